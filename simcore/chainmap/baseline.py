@@ -1,0 +1,57 @@
+"""The steady state the shocks disturb (MODEL.md §2): outputs solve `x = d + M x`."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import MatrixRankWarning, spsolve
+
+
+class NotProductive(ValueError):
+    """The map cannot meet its final demand: `(I - M)` has no non-negative inverse."""
+
+
+def technical_matrix(n_firms: int, supplier: np.ndarray, customer: np.ndarray, coef: np.ndarray) -> sp.csr_matrix:
+    """`M[j, i] = share(j -> i) * a[product(j), product(i)]`, as a sparse matrix; `coef` holds the products."""
+    return sp.csr_matrix((coef, (supplier, customer)), shape=(n_firms, n_firms))
+
+
+def solve_outputs(M: sp.csr_matrix, d: np.ndarray) -> np.ndarray:
+    """Baseline daily outputs; raises NotProductive when the spectral radius of `M` is at least 1.
+
+    For a non-negative `M`, a finite solution that is strictly positive for every
+    firm exists only if the spectral radius is below 1 (Perron-Frobenius), so the
+    solve itself is the check; firms whose output would be zero are the caller's
+    concern (they have no path to final demand).
+    """
+    n = M.shape[0]
+    A = (sp.identity(n, format="csc") - M.tocsc()).tocsc()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MatrixRankWarning)
+        try:
+            x = np.atleast_1d(spsolve(A, d))
+        except (MatrixRankWarning, RuntimeError) as exc:
+            raise NotProductive(f"(I - M) is singular: {exc}") from None
+    scale = max(float(np.max(np.abs(x))) if x.size else 0.0, 1.0)
+    if not np.all(np.isfinite(x)) or np.min(x, initial=0.0) < -1e-9 * scale:
+        rho = spectral_radius(M)
+        raise NotProductive(f"spectral radius of M is {rho:.4g} (must be below 1)")
+    if n <= 400:
+        rho = spectral_radius(M)
+        if rho >= 1.0:
+            raise NotProductive(f"spectral radius of M is {rho:.4g} (must be below 1)")
+    return np.maximum(x, 0.0)
+
+
+def spectral_radius(M: sp.csr_matrix) -> float:
+    n = M.shape[0]
+    if n <= 2000:
+        return float(np.max(np.abs(np.linalg.eigvals(M.toarray())))) if n else 0.0
+    from scipy.sparse.linalg import eigs
+
+    try:
+        return float(np.abs(eigs(M.astype(float), k=1, which="LM", return_eigenvectors=False, maxiter=5000)[0]))
+    except Exception:  # eigs may fail to converge; the message then says so
+        return float("nan")

@@ -1,0 +1,217 @@
+"""The SimPy reference engine: MODEL.md §3-4 as plainly as it can be written.
+
+This is the executable specification. Clarity wins over speed: every firm,
+link and input is visited in a Python loop in a fixed order, shipments are
+SimPy events that fire at `t + lead time` (fractional lead times included),
+and shock onsets are SimPy events too. Every event, the daily tick included,
+is a SimPy timeout, so the calendar's `(time, priority, seq)` key orders them:
+an event due at time `t` that was scheduled before the tick of `t` fires before
+it, which is always the case for shipments (sent in an earlier tick) and shock
+onsets (scheduled at the start).
+
+The Numba engine must reproduce these numbers to 1e-9.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import simpy
+
+from simcore.compile import CompiledRun, delay_ticks
+from simcore.engines.recovery import intensity
+from simcore.engines.trajectories import T, Trajectories
+from simcore.scenario.shocks import CLOSE, DAMAGE, DEMAND, LEAD
+
+
+def run_reference(run: CompiledRun, firm_trajectories: bool = True) -> Trajectories:
+    """Simulate one compiled run for its whole horizon."""
+    return _ReferenceSimulation(run, firm_trajectories).run()
+
+
+class _ReferenceSimulation:
+    def __init__(self, run: CompiledRun, firm_trajectories: bool):
+        self.run_ = run
+        self.env = simpy.Environment()
+        self.rec = Trajectories.allocate(run.horizon, len(run.chain_names), run.n_firms, firm_trajectories)
+
+        # State at t = 0 (MODEL.md §2): targets held, baseline orders booked, pipeline full.
+        self.inventory = run.slot_target.copy()
+        self.in_transit = np.zeros(run.n_slots)
+        self.orders = run.link_flow.copy()  # placed in the previous tick, per link
+        self.share = run.link_share.copy()
+        self.backlog = np.zeros(run.n_firms)
+        self.active_shocks: list[int] = []
+        self.arrived_today = 0.0
+        for link in range(run.n_links):
+            for sent in range(-delay_ticks(0, run.link_lead[link]), 0):
+                self._ship(link, run.link_flow[link], at=max(0.0, sent + run.link_lead[link]))
+        self.rec.start_inventory = float(self.inventory.sum())
+        self.rec.start_in_transit = float(self.in_transit.sum())
+
+        for s in range(len(run.shock_kind)):
+            self.env.timeout(run.shock_start[s]).callbacks.append(lambda _, s=s: self.active_shocks.append(s))
+        self.env.timeout(0).callbacks.append(self._tick)
+
+    def run(self) -> Trajectories:
+        self.env.run(until=self.run_.horizon)
+        return self.rec
+
+    # --- events ------------------------------------------------------------------
+    def _ship(self, link: int, units: float, at: float) -> None:
+        """Send `units` down `link`; they join the customer's inventory when the event fires at time `at`."""
+        slot = self.run_.link_slot[link]
+        self.in_transit[slot] += units
+        self.env.timeout(at - self.env.now).callbacks.append(lambda _: self._arrive(slot, units))
+
+    def _arrive(self, slot: int, units: float) -> None:
+        self.inventory[slot] += units
+        self.in_transit[slot] -= units
+        self.arrived_today += units
+
+    # --- the daily tick ----------------------------------------------------------
+    def _tick(self, _event) -> None:
+        r = self.run_
+        t = int(round(self.env.now))
+        n, rec = r.n_firms, self.rec
+        totals = rec.totals[t]
+        totals[T["arrived"]] = self.arrived_today
+
+        # 1. shocks in force this tick
+        damage = np.zeros(n)
+        demand_factor = np.ones(n)
+        closed = np.zeros(r.n_links, dtype=bool)
+        lead_factor = np.ones(r.n_links)
+        for s in self.active_shocks:
+            level = intensity(t, r.shock_start[s], r.shock_duration[s], r.shock_profile[s], r.shock_param[s])
+            target, value = r.shock_target[s], r.shock_value[s]
+            kind = r.shock_kind[s]
+            if kind == DAMAGE:
+                damage[target] = max(damage[target], value * level)
+            elif kind == DEMAND:
+                demand_factor[target] *= 1.0 + (value - 1.0) * level
+            elif kind == CLOSE:
+                closed[target] |= level > 0.0
+            elif kind == LEAD:
+                lead_factor[target] *= 1.0 + (value - 1.0) * level
+
+        # 2-3. capacity, order book, production, consumption
+        output = np.zeros(n)
+        firm_demand = np.zeros(n)
+        final_new = r.final_demand * demand_factor
+        book = np.where(closed, 0.0, self.orders)
+        for i in range(n):
+            capacity = r.capacity[i] * (1.0 - damage[i])
+            ordered = 0.0
+            for k in range(r.out_ptr[i], r.out_ptr[i + 1]):
+                ordered += book[r.out_link[k]]
+            firm_demand[i] = ordered + final_new[i] + self.backlog[i]
+            input_limit = math.inf
+            for s in range(r.slot_ptr[i], r.slot_ptr[i + 1]):
+                input_limit = min(input_limit, self.inventory[s] / r.slot_coef[s])
+            output[i] = min(capacity, input_limit, firm_demand[i])
+            for s in range(r.slot_ptr[i], r.slot_ptr[i + 1]):
+                used = r.slot_coef[s] * output[i]
+                totals[T["consumed"]] += used
+                self.inventory[s] = max(self.inventory[s] - used, 0.0)
+
+        # 4-5. rationing, final demand and backlog, shipments
+        delivered = np.zeros(r.n_links)
+        final_delivered = np.zeros(n)
+        for i in range(n):
+            links = r.out_link[r.out_ptr[i] : r.out_ptr[i + 1]]
+            final_due = final_new[i] + self.backlog[i]
+            fill = ration(output[i], firm_demand[i], book[links], r.link_tier[links], final_due, r.final_tier, r.rationing)
+            for link, ratio in zip(links, fill[:-1]):
+                delivered[link] = book[link] * ratio
+            final_delivered[i] = final_due * fill[-1]
+            unfilled = final_due - final_delivered[i]
+            lost = unfilled / r.backlog_days
+            self.backlog[i] = unfilled - lost
+            totals[T["lost_sales"]] += lost
+        for link in range(r.n_links):
+            if delivered[link] > 0.0:
+                self._ship(link, delivered[link], at=t + r.link_lead[link] * lead_factor[link])
+                totals[T["shipped"]] += delivered[link]
+
+        # 6. orders for the next tick
+        if r.adaptive_sourcing:
+            self._adapt_shares(delivered, closed)
+        for i in range(n):
+            for s in range(r.slot_ptr[i], r.slot_ptr[i + 1]):
+                gap = r.slot_target[s] + r.slot_pipeline[s] - self.inventory[s] - self.in_transit[s]
+                order = max(0.0, r.slot_coef[s] * firm_demand[i] + gap / r.tau)
+                for link in range(r.slot_link_ptr[s], r.slot_link_ptr[s + 1]):
+                    self.orders[link] = order * self.share[link]
+
+        self._record(t, output, final_new, final_delivered)
+        self.arrived_today = 0.0
+        if t + 1 < r.horizon:
+            self.env.timeout(1).callbacks.append(self._tick)
+
+    def _adapt_shares(self, delivered: np.ndarray, closed: np.ndarray) -> None:
+        """Shift each input's shares toward suppliers that filled their orders, and back toward baseline."""
+        r = self.run_
+        rho = r.share_recovery
+        for s in range(r.n_slots):
+            lo, hi = r.slot_link_ptr[s], r.slot_link_ptr[s + 1]
+            if hi - lo < 2:
+                continue
+            weights = np.zeros(hi - lo)
+            for k, link in enumerate(range(lo, hi)):
+                weights[k] = self.share[link] * fill_ratio(delivered[link], self.orders[link], closed[link])
+            total = weights.sum()
+            for k, link in enumerate(range(lo, hi)):
+                moved = weights[k] / total if total > 0.0 else self.share[link]
+                self.share[link] = (1.0 - rho) * moved + rho * r.link_share[link]
+
+    def _record(self, t: int, output, final_new, final_delivered) -> None:
+        r, rec = self.run_, self.rec
+        totals = rec.totals[t]
+        totals[T["produced"]] = output.sum()
+        totals[T["inventory"]] = self.inventory.sum()
+        totals[T["in_transit"]] = self.in_transit.sum()
+        totals[T["final_demand"]] = final_new.sum()
+        totals[T["final_delivered"]] = final_delivered.sum()
+        totals[T["backlog"]] = self.backlog.sum()
+        for c in range(len(r.chain_names)):
+            members = r.chain_firm[r.chain_ptr[c] : r.chain_ptr[c + 1]]
+            weights = r.chain_weight[r.chain_ptr[c] : r.chain_ptr[c + 1]]
+            rec.chain_output[t, c] = np.dot(weights, output[members])
+            rec.chain_final_demand[t, c] = np.dot(weights, final_new[members])
+            rec.chain_final_delivered[t, c] = np.dot(weights, final_delivered[members])
+        np.minimum(rec.firm_min_ratio, output / r.base_output, out=rec.firm_min_ratio)
+        if rec.firm_output is not None:
+            rec.firm_output[t] = output
+            rec.firm_final_delivered[t] = final_delivered
+
+
+def fill_ratio(delivered: float, ordered: float, closed: bool) -> float:
+    """How much of its last order a supplier delivered; an empty order counts as filled unless the link is closed."""
+    if closed:
+        return 0.0
+    return delivered / ordered if ordered > 0.0 else 1.0
+
+
+def ration(output: float, demand: float, orders: np.ndarray, tiers: np.ndarray, final_due: float, final_tier: int, rule: int) -> np.ndarray:
+    """Fill ratio of each order, final demand last, under `proportional` (0) or `priority` (1) rationing.
+
+    Priority serves tiers in ascending order, proportionally inside a tier.
+    """
+    if rule == 0:
+        ratio = output / demand if demand > 0.0 else 0.0
+        return np.full(len(orders) + 1, ratio)
+    all_tiers = np.append(tiers, final_tier)
+    all_orders = np.append(orders, final_due)
+    fill = np.zeros(len(all_orders))
+    remaining = output
+    for tier in range(10):
+        members = all_tiers == tier
+        wanted = all_orders[members].sum()
+        if wanted <= 0.0:
+            continue
+        ratio = min(1.0, remaining / wanted)
+        fill[members] = ratio
+        remaining = max(0.0, remaining - wanted)
+    return fill

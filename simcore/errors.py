@@ -1,0 +1,63 @@
+"""One error type for bad input: every problem names the file, the field, the value and what was expected.
+
+Loading collects all problems of a file before raising, so a planner fixes a
+file in one pass instead of one error per run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+__all__ = ["Problem", "SimcoreError", "InputError", "format_loc"]
+
+
+class SimcoreError(Exception):
+    """Base class of every error simcore raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one field of one input file."""
+
+    file: str
+    field: str
+    value: Any
+    expected: str
+
+    def __str__(self) -> str:
+        value = _short(self.value)
+        where = f"{self.file}: {self.field}" if self.field else self.file
+        if value is None:
+            return f"{where}: {self.expected}"
+        return f"{where}: got {value}; {self.expected}"
+
+
+def _short(value: Any) -> str | None:
+    if value is _NO_VALUE:
+        return None
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+_NO_VALUE = object()
+NO_VALUE = _NO_VALUE  # marker for problems that concern a missing or whole item
+
+
+class InputError(SimcoreError, ValueError):
+    """Bad model, scenario or output location; carries every problem found."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def format_loc(loc: Iterable[Any]) -> str:
+    """`('links', 12, 'share')` -> `links[12].share`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out

@@ -1,0 +1,180 @@
+"""Shock kinds: each is expanded once into primitive rows that every engine reads.
+
+A primitive is one of four effects on one target over time:
+
+- DAMAGE: a firm loses `value * intensity(t)` of its capacity (the largest damage wins);
+- DEMAND: a firm's final demand is multiplied by `1 + (value - 1) * intensity(t)`;
+- CLOSE:  a link carries no orders or shipments while `intensity(t) > 0`;
+- LEAD:   a link's lead time is multiplied by `1 + (value - 1) * intensity(t)`.
+
+Adding a shock kind is one schema class and one expand function in `SHOCK_KINDS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from simcore.chainmap import ChainMap
+from simcore.errors import NO_VALUE, Problem
+from simcore.scenario.schema import DemandShock, Embargo, FirmOutage, LinkDisruption, RegionOutage, Selector
+
+DAMAGE, DEMAND, CLOSE, LEAD = 0, 1, 2, 3
+PROFILES = {"step": 0, "linear": 1, "exponential": 2}
+
+
+@dataclass(frozen=True)
+class ShockTable:
+    """Primitive shock rows as flat arrays, sorted by start time (then by scenario order)."""
+
+    kind: np.ndarray  # int64: DAMAGE, DEMAND, CLOSE or LEAD
+    target: np.ndarray  # int64: firm index (DAMAGE, DEMAND) or map link index (CLOSE, LEAD)
+    value: np.ndarray  # magnitude or factor
+    start: np.ndarray
+    duration: np.ndarray
+    profile: np.ndarray  # int64 code of PROFILES
+    param: np.ndarray  # recovery days (linear) or half-life (exponential)
+    source: np.ndarray  # index of the scenario shock the row came from
+
+    def __len__(self) -> int:
+        return len(self.kind)
+
+    @property
+    def first_start(self) -> float | None:
+        return float(self.start.min()) if len(self) else None
+
+    @classmethod
+    def from_rows(cls, rows: list[tuple]) -> "ShockTable":
+        cols = list(zip(*rows)) if rows else [()] * 8
+        ints = {0, 1, 5, 7}
+        arrays = [np.array(c, dtype=np.int64 if i in ints else float) for i, c in enumerate(cols)]
+        table = cls(*arrays)
+        order = np.lexsort((table.source, table.start))
+        return cls(*(a[order] for a in arrays))
+
+
+def select_firms(cmap: ChainMap, sel: Selector) -> np.ndarray:
+    """Indices of the firms a selector chooses, in map order."""
+    chosen = np.ones(len(cmap.firms), dtype=bool)
+    if sel.ids:
+        ids = set(sel.ids)
+        chosen &= np.array([f.id in ids for f in cmap.firms])
+    if sel.tags:
+        tags = set(sel.tags)
+        chosen &= np.array([bool(tags & set(f.tags)) for f in cmap.firms])
+    if sel.regions:
+        regions = set(sel.regions)
+        chosen &= np.array([f.region in regions for f in cmap.firms])
+    if sel.products:
+        products = set(sel.products)
+        chosen &= np.array([f.product in products for f in cmap.firms])
+    if sel.chains:
+        chains = set(sel.chains)
+        chosen &= np.array([bool(chains & cmap.firm_chains(k)) for k in range(len(cmap.firms))])
+    return np.flatnonzero(chosen)
+
+
+def selector_problems(cmap: ChainMap, sel: Selector, file: str, field: str) -> list[Problem]:
+    """Names in a selector that the map does not have, and selectors that choose nothing."""
+    known = {
+        "ids": set(cmap.firm_index),
+        "tags": set(cmap.tags),
+        "regions": set(cmap.regions),
+        "products": set(cmap.product_index),
+        "chains": set(cmap.chains),
+    }
+    problems = []
+    for key, names in known.items():
+        for k, name in enumerate(getattr(sel, key)):
+            if name not in names:
+                hint = ", ".join(sorted(names)[:12]) + (", ..." if len(names) > 12 else "")
+                problems.append(Problem(file, f"{field}.{key}[{k}]", name, f"one of the map's {key}: {hint or 'none'}"))
+    if not problems and len(select_firms(cmap, sel)) == 0:
+        problems.append(Problem(file, field, sel.model_dump(exclude_defaults=True), "a selection that matches at least one firm"))
+    return problems
+
+
+def _recovery(shock) -> tuple[int, float]:
+    rec = getattr(shock, "recovery", None)
+    if rec is None or rec.profile == "step":
+        return PROFILES["step"], 0.0
+    return PROFILES[rec.profile], float(rec.days if rec.profile == "linear" else rec.half_life)
+
+
+Expansion = tuple[list[tuple[int, int, float]], list[Problem]]  # (kind, target, value) rows
+
+
+def _firm_outage(cmap: ChainMap, s: FirmOutage, file: str, field: str) -> Expansion:
+    problems = selector_problems(cmap, s.select, file, f"{field}.select")
+    return [(DAMAGE, int(k), s.magnitude) for k in select_firms(cmap, s.select)], problems
+
+
+def _region_outage(cmap: ChainMap, s: RegionOutage, file: str, field: str) -> Expansion:
+    problems = [Problem(file, f"{field}.regions[{k}]", r, f"one of the map's regions: {', '.join(cmap.regions)}") for k, r in enumerate(s.regions) if r not in cmap.regions]
+    return [(DAMAGE, int(k), s.magnitude) for k in select_firms(cmap, Selector(regions=s.regions))], problems
+
+
+def _embargo(cmap: ChainMap, s: Embargo, file: str, field: str) -> Expansion:
+    problems = selector_problems(cmap, s.origin, file, f"{field}.origin")
+    for k, p in enumerate(s.products):
+        if p not in cmap.product_index:
+            problems.append(Problem(file, f"{field}.products[{k}]", p, "the id of a product of the model"))
+    origin = set(select_firms(cmap, s.origin).tolist())
+    products = set(s.products)
+    rows = [(CLOSE, l, 1.0) for l, (j, link) in enumerate(zip(cmap.link_supplier, cmap.links)) if j in origin and cmap.firms[j].product in products]
+    if not problems and not rows:
+        problems.append(Problem(file, field, NO_VALUE, "an embargo that closes at least one link (no selected origin firm supplies these products to anyone)"))
+    return rows, problems
+
+
+def _link_disruption(cmap: ChainMap, s: LinkDisruption, file: str, field: str) -> Expansion:
+    problems: list[Problem] = []
+    index = {(link.supplier, link.customer): l for l, link in enumerate(cmap.links)}
+    chosen: set[int] = set()
+    for k, ref in enumerate(s.links):
+        if (ref.supplier, ref.customer) in index:
+            chosen.add(index[ref.supplier, ref.customer])
+        else:
+            problems.append(Problem(file, f"{field}.links[{k}]", f"{ref.supplier} -> {ref.customer}", "a link of the model"))
+    if s.suppliers is not None or s.customers is not None:
+        sup = set(range(len(cmap.firms))) if s.suppliers is None else set(select_firms(cmap, s.suppliers).tolist())
+        cus = set(range(len(cmap.firms))) if s.customers is None else set(select_firms(cmap, s.customers).tolist())
+        for name, sel in (("suppliers", s.suppliers), ("customers", s.customers)):
+            if sel is not None:
+                problems += selector_problems(cmap, sel, file, f"{field}.{name}")
+        chosen |= {l for l, (j, i) in enumerate(zip(cmap.link_supplier, cmap.link_customer)) if j in sup and i in cus}
+    if not problems and not chosen:
+        problems.append(Problem(file, field, NO_VALUE, "a disruption that matches at least one link"))
+    if s.lead_time_factor is None:
+        return [(CLOSE, l, 1.0) for l in sorted(chosen)], problems
+    return [(LEAD, l, s.lead_time_factor) for l in sorted(chosen)], problems
+
+
+def _demand_shock(cmap: ChainMap, s: DemandShock, file: str, field: str) -> Expansion:
+    problems = selector_problems(cmap, s.select, file, f"{field}.select")
+    firms = [int(k) for k in select_firms(cmap, s.select) if cmap.final_demand[k] > 0]
+    if not problems and not firms:
+        problems.append(Problem(file, f"{field}.select", s.select.model_dump(exclude_defaults=True), "a selection that includes a firm with final demand"))
+    return [(DEMAND, k, s.factor) for k in firms], problems
+
+
+SHOCK_KINDS: dict[str, Callable[..., Expansion]] = {
+    "firm_outage": _firm_outage,
+    "region_outage": _region_outage,
+    "embargo": _embargo,
+    "link_disruption": _link_disruption,
+    "demand_shock": _demand_shock,
+}
+
+
+def expand_shocks(cmap: ChainMap, shocks: list, file: str) -> tuple[ShockTable, list[Problem]]:
+    """All scenario shocks as one primitive table, with the problems of every shock."""
+    rows, problems = [], []
+    for n, shock in enumerate(shocks):
+        prims, probs = SHOCK_KINDS[shock.kind](cmap, shock, file, f"shocks[{n}]")
+        problems += probs
+        profile, param = _recovery(shock)
+        rows += [(kind, target, value, shock.start, shock.duration, profile, param, n) for kind, target, value in prims]
+    return ShockTable.from_rows(rows), problems
