@@ -1,0 +1,18 @@
+"""simcore: supply-chain resilience simulation.
+
+Load a chain map and a scenario, run its variants, read the results as tidy tables:
+
+    >>> import simcore
+    >>> result = simcore.run("scenarios/ev_chip_embargo.toml")
+    >>> result.metrics()              # loss, depth, TTS, TTR, fill rate, firms affected
+    >>> result.chain_trajectories()   # per-day chain output per variant
+"""
+
+from simcore.api import run
+from simcore.chainmap import ChainMap, load_model
+from simcore.errors import InputError, Problem, SimcoreError
+from simcore.result import ScenarioResult
+from simcore.scenario import Scenario, load_scenario
+
+__all__ = ["ChainMap", "InputError", "Problem", "Scenario", "ScenarioResult", "SimcoreError", "load_model", "load_scenario", "run"]
+__version__ = "0.1.0"

@@ -1,0 +1,21 @@
+"""Engines: functions `(CompiledRun, firm_trajectories) -> Trajectories` with the same semantics."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from simcore.compile import CompiledRun
+from simcore.engines.trajectories import Trajectories
+
+Engine = Callable[[CompiledRun, bool], Trajectories]
+ENGINES = ("reference",)
+DEFAULT_ENGINE = "reference"
+
+
+def get_engine(name: str) -> Engine:
+    """The engine called `name`; the Numba engine is imported only when asked for, so its compile cost is paid only then."""
+    if name == "reference":
+        from simcore.engines.reference import run_reference
+
+        return run_reference
+    raise ValueError(f"unknown engine {name!r}; expected one of {', '.join(ENGINES)}")

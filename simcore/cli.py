@@ -1,0 +1,135 @@
+"""`simcore` on the command line: a thin layer over the public API.
+
+Exit status: 0 success, 2 bad input (one line per problem on stderr), 1 any other simcore error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from simcore.errors import NO_VALUE, InputError, Problem, SimcoreError
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.command(args)
+    except InputError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except SimcoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    from simcore.engines import DEFAULT_ENGINE, ENGINES
+
+    p = argparse.ArgumentParser(prog="simcore", description="Supply-chain resilience simulation.")
+    sub = p.add_subparsers(required=True, metavar="COMMAND")
+
+    r = sub.add_parser("run", help="run every variant of a scenario and write its results")
+    r.add_argument("scenario", type=Path)
+    r.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE)
+    r.add_argument("--out", type=Path, default=None, help="output folder (default: runs/<scenario file name>)")
+    r.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
+    r.add_argument("--no-plots", action="store_true", help="skip output.png")
+    r.set_defaults(command=_run)
+
+    v = sub.add_parser("validate", help="check a model or scenario file; exit 0 if valid, 2 if not")
+    v.add_argument("file", type=Path)
+    v.set_defaults(command=_validate)
+
+    i = sub.add_parser("inspect", help="size, regions, cycles and short-board candidates of a model")
+    i.add_argument("model", type=Path)
+    i.set_defaults(command=_inspect)
+    return p
+
+
+def _run(args) -> int:
+    from simcore.api import run
+    from simcore.outputs import check_writable, write_outputs
+    from simcore.scenario import load_scenario
+
+    out = args.out or Path("runs") / args.scenario.stem
+    if args.seed is not None and args.seed < 0:
+        raise InputError([Problem("command line", "--seed", args.seed, "a non-negative integer")])
+    scenario = load_scenario(args.scenario)
+    check_writable(out)
+    result = run(scenario, engine=args.engine, seed=args.seed, progress=sys.stderr.isatty())
+    print(f"{scenario.name}: {len(scenario.model.firms)} firms, {scenario.horizon} days, engine {args.engine}, seed {result.seed}")
+    print(_metrics_table(result))
+    write_outputs(result, out, plots=scenario.output.plots and not args.no_plots)
+    print(f"results written to {out}/")
+    return 0
+
+
+def _metrics_table(result) -> str:
+    table = result.metrics()
+    shown = table.rename(columns={"tts": "TTS (d)", "ttr": "TTR (d)", "firms_affected": "affected"})
+    return shown.to_string(
+        index=False,
+        na_rep="-",
+        formatters={
+            "loss": "{:.2%}".format,
+            "depth": "{:.1%}".format,
+            "fill_rate": "{:.1%}".format,
+            "TTS (d)": "{:.0f}".format,
+            "TTR (d)": "{:.0f}".format,
+        },
+    )
+
+
+def _kind_of(path: Path) -> str:
+    from simcore.validation import read_toml
+
+    doc = read_toml(path)
+    if "scenario" in doc:
+        return "scenario"
+    if "model" in doc:
+        return "model"
+    raise InputError([Problem(str(path), "", NO_VALUE, "a model file (with a [model] table) or a scenario file (with a [scenario] table)")])
+
+
+def _validate(args) -> int:
+    from simcore.chainmap import load_model
+    from simcore.scenario import load_scenario
+
+    kind = _kind_of(args.file)
+    if kind == "scenario":
+        sc = load_scenario(args.file)
+        print(f"{args.file}: valid scenario '{sc.name}' ({len(sc.shock_specs)} shocks, {len(sc.variants)} variants) on model {sc.model.file}")
+    else:
+        m = load_model(args.file)
+        print(f"{args.file}: valid model '{m.name}' ({len(m.firms)} firms, {len(m.links)} links)")
+    return 0
+
+
+def _inspect(args) -> int:
+    from simcore.chainmap import load_model
+    from simcore.chainmap.inspect import short_boards, summarize
+
+    m = load_model(args.model)
+    s = summarize(m)
+    print(f"{s['name']}: {s['products']} products, {s['firms']} firms, {s['links']} links, {s['final_demand_firms']} firms with final demand")
+    print("regions: " + ", ".join(f"{r} ({n})" for r, n in s["regions"].items()))
+    if s["tags"]:
+        print("tags: " + ", ".join(f"{t} ({n})" for t, n in s["tags"].items()))
+    if s["chains"]:
+        print("chains: " + ", ".join(s["chains"]))
+    cycles = s["cyclic_groups"]
+    print(f"cycles: {len(cycles)} group(s) of firms supplying each other" + (": " + "; ".join(", ".join(c[:6]) + (" ..." if len(c) > 6 else "") for c in cycles[:5]) if cycles else ""))
+    boards = short_boards(m)
+    print(f"short-board candidates: {len(boards)}")
+    if boards:
+        import pandas as pd
+
+        print(pd.DataFrame(boards).to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

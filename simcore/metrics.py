@@ -1,0 +1,68 @@
+"""Resilience metrics from recorded trajectories (MODEL.md §6).
+
+All functions take an output series and its baseline; `start` is the time the
+first shock begins (days, may be fractional). Thresholds are MODEL.md's: a
+drop means output below 99% of baseline; a firm is affected below 95%.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+DROP = 0.99
+AFFECTED = 0.95
+METRICS = ("loss", "depth", "tts", "ttr", "fill_rate", "firms_affected")
+
+
+def loss(series: np.ndarray, baseline: float) -> float:
+    """Shortfall area below baseline as a fraction of baseline output over the horizon; catch-up does not offset it."""
+    if baseline <= 0 or len(series) == 0:
+        return 0.0
+    return float(np.maximum(baseline - series, 0.0).sum() / (baseline * len(series)))
+
+
+def depth(series: np.ndarray, baseline: float) -> float:
+    """Lowest output as a fraction of baseline."""
+    return float(series.min() / baseline) if baseline > 0 and len(series) else 1.0
+
+
+def time_to_survive(series: np.ndarray, baseline: float, start: float | None) -> float:
+    """Days from the shock start until output first drops below 99% of baseline; NaN if it never does."""
+    if start is None:
+        return math.nan
+    ticks = np.arange(len(series))
+    below = np.flatnonzero((ticks >= start) & (series < DROP * baseline))
+    return float(below[0] - start) if len(below) else math.nan
+
+
+def time_to_recover(series: np.ndarray, baseline: float, start: float | None) -> float:
+    """Days from the shock start until output is back at or above 99% of baseline for good.
+
+    0 if it never dropped; NaN if it is still below at the end of the horizon (censored).
+    """
+    if start is None:
+        return math.nan
+    ticks = np.arange(len(series))
+    below = np.flatnonzero((ticks >= start) & (series < DROP * baseline))
+    if not len(below):
+        return 0.0
+    if below[-1] == len(series) - 1:
+        return math.nan
+    return float(below[-1] + 1 - start)
+
+
+def fill_rate(delivered: np.ndarray, demanded: np.ndarray) -> float:
+    """Final demand met (late deliveries from backlog included) over final demand arisen."""
+    total = float(demanded.sum())
+    return float(delivered.sum() / total) if total > 0 else 1.0
+
+
+def series_metrics(series: np.ndarray, baseline: float, start: float | None) -> dict[str, float]:
+    return {
+        "loss": loss(series, baseline),
+        "depth": depth(series, baseline),
+        "tts": time_to_survive(series, baseline, start),
+        "ttr": time_to_recover(series, baseline, start),
+    }

@@ -1,0 +1,63 @@
+"""Writing a run's files: all into a fresh folder beside the target, renamed into place only on success."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from simcore.errors import InputError, Problem
+from simcore.result import ScenarioResult
+
+
+def check_writable(out: Path) -> None:
+    """Fail before simulating if the output folder cannot be created where asked."""
+    parent = out.resolve().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent)
+        os.rmdir(probe)
+    except OSError as exc:
+        raise InputError([Problem(str(out), "--out", str(out), f"a folder that can be written ({exc.strerror or exc})")]) from None
+    if out.exists() and not out.is_dir():
+        raise InputError([Problem(str(out), "--out", str(out), "a folder, not a file")])
+
+
+def write_outputs(result: ScenarioResult, out: Path, plots: bool = True) -> Path:
+    """Write summary.json, the trajectory tables and the figures to `out`, atomically."""
+    check_writable(out)
+    fmt = result.scenario.output.format
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.resolve().parent))
+    try:
+        (tmp / "summary.json").write_text(json.dumps(result.summary(), indent=2) + "\n")
+        _write_table(result.metrics(), tmp / "metrics", fmt)
+        _write_table(result.chain_trajectories(), tmp / "chain_trajectories", fmt)
+        firms = result.firm_trajectories()
+        if firms is not None:
+            _write_table(firms, tmp / "firm_trajectories", fmt)
+            _write_table(result.firm_metrics(), tmp / "firm_metrics", fmt)
+        if plots:
+            from simcore.plots import plot_output
+
+            plot_output(result, tmp / "output.png")
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _write_table(df, stem: Path, fmt: str) -> None:
+    if fmt == "parquet":
+        df.to_parquet(stem.with_suffix(".parquet"), index=False)
+    else:
+        df.to_csv(stem.with_suffix(".csv"), index=False)

@@ -1,0 +1,156 @@
+"""Results of a scenario run as tidy pandas tables, whichever engine produced them."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from simcore import metrics as M
+from simcore.compile import CompiledRun
+from simcore.engines.trajectories import TOTALS, Trajectories
+from simcore.scenario import Scenario
+
+
+@dataclass(eq=False)
+class VariantResult:
+    """One variant's compiled run and recorded trajectories."""
+
+    variant: str
+    run: CompiledRun
+    trajectories: Trajectories
+
+    def chain_metrics(self, members: dict[str, np.ndarray], start: float | None) -> list[dict]:
+        """MODEL.md §6 metrics for the total chain and each named chain; `members` are each chain's firms."""
+        run, tr = self.run, self.trajectories
+        rows = []
+        for c, chain in enumerate(run.chain_names):
+            base = float(run.chain_baseline[c])
+            row = {"variant": self.variant, "chain": chain, **M.series_metrics(tr.chain_output[:, c], base, start)}
+            row["fill_rate"] = M.fill_rate(tr.chain_final_delivered[:, c], tr.chain_final_demand[:, c])
+            row["firms_affected"] = int(np.sum(tr.firm_min_ratio[members[chain]] < M.AFFECTED))
+            rows.append(row)
+        return rows
+
+    def firm_metrics(self, firm_ids: list[str], start: float | None) -> list[dict]:
+        run, tr = self.run, self.trajectories
+        rows = []
+        for k, firm in enumerate(firm_ids):
+            row = {"variant": self.variant, "firm": firm, "min_ratio": float(tr.firm_min_ratio[k]), "affected": bool(tr.firm_min_ratio[k] < M.AFFECTED)}
+            if tr.firm_output is not None:
+                row.update(M.series_metrics(tr.firm_output[:, k], float(run.base_output[k]), start))
+            rows.append(row)
+        return rows
+
+
+@dataclass(eq=False)
+class ScenarioResult:
+    """Every variant of one scenario, run by one engine with one seed."""
+
+    scenario: Scenario
+    engine: str
+    seed: int
+    variants: list[VariantResult]
+
+    @property
+    def shock_start(self) -> float | None:
+        return self.scenario.shocks.first_start
+
+    @property
+    def firm_ids(self) -> list[str]:
+        return [f.id for f in self.scenario.model.firms]
+
+    def metrics(self) -> pd.DataFrame:
+        """One row per variant and chain (`total` first): loss, depth, tts, ttr, fill_rate, firms_affected."""
+        members = self.scenario.model.chain_members
+        return pd.DataFrame([row for v in self.variants for row in v.chain_metrics(members, self.shock_start)])
+
+    def firm_metrics(self) -> pd.DataFrame:
+        """One row per variant and firm; trajectory metrics only when firm trajectories were recorded."""
+        return pd.DataFrame([row for v in self.variants for row in v.firm_metrics(self.firm_ids, self.shock_start)])
+
+    def chain_trajectories(self) -> pd.DataFrame:
+        """Tidy per-day table: variant, chain, day, output, baseline, ratio, final_demand, final_delivered."""
+        frames = []
+        for v in self.variants:
+            tr, run = v.trajectories, v.run
+            days = np.arange(run.horizon)
+            for c, chain in enumerate(run.chain_names):
+                base = float(run.chain_baseline[c])
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "variant": v.variant,
+                            "chain": chain,
+                            "day": days,
+                            "output": tr.chain_output[:, c],
+                            "baseline": base,
+                            "ratio": tr.chain_output[:, c] / base if base > 0 else np.nan,
+                            "final_demand": tr.chain_final_demand[:, c],
+                            "final_delivered": tr.chain_final_delivered[:, c],
+                        }
+                    )
+                )
+        return pd.concat(frames, ignore_index=True)
+
+    def firm_trajectories(self) -> pd.DataFrame | None:
+        """Tidy per-day table: variant, firm, day, output, baseline, ratio, final_delivered (None if not recorded)."""
+        if any(v.trajectories.firm_output is None for v in self.variants):
+            return None
+        frames = []
+        ids = np.array(self.firm_ids)
+        for v in self.variants:
+            tr, run = v.trajectories, v.run
+            T, n = tr.firm_output.shape
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "variant": v.variant,
+                        "firm": np.tile(ids, T),
+                        "day": np.repeat(np.arange(T), n),
+                        "output": tr.firm_output.ravel(),
+                        "baseline": np.tile(run.base_output, T),
+                        "ratio": (tr.firm_output / run.base_output).ravel(),
+                        "final_delivered": tr.firm_final_delivered.ravel(),
+                    }
+                )
+            )
+        return pd.concat(frames, ignore_index=True)
+
+    def totals(self) -> pd.DataFrame:
+        """Per-day system totals (units) per variant, for conservation checks."""
+        frames = []
+        for v in self.variants:
+            df = pd.DataFrame(v.trajectories.totals, columns=list(TOTALS))
+            df.insert(0, "day", np.arange(len(df)))
+            df.insert(0, "variant", v.variant)
+            frames.append(df)
+        return pd.concat(frames, ignore_index=True)
+
+    def summary(self) -> dict:
+        """What `summary.json` holds: scenario, seed, engine, versions, per-variant metrics."""
+        from simcore.versions import versions
+
+        table = self.metrics()
+        per_variant = {}
+        for v in self.variants:
+            rows = table[table.variant == v.variant].drop(columns="variant")
+            per_variant[v.variant] = {r["chain"]: {k: _json_number(r[k]) for k in M.METRICS} for r in rows.to_dict("records")}
+        sc = self.scenario
+        return {
+            "scenario": {"name": sc.name, "file": str(sc.file), "model": str(sc.model.file), "horizon": sc.horizon, "shock_start": self.shock_start},
+            "seed": self.seed,
+            "engine": self.engine,
+            "versions": versions(),
+            "reference_variant": sc.reference_variant,
+            "variants": per_variant,
+        }
+
+
+def _json_number(value):
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    value = float(value)
+    return None if math.isnan(value) else value
