@@ -125,8 +125,7 @@ def compile_model(cmap: ChainMap, params: Parameters, horizon: int, shocks: Shoc
             if o.headroom is not None:
                 headroom[k] = o.headroom
             if o.cover is not None:
-                cover[k] = o.cover
-                cover_by_input[k] = {}
+                cover[k] = o.cover  # the firm's default; covers set per input stay (specific beats general)
             cover_by_input[k].update(o.cover_by_input)
             if o.priority is not None:
                 priority[k] = o.priority
