@@ -18,7 +18,13 @@ class SimcoreError(Exception):
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with one field of one input file."""
+    """One thing wrong with one field of one input file.
+
+    `expected` is what the field should hold ("a number >= 0"); with a value,
+    `str()` reads `file: field: got value; expected ...`. Without a value
+    (NO_VALUE: a missing field or file, a whole-map property) `expected` is
+    printed as it is and should read as a sentence of its own.
+    """
 
     file: str
     field: str
@@ -26,11 +32,15 @@ class Problem:
     expected: str
 
     def __str__(self) -> str:
+        """One line: `file: field: got value; expected ...` (or `file: field: statement` without a value)."""
         value = _short(self.value)
         where = f"{self.file}: {self.field}" if self.field else self.file
         if value is None:
-            return f"{where}: {self.expected}"
-        return f"{where}: got {value}; {self.expected}"
+            line = f"{where}: {self.expected}"
+        else:
+            expected = self.expected[len("expected ") :] if self.expected.startswith("expected ") else self.expected
+            line = f"{where}: got {value}; expected {expected}"
+        return " ".join(line.splitlines())
 
 
 def _short(value: Any) -> str | None:

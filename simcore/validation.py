@@ -8,9 +8,13 @@ expectation.
 from __future__ import annotations
 
 import csv
+import re
 import tomllib
+import types
+import typing
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -28,79 +32,334 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise InputError([Problem(str(path), "", NO_VALUE, f"not valid TOML: {exc}")]) from None
     except UnicodeDecodeError as exc:
         raise InputError([Problem(str(path), "", NO_VALUE, f"not UTF-8 text: {exc}")]) from None
+    except OSError as exc:
+        raise InputError([Problem(str(path), "", NO_VALUE, f"cannot be read: {exc.strerror or exc}")]) from None
 
 
-def pydantic_problems(exc: ValidationError, file: str, prefix: tuple = (), rename: Callable[[tuple], str] | None = None) -> list[Problem]:
-    """Translate pydantic's error list into Problems, one per bad field."""
+def pydantic_problems(
+    exc: ValidationError,
+    file: str,
+    prefix: tuple = (),
+    rename: Callable[[tuple], str] | None = None,
+    *,
+    data: Any = NO_VALUE,
+    schema: Any = None,
+) -> list[Problem]:
+    """Translate pydantic's error list into Problems, one per bad field.
+
+    `data` (the validated input) lets tags of discriminated unions be dropped
+    from field paths (`shocks[0].firm_outage.start` -> `shocks[0].start`);
+    `schema` (the validated type) lets an unknown field list the known ones.
+    """
     problems = []
     for err in exc.errors():
-        loc = tuple(prefix) + tuple(err["loc"])
-        # Tagged unions add the tag to the path (`shocks.0.firm_outage.start`): drop it.
-        loc = tuple(p for p in loc if not (isinstance(p, str) and p.startswith("function-")))
-        field = rename(loc) if rename else format_loc(loc)
+        raw_loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        loc = _drop_tags(raw_loc, data, err["type"])
+        ctx = err.get("ctx") or {}
         value = err.get("input", NO_VALUE)
-        if err["type"] == "missing":
+        kind = err["type"]
+        if kind == "missing":
+            value, expected = NO_VALUE, "required field is missing"
+        elif kind == "extra_forbidden":
+            known = _known_fields(schema, raw_loc[:-1])
             value = NO_VALUE
-            expected = "required field is missing"
-        elif err["type"] == "extra_forbidden":
-            expected = "unknown field (check its spelling in docs/formats.md)"
+            expected = "unknown field" + (f"; expected one of {', '.join(known)}" if known else " (check its spelling in docs/formats.md)")
+        elif kind == "union_tag_invalid":
+            tag = _strip_quotes(ctx.get("discriminator", "kind"))
+            loc = loc + (tag,)
+            value = value.get(tag, ctx.get("tag")) if isinstance(value, dict) else ctx.get("tag")
+            expected = "one of " + _plain_list(ctx.get("expected_tags", ""))
+        elif kind == "union_tag_not_found":
+            tag = _strip_quotes(ctx.get("discriminator", "kind"))
+            loc = loc + (tag,)
+            tags = _union_tags(schema, tag)
+            value = NO_VALUE
+            expected = "required field is missing" + (f"; expected one of {', '.join(tags)}" if tags else "")
+        elif loc and loc[-1] == "[key]":  # a bad key of a table, e.g. `recipe = { "" = 1 }`
+            value, loc = (loc[-2] if len(loc) > 1 else value), loc[:-2]
+            expected = "a key that is " + _expectation(kind, err["msg"], ctx, value)
         else:
-            expected = "expected " + _lower_first(err["msg"])
-        if isinstance(value, dict | list) and err["type"] not in ("model_type", "list_type", "dict_type"):
+            expected = _expectation(kind, err["msg"], ctx, value)
+        field = rename(tuple(prefix) + loc) if rename else format_loc(tuple(prefix) + loc)
+        if isinstance(value, dict | list) and kind not in ("model_type", "list_type", "dict_type", "model_attributes_type", "too_short", "too_long"):
             value = NO_VALUE
+        if value is NO_VALUE and kind not in ("missing", "extra_forbidden", "union_tag_not_found") and not expected.startswith("expected "):
+            expected = "expected " + expected  # printed without a value: make it a sentence
         problems.append(Problem(file, field, value, expected))
     return problems
 
 
-def _lower_first(text: str) -> str:
-    text = text.replace("Input should be", "a value that should be").replace("Value error, ", "")
+_BOUNDS = {"greater_than": (">", "gt"), "greater_than_equal": (">=", "ge"), "less_than": ("<", "lt"), "less_than_equal": ("<=", "le")}
+_PLAIN = {
+    "finite_number": "a finite number (not nan or inf)",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "string_type": "a string (text in quotes)",
+    "string_too_short": "a non-empty string",
+    "dict_type": "a table",
+    "model_type": "a table",
+    "model_attributes_type": "a table",
+}
+
+
+def _expectation(kind: str, msg: str, ctx: dict, value: Any) -> str:
+    """What a field should hold, as a phrase: `a number >= 0`, `one of csv, parquet`."""
+    if kind in _BOUNDS:
+        op, key = _BOUNDS[kind]
+        bound = ctx.get(key)
+        if isinstance(bound, float) and bound.is_integer():
+            bound = int(bound)
+        return f"a number {op} {bound}"
+    if kind in _PLAIN:
+        return _PLAIN[kind]
+    if kind in ("enum", "literal_error"):
+        expected = str(ctx.get("expected", ""))
+        return "one of " + (", ".join(re.findall(r"'([^']*)'", expected)) or expected)
+    if kind == "list_type":
+        return "a list (a table array is written [[name]], not [name])" if isinstance(value, dict) else "a list"
+    if kind == "too_short":
+        n = ctx.get("min_length", 1)
+        return f"at least {n} item" + ("s" if n != 1 else "")
+    if kind == "value_error":
+        return msg.removeprefix("Value error, ")
+    text = msg.replace("Input should be ", "")
     return text[:1].lower() + text[1:]
 
 
-def validate(model: type[BaseModel] | TypeAdapter, data: Any, file: str, prefix: tuple = ()) -> tuple[Any, list[Problem]]:
-    """Validate `data`; return (value or None, problems)."""
-    adapter = model if isinstance(model, TypeAdapter) else TypeAdapter(model)
+def _strip_quotes(text: str) -> str:
+    return text.strip().strip("'\"")
+
+
+def _plain_list(quoted: str) -> str:
+    """`"'a', 'b' or 'c'"` -> `"a, b, c"`."""
+    return ", ".join(re.findall(r"'([^']*)'", quoted)) or quoted
+
+
+def _drop_tags(loc: tuple, data: Any, kind: str) -> tuple:
+    """Drop the tags that discriminated unions add to a path, by walking the input alongside it.
+
+    A string step that is not a key of the input table at that point is a tag,
+    unless it is the last step of a `missing` error (the missing field itself).
+    """
+    if data is NO_VALUE:
+        return loc
+    out, cursor = [], data
+    for n, part in enumerate(loc):
+        last = n == len(loc) - 1
+        if isinstance(cursor, dict):
+            if part in cursor:
+                cursor = cursor[part]
+            elif isinstance(part, str) and part != "[key]" and not (last and kind in ("missing", "extra_forbidden")) and part in cursor.values():
+                continue  # the tag, e.g. `firm_outage` of `kind = "firm_outage"`
+            else:
+                cursor = NO_VALUE
+        elif isinstance(cursor, list) and isinstance(part, int) and 0 <= part < len(cursor):
+            cursor = cursor[part]
+        else:
+            cursor = NO_VALUE
+        out.append(part)
+    return tuple(out)
+
+
+def _unwrap(tp: Any) -> Any:
+    """Strip `Annotated[...]` and `X | None` down to the type itself."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return tp
+            tp = args[0]
+        else:
+            return tp
+
+
+def _step(tp: Any, part: Any) -> Any:
+    tp = _unwrap(tp)
+    origin = typing.get_origin(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        f = tp.model_fields.get(part) if isinstance(part, str) else None
+        return f.annotation if f is not None else None
+    if origin in (list, tuple) and isinstance(part, int):
+        return typing.get_args(tp)[0]
+    if origin is dict:
+        return typing.get_args(tp)[1]
+    if origin in (typing.Union, types.UnionType) and isinstance(part, str):
+        for member in typing.get_args(tp):
+            member = _unwrap(member)
+            if isinstance(member, type) and issubclass(member, BaseModel):
+                for f in member.model_fields.values():
+                    if typing.get_origin(f.annotation) is typing.Literal and part in typing.get_args(f.annotation):
+                        return member
+    return None
+
+
+def _known_fields(schema: Any, loc: tuple) -> list[str]:
+    """Field names of the record at `loc` (tags included) inside `schema`; [] when unknown."""
+    tp = schema
+    try:
+        for part in loc:
+            if tp is None:
+                return []
+            tp = _step(tp, part)
+        tp = _unwrap(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel) and tp.model_config.get("extra") == "forbid":
+            return list(tp.model_fields)
+    except Exception:  # best effort: the plain message is still right
+        return []
+    return []
+
+
+def _union_tags(schema: Any, discriminator: str) -> list[str]:
+    """Tags of the discriminated unions on `discriminator` anywhere in `schema` (for a missing `kind`)."""
+    tags: list[str] = []
+    seen: set[int] = set()
+
+    def walk(tp: Any) -> None:
+        if id(tp) in seen or tp is None:
+            return
+        seen.add(id(tp))
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            for f in tp.model_fields.values():
+                walk(f.annotation)
+            return
+        origin = typing.get_origin(tp)
+        args = typing.get_args(tp)
+        if origin is typing.Annotated and typing.get_origin(_unwrap(args[0])) in (typing.Union, types.UnionType):
+            if any(getattr(m, "discriminator", None) == discriminator for m in args[1:]):
+                for member in typing.get_args(_unwrap(args[0])):
+                    f = getattr(member, "model_fields", {}).get(discriminator)
+                    if f is not None and typing.get_origin(f.annotation) is typing.Literal:
+                        tags.extend(t for t in typing.get_args(f.annotation) if t not in tags)
+        for a in args:
+            walk(a)
+
+    try:
+        walk(schema)
+    except Exception:
+        return []
+    return tags
+
+
+_ADAPTERS: dict[int, tuple[Any, TypeAdapter]] = {}
+
+
+def adapter_for(schema: Any) -> TypeAdapter:
+    """One TypeAdapter per schema type, built once (tables may have many rows)."""
+    hit = _ADAPTERS.get(id(schema))
+    if hit is None or hit[0] is not schema:
+        hit = _ADAPTERS[id(schema)] = (schema, TypeAdapter(schema))
+    return hit[1]
+
+
+def validate(model: type[BaseModel] | TypeAdapter | Any, data: Any, file: str, prefix: tuple = ()) -> tuple[Any, list[Problem]]:
+    """Validate `data` against a model class, a type (e.g. a tagged union) or a TypeAdapter; return (value or None, problems)."""
+    if isinstance(model, TypeAdapter):
+        adapter, schema = model, getattr(model, "_type", None)
+    else:
+        adapter, schema = adapter_for(model), model
     try:
         return adapter.validate_python(data), []
     except ValidationError as exc:
-        return None, pydantic_problems(exc, file, prefix)
+        return None, pydantic_problems(exc, file, prefix, data=data, schema=schema)
 
 
 LIST_COLUMNS = {"tags", "chains"}
 MAP_COLUMNS = {"cover_by_input"}
 
 
-def read_csv_rows(path: Path, table: str) -> tuple[list[dict[str, Any]], list[Problem]]:
-    """Rows of a CSV table as dicts; empty cells are left out, `a;b` cells become lists.
+@dataclass
+class CsvTable:
+    """The rows of one CSV table, the file line each starts on, and the problems found."""
 
-    `cover_by_input` cells are written `cells=10;pack=5`.
+    rows: list[dict[str, Any]]
+    lines: list[int]
+    problems: list[Problem]
+    complete: bool  # False when the file could not be read to its end
+
+
+def read_csv_table(path: Path, table: str, columns: Iterable[str] | None = None) -> CsvTable:
+    """Rows of a CSV table as dicts, the file line each row starts on, and the problems found.
+
+    Empty cells are left out, `a;b` cells of list columns become lists, and
+    `cover_by_input` cells are written `cells=10;pack=5`. With `columns`, a
+    header naming another column is reported once (at line 1) and the column
+    is ignored, instead of one problem per row.
     """
+    file = str(path)
     if not path.is_file():
-        return [], [Problem(str(path), f"tables.{table}", str(path), "a CSV file that exists beside the model file")]
-    rows, problems = [], []
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        for i, raw in enumerate(reader):
-            row: dict[str, Any] = {}
-            for key, cell in raw.items():
-                if key is None:
-                    problems.append(Problem(str(path), f"{table}[{i}] (line {i + 2})", cell, "no more cells than header columns"))
-                    continue
-                key = key.strip()
-                cell = (cell or "").strip()
-                if cell == "":
-                    continue
-                if key in LIST_COLUMNS:
-                    row[key] = [c.strip() for c in cell.split(";") if c.strip()]
-                elif key in MAP_COLUMNS:
-                    try:
-                        row[key] = {k.strip(): v.strip() for k, v in (p.split("=") for p in cell.split(";") if p.strip())}
-                    except ValueError:
-                        problems.append(Problem(str(path), f"{table}[{i}].{key} (line {i + 2})", cell, "`input=days` pairs separated by `;`"))
-                else:
-                    row[key] = cell
-            rows.append(row)
-    return rows, problems
+        return CsvTable([], [], [Problem(file, f"tables.{table}", file, "a CSV file (paths are relative to the model file's folder)")], False)
+    rows, lines, problems = [], [], []
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            header = reader.fieldnames
+            if not header:
+                return CsvTable([], [], [Problem(file, f"{table} (line 1)", NO_VALUE, "expected a header row naming the columns")], False)
+            ignored = set()
+            if columns is not None:
+                known = list(columns)
+                for c, name in enumerate(header):
+                    if name.strip() not in known:
+                        ignored.add(name)
+                        where = f"{table} (line 1).{name.strip()}" if name.strip() else f"{table} (line 1), column {c + 1}"
+                        what = "unknown column" if name.strip() else "a column without a name"
+                        problems.append(Problem(file, where, NO_VALUE, f"{what}; expected one of {', '.join(known)}"))
+            for i, raw in enumerate(reader):
+                # the line the row starts on: DictReader skips blank lines, and quoted cells may span lines
+                line = reader.line_num - sum(str(c).count("\n") for c in _cells(raw))
+                where = f"{table}[{i}] (line {line})"
+                row: dict[str, Any] = {}
+                for key, cell in raw.items():
+                    if key is None:
+                        problems.append(Problem(file, where, cell, "no more cells than header columns"))
+                        continue
+                    if key in ignored:
+                        continue
+                    key = key.strip()
+                    cell = (cell or "").strip()
+                    if cell == "":
+                        continue
+                    if key in LIST_COLUMNS:
+                        row[key] = [c.strip() for c in cell.split(";") if c.strip()]
+                    elif key in MAP_COLUMNS:
+                        try:
+                            row[key] = {k.strip(): v.strip() for k, v in (p.split("=") for p in cell.split(";") if p.strip())}
+                        except ValueError:
+                            problems.append(Problem(file, f"{where}.{key}", cell, "`input=days` pairs separated by `;`"))
+                    else:
+                        row[key] = cell
+                rows.append(row)
+                lines.append(line)
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(file, "", NO_VALUE, f"not UTF-8 text: {exc}"))
+    except csv.Error as exc:
+        problems.append(Problem(file, f"{table} (line {reader.line_num})", NO_VALUE, f"not valid CSV: {exc}"))
+    except OSError as exc:
+        problems.append(Problem(file, "", NO_VALUE, f"cannot be read: {exc.strerror or exc}"))
+    else:
+        return CsvTable(rows, lines, problems, True)
+    return CsvTable(rows, lines, problems, False)
+
+
+def _cells(raw: dict) -> list:
+    out = []
+    for key, cell in raw.items():
+        out += cell if key is None and isinstance(cell, list) else [cell or ""]
+    return out
+
+
+def read_csv_rows(path: Path, table: str) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """Rows of a CSV table as dicts (see `read_csv_table`), without their line numbers."""
+    t = read_csv_table(path, table)
+    return t.rows, t.problems
 
 
 def raise_if(problems: list[Problem]) -> None:

@@ -94,9 +94,20 @@ def chain_maps(draw, max_products: int = 5, max_makers: int = 3) -> ChainMap:
                 weights = [draw(st.integers(1, 4)) for _ in chosen]
                 for s, w in zip(chosen, weights):
                     links.append({"supplier": s, "customer": customer, "share": w / sum(weights), "lead_time": draw(st.sampled_from(LEAD_TIMES))})
-    # every firm needs a path to final demand: give final demand to the top product's makers and to any firm nobody buys from
-    supplying = {link["supplier"] for link in links}
-    demand = [{"firm": f["id"], "units": float(draw(st.integers(5, 20)))} for f in firms if f["product"] == f"p{n_products - 1}" or f["id"] not in supplying]
+    # every firm needs a path to final demand: the top product's makers have final demand, and so has
+    # every firm that does not reach one through its customers (nobody buys from it, or a closed cycle)
+    top = {f["id"] for f in firms if f["product"] == f"p{n_products - 1}"}
+    with_demand, reached = set(top), set(top)
+    for f in firms:
+        grown = True
+        while grown:
+            before = len(reached)
+            reached |= {link["supplier"] for link in links if link["customer"] in reached}
+            grown = len(reached) > before
+        if f["id"] not in reached:
+            reached.add(f["id"])
+            with_demand.add(f["id"])
+    demand = [{"firm": f["id"], "units": float(draw(st.integers(5, 20)))} for f in firms if f["id"] in with_demand]
     return build_model(products, firms, links, demand)
 
 

@@ -10,55 +10,132 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import TypeAdapter
+from scipy.sparse.csgraph import connected_components
 
-from simcore.chainmap.baseline import NotProductive, solve_outputs, technical_matrix
+from simcore.chainmap.baseline import NotProductive, solve_outputs, spectral_radius, technical_matrix
 from simcore.chainmap.model import ChainMap
-from simcore.chainmap.schema import ChainMapFile, Demand, Firm, Link, Product, RecipeRow
+from simcore.chainmap.schema import ChainMapFile, Demand, Firm, Link, ModelInfo, Product, RecipeRow, Tables
 from simcore.errors import NO_VALUE, InputError, Problem
-from simcore.validation import raise_if, read_csv_rows, read_toml, validate
+from simcore.validation import raise_if, read_csv_table, read_toml, validate
 
 SHARE_TOLERANCE = 1e-6
 
 _ROW_MODELS = {"products": Product, "firms": Firm, "links": Link, "demand": Demand, "recipes": RecipeRow}
+_RECORD_TABLES = ("products", "firms", "links", "demand")
+
+
+def _is_table_array(value: Any) -> bool:
+    """A TOML array of tables (`[[links]]`): its records are validated one by one."""
+    return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+
+
+def _quiet(model: Any, data: Any) -> Any:
+    """`data` as a `model` record, or None; its problems are reported elsewhere."""
+    return validate(model, data, "")[0]
+
+
+def _raw_ids(rows: list[Any], key: str) -> set[str]:
+    return {r[key].strip() for r in rows if isinstance(r, dict) and isinstance(r.get(key), str)}
+
+
+class _AnyId(frozenset):
+    """The ids of a table that could not be read: any id may be among them."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def _unproductive_loops(M) -> list[tuple[set[int], float]]:
+    """Strongly connected groups of firms whose own block of `M` has spectral radius >= 1."""
+    n_comp, label = connected_components(M, directed=True, connection="strong")
+    out = []
+    for c in range(n_comp):
+        members = np.flatnonzero(label == c)
+        block = M[members][:, members]
+        if block.nnz == 0:
+            continue
+        rho = spectral_radius(block)
+        if not rho < 1.0 - 1e-12:  # nan (no convergence) counts as suspect
+            out.append((set(members.tolist()), rho))
+    return out
 
 
 def load_model(path: str | Path) -> ChainMap:
-    """Read, validate and solve the baseline of a chain map; raise InputError listing every problem."""
+    """Read, validate and solve the baseline of a chain map; raise InputError listing every problem.
+
+    Records are validated one by one, so a bad field in one record and an
+    unknown id in another are reported together; references to a record that
+    is itself invalid are not reported again.
+    """
     path = Path(path)
     file = str(path)
-    doc, problems = validate(ChainMapFile, read_toml(path), file)
-    raise_if(problems)
-    assert doc is not None
+    raw = read_toml(path)
+    inline = {t: raw[t] for t in _RECORD_TABLES if _is_table_array(raw.get(t))}
+    doc, problems = validate(ChainMapFile, {k: v for k, v in raw.items() if k not in inline}, file)
+    info = doc.model if doc is not None else _quiet(ModelInfo, raw.get("model"))
+    unreadable: set[str] = set()  # tables whose CSV file is missing or unreadable: their ids are unknown
+    if doc is not None:
+        table_paths = doc.tables.model_dump()
+    else:  # keep the table entries that are fine; the others are reported and their tables unknown
+        given = raw.get("tables", {})
+        given = given if isinstance(given, dict) else {}
+        table_paths = {t: given.get(t) for t in Tables.model_fields if isinstance(given.get(t), str)}
+        if any(not isinstance(v, str) or k not in Tables.model_fields for k, v in given.items()) or not isinstance(raw.get("tables", {}), dict):
+            unreadable |= set(Tables.model_fields) - set(table_paths)
 
-    products, firms, links, demand = list(doc.products), list(doc.firms), list(doc.links), list(doc.demand)
-    origin: dict[str, list[tuple[str, int]]] = {}  # table -> (file, row in that file) per record
-    for table, records in (("products", products), ("firms", firms), ("links", links), ("demand", demand)):
-        origin[table] = [(file, i) for i in range(len(records))]
+    records: dict[str, list] = {t: [] for t in _RECORD_TABLES}
+    origin: dict[str, list[tuple[str, int, int | None]]] = {t: [] for t in _RECORD_TABLES}  # (file, row, CSV line) per record
+    broken: dict[str, list[Any]] = {t: [] for t in (*_RECORD_TABLES, "recipes")}  # raw rows that failed validation
+    for table, items in inline.items():
+        for i, item in enumerate(items):
+            record, row_problems = validate(_ROW_MODELS[table], item, file, (table, i))
+            problems += row_problems
+            if record is None:
+                broken[table].append(item)
+            else:
+                records[table].append(record)
+                origin[table].append((file, i, None))
 
-    recipe_rows: list[tuple[RecipeRow, str, int]] = []
-    for table, rel in doc.tables.model_dump().items():
+    recipe_rows: list[tuple[RecipeRow, str, int, int]] = []
+    for table, rel in table_paths.items():
         if rel is None:
             continue
         csv_path = path.parent / rel
-        rows, row_problems = read_csv_rows(csv_path, table)
-        problems += [Problem(file, p.field, p.value, p.expected) if p.file == str(csv_path) and "tables." in p.field else p for p in row_problems]
-        adapter = TypeAdapter(_ROW_MODELS[table])
-        for i, row in enumerate(rows):
-            record, row_problems = validate(adapter, row, str(csv_path), (f"{table}[{i}] (line {i + 2})",))
+        if not csv_path.is_file():
+            expected = f"an existing CSV file (looked for {csv_path}; paths are relative to the model file's folder)"
+            problems.append(Problem(file, f"tables.{table}", rel, expected))
+            unreadable.add(table)
+            continue
+        model = _ROW_MODELS[table]
+        csv_table = read_csv_table(csv_path, table, model.model_fields)
+        problems += csv_table.problems
+        if not csv_table.complete:
+            unreadable.add(table)
+        for i, (row, line) in enumerate(zip(csv_table.rows, csv_table.lines)):
+            record, row_problems = validate(model, row, str(csv_path), (f"{table}[{i}] (line {line})",))
             problems += row_problems
             if record is None:
-                continue
-            if table == "recipes":
-                recipe_rows.append((record, str(csv_path), i))
+                broken[table].append(row)
+            elif table == "recipes":
+                recipe_rows.append((record, str(csv_path), i, line))
             else:
-                {"products": products, "firms": firms, "links": links, "demand": demand}[table].append(record)
-                origin[table].append((str(csv_path), i))
-    raise_if(problems)
+                records[table].append(record)
+                origin[table].append((str(csv_path), i, line))
+    products, firms, links, demand = (records[t] for t in _RECORD_TABLES)
+
+    # ids of records that failed validation: references to them are not reported a second time
+    bad_products = _AnyId() if "products" in unreadable else _raw_ids(broken["products"], "id")
+    bad_firms = _AnyId() if "firms" in unreadable else _raw_ids(broken["firms"], "id")
+    partial_recipes = _AnyId() if "recipes" in unreadable else _raw_ids(broken["recipes"], "product")  # recipes that lost a row
+    unchecked_customers = _raw_ids(broken["links"], "customer")  # firms whose supplier links are not all known
+    all_links_known = "links" not in unreadable and all(isinstance(r, dict) and isinstance(r.get("customer"), str) for r in broken["links"])
 
     def where(table: str, k: int, field: str = "") -> tuple[str, str]:
-        src, row = origin[table][k]
-        loc = f"{table}[{row}]" + (f" (line {row + 2})" if src != file else "")
+        src, row, line = origin[table][k]
+        loc = f"{table}[{row}]" + (f" (line {line})" if line is not None else "")
         return src, loc + (f".{field}" if field else "")
 
     def problem(table: str, k: int, field: str, value: Any, expected: str) -> None:
@@ -72,16 +149,17 @@ def load_model(path: str | Path) -> ChainMap:
             problem("products", k, "id", p.id, "a product id not used before")
         product_index.setdefault(p.id, k)
     recipes: list[dict[str, float]] = [dict(p.recipe) for p in products]
-    for row, src, i in recipe_rows:
+    for row, src, i, line in recipe_rows:
         if row.product not in product_index:
-            problems.append(Problem(src, f"recipes[{i}] (line {i + 2}).product", row.product, "the id of a product of this map"))
+            if row.product not in bad_products:
+                problems.append(Problem(src, f"recipes[{i}] (line {line}).product", row.product, "the id of a product of this map"))
         elif row.input in recipes[product_index[row.product]]:
-            problems.append(Problem(src, f"recipes[{i}] (line {i + 2}).input", row.input, "each input once per product"))
+            problems.append(Problem(src, f"recipes[{i}] (line {line}).input", row.input, "each input once per product"))
         else:
             recipes[product_index[row.product]][row.input] = row.units
     for k, p in enumerate(products):
         for q in recipes[k]:
-            if q not in product_index:
+            if q not in product_index and q not in bad_products:
                 problem("products", k, f"recipe.{q}", q, "an input that is the id of a product of this map")
 
     firm_index: dict[str, int] = {}
@@ -90,16 +168,19 @@ def load_model(path: str | Path) -> ChainMap:
             problem("firms", k, "id", f.id, "a firm id not used before")
         firm_index.setdefault(f.id, k)
         if f.product not in product_index:
-            problem("firms", k, "product", f.product, "the id of a product of this map")
+            if f.product not in bad_products:
+                problem("firms", k, "product", f.product, "the id of a product of this map")
+            continue
+        if f.product in partial_recipes:
             continue
         recipe = recipes[product_index[f.product]]
         for q in f.cover_by_input:
             if q not in recipe:
                 problem("firms", k, f"cover_by_input.{q}", q, f"an input of product '{f.product}' ({', '.join(recipe) or 'it has none'})")
 
-    declared = set(doc.model.chains)
-    for table, records in (("products", products), ("firms", firms)):
-        for k, rec in enumerate(records):
+    declared = set(info.chains) if info is not None else set()
+    for table, recs in (("products", products), ("firms", firms)):
+        for k, rec in enumerate(recs):
             for c in rec.chains:
                 if declared and c not in declared:
                     problem(table, k, "chains", c, f"a chain declared in model.chains ({', '.join(sorted(declared))})")
@@ -111,16 +192,19 @@ def load_model(path: str | Path) -> ChainMap:
         ok = True
         for field in ("supplier", "customer"):
             if getattr(link, field) not in firm_index:
-                problem("links", k, field, getattr(link, field), "the id of a firm of this map")
+                if getattr(link, field) not in bad_firms:
+                    problem("links", k, field, getattr(link, field), "the id of a firm of this map")
                 ok = False
         if not ok:
+            unchecked_customers.add(link.customer)
             continue
         if (link.supplier, link.customer) in seen_pairs:
             problem("links", k, "", f"{link.supplier} -> {link.customer}", f"one link per supplier and customer (also links[{seen_pairs[link.supplier, link.customer]}])")
             continue
         seen_pairs[link.supplier, link.customer] = k
         s, c = firms[firm_index[link.supplier]], firms[firm_index[link.customer]]
-        if s.product not in product_index or c.product not in product_index:
+        if s.product not in product_index or c.product not in product_index or c.product in partial_recipes:
+            unchecked_customers.add(link.customer)
             continue
         if s.product not in recipes[product_index[c.product]]:
             problem("links", k, "supplier", link.supplier, f"a supplier of an input of '{c.product}' (it makes '{s.product}', which the recipe of '{c.product}' does not use)")
@@ -129,13 +213,13 @@ def load_model(path: str | Path) -> ChainMap:
 
     for (ci, q), ks in by_need.items():
         total = sum(links[k].share for k in ks)
-        if abs(total - 1.0) > SHARE_TOLERANCE:
+        if abs(total - 1.0) > SHARE_TOLERANCE and firms[ci].id not in unchecked_customers and all_links_known:
             src, _ = where("links", ks[0])
             rows = ",".join(str(origin["links"][k][1]) for k in ks)
             problems.append(Problem(src, f"links[{rows}].share", round(total, 9), f"shares of firm '{firms[ci].id}' suppliers of '{q}' to sum to 1"))
 
     for k, f in enumerate(firms):
-        if f.product not in product_index:
+        if f.product not in product_index or f.id in unchecked_customers or not all_links_known:
             continue
         for q in recipes[product_index[f.product]]:
             if q in product_index and (k, q) not in by_need:
@@ -151,18 +235,21 @@ def load_model(path: str | Path) -> ChainMap:
             problem("demand", k, "", dem.model_dump(exclude_none=True), "exactly one of `firm` or `product`")
         elif dem.firm is not None:
             if dem.firm not in firm_index:
-                problem("demand", k, "firm", dem.firm, "the id of a firm of this map")
+                if dem.firm not in bad_firms:
+                    problem("demand", k, "firm", dem.firm, "the id of a firm of this map")
             else:
                 final[firm_index[dem.firm]] += dem.units
         elif dem.product not in product_index:
-            problem("demand", k, "product", dem.product, "the id of a product of this map")
+            if dem.product not in bad_products:
+                problem("demand", k, "product", dem.product, "the id of a product of this map")
         elif not makers[dem.product]:
-            problem("demand", k, "product", dem.product, "a product that some firm makes")
+            if not bad_firms:
+                problem("demand", k, "product", dem.product, "a product that some firm makes")
         else:
             for m in makers[dem.product]:
                 final[m] += dem.units / len(makers[dem.product])
-    if not demand and not problems:
-        problems.append(Problem(file, "demand", NO_VALUE, "at least one final demand entry (`[[demand]]` or a demand table)"))
+    if not demand and not broken["demand"] and "demand" not in unreadable and not (doc is None and "demand" in raw and "demand" not in inline):
+        problems.append(Problem(file, "demand", NO_VALUE, "expected at least one final demand entry (`[[demand]]` or a demand table)"))
     raise_if(problems)
 
     # --- baseline --------------------------------------------------------------
@@ -176,10 +263,19 @@ def load_model(path: str | Path) -> ChainMap:
     try:
         x = solve_outputs(M, final)
     except NotProductive as exc:
-        raise InputError([Problem(file, "links", NO_VALUE, f"a productive map (x = d + M x solvable with x >= 0): {exc}")]) from None
+        loops = []
+        for members, rho in _unproductive_loops(M):
+            inside = [k for k in range(len(links)) if l_sup[k] in members and l_cus[k] in members]
+            src, _ = where("links", inside[0])
+            names = ", ".join(firms[k].id for k in sorted(members)[:10]) + (", ..." if len(members) > 10 else "")
+            loops.append(Problem(src, f"links[{','.join(str(origin['links'][k][1]) for k in inside)}]", NO_VALUE,
+                                 f"not a productive map: the loop through firms {names} has spectral radius {rho:.4g}; "
+                                 "expected below 1, so that x = d + M x has a solution x >= 0"))
+        fallback = Problem(file, "links", NO_VALUE, f"expected a productive map (x = d + M x solvable with x >= 0): {exc}")
+        raise InputError(loops or [fallback]) from None
     dead = np.flatnonzero(x <= 1e-12 * max(1.0, float(x.max(initial=0.0))))
     for k in dead:
-        problem("firms", int(k), "", firms[k].id, "a firm with a supply path to final demand (its baseline output is 0)")
+        problem("firms", int(k), "id", firms[k].id, "a firm with a supply path to final demand (its baseline output is 0)")
     raise_if(problems)
 
     return ChainMap(

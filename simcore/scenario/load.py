@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from simcore.chainmap import ChainMap, load_model
 from simcore.errors import NO_VALUE, InputError, Problem
 from simcore.scenario.policies import POLICIES
-from simcore.scenario.schema import Output, ParameterOverrides, ScenarioFile, ScenarioInfo, Variant
-from simcore.scenario.shocks import ShockTable, expand_shocks, selector_problems
+from simcore.scenario.schema import Output, ParameterOverrides, ScenarioFile, ScenarioInfo, Shock, Variant
+from simcore.scenario.shocks import SHOCK_KINDS, ShockTable, expand_shocks, select_firms, selector_problems
 from simcore.validation import raise_if, read_toml, validate
 
 
@@ -50,46 +51,97 @@ class Scenario:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario and its model; raise InputError listing every problem."""
+    """Read and validate a scenario and its model; raise InputError listing every problem.
+
+    Shocks and variants are validated one by one, so the problems of the
+    scenario file and of its model are reported together.
+    """
     path = Path(path)
     file = str(path)
-    doc, problems = validate(ScenarioFile, read_toml(path), file)
-    raise_if(problems)
-    assert doc is not None
+    raw = read_toml(path)
+    arrays = {k: raw[k] for k in ("shocks", "variants") if isinstance(raw.get(k), list) and all(isinstance(v, dict) for v in raw[k])}
+    doc, problems = validate(ScenarioFile, {k: v for k, v in raw.items() if k not in arrays}, file)
+    shock_specs: list[tuple[int, Any]] = []  # (position in the file, shock)
+    for n, item in enumerate(arrays.get("shocks", [])):
+        shock, probs = validate(Shock, item, file, ("shocks", n))
+        problems += probs
+        if shock is not None:
+            shock_specs.append((n, shock))
+    variants: list[tuple[int, Variant]] = []
+    names = [v.get("name") for v in arrays.get("variants", [])]
+    for k, item in enumerate(arrays.get("variants", [])):
+        variant, probs = validate(Variant, item, file, ("variants", k))
+        problems += probs
+        if variant is not None:
+            variants.append((k, variant))
+    if "variants" not in raw:
+        variants = [(0, Variant(name="as-is"))]
+        names = ["as-is"]
 
-    model_path = (path.parent / doc.scenario.model).resolve()
-    if not model_path.is_file():
-        raise InputError([Problem(file, "scenario.model", doc.scenario.model, f"a model file (looked for {model_path})")])
-    cmap = load_model(_display_path(model_path))
+    model_ref = raw.get("scenario", {}).get("model") if isinstance(raw.get("scenario"), dict) else None
+    cmap = None
+    if isinstance(model_ref, str):
+        model_path = (path.parent / model_ref).resolve()
+        if not model_ref.strip() or not model_path.is_file():
+            expected = f"a model file (looked for {_display_path(model_path)}; paths are relative to the scenario file's folder)"
+            problems.append(Problem(file, "scenario.model", model_ref, expected))
+        else:
+            try:
+                cmap = load_model(_display_path(model_path))
+            except InputError as exc:  # the model's own problems, reported with the scenario's
+                problems += exc.problems
 
-    shocks, problems = expand_shocks(cmap, doc.shocks, file)
-    names = [v.name for v in doc.variants]
-    for k, v in enumerate(doc.variants):
-        if names.index(v.name) != k:
-            problems.append(Problem(file, f"variants[{k}].name", v.name, "a variant name not used before"))
-        for j, override in enumerate(v.firms):
-            problems += selector_problems(cmap, override.select, file, f"variants[{k}].firms[{j}].select")
-        for j, policy in enumerate(v.policies):
-            if policy.kind not in POLICIES:
+    if cmap is not None:
+        for n, shock in shock_specs:
+            problems += SHOCK_KINDS[shock.kind](cmap, shock, file, f"shocks[{n}]")[1]
+        for k, v in variants:
+            for j, override in enumerate(v.firms):
+                problems += selector_problems(cmap, override.select, file, f"variants[{k}].firms[{j}].select")
+                problems += _cover_problems(cmap, override, file, f"variants[{k}].firms[{j}].cover_by_input")
+    for k, item in enumerate(arrays.get("variants", [])):  # raw, so that a variant with a bad field is checked too
+        name = item.get("name")
+        if isinstance(name, str) and names.index(name) != k:
+            problems.append(Problem(file, f"variants[{k}].name", name, f"a variant name not used before (also variants[{names.index(name)}])"))
+        policies = item.get("policies")
+        for j, policy in enumerate(policies if isinstance(policies, list) else []):
+            kind = policy.get("kind") if isinstance(policy, dict) else None
+            if isinstance(kind, str) and kind.strip() not in POLICIES:
                 available = ", ".join(sorted(POLICIES)) or "none yet"
-                problems.append(Problem(file, f"variants[{k}].policies[{j}].kind", policy.kind, f"a known policy ({available})"))
-    ref = doc.scenario.reference_variant
-    if ref is not None and ref not in names:
-        problems.append(Problem(file, "scenario.reference_variant", ref, f"the name of a variant ({', '.join(names)})"))
-    if not doc.variants:
-        problems.append(Problem(file, "variants", NO_VALUE, "at least one variant"))
+                problems.append(Problem(file, f"variants[{k}].policies[{j}].kind", kind, f"a known policy ({available})"))
+    ref = doc.scenario.reference_variant if doc is not None else None
+    if ref is not None and ref not in names and ("variants" in arrays or "variants" not in raw):
+        problems.append(Problem(file, "scenario.reference_variant", ref, f"the name of a variant ({', '.join(dict.fromkeys(map(str, names)))})"))
+    if "variants" in arrays and not arrays["variants"]:
+        problems.append(Problem(file, "variants", NO_VALUE, "expected at least one variant"))
     raise_if(problems)
+    if doc is None or cmap is None:  # cannot happen: a missing piece is a problem above
+        raise InputError([Problem(file, "scenario.model", model_ref, "a model file")])
 
+    shocks, problems = expand_shocks(cmap, [s for _, s in shock_specs], file)
+    raise_if(problems)
     return Scenario(
         file=path,
         info=doc.scenario,
         model=cmap,
         parameters=doc.parameters,
         shocks=shocks,
-        shock_specs=tuple(doc.shocks),
-        variants=tuple(doc.variants),
+        shock_specs=tuple(s for _, s in shock_specs),
+        variants=tuple(v for _, v in variants),
         output=doc.output,
     )
+
+
+def _cover_problems(cmap: ChainMap, override, file: str, field: str) -> list[Problem]:
+    """Inputs in an override's `cover_by_input` that no selected firm uses (a typo would otherwise do nothing)."""
+    chosen = select_firms(cmap, override.select)
+    used = {q for k in chosen for q in cmap.products[cmap.firm_product[k]].recipe}
+    problems = []
+    for q in override.cover_by_input:
+        if q not in cmap.product_index:
+            problems.append(Problem(file, f"{field}.{q}", q, "the id of a product of the model"))
+        elif len(chosen) and q not in used:
+            problems.append(Problem(file, f"{field}.{q}", q, f"an input of some selected firm ({', '.join(sorted(used)) or 'they use no inputs'})"))
+    return problems
 
 
 def _display_path(p: Path) -> Path:

@@ -100,7 +100,7 @@ class LinkDisruption(ShockBase):
     @model_validator(mode="after")
     def _some_links(self):
         if not self.links and self.suppliers is None and self.customers is None:
-            raise ValueError("name `links`, or `suppliers` and/or `customers` selectors")
+            raise ValueError("a list of `links`, or a `suppliers` and/or `customers` selector")
         return self
 
 

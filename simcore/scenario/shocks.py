@@ -90,7 +90,8 @@ def selector_problems(cmap: ChainMap, sel: Selector, file: str, field: str) -> l
         for k, name in enumerate(getattr(sel, key)):
             if name not in names:
                 hint = ", ".join(sorted(names)[:12]) + (", ..." if len(names) > 12 else "")
-                problems.append(Problem(file, f"{field}.{key}[{k}]", name, f"one of the map's {key}: {hint or 'none'}"))
+                expected = f"one of the map's {key}: {hint}" if hint else f"one of the map's {key} (the map has none)"
+                problems.append(Problem(file, f"{field}.{key}[{k}]", name, expected))
     if not problems and len(select_firms(cmap, sel)) == 0:
         problems.append(Problem(file, field, sel.model_dump(exclude_defaults=True), "a selection that matches at least one firm"))
     return problems
@@ -125,7 +126,8 @@ def _embargo(cmap: ChainMap, s: Embargo, file: str, field: str) -> Expansion:
     products = set(s.products)
     rows = [(CLOSE, l, 1.0) for l, (j, link) in enumerate(zip(cmap.link_supplier, cmap.links)) if j in origin and cmap.firms[j].product in products]
     if not problems and not rows:
-        problems.append(Problem(file, field, NO_VALUE, "an embargo that closes at least one link (no selected origin firm supplies these products to anyone)"))
+        expected = "expected an embargo that closes at least one link (no selected origin firm supplies these products to anyone)"
+        problems.append(Problem(file, field, NO_VALUE, expected))
     return rows, problems
 
 
@@ -146,7 +148,7 @@ def _link_disruption(cmap: ChainMap, s: LinkDisruption, file: str, field: str) -
                 problems += selector_problems(cmap, sel, file, f"{field}.{name}")
         chosen |= {l for l, (j, i) in enumerate(zip(cmap.link_supplier, cmap.link_customer)) if j in sup and i in cus}
     if not problems and not chosen:
-        problems.append(Problem(file, field, NO_VALUE, "a disruption that matches at least one link"))
+        problems.append(Problem(file, field, NO_VALUE, "expected a disruption that matches at least one link"))
     if s.lead_time_factor is None:
         return [(CLOSE, l, 1.0) for l in sorted(chosen)], problems
     return [(LEAD, l, s.lead_time_factor) for l in sorted(chosen)], problems

@@ -1,0 +1,99 @@
+"""The command line and the Python API, end to end."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import simcore
+from simcore.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
+SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))
+
+
+def test_the_flagship_scenarios_are_shipped():
+    names = {p.stem for p in SHIPPED}
+    assert {"ev_chip_embargo", "ev_regional_lockdown", "ev_tier2_fire"} <= names
+
+
+@pytest.mark.parametrize("scenario", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_shipped_scenario_runs_end_to_end(scenario, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", str(scenario), "--out", str(out), "--engine", "reference"]) == 0
+    printed = capsys.readouterr().out
+    summary = json.loads((out / "summary.json").read_text())
+    sc = simcore.load_scenario(scenario)
+    assert summary["engine"] == "reference" and summary["seed"] == sc.seed
+    assert set(summary["variants"]) == {v.name for v in sc.variants}
+    for v in sc.variants:
+        assert v.name in printed
+        total = summary["variants"][v.name]["total"]
+        assert 0.0 <= total["loss"] <= 1.0 and 0.0 <= total["fill_rate"] <= 1.0
+    assert max(s["variants"]["total"]["loss"] for s in [{"variants": m} for m in summary["variants"].values()]) > 0.0, "the shock must hurt"
+    chain = pd.read_csv(out / "chain_trajectories.csv")
+    assert len(chain) == len(sc.variants) * (len(sc.model.chains) + 1) * sc.horizon
+    assert (out / "output.png").stat().st_size > 10_000
+
+
+def test_run_serial_numbers_and_files(tmp_path, capsys):
+    out = tmp_path / "serial"
+    assert main(["run", str(DATA / "serial_outage.toml"), "--out", str(out), "--seed", "7", "--no-plots"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["seed"] == 7
+    assert summary["variants"]["cover 3"]["total"] == {"loss": pytest.approx(0.1), "depth": 0.0, "tts": 4.0, "ttr": 7.0, "fill_rate": pytest.approx(0.9), "firms_affected": 2}
+    assert summary["variants"]["cover 8"]["total"]["tts"] is None  # never dropped
+    assert not (out / "output.png").exists()
+    firms = pd.read_csv(out / "firm_trajectories.csv")
+    assert set(firms.columns) >= {"variant", "firm", "day", "output", "baseline", "ratio"}
+    assert len(firms) == 2 * 2 * 30
+
+
+def test_python_api_gives_tidy_tables():
+    result = simcore.run(DATA / "serial_outage.toml")
+    m = result.metrics()
+    assert list(m.columns) == ["variant", "chain", "loss", "depth", "tts", "ttr", "fill_rate", "firms_affected"]
+    traj = result.chain_trajectories()
+    assert traj.groupby("variant").size().to_dict() == {"cover 3": 30, "cover 8": 30}
+    assert result.firm_trajectories().query("firm == 'C' and variant == 'cover 3'").output.min() == 0.0
+
+
+def test_validate_exit_codes(tmp_path, capsys):
+    assert main(["validate", str(DATA / "serial.toml")]) == 0
+    assert main(["validate", str(DATA / "serial_outage.toml")]) == 0
+    bad = tmp_path / "bad.toml"
+    bad.write_text((DATA / "serial.toml").read_text().replace("share = 1", "share = 0.5"))
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err and "links[0].share" in err and "sum to 1" in err
+    assert "Traceback" not in err
+
+
+def test_unwritable_output_folder_fails_before_running(tmp_path, capsys):
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a folder")
+    assert main(["run", str(DATA / "serial_outage.toml"), "--out", str(blocker / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "--out" in err and str(blocker / "out") in err
+
+
+def test_failed_run_leaves_no_output(tmp_path, monkeypatch):
+    import simcore.plots
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("plotting failed")
+
+    monkeypatch.setattr(simcore.plots, "plot_output", broken)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError):
+        main(["run", str(DATA / "serial_outage.toml"), "--out", str(out)])
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_inspect_reports_short_boards(capsys):
+    assert main(["inspect", str(DATA / "serial.toml")]) == 0
+    out = capsys.readouterr().out
+    assert "2 firms, 1 links" in out and "single-sourced" in out
