@@ -72,11 +72,16 @@ class RegionOutage(ShockBase):
 
 
 class Embargo(ShockBase):
-    """Supply of `products` from the `origin` firms stops (an export control on a stuck neck)."""
+    """Supply of `products` from the `origin` firms to the `destination` firms stops (an export control on a stuck neck).
+
+    `destination` defaults to every firm outside the origin: an export control
+    stops goods crossing the border, not trade among the origin's own firms.
+    """
 
     kind: Literal["embargo"]
     products: IdList = Field(min_length=1)
     origin: Selector = Selector(tags=["foreign"])
+    destination: Selector | None = None
 
 
 class LinkRef(Record):

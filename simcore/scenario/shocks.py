@@ -123,10 +123,19 @@ def _embargo(cmap: ChainMap, s: Embargo, file: str, field: str) -> Expansion:
         if p not in cmap.product_index:
             problems.append(Problem(file, f"{field}.products[{k}]", p, "the id of a product of the model"))
     origin = set(select_firms(cmap, s.origin).tolist())
+    if s.destination is None:
+        destination = set(range(len(cmap.firms))) - origin
+    else:
+        problems += selector_problems(cmap, s.destination, file, f"{field}.destination")
+        destination = set(select_firms(cmap, s.destination).tolist())
     products = set(s.products)
-    rows = [(CLOSE, l, 1.0) for l, (j, link) in enumerate(zip(cmap.link_supplier, cmap.links)) if j in origin and cmap.firms[j].product in products]
+    rows = [
+        (CLOSE, l, 1.0)
+        for l, (j, i) in enumerate(zip(cmap.link_supplier, cmap.link_customer))
+        if j in origin and i in destination and cmap.firms[j].product in products
+    ]
     if not problems and not rows:
-        expected = "expected an embargo that closes at least one link (no selected origin firm supplies these products to anyone)"
+        expected = "expected an embargo that closes at least one link (no selected origin firm supplies these products to a destination firm)"
         problems.append(Problem(file, field, NO_VALUE, expected))
     return rows, problems
 
