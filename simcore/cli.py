@@ -43,6 +43,14 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("file", type=Path)
     v.set_defaults(command=_validate)
 
+    g = sub.add_parser("generate", help="write a synthetic multi-tier chain map (for scale work)")
+    g.add_argument("out", type=Path, help="model file to write; its CSV tables go in a folder of the same name")
+    g.add_argument("--firms", type=int, required=True)
+    g.add_argument("--tiers", type=int, default=4)
+    g.add_argument("--regions", type=int, default=6)
+    g.add_argument("--seed", type=int, default=0)
+    g.set_defaults(command=_generate)
+
     i = sub.add_parser("inspect", help="size, regions, cycles and short-board candidates of a model")
     i.add_argument("model", type=Path)
     i.set_defaults(command=_inspect)
@@ -105,6 +113,18 @@ def _validate(args) -> int:
     else:
         m = load_model(args.file)
         print(f"{args.file}: valid model '{m.name}' ({len(m.firms)} firms, {len(m.links)} links)")
+    return 0
+
+
+def _generate(args) -> int:
+    from simcore.generate import generate_map, write_map
+
+    problems = [Problem("command line", f"--{k}", getattr(args, k), f"an integer >= {lo}") for k, lo in (("firms", 2), ("tiers", 2), ("regions", 1), ("seed", 0)) if getattr(args, k) < lo]
+    if problems:
+        raise InputError(problems)
+    smap = generate_map(args.firms, tiers=args.tiers, seed=args.seed, regions=args.regions)
+    path = write_map(smap, args.out, name=args.out.stem, description=f"synthetic: {args.firms} firms, {args.tiers} tiers, seed {args.seed}")
+    print(f"{path}: {len(smap.firms)} firms, {len(smap.links)} links, {len(smap.products)} products")
     return 0
 
 
