@@ -8,12 +8,16 @@ from simcore.compile import CompiledRun
 from simcore.engines.trajectories import Trajectories
 
 Engine = Callable[[CompiledRun, bool], Trajectories]
-ENGINES = ("reference",)
-DEFAULT_ENGINE = "reference"
+ENGINES = ("numba", "reference")
+DEFAULT_ENGINE = "numba"
 
 
 def get_engine(name: str) -> Engine:
     """The engine called `name`; the Numba engine is imported only when asked for, so its compile cost is paid only then."""
+    if name == "numba":
+        from simcore.engines.numba import run_numba
+
+        return run_numba
     if name == "reference":
         from simcore.engines.reference import run_reference
 

@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -20,13 +21,23 @@ def test_the_flagship_scenarios_are_shipped():
 
 
 @pytest.mark.parametrize("scenario", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_shipped_scenario_same_numbers_from_both_engines(scenario):
+    sc = simcore.load_scenario(scenario)
+    reference, compiled = simcore.run(sc, engine="reference"), simcore.run(sc, engine="numba")
+    for ref, fast in zip(reference.variants, compiled.variants):
+        for name, expected in ref.trajectories.arrays().items():
+            np.testing.assert_allclose(fast.trajectories.arrays()[name], expected, rtol=1e-9, atol=1e-12, err_msg=f"{ref.variant}: {name}")
+    pd.testing.assert_frame_equal(reference.metrics(), compiled.metrics(), rtol=1e-9)
+
+
+@pytest.mark.parametrize("scenario", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_shipped_scenario_runs_end_to_end(scenario, tmp_path, capsys):
     out = tmp_path / "out"
-    assert main(["run", str(scenario), "--out", str(out), "--engine", "reference"]) == 0
+    assert main(["run", str(scenario), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     summary = json.loads((out / "summary.json").read_text())
     sc = simcore.load_scenario(scenario)
-    assert summary["engine"] == "reference" and summary["seed"] == sc.seed
+    assert summary["engine"] == "numba" and summary["seed"] == sc.seed
     assert set(summary["variants"]) == {v.name for v in sc.variants}
     for v in sc.variants:
         assert v.name in printed
