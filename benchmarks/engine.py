@@ -1,0 +1,165 @@
+"""Engine throughput: firm-days per second of the Numba engine on synthetic maps, against the SimPy reference.
+
+    python benchmarks/engine.py                      # 1k, 10k, 100k, 1M firms (the 1M map takes minutes to build)
+    python benchmarks/engine.py --sizes 1000 10000   # a quick look
+
+For each size a synthetic map (`simcore generate`, 5 tiers, about 5 suppliers
+per firm) gets a 30-day outage of its ten largest suppliers, and is compiled
+once for proportional and once for priority rationing. Each compiled run is
+timed in a fresh process (so peak memory is the run's own): one warm-up, then
+`--repeats` runs, median reported. On the 1,000-firm map the reference engine
+is timed in that same process for the ratio. Results go to
+`benchmarks/results/engine.json` and a table on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import fields
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results" / "engine.json"
+MEMORY_BANDWIDTH = 20e9  # bytes/s, measured on this machine kind (../shared/PERFORMANCE.md)
+
+
+def build(n_firms: int, rationing: str, folder: Path, horizon: int) -> Path:
+    """Generate, load and compile a map with its shock; save the compiled arrays."""
+    from simcore.chainmap import load_model
+    from simcore.compile import compile_model, effective_parameters
+    from simcore.generate import generate_map, write_map
+    from simcore.scenario.schema import ParameterOverrides
+    from simcore.scenario.shocks import DAMAGE, ShockTable
+
+    model = folder / f"syn{n_firms}.toml"
+    if not model.exists():
+        write_map(generate_map(n_firms, tiers=5, seed=1), model, f"syn{n_firms}", "benchmark map")
+    t0 = time.perf_counter()
+    cmap = load_model(model)
+    load_s = time.perf_counter() - t0
+    biggest = np.argsort(np.bincount(cmap.link_supplier, minlength=len(cmap.firms)))[-10:]
+    shocks = ShockTable.from_rows([(DAMAGE, int(k), 1.0, 30.0, 30.0, 1, 20.0, 0) for k in biggest])
+    t0 = time.perf_counter()
+    run = compile_model(cmap, effective_parameters(cmap, ParameterOverrides(rationing=rationing)), horizon, shocks)
+    compile_s = time.perf_counter() - t0
+    out = folder / f"run{n_firms}_{rationing}.npz"
+    arrays = {f.name: np.asarray(getattr(run, f.name)) for f in fields(run)}
+    np.savez(out, **arrays)
+    (out.with_suffix(".json")).write_text(json.dumps({"load_s": load_s, "compile_s": compile_s, "links": run.n_links}))
+    return out
+
+
+def load_run(path: Path):
+    from simcore.compile import CompiledRun
+
+    data = np.load(path)
+    values = {}
+    for f in fields(CompiledRun):
+        a = data[f.name]
+        values[f.name] = a.item() if a.ndim == 0 else (tuple(a.tolist()) if f.name == "chain_names" else a)
+    return CompiledRun(**values)
+
+
+def state_bytes_per_firm(run) -> float:
+    """Bytes of the arrays a tick reads or writes, per firm: the traffic of one firm-day if each is touched once."""
+    per_link = 8 * 8  # supplier, slot, share, lead, tier, flow, order, ring slot
+    per_slot = 8 * 7  # coef, target, pipeline, link pointer, inventory, in transit, order
+    per_firm = 8 * 12  # capacity, base, final demand, pointers, demand, output, backlog, fill, ...
+    return (run.n_links * per_link + run.n_slots * per_slot + run.n_firms * per_firm) / run.n_firms
+
+
+def time_run(path: Path, repeats: int, with_reference: bool) -> dict:
+    """Runs in this process: warm-up, `repeats` timed runs of the Numba engine, and optionally the reference."""
+    from simcore.engines.numba import run_numba
+
+    run = load_run(path)
+    run_numba(run, firm_trajectories=False)  # warm-up (compiles or loads the cache)
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        run_numba(run, firm_trajectories=False)
+        times.append(time.perf_counter() - t0)
+    firm_days = run.n_firms * run.horizon
+    out = {
+        "firms": run.n_firms,
+        "links": run.n_links,
+        "days": run.horizon,
+        "numba_s": statistics.median(times),
+        "numba_runs_s": times,
+        "firm_days_per_s": firm_days / statistics.median(times),
+        "bytes_per_firm_day": state_bytes_per_firm(run),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    out["bandwidth_limit_firm_days_per_s"] = MEMORY_BANDWIDTH / out["bytes_per_firm_day"]
+    out["fraction_of_bandwidth_limit"] = out["firm_days_per_s"] / out["bandwidth_limit_firm_days_per_s"]
+    if with_reference:
+        from simcore.engines.reference import run_reference
+
+        ref = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            run_reference(run, firm_trajectories=False)
+            ref.append(time.perf_counter() - t0)
+        out["reference_s"] = statistics.median(ref)
+        out["reference_runs_s"] = ref
+        out["numba_over_reference"] = out["reference_s"] / out["numba_s"]
+    return out
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000])
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--horizon", type=int, default=365)
+    p.add_argument("--rationing", nargs="+", default=["proportional", "priority"])
+    p.add_argument("--work", type=Path, default=None, help="folder for generated maps (default: a temporary one)")
+    p.add_argument("--_time", type=Path, help=argparse.SUPPRESS)
+    p.add_argument("--_reference", action="store_true", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+
+    if args._time:  # child process: time one compiled run
+        print(json.dumps(time_run(args._time, args.repeats, args._reference)))
+        return 0
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="simcore-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for n in args.sizes:
+        for rationing in args.rationing:
+            path = build(n, rationing, work, args.horizon)
+            prep = json.loads(path.with_suffix(".json").read_text())
+            cmd = [sys.executable, __file__, "--_time", str(path), "--repeats", str(args.repeats)]
+            if n <= 1_000 and rationing == "proportional":
+                cmd.append("--_reference")
+            res = subprocess.run(cmd, check=True, capture_output=True, text=True, env={**os.environ})
+            row = {"rationing": rationing, **prep, **json.loads(res.stdout.strip().splitlines()[-1])}
+            rows.append(row)
+            ratio = f"  numba/reference {row['numba_over_reference']:.0f}x" if "numba_over_reference" in row else ""
+            print(
+                f"{n:>9,} firms {row['links']:>10,} links {rationing:>12}: {row['numba_s']:8.3f} s/run  "
+                f"{row['firm_days_per_s'] / 1e6:6.2f} M firm-days/s  {row['bytes_per_firm_day']:6.0f} B/firm-day "
+                f"({row['fraction_of_bandwidth_limit']:.0%} of bandwidth limit)  peak {row['peak_rss_mb']:7.0f} MB  "
+                f"load {prep['load_s']:.1f} s compile {prep['compile_s']:.1f} s{ratio}",
+                flush=True,
+            )
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(
+        json.dumps({"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "processor": platform.processor()}, "results": rows}, indent=2) + "\n"
+    )
+    print(f"written {RESULTS.relative_to(HERE.parent)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,8 @@
+"""The Numba engine: `run_numba(run, firm_trajectories)` reproduces `run_reference` to floating-point tolerance.
+
+The kernels (`kernels.py`) are compiled on first use and cached on disk.
+"""
+
+from simcore.engines.numba.engine import run_numba
+
+__all__ = ["run_numba"]
