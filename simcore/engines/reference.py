@@ -159,9 +159,10 @@ class _ReferenceSimulation:
             if hi - lo < 2:
                 continue
             weights = np.zeros(hi - lo)
+            total = 0.0
             for k, link in enumerate(range(lo, hi)):
                 weights[k] = self.share[link] * fill_ratio(delivered[link], self.orders[link], closed[link])
-            total = weights.sum()
+                total += weights[k]
             for k, link in enumerate(range(lo, hi)):
                 moved = weights[k] / total if total > 0.0 else self.share[link]
                 self.share[link] = (1.0 - rho) * moved + rho * r.link_share[link]
@@ -176,11 +177,11 @@ class _ReferenceSimulation:
         totals[T["final_delivered"]] = final_delivered.sum()
         totals[T["backlog"]] = self.backlog.sum()
         for c in range(len(r.chain_names)):
-            members = r.chain_firm[r.chain_ptr[c] : r.chain_ptr[c + 1]]
-            weights = r.chain_weight[r.chain_ptr[c] : r.chain_ptr[c + 1]]
-            rec.chain_output[t, c] = np.dot(weights, output[members])
-            rec.chain_final_demand[t, c] = np.dot(weights, final_new[members])
-            rec.chain_final_delivered[t, c] = np.dot(weights, final_delivered[members])
+            for k in range(r.chain_ptr[c], r.chain_ptr[c + 1]):
+                firm, weight = r.chain_firm[k], r.chain_weight[k]
+                rec.chain_output[t, c] += weight * output[firm]
+                rec.chain_final_demand[t, c] += weight * final_new[firm]
+                rec.chain_final_delivered[t, c] += weight * final_delivered[firm]
         np.minimum(rec.firm_min_ratio, output / r.base_output, out=rec.firm_min_ratio)
         if rec.firm_output is not None:
             rec.firm_output[t] = output
@@ -207,11 +208,12 @@ def ration(output: float, demand: float, orders: np.ndarray, tiers: np.ndarray, 
     fill = np.zeros(len(all_orders))
     remaining = output
     for tier in range(10):
-        members = all_tiers == tier
-        wanted = all_orders[members].sum()
+        wanted = 0.0
+        for k in np.flatnonzero(all_tiers == tier):
+            wanted += all_orders[k]
         if wanted <= 0.0:
             continue
         ratio = min(1.0, remaining / wanted)
-        fill[members] = ratio
+        fill[all_tiers == tier] = ratio
         remaining = max(0.0, remaining - wanted)
     return fill
