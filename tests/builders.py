@@ -1,8 +1,9 @@
 """Small chain maps for tests: written as real model files, loaded through the real loader.
 
-`chain_maps()` is a hypothesis strategy of random productive maps (several
-suppliers per input, cycles, fractional lead times); `shock_tables()` draws
-primitive shocks of every kind for a loaded map.
+`chain_maps()` is a hypothesis strategy of random productive maps (any product
+may use any other, so cycles anywhere; several suppliers per input with random
+shares; fractional lead times; per-link priorities; named chains);
+`shock_rows()` draws primitive shock rows of every kind for a loaded map.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from hypothesis import strategies as st
 
 from simcore.chainmap import ChainMap, load_model
-from simcore.scenario.shocks import CLOSE, DAMAGE, DEMAND, LEAD, ShockTable
+from simcore.scenario.shocks import CLOSE, DAMAGE, DEMAND, LEAD
 
 
 def toml_value(v) -> str:
@@ -59,77 +60,91 @@ def build_model(*args, **kwargs) -> ChainMap:
         return load_model(write_model(Path(tmp), *args, **kwargs))
 
 
-LEAD_TIMES = [0.0, 0.5, 1.0, 1.5, 2.0, 3.0]
+STEP, LINEAR, EXPONENTIAL = 0, 1, 2
+CATEGORIES = ["raw_material", "basic_material", "basic_component", "subassembly", "final_product", "service"]
+LEADS = st.one_of(st.sampled_from([0.0, 0.5, 1.0, 2.5, 3.0]), st.floats(0.0, 4.0))
 
 
 @st.composite
-def chain_maps(draw, max_products: int = 5, max_makers: int = 3) -> ChainMap:
-    """Random productive chain maps: products in tiers (inputs from lower tiers), optional back edges
-    making cycles, 1..max_makers firms per product, random shares, lead times, covers and headroom."""
-    n_products = draw(st.integers(2, max_products))
+def chain_maps(draw, max_firms: int = 30):
+    """Productive maps: any product may use any other (cycles allowed) with coefficients summing to < 0.9,
+    several suppliers per input with random shares, fractional lead times, random covers and headroom."""
+    n_products = draw(st.integers(1, 7))
+    n_makers = [draw(st.integers(1, 5)) for _ in range(n_products)]
+    while sum(n_makers) > max_firms:
+        n_makers[n_makers.index(max(n_makers))] -= 1
     products = []
     for p in range(n_products):
-        recipe = {}
-        if p > 0:
-            inputs = draw(st.lists(st.integers(0, p - 1), min_size=1, max_size=min(3, p), unique=True))
-            recipe = {f"p{q}": draw(st.sampled_from([0.25, 0.5, 1.0, 2.0])) for q in inputs}
-        if p < n_products - 1 and draw(st.booleans()) and p > 0:  # a back edge: a cycle through a higher product
-            q = draw(st.integers(p + 1, n_products - 1))
-            recipe[f"p{q}"] = 0.02
-        products.append({"id": f"p{p}", "category": "subassembly" if p else "raw_material", "recipe": recipe})
-    makers = {p: [f"f{p}_{k}" for k in range(draw(st.integers(1, max_makers)))] for p in range(n_products)}
+        others = [q for q in range(n_products) if q != p]
+        inputs = draw(st.lists(st.sampled_from(others), max_size=min(3, len(others)), unique=True)) if others else []
+        coefs = [draw(st.floats(0.01, 0.85 / len(inputs))) for _ in inputs]
+        product = {"id": f"p{p}", "category": draw(st.sampled_from(CATEGORIES)), "recipe": {f"p{q}": a for q, a in zip(inputs, coefs)}}
+        if draw(st.booleans()):
+            product["chains"] = draw(st.lists(st.sampled_from(["c1", "c2"]), min_size=1, unique=True))
+        products.append(product)
+    makers = {p: [f"f{p}_{k}" for k in range(n_makers[p])] for p in range(n_products)}
     firms = []
     for p, ids in makers.items():
         for fid in ids:
             firm = {"id": fid, "product": f"p{p}", "region": draw(st.sampled_from(["east", "west"]))}
-            firm["cover"] = draw(st.sampled_from([0.0, 1.0, 2.5, 5.0]))
-            firm["headroom"] = draw(st.sampled_from([0.0, 0.1, 0.5]))
+            if draw(st.booleans()):
+                firm["cover"] = draw(st.one_of(st.sampled_from([0.0, 1.0, 2.5]), st.floats(0.0, 8.0)))
+            if draw(st.booleans()):
+                firm["headroom"] = draw(st.floats(0.0, 0.5))
+            if draw(st.booleans()):
+                firm["priority"] = draw(st.integers(0, 9))
+            recipe = products[p]["recipe"]
+            if recipe and draw(st.booleans()):
+                firm["cover_by_input"] = {draw(st.sampled_from(sorted(recipe))): draw(st.floats(0.0, 6.0))}
             firms.append(firm)
     links = []
     for p in range(n_products):
         for customer in makers[p]:
             for q in products[p]["recipe"]:
                 qi = int(q[1:])
-                chosen = draw(st.lists(st.sampled_from(makers[qi]), min_size=1, max_size=len(makers[qi]), unique=True))
-                weights = [draw(st.integers(1, 4)) for _ in chosen]
+                chosen = draw(st.lists(st.sampled_from(makers[qi]), min_size=1, max_size=min(3, len(makers[qi])), unique=True))
+                weights = [draw(st.floats(0.05, 1.0)) for _ in chosen]
                 for s, w in zip(chosen, weights):
-                    links.append({"supplier": s, "customer": customer, "share": w / sum(weights), "lead_time": draw(st.sampled_from(LEAD_TIMES))})
-    # every firm needs a path to final demand: the top product's makers have final demand, and so has
-    # every firm that does not reach one through its customers (nobody buys from it, or a closed cycle)
-    top = {f["id"] for f in firms if f["product"] == f"p{n_products - 1}"}
-    with_demand, reached = set(top), set(top)
+                    link = {"supplier": s, "customer": customer, "share": w / sum(weights), "lead_time": draw(LEADS)}
+                    if draw(st.integers(0, 3)) == 0:
+                        link["priority"] = draw(st.integers(0, 9))
+                    links.append(link)
+    # final demand: at random, then to every firm without a supply path to final demand
+    demand = {f["id"]: draw(st.floats(1.0, 50.0)) for f in firms if draw(st.booleans())}
+    customers = {f["id"]: [] for f in firms}
+    for link in links:
+        customers[link["supplier"]].append(link["customer"])
     for f in firms:
-        grown = True
-        while grown:
-            before = len(reached)
-            reached |= {link["supplier"] for link in links if link["customer"] in reached}
-            grown = len(reached) > before
-        if f["id"] not in reached:
-            reached.add(f["id"])
-            with_demand.add(f["id"])
-    demand = [{"firm": f["id"], "units": float(draw(st.integers(5, 20)))} for f in firms if f["id"] in with_demand]
-    return build_model(products, firms, links, demand)
+        reached, frontier = set(), [f["id"]]
+        while frontier:
+            k = frontier.pop()
+            if k not in reached:
+                reached.add(k)
+                frontier += customers[k]
+        if not reached & demand.keys():
+            demand[f["id"]] = draw(st.floats(1.0, 50.0))
+    cmap = build_model(products, firms, links, [{"firm": k, "units": u} for k, u in demand.items()], defaults={"cover": draw(st.floats(0.0, 6.0))})
+    return cmap
 
 
 @st.composite
-def shock_tables(draw, cmap: ChainMap, horizon: int, max_shocks: int = 4) -> ShockTable:
-    """Random primitive shocks of every kind on a loaded map."""
-    rows = []
-    for n in range(draw(st.integers(0, max_shocks))):
-        kind = draw(st.sampled_from([DAMAGE, DEMAND, CLOSE, LEAD]))
-        if kind in (DAMAGE, DEMAND):
-            target = draw(st.integers(0, len(cmap.firms) - 1))
-        else:
-            target = draw(st.integers(0, len(cmap.links) - 1))
+def shock_rows(draw, cmap, horizon: int, max_rows: int = 8):
+    """Random primitive shock rows of every kind and profile on a loaded map (for ShockTable.from_rows)."""
+    table = []
+    for k in range(draw(st.integers(0, max_rows))):
+        kind = draw(st.sampled_from([DAMAGE, DEMAND, CLOSE, LEAD] if len(cmap.links) else [DAMAGE, DEMAND]))
+        target = draw(st.integers(0, len(cmap.firms) - 1)) if kind in (DAMAGE, DEMAND) else draw(st.integers(0, len(cmap.links) - 1))
         value = {
-            DAMAGE: draw(st.sampled_from([0.3, 0.7, 1.0])),
-            DEMAND: draw(st.sampled_from([0.5, 1.5, 2.0])),
+            DAMAGE: draw(st.floats(0.05, 1.0)),
+            DEMAND: draw(st.floats(0.0, 3.0)),
             CLOSE: 1.0,
-            LEAD: draw(st.sampled_from([1.5, 3.0])),
+            LEAD: draw(st.floats(1.01, 5.0)),
         }[kind]
-        profile = 0 if kind == CLOSE else draw(st.sampled_from([0, 1, 2]))
-        param = {0: 0.0, 1: float(draw(st.integers(1, 10))), 2: draw(st.sampled_from([1.0, 3.5]))}[profile]
-        start = draw(st.sampled_from([0.0, 1.0, 2.5, 5.0, 10.0]))
-        duration = draw(st.sampled_from([1.0, 3.0, 7.5, float(horizon)]))
-        rows.append((kind, target, value, start, duration, profile, param, n))
-    return ShockTable.from_rows(rows)
+        profile = draw(st.sampled_from([STEP, LINEAR, EXPONENTIAL]))
+        param = 0.0 if profile == STEP else draw(st.floats(0.5, 12.0))
+        start = draw(st.one_of(st.integers(0, horizon).map(float), st.floats(0.0, float(horizon))))
+        duration = draw(st.one_of(st.integers(1, horizon).map(float), st.floats(0.1, float(horizon))))
+        table.append((kind, target, value, start, duration, profile, param, k))
+    return table
+
+

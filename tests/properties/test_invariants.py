@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builders import chain_maps, shock_tables
+from builders import chain_maps, shock_rows
 from simcore.chainmap.schema import Parameters
 from simcore.compile import compile_model
 from simcore.engines.recovery import intensity
@@ -57,7 +57,7 @@ class CheckedSimulation(_ReferenceSimulation):
 @given(data=st.data())
 def test_goods_are_conserved_and_stock_never_negative(data):
     cmap = data.draw(chain_maps())
-    shocks = data.draw(shock_tables(cmap, HORIZON))
+    shocks = ShockTable.from_rows(data.draw(shock_rows(cmap, HORIZON)))
     run = compile_model(cmap, parameters(data), HORIZON, shocks)
     tr = CheckedSimulation(run, firm_trajectories=True).run()
     tot = tr.totals

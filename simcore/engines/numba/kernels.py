@@ -1,472 +1,261 @@
 """Numba kernels: one replication of MODEL.md §3-4 over flat arrays, the day loop inside one call.
 
-Every function here is a module-level `@njit(cache=True)` free function over
-NumPy arrays and scalars; `engine.run_numba` prepares the arrays and owns the
-outputs. The kernels follow `simcore.engines.reference` step by step, with the
-same floating-point operations in the same order, so that the two engines
-agree to the last bit wherever the reference does not call into BLAS:
+Every function is a module-level `@njit(cache=True)` free function over NumPy
+arrays and scalars; `engine.run_numba` prepares the arrays and owns the
+outputs. The tick is the reference engine's, reorganised into two passes so
+that each array is streamed once per day (../shared/PERFORMANCE.md):
 
-- Python's `min`/`max` are mirrored argument for argument (`_pmin`, `_pmax`),
-  numpy's pairwise `sum` is mirrored by `np_sum`, and the shock intensity is
-  `recovery.intensity` itself, compiled so that it calls libm's `pow` as
-  Python does. Only the chain aggregates (the reference's `np.dot`) and the
-  `arrived` total (summed per input slot here, in calendar order there) are
-  summed in a different order; they are recorded, never read back.
-- The SimPy calendar is replaced by a ring buffer per link indexed by arrival
-  tick (modulo a power of 2). A shipment sent in tick `t` fires at time
-  `a = t + lead * lead_factor` and is used in tick `max(t + 1, ceil(a))`.
-  Each ring entry keeps `a` and the order in which the reference would have
-  scheduled it (`seq`), and the arrivals of one input slot in one tick are
-  applied in `(a, seq)` order, the calendar's own order, so inventories and
-  in-transit sums match exactly.
-- Shock rows arrive sorted by start (stable, i.e. in the order the reference
-  fires their onset events); the rows in force in tick `t` are a prefix of
-  that order, kept as a compact "live" list from which rows whose intensity
-  has fallen to 0 for good are dropped.
+- **firm pass** (`produce_and_ration`): order book, capacity, Leontief
+  production, consumption, and each supplier's fill ratio (one per firm under
+  proportional rationing, one per tier under priority), final demand, backlog.
+- **slot pass** (`ship_and_order`), customer by customer and input by input:
+  each link *pulls* its delivery as `order * fill ratio of its supplier`,
+  ships it into a ring buffer of arrivals indexed by tick and customer input,
+  then the customer adapts its shares and places its orders, which are summed
+  into each supplier's order book for the next tick. Finally the input takes
+  in what arrives at the start of the next tick; this moves goods from transit
+  to stock, which leaves the inventory position (and so every order) alone.
 
-Lead times depend on the shock table only, never on the state, so the ring's
-shape (ticks ahead, entries per link and tick) is computed by a dry run of the
-calendar before the simulation (`ring_shape`).
+The SimPy calendar of the reference becomes: the ring for shipments (every
+link ships every day, so a per-tick bucket beats a heap), and the shock table
+sorted by start for shock onsets, kept as a short "live" list from which rows
+whose effect has ended for good are dropped.
 """
 
 from __future__ import annotations
 
 import math
-import types
 
 import numpy as np
 from numba import njit
 
 from simcore.engines import recovery
 
-# Primitive shock kinds as the kernels read them; engine.py checks them against simcore.scenario.shocks.
+# Primitive shock kinds (engine.py checks them against simcore.scenario.shocks).
 DAMAGE, DEMAND, CLOSE, LEAD = 0, 1, 2, 3
 N_TIERS = 10  # priority tiers 0..9
 
-# Totals columns the kernel fills, by position in `col` (engine.py maps them to Trajectories.totals by name).
+# Columns of `totals`, in simcore.engines.trajectories.TOTALS order (engine.py checks them).
 TOTALS_ORDER = ("produced", "consumed", "shipped", "arrived", "inventory", "in_transit", "final_demand", "final_delivered", "lost_sales", "backlog")
-_PRODUCED, _CONSUMED, _SHIPPED, _ARRIVED, _INVENTORY, _IN_TRANSIT, _FINAL_DEMAND, _FINAL_DELIVERED, _LOST, _BACKLOG = range(10)
+PRODUCED, CONSUMED, SHIPPED, ARRIVED, INVENTORY, IN_TRANSIT, FINAL_DEMAND, FINAL_DELIVERED, LOST, BACKLOG = range(10)
 
-
-def _compile_intensity():
-    """The one definition of shock intensity (`recovery.intensity`), compiled without optimisation.
-
-    Optimised, LLVM rewrites the exponential profile's `0.5 ** x` as `exp2(-x)`, which differs from the
-    libm `pow` the reference calls by one ulp in about 1 case in 1000; unoptimised (Numba's `_dbg_optnone`)
-    it calls `pow` like the reference. The function is compiled as a copy under its own name because
-    Numba's on-disk cache is keyed by name and source, not by options: another `njit(cache=True)` of
-    `recovery.intensity` would otherwise share (and overwrite) the cache entry.
-    """
-    f = recovery.intensity
-    copy = types.FunctionType(f.__code__, f.__globals__, f.__name__, f.__defaults__, f.__closure__)
-    copy.__qualname__ = "intensity_unoptimised"
-    return njit(cache=True, _dbg_optnone=True)(copy)
-
-
-intensity = _compile_intensity()
-
-
-# --- scalar helpers ------------------------------------------------------------------
-@njit(cache=True)
-def _pmax(a, b):
-    """Python's `max(a, b)`: `a` unless `b > a`."""
-    return b if b > a else a
+intensity = njit(cache=True)(recovery.intensity)
 
 
 @njit(cache=True)
-def _pmin(a, b):
-    """Python's `min(a, b)`: `a` unless `b < a`."""
-    return b if b < a else a
+def arrival_tick(t, lead):
+    """First tick at or after `t + lead`, never `t` itself (simcore.compile.delay_ticks)."""
+    return max(t + 1, math.ceil(t + lead))
 
 
 @njit(cache=True)
-def _pairwise_block(a, lo, n):
-    """numpy's `pairwise_sum_DOUBLE` for `n <= 128`: 8 accumulators, then the rest one by one."""
-    if n < 8:
-        res = 0.0
-        for i in range(lo, lo + n):
-            res += a[i]
-        return res
-    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
-    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
-    i = 8
-    stop = n - n % 8
-    while i < stop:
-        j = lo + i
-        r0 += a[j]
-        r1 += a[j + 1]
-        r2 += a[j + 2]
-        r3 += a[j + 3]
-        r4 += a[j + 4]
-        r5 += a[j + 5]
-        r6 += a[j + 6]
-        r7 += a[j + 7]
-        i += 8
-    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while i < n:
-        res += a[lo + i]
-        i += 1
-    return res
-
-
-@njit(cache=True)
-def _split(n):
-    n2 = n // 2
-    return n2 - n2 % 8
-
-
-@njit(cache=True)
-def _pairwise(a, lo, n):
-    """numpy's pairwise summation of `a[lo:lo + n]`, bit for bit: above 128 elements numpy returns
-    `sum(first n2) + sum(rest)` recursively; the recursion runs here on an explicit stack, because
-    Numba cannot load recursive functions from its cache (numba issue #6061)."""
-    if n <= 128:
-        return _pairwise_block(a, lo, n)
-    f_lo = np.empty(64, dtype=np.int64)  # frames: a range, its stage (1: left half pending, 2: right half pending)
-    f_n = np.empty(64, dtype=np.int64)
-    f_stage = np.empty(64, dtype=np.int64)
-    f_left = np.empty(64)
-    sp = 0
-    f_lo[0], f_n[0] = lo, n
-    while True:
-        if f_n[sp] > 128:  # expand: left half first
-            f_stage[sp] = 1
-            f_lo[sp + 1], f_n[sp + 1] = f_lo[sp], _split(f_n[sp])
-            sp += 1
-            continue
-        v = _pairwise_block(a, f_lo[sp], f_n[sp])
-        sp -= 1
-        while sp >= 0 and f_stage[sp] == 2:  # a right half is done: combine and pass up
-            v = f_left[sp] + v
-            sp -= 1
-        if sp < 0:
-            return v
-        f_left[sp] = v  # a left half is done: now the right half
-        f_stage[sp] = 2
-        n2 = _split(f_n[sp])
-        f_lo[sp + 1], f_n[sp + 1] = f_lo[sp] + n2, f_n[sp] - n2
-        sp += 1
-
-
-@njit(cache=True)
-def np_sum(a, lo, n):
-    """`a[lo:lo + n].sum()` exactly as numpy computes it for a contiguous float64 array.
-
-    In hot loops over short ranges, callers spell out the `n < 8` case (a plain loop from 0.0) instead:
-    the call itself costs more than the sum.
-    """
-    return 0.0 + _pairwise(a, lo, n)
-
-
-@njit(cache=True)
-def arrival(t, lead):
-    """Time `a` at which a shipment sent in tick `t` with effective lead time `lead` fires, and the tick that uses it."""
-    a = t + lead
-    return a, max(t + 1, math.ceil(a))
-
-
-@njit(cache=True)
-def initial_delay(lead):
-    """Ticks of baseline shipments in transit at t = 0 (`compile.delay_ticks(0, lead)`)."""
-    return max(1, math.ceil(0 + lead))
-
-
-# --- shocks ----------------------------------------------------------------------------
-@njit(cache=True)
-def _activate(t, next_row, live, n_live, start):
-    """Rows whose onset (at time `start`) fires before tick `t` join the live list, in firing order."""
-    while next_row < len(start) and start[next_row] <= t:
-        live[n_live] = next_row
-        n_live += 1
-        next_row += 1
-    return next_row, n_live
+def ring_length(link_lead, kind, target, value):
+    """A power of two longer than any delay a shipment can have under the shock table's lead factors."""
+    factor = np.ones(len(link_lead))
+    for s in range(len(kind)):
+        if kind[s] == LEAD and value[s] > 1.0:
+            factor[target[s]] *= value[s]
+    longest = 1
+    for link in range(len(link_lead)):
+        longest = max(longest, math.ceil(link_lead[link] * factor[link]) + 1)
+    length = 2
+    while length < longest + 2:
+        length *= 2
+    return length
 
 
 @njit(cache=True)
 def apply_shocks(t, live, n_live, kind, target, value, start, duration, profile, param, damage, demand_factor, closed, lead_factor):
-    """Effects of the live rows in tick `t` (reference step 1); returns the new live count, dead rows dropped."""
-    damage[:] = 0.0
-    demand_factor[:] = 1.0
-    closed[:] = False
-    lead_factor[:] = 1.0
+    """Set the effects of the live shock rows for tick `t`; return the live count with finished rows dropped.
+
+    Targets are reset before the rows are applied, so only what shocks touch is
+    ever written: no pass over all firms or links.
+    """
+    for k in range(n_live):
+        s, g = live[k], target[live[k]]
+        if kind[s] == DAMAGE:
+            damage[g] = 0.0
+        elif kind[s] == DEMAND:
+            demand_factor[g] = 1.0
+        elif kind[s] == CLOSE:
+            closed[g] = False
+        else:
+            lead_factor[g] = 1.0
     kept = 0
     for k in range(n_live):
-        s = live[k]
+        s, g = live[k], target[live[k]]
         level = intensity(t, start[s], duration[s], profile[s], param[s])
-        g, v = target[s], value[s]
+        v = value[s]
         if kind[s] == DAMAGE:
-            damage[g] = _pmax(damage[g], v * level)
+            damage[g] = max(damage[g], v * level)
         elif kind[s] == DEMAND:
             demand_factor[g] *= 1.0 + (v - 1.0) * level
         elif kind[s] == CLOSE:
             closed[g] = closed[g] or level > 0.0
-        elif kind[s] == LEAD:
+        else:
             lead_factor[g] *= 1.0 + (v - 1.0) * level
-        # intensity only falls after the end of the shock: once 0 there, the row has no effect any more
-        if level != 0.0 or t < start[s] + duration[s]:
+        if level != 0.0 or t < start[s] + duration[s]:  # after its end, intensity only falls: 0 is for good
             live[kept] = s
             kept += 1
     return kept
 
 
 @njit(cache=True)
-def ring_shape(horizon, n_firms, link_lead, kind, target, value, start, duration, profile, param):
-    """(ticks, depth) of the shipment ring: arrivals lie less than `ticks` ahead (a power of 2, so that a
-    tick's bucket is `tick & (ticks - 1)`); `depth` bounds the shipments of one link arriving in one tick
-    (more than 1 only when lead times shrink, or by rounding)."""
-    n_links = len(link_lead)
-    fmax = np.ones(n_links)  # bound on each link's lead factor: intensity is in [0, 1]
-    for s in range(len(kind)):
-        if kind[s] == LEAD:
-            fmax[target[s]] *= max(1.0, value[s])
-    bound = 2
-    for link in range(n_links):
-        bound = max(bound, math.ceil(link_lead[link] * fmax[link] * (1.0 + 1e-12)) + 3)
-    ticks = 2
-    while ticks < bound:
-        ticks *= 2
-    mask = ticks - 1
-
-    count = np.zeros((ticks, n_links), dtype=np.int64)
-    depth = 1
-    for link in range(n_links):
-        for sent in range(-initial_delay(link_lead[link]), 0):
-            x = sent + link_lead[link]
-            b = math.ceil(_pmax(0.0, x)) & mask
-            count[b, link] += 1
-            depth = max(depth, count[b, link])
-    live = np.empty(len(kind), dtype=np.int64)
-    next_row, n_live = 0, 0
-    damage = np.zeros(n_firms)
-    demand_factor = np.ones(n_firms)
-    closed = np.zeros(n_links, dtype=np.bool_)
-    lead_factor = np.ones(n_links)
-    for t in range(horizon):
-        count[t & mask, :] = 0  # this tick's arrivals are used
-        next_row, n_live = _activate(t, next_row, live, n_live, start)
-        n_live = apply_shocks(t, live, n_live, kind, target, value, start, duration, profile, param, damage, demand_factor, closed, lead_factor)
-        for link in range(n_links):
-            _, tick = arrival(t, link_lead[link] * lead_factor[link])
-            if tick - t >= ticks:
-                raise RuntimeError("shipment ring too short for a lead time (bound on lead factors violated)")
-            b = tick & mask
-            count[b, link] += 1
-            depth = max(depth, count[b, link])
-    return ticks, depth
-
-
-# --- the tick's steps ------------------------------------------------------------------
-@njit(cache=True)
-def _push(link, tick, units, a, seq, ring_count, ring_units, ring_time, ring_seq):
-    b = tick & (ring_count.shape[0] - 1)
-    d = ring_count[b, link]
-    if d == ring_units.shape[1]:
-        raise RuntimeError("shipment ring too shallow (ring_shape undercounted)")
-    ring_units[b, d, link] = units
-    ring_time[b, d, link] = a
-    ring_seq[b, d, link] = seq
-    ring_count[b, link] = d + 1
-
-
-@njit(cache=True)
-def receive(t, slot_link_ptr, ring_count, ring_units, ring_time, ring_seq, inventory, in_transit, sc_units, sc_time, sc_seq):
-    """Shipments used in tick `t` join inventories, per slot in calendar order `(a, seq)`; returns the units."""
-    b = t & (ring_count.shape[0] - 1)
-    count = ring_count[b]
-    arrived = 0.0
-    for s in range(len(inventory)):
-        lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
-        if hi - lo == 1 and count[lo] <= 1:  # the common case: one supplier, at most one shipment
-            if count[lo] == 1:
-                u = ring_units[b, 0, lo]
-                inventory[s] += u
-                in_transit[s] -= u
-                arrived += u
-                count[lo] = 0
+def reopen_books(live, n_live, kind, target, closed, link_supplier, out_ptr, out_link, link_tier, orders, ordered, tier_ordered, priority):
+    """Suppliers with a closed customer link: their order book again, without the closed links' orders."""
+    for k in range(n_live):
+        s = live[k]
+        if kind[s] != CLOSE or not closed[target[s]]:
             continue
-        m = 0
-        for link in range(lo, hi):
-            for d in range(count[link]):
-                u, a, q = ring_units[b, d, link], ring_time[b, d, link], ring_seq[b, d, link]
-                j = m  # insertion sort: few arrivals per slot and tick
-                while j > 0 and (sc_time[j - 1] > a or (sc_time[j - 1] == a and sc_seq[j - 1] > q)):
-                    sc_units[j], sc_time[j], sc_seq[j] = sc_units[j - 1], sc_time[j - 1], sc_seq[j - 1]
-                    j -= 1
-                sc_units[j], sc_time[j], sc_seq[j] = u, a, q
-                m += 1
-            count[link] = 0
-        for j in range(m):
-            inventory[s] += sc_units[j]
-            in_transit[s] -= sc_units[j]
-            arrived += sc_units[j]
-    return arrived
+        j = link_supplier[target[s]]
+        ordered[j] = 0.0
+        if priority:
+            tier_ordered[j, :] = 0.0
+        for m in range(out_ptr[j], out_ptr[j + 1]):
+            link = out_link[m]
+            book = 0.0 if closed[link] else orders[link]
+            ordered[j] += book
+            if priority:
+                tier_ordered[j, link_tier[link]] += book
 
 
 @njit(cache=True)
-def produce(
-    capacity, damage, final_demand, demand_factor, closed, orders, backlog,
-    out_ptr, out_link, slot_ptr, slot_coef, inventory, book, final_new, firm_demand, output,
+def produce_and_ration(
+    capacity, damage, final_demand, demand_factor, ordered, tier_ordered, backlog, backlog_days,
+    slot_ptr, slot_coef, inventory, priority, final_tier,
+    firm_demand, output, fill, tier_fill, final_new, final_delivered, totals_row,
 ):  # fmt: skip
-    """Reference steps 2-3: order book, Leontief production, consumption; returns the units consumed."""
-    consumed = 0.0
-    for link in range(len(orders)):
-        book[link] = 0.0 if closed[link] else orders[link]
-    for i in range(len(capacity)):
-        final_new[i] = final_demand[i] * demand_factor[i]
+    """Reference steps 2-4 for every firm; the suppliers' fill ratios go to `fill` / `tier_fill`."""
+    consumed = lost = produced = fin_total = delivered_total = backlog_total = 0.0
     for i in range(len(capacity)):
         cap = capacity[i] * (1.0 - damage[i])
-        ordered = 0.0
-        for k in range(out_ptr[i], out_ptr[i + 1]):
-            ordered += book[out_link[k]]
-        firm_demand[i] = ordered + final_new[i] + backlog[i]
-        input_limit = math.inf
+        final_new[i] = final_demand[i] * demand_factor[i]
+        demand = ordered[i] + final_new[i] + backlog[i]
+        firm_demand[i] = demand
+        limit = math.inf
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
-            input_limit = _pmin(input_limit, inventory[s] / slot_coef[s])
-        output[i] = _pmin(_pmin(cap, input_limit), firm_demand[i])
+            limit = min(limit, inventory[s] / slot_coef[s])
+        y = min(min(cap, limit), demand)
+        output[i] = y
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
-            used = slot_coef[s] * output[i]
+            used = slot_coef[s] * y
             consumed += used
-            inventory[s] = _pmax(inventory[s] - used, 0.0)
-    return consumed
+            inventory[s] = max(inventory[s] - used, 0.0)
 
-
-@njit(cache=True)
-def _tier_bit(tier):
-    return 1 << tier if 0 <= tier < N_TIERS else 0
-
-
-@njit(cache=True)
-def _ration_priority(i, output, final_due, book, out_ptr, out_link, link_tier, final_tier, delivered, scratch):
-    """Priority rationing of firm `i` (reference `ration`, rule 1): fills `delivered`, returns the final-demand fill."""
-    lo, hi = out_ptr[i], out_ptr[i + 1]
-    present = _tier_bit(final_tier)  # tiers with members; the others have nothing to serve
-    for k in range(lo, hi):
-        present |= _tier_bit(link_tier[out_link[k]])
-    final_fill = 0.0
-    remaining = output
-    for tier in range(N_TIERS):
-        if not present & _tier_bit(tier):
-            continue
-        m = 0
-        for k in range(lo, hi):
-            if link_tier[out_link[k]] == tier:
-                scratch[m] = book[out_link[k]]
-                m += 1
-        if final_tier == tier:
-            scratch[m] = final_due
-            m += 1
-        if m < 8:  # np_sum, spelled out for the usual few customers in a tier
-            wanted = 0.0
-            for k in range(m):
-                wanted += scratch[k]
-            wanted = 0.0 + wanted
-        else:
-            wanted = np_sum(scratch, 0, m)
-        if wanted <= 0.0:
-            continue
-        ratio = _pmin(1.0, remaining / wanted)
-        for k in range(lo, hi):
-            if link_tier[out_link[k]] == tier:
-                delivered[out_link[k]] = book[out_link[k]] * ratio
-        if final_tier == tier:
-            final_fill = ratio
-        remaining = _pmax(0.0, remaining - wanted)
-    return final_fill
-
-
-@njit(cache=True)
-def allocate(
-    rationing, output, firm_demand, final_new, backlog, book, out_ptr, out_link, link_tier, final_tier, backlog_days,
-    delivered, final_delivered, scratch,
-):  # fmt: skip
-    """Reference step 4: rationing, final demand, backlog and lost sales; returns the sales lost."""
-    lost_total = 0.0
-    delivered[:] = 0.0
-    for i in range(len(output)):
         final_due = final_new[i] + backlog[i]
-        if rationing == 0:
-            ratio = output[i] / firm_demand[i] if firm_demand[i] > 0.0 else 0.0
-            for k in range(out_ptr[i], out_ptr[i + 1]):
-                delivered[out_link[k]] = book[out_link[k]] * ratio
+        if not priority:
+            ratio = y / demand if demand > 0.0 else 0.0
+            fill[i] = ratio
             final_fill = ratio
         else:
-            final_fill = _ration_priority(i, output[i], final_due, book, out_ptr, out_link, link_tier, final_tier, delivered, scratch)
+            remaining, final_fill = y, 0.0
+            for tier in range(N_TIERS):
+                wanted = tier_ordered[i, tier] + (final_due if tier == final_tier else 0.0)
+                tier_fill[i, tier] = 0.0
+                if wanted <= 0.0:
+                    continue
+                ratio = min(1.0, remaining / wanted)
+                tier_fill[i, tier] = ratio
+                if tier == final_tier:
+                    final_fill = ratio
+                remaining = max(0.0, remaining - wanted)
         final_delivered[i] = final_due * final_fill
         unfilled = final_due - final_delivered[i]
-        lost = unfilled / backlog_days
-        backlog[i] = unfilled - lost
-        lost_total += lost
-    return lost_total
+        lost_i = unfilled / backlog_days
+        backlog[i] = unfilled - lost_i
+
+        lost += lost_i
+        produced += y
+        fin_total += final_new[i]
+        delivered_total += final_delivered[i]
+        backlog_total += backlog[i]
+    totals_row[CONSUMED] = consumed
+    totals_row[LOST] = lost
+    totals_row[PRODUCED] = produced
+    totals_row[FINAL_DEMAND] = fin_total
+    totals_row[FINAL_DELIVERED] = delivered_total
+    totals_row[BACKLOG] = backlog_total
 
 
 @njit(cache=True)
-def ship(t, seq0, delivered, link_slot, link_lead, lead_factor, in_transit, ring_count, ring_units, ring_time, ring_seq):
-    """Reference step 5: every delivery leaves now and is used in its arrival tick; returns the units shipped."""
-    shipped = 0.0
-    n_links = len(delivered)
-    mask, depth = ring_units.shape[0] - 1, ring_units.shape[1]
-    for link in range(n_links):
-        units = delivered[link]
-        if units > 0.0:
-            a, tick = arrival(t, link_lead[link] * lead_factor[link])
-            in_transit[link_slot[link]] += units
-            b = tick & mask  # _push, spelled out
-            d = ring_count[b, link]
-            if d == depth:
-                raise RuntimeError("shipment ring too shallow (ring_shape undercounted)")
-            ring_units[b, d, link] = units
-            ring_time[b, d, link] = a
-            ring_seq[b, d, link] = seq0 + t * n_links + link
-            ring_count[b, link] = d + 1
-            shipped += units
-    return shipped
-
-
-@njit(cache=True)
-def adapt_shares(delivered, orders, closed, share, link_share, slot_link_ptr, rho, weights):
-    """Reference `_adapt_shares`: toward suppliers that filled their last orders, and back toward baseline."""
-    for s in range(len(slot_link_ptr) - 1):
-        lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
-        if hi - lo < 2:
-            continue
-        for link in range(lo, hi):
-            if closed[link]:
-                fill = 0.0
-            else:
-                fill = delivered[link] / orders[link] if orders[link] > 0.0 else 1.0
-            weights[link - lo] = share[link] * fill
-        m = hi - lo
-        if m < 8:  # np_sum, spelled out for the usual few suppliers
-            total = 0.0
-            for k in range(m):
-                total += weights[k]
-            total = 0.0 + total
-        else:
-            total = np_sum(weights, 0, m)
-        for link in range(lo, hi):
-            moved = weights[link - lo] / total if total > 0.0 else share[link]
-            share[link] = (1.0 - rho) * moved + rho * link_share[link]
-
-
-@njit(cache=True)
-def place_orders(firm_demand, slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr, inventory, in_transit, tau, share, orders):
-    """Reference step 6: expected use plus inventory-position correction, split over suppliers by share."""
-    for i in range(len(firm_demand)):
-        for s in range(slot_ptr[i], slot_ptr[i + 1]):
-            gap = slot_target[s] + slot_pipeline[s] - inventory[s] - in_transit[s]
-            order = _pmax(0.0, slot_coef[s] * firm_demand[i] + gap / tau)
-            for link in range(slot_link_ptr[s], slot_link_ptr[s + 1]):
-                orders[link] = order * share[link]
-
-
-@njit(cache=True)
-def record(
-    t, output, final_new, final_delivered, base_output, chain_ptr, chain_firm, chain_weight,
-    chain_output, chain_final_demand, chain_final_delivered, firm_min_ratio, firm_output, firm_final_delivered, record_firms,
+def ship_and_order(
+    t, slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
+    link_supplier, link_share, link_lead, link_tier,
+    closed, lead_factor, any_closed, any_lead, priority, adaptive, rho, tau,
+    fill, tier_fill, firm_demand, orders, share, ordered, tier_ordered,
+    inventory, in_transit, ring, totals_row,
 ):  # fmt: skip
-    """Reference `_record`, except for the totals accumulated during the tick (filled by the caller)."""
+    """Reference steps 5-6 customer by customer, then the next tick's arrivals; returns the units arriving next tick."""
+    mask = ring.shape[0] - 1
+    shipped = stock = transit = arriving = 0.0
+    for i in range(len(slot_ptr) - 1):
+        for s in range(slot_ptr[i], slot_ptr[i + 1]):
+            lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
+            # deliveries, pulled from each supplier's fill ratio
+            for link in range(lo, hi):
+                book = 0.0 if (any_closed and closed[link]) else orders[link]
+                ratio = tier_fill[link_supplier[link], link_tier[link]] if priority else fill[link_supplier[link]]
+                units = book * ratio
+                if units > 0.0:
+                    lead = link_lead[link] * lead_factor[link] if any_lead else link_lead[link]
+                    ring[arrival_tick(t, lead) & mask, s] += units
+                    in_transit[s] += units
+                    shipped += units
+            if adaptive and hi - lo > 1:
+                adapt_shares(lo, hi, closed, any_closed, orders, fill, tier_fill, priority, link_supplier, link_tier, share, link_share, rho)
+            # orders for the next tick, into each supplier's next order book
+            gap = slot_target[s] + slot_pipeline[s] - inventory[s] - in_transit[s]
+            order = max(0.0, slot_coef[s] * firm_demand[i] + gap / tau)
+            for link in range(lo, hi):
+                o = order * share[link]
+                orders[link] = o
+                ordered[link_supplier[link]] += o
+                if priority:
+                    tier_ordered[link_supplier[link], link_tier[link]] += o
+            # end of tick: record stock and transit, then take in what the next tick will use
+            stock += inventory[s]
+            transit += in_transit[s]
+            b = (t + 1) & mask
+            units = ring[b, s]
+            if units != 0.0:
+                ring[b, s] = 0.0
+                inventory[s] += units
+                in_transit[s] -= units
+                arriving += units
+    totals_row[SHIPPED] = shipped
+    totals_row[INVENTORY] = stock
+    totals_row[IN_TRANSIT] = transit
+    return arriving
+
+
+@njit(cache=True)
+def adapt_shares(lo, hi, closed, any_closed, orders, fill, tier_fill, priority, link_supplier, link_tier, share, link_share, rho):
+    """Reference `_adapt_shares` for one input: toward suppliers that filled their last orders, back toward baseline."""
+    total = 0.0
+    for link in range(lo, hi):
+        total += share[link] * _fill_ratio(link, closed, any_closed, orders, fill, tier_fill, priority, link_supplier, link_tier)
+    for link in range(lo, hi):
+        w = share[link] * _fill_ratio(link, closed, any_closed, orders, fill, tier_fill, priority, link_supplier, link_tier)
+        moved = w / total if total > 0.0 else share[link]
+        share[link] = (1.0 - rho) * moved + rho * link_share[link]
+
+
+@njit(cache=True)
+def _fill_ratio(link, closed, any_closed, orders, fill, tier_fill, priority, link_supplier, link_tier):
+    """Delivered over ordered on a link this tick: 0 if closed, 1 if nothing was ordered."""
+    if any_closed and closed[link]:
+        return 0.0
+    if orders[link] <= 0.0:
+        return 1.0
+    ratio = tier_fill[link_supplier[link], link_tier[link]] if priority else fill[link_supplier[link]]
+    return (orders[link] * ratio) / orders[link]
+
+
+@njit(cache=True)
+def record(t, output, final_new, final_delivered, base_output, chain_ptr, chain_firm, chain_weight, chain_output, chain_final_demand, chain_final_delivered, firm_min_ratio, firm_output, firm_final_delivered, record_firms):
+    """Chain aggregates, lowest output ratios and, if asked, per-firm trajectories of tick `t`."""
     for c in range(len(chain_ptr) - 1):
-        out, dem, dlv = 0.0, 0.0, 0.0
+        out = dem = dlv = 0.0
         for k in range(chain_ptr[c], chain_ptr[c + 1]):
             w, i = chain_weight[k], chain_firm[k]
             out += w * output[i]
@@ -476,108 +265,104 @@ def record(
         chain_final_demand[t, c] = dem
         chain_final_delivered[t, c] = dlv
     for i in range(len(output)):
-        ratio = output[i] / base_output[i]
-        if ratio < firm_min_ratio[i]:
-            firm_min_ratio[i] = ratio
+        firm_min_ratio[i] = min(firm_min_ratio[i], output[i] / base_output[i])
         if record_firms:
             firm_output[t, i] = output[i]
             firm_final_delivered[t, i] = final_delivered[i]
 
 
-# --- one replication -------------------------------------------------------------------
 @njit(cache=True)
 def simulate(
-    horizon, ring_ticks, ring_depth,
-    capacity, base_output, final_demand,
+    horizon, capacity, base_output, final_demand,
     slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
-    link_slot, link_share, link_lead, link_tier, link_flow,
+    link_supplier, link_slot, link_share, link_lead, link_tier, link_flow,
     out_ptr, out_link,
-    tau, backlog_days, rationing, adaptive, share_recovery, final_tier,
+    tau, backlog_days, priority, adaptive, rho, final_tier,
     kind, target, value, start, duration, profile, param,
     chain_ptr, chain_firm, chain_weight,
-    col, totals, chain_output, chain_final_demand, chain_final_delivered,
-    firm_min_ratio, firm_output, firm_final_delivered, record_firms, in_transit0,
+    totals, chain_output, chain_final_demand, chain_final_delivered,
+    firm_min_ratio, firm_output, firm_final_delivered, record_firms,
 ):  # fmt: skip
-    """Run the whole horizon, writing into the preallocated outputs; `in_transit0` gets the pipeline at t = 0.
+    """Run the whole horizon into the preallocated outputs; return (inventory, in transit) at t = 0.
 
-    Shock rows must be sorted by start (stably, i.e. in firing order) and
-    `ring_ticks`, `ring_depth` come from `ring_shape`.
+    Shock rows must be sorted by start (the order their onsets fire).
     """
-    n, n_slots, n_links = len(capacity), len(slot_coef), len(link_slot)
+    n, n_slots, n_links = len(capacity), len(slot_coef), len(link_supplier)
 
-    # state at t = 0 (MODEL.md §2)
+    # state at t = 0 (MODEL.md §2): targets held, baseline order books, pipelines full
     inventory = slot_target.copy()
     in_transit = np.zeros(n_slots)
     orders = link_flow.copy()
     share = link_share.copy()
     backlog = np.zeros(n)
-
-    # shipment calendar
-    ring_count = np.zeros((ring_ticks, n_links), dtype=np.int64)  # by arrival tick modulo ring_ticks, then by link
-    ring_units = np.zeros((ring_ticks, ring_depth, n_links))
-    ring_time = np.zeros((ring_ticks, ring_depth, n_links))
-    ring_seq = np.zeros((ring_ticks, ring_depth, n_links), dtype=np.int64)
-    seq = 0  # the reference schedules the initial pipeline link by link, oldest shipment first
+    ordered = np.zeros(n)
+    tier_ordered = np.zeros((n, N_TIERS) if priority else (0, N_TIERS))
+    for link in range(n_links):
+        ordered[link_supplier[link]] += orders[link]
+        if priority:
+            tier_ordered[link_supplier[link], link_tier[link]] += orders[link]
+    ring = np.zeros((ring_length(link_lead, kind, target, value), n_slots))
+    mask = ring.shape[0] - 1
     for link in range(n_links):
         lead = link_lead[link]
-        for sent in range(-initial_delay(lead), 0):
-            a = _pmax(0.0, sent + lead)
+        for sent in range(-max(1, math.ceil(lead)), 0):
+            ring[math.ceil(max(0.0, sent + lead)) & mask, link_slot[link]] += link_flow[link]
             in_transit[link_slot[link]] += link_flow[link]
-            _push(link, math.ceil(a), link_flow[link], a, seq, ring_count, ring_units, ring_time, ring_seq)
-            seq += 1
-    in_transit0[:] = in_transit
-
-    # scratch
-    per_slot = 1
+    start_inventory, start_in_transit = inventory.sum(), in_transit.sum()
+    arriving = 0.0
     for s in range(n_slots):
-        per_slot = max(per_slot, slot_link_ptr[s + 1] - slot_link_ptr[s])
-    sc_units = np.zeros(per_slot * ring_depth)
-    sc_time = np.zeros(per_slot * ring_depth)
-    sc_seq = np.zeros(per_slot * ring_depth, dtype=np.int64)
-    per_firm = 1
-    for i in range(n):
-        per_firm = max(per_firm, out_ptr[i + 1] - out_ptr[i] + 1)
-    scratch = np.zeros(max(per_firm, per_slot))
-    live = np.empty(len(kind), dtype=np.int64)
-    next_row, n_live = 0, 0
+        arriving += ring[0, s]
+        inventory[s] += ring[0, s]
+        in_transit[s] -= ring[0, s]
+        ring[0, s] = 0.0
 
-    # per-tick arrays
+    # shocks and their effects
+    live = np.empty(len(kind), dtype=np.int64)
+    next_row = n_live = 0
+    any_lead_row = False
+    for s in range(len(kind)):
+        any_lead_row = any_lead_row or kind[s] == LEAD
     damage = np.zeros(n)
     demand_factor = np.ones(n)
     closed = np.zeros(n_links, dtype=np.bool_)
     lead_factor = np.ones(n_links)
-    book = np.zeros(n_links)
-    final_new = np.zeros(n)
+
+    # per-tick scratch
     firm_demand = np.zeros(n)
     output = np.zeros(n)
-    delivered = np.zeros(n_links)
+    fill = np.zeros(n)
+    tier_fill = np.zeros((n, N_TIERS) if priority else (1, N_TIERS))
+    final_new = np.zeros(n)
     final_delivered = np.zeros(n)
 
     for t in range(horizon):
         row = totals[t]
-        row[col[_ARRIVED]] = receive(t, slot_link_ptr, ring_count, ring_units, ring_time, ring_seq, inventory, in_transit, sc_units, sc_time, sc_seq)
-        next_row, n_live = _activate(t, next_row, live, n_live, start)
+        row[ARRIVED] = arriving
+        while next_row < len(kind) and start[next_row] <= t:
+            live[n_live] = next_row
+            n_live += 1
+            next_row += 1
         n_live = apply_shocks(t, live, n_live, kind, target, value, start, duration, profile, param, damage, demand_factor, closed, lead_factor)
-        row[col[_CONSUMED]] = produce(
-            capacity, damage, final_demand, demand_factor, closed, orders, backlog,
-            out_ptr, out_link, slot_ptr, slot_coef, inventory, book, final_new, firm_demand, output,
-        )  # fmt: skip
-        row[col[_LOST]] = allocate(
-            rationing, output, firm_demand, final_new, backlog, book, out_ptr, out_link, link_tier, final_tier, backlog_days,
-            delivered, final_delivered, scratch,
-        )  # fmt: skip
-        row[col[_SHIPPED]] = ship(t, seq, delivered, link_slot, link_lead, lead_factor, in_transit, ring_count, ring_units, ring_time, ring_seq)
-        if adaptive:
-            adapt_shares(delivered, orders, closed, share, link_share, slot_link_ptr, share_recovery, scratch)
-        place_orders(firm_demand, slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr, inventory, in_transit, tau, share, orders)
+        any_closed = False
+        for k in range(n_live):
+            any_closed = any_closed or (kind[live[k]] == CLOSE and closed[target[live[k]]])
+        if any_closed:
+            reopen_books(live, n_live, kind, target, closed, link_supplier, out_ptr, out_link, link_tier, orders, ordered, tier_ordered, priority)
 
-        row[col[_PRODUCED]] = np_sum(output, 0, n)
-        row[col[_INVENTORY]] = np_sum(inventory, 0, n_slots)
-        row[col[_IN_TRANSIT]] = np_sum(in_transit, 0, n_slots)
-        row[col[_FINAL_DEMAND]] = np_sum(final_new, 0, n)
-        row[col[_FINAL_DELIVERED]] = np_sum(final_delivered, 0, n)
-        row[col[_BACKLOG]] = np_sum(backlog, 0, n)
-        record(
-            t, output, final_new, final_delivered, base_output, chain_ptr, chain_firm, chain_weight,
-            chain_output, chain_final_demand, chain_final_delivered, firm_min_ratio, firm_output, firm_final_delivered, record_firms,
+        produce_and_ration(
+            capacity, damage, final_demand, demand_factor, ordered, tier_ordered, backlog, backlog_days,
+            slot_ptr, slot_coef, inventory, priority, final_tier,
+            firm_demand, output, fill, tier_fill, final_new, final_delivered, row,
         )  # fmt: skip
+        ordered[:] = 0.0
+        if priority:
+            tier_ordered[:, :] = 0.0
+        arriving = ship_and_order(
+            t, slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
+            link_supplier, link_share, link_lead, link_tier,
+            closed, lead_factor, any_closed, any_lead_row and n_live > 0, priority, adaptive, rho, tau,
+            fill, tier_fill, firm_demand, orders, share, ordered, tier_ordered,
+            inventory, in_transit, ring, row,
+        )  # fmt: skip
+        record(t, output, final_new, final_delivered, base_output, chain_ptr, chain_firm, chain_weight, chain_output, chain_final_demand, chain_final_delivered, firm_min_ratio, firm_output, firm_final_delivered, record_firms)
+    return start_inventory, start_in_transit
