@@ -66,11 +66,11 @@ LEADS = st.one_of(st.sampled_from([0.0, 0.5, 1.0, 2.5, 3.0]), st.floats(0.0, 4.0
 
 
 @st.composite
-def chain_maps(draw, max_firms: int = 30):
+def chain_maps(draw, max_firms: int = 30, max_products: int = 7, max_makers: int = 5):
     """Productive maps: any product may use any other (cycles allowed) with coefficients summing to < 0.9,
     several suppliers per input with random shares, fractional lead times, random covers and headroom."""
-    n_products = draw(st.integers(1, 7))
-    n_makers = [draw(st.integers(1, 5)) for _ in range(n_products)]
+    n_products = draw(st.integers(1, max_products))
+    n_makers = [draw(st.integers(1, max_makers)) for _ in range(n_products)]
     while sum(n_makers) > max_firms:
         n_makers[n_makers.index(max(n_makers))] -= 1
     products = []

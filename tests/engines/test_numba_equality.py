@@ -20,7 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from builders import build_model, chain_maps, shock_rows, write_model
+from simcore.chainmap import load_model
 from simcore.chainmap.schema import Parameters
+from simcore.generate import generate_map, write_map
 from simcore.compile import compile_model
 from simcore.engines.numba import run_numba
 from simcore.engines.reference import run_reference
@@ -208,13 +210,19 @@ def parameters(draw):
     }
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(data=st.data())
-def test_random_maps_and_shocks(data):
-    horizon = 40
-    cmap = data.draw(chain_maps())
-    table = data.draw(shock_rows(cmap, horizon))
-    assert_engines_agree(compiled(cmap, table, horizon, **data.draw(parameters())))
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_generated_200_firm_maps(seed, tmp_path):
+    """Larger maps than hypothesis draws: 200 synthetic firms with cycles, random shocks of every kind."""
+    cmap = load_model(write_map(generate_map(200, tiers=4, seed=seed), tmp_path / "syn.toml", "syn", "test"))
+    rng = np.random.default_rng(seed)
+    table = []
+    for k, kind in enumerate([DAMAGE, DAMAGE, DAMAGE, DEMAND, CLOSE, CLOSE, LEAD, LEAD]):
+        target = int(rng.integers(len(cmap.firms) if kind in (DAMAGE, DEMAND) else len(cmap.links)))
+        value = {DAMAGE: rng.uniform(0.3, 1.0), DEMAND: rng.uniform(0.2, 2.0), CLOSE: 1.0, LEAD: rng.uniform(1.5, 4.0)}[kind]
+        profile = int(rng.integers(3))
+        table.append((kind, target, value, float(rng.uniform(0, 20)), float(rng.uniform(3, 30)), profile, 0.0 if profile == STEP else float(rng.uniform(1, 10)), k))
+    for params in ({}, {"rationing": "priority", "adaptive_sourcing": True}):
+        assert_engines_agree(compiled(cmap, table, 60, **params))
 
 
 # --- the kernels as plain Python -------------------------------------------------------
@@ -224,7 +232,9 @@ NO_JIT_SCRIPT = textwrap.dedent(
     import numpy as np
     import numba
     from simcore.chainmap import load_model
-    from simcore.chainmap.schema import Parameters
+    from simcore.chainmap import load_model
+from simcore.chainmap.schema import Parameters
+from simcore.generate import generate_map, write_map
     from simcore.compile import compile_model
     from simcore.engines.numba import kernels, run_numba
     from simcore.engines.reference import run_reference
