@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simcore.chainmap.baseline import reaches
+
 CATEGORY_BY_TIER = ["raw_material", "basic_material", "basic_component", "core_electronic_component", "subassembly", "subassembly", "final_product"]
 
 
@@ -87,7 +89,7 @@ def generate_map(n_firms: int, tiers: int = 4, seed: int = 0, regions: int = 6, 
     # final demand: makers of final products, plus exports of firms with no supply path to final demand
     final = tier_of[firm_product] == tiers - 1
     final |= np.bincount(sup, minlength=n) == 0
-    final |= ~_reaches(final, sup, cus, n)
+    final |= ~reaches(final, sup, cus, n)
     units = np.where(final, np.round(rng.uniform(5, 50, n), 1), 0.0)
 
     ids = np.char.add("f", np.arange(n).astype(str))
@@ -109,20 +111,6 @@ def generate_map(n_firms: int, tiers: int = 4, seed: int = 0, regions: int = 6, 
         links=pd.DataFrame({"supplier": ids[sup], "customer": ids[cus], "share": share, "lead_time": lead}),
         demand=pd.DataFrame({"firm": ids[final], "units": units[final]}),
     )
-
-
-def _reaches(targets: np.ndarray, sup: np.ndarray, cus: np.ndarray, n: int) -> np.ndarray:
-    """Firms with a supply path to one of `targets` (a search from the targets up the supply links)."""
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import breadth_first_order
-
-    root = n  # one extra node linked to every target
-    rows = np.concatenate([cus, np.full(int(targets.sum()), root)])
-    cols = np.concatenate([sup, np.flatnonzero(targets)])
-    graph = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n + 1, n + 1))
-    reached = np.zeros(n + 1, dtype=bool)
-    reached[breadth_first_order(graph, root, directed=True, return_predecessors=False)] = True
-    return reached[:n]
 
 
 def write_map(smap: SyntheticMap, out: Path, name: str, description: str) -> Path:

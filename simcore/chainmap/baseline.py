@@ -79,3 +79,16 @@ def spectral_radius(M: sp.csr_matrix) -> float:
         return float(np.abs(eigs(M.astype(float), k=1, which="LM", return_eigenvectors=False, maxiter=5000)[0]))
     except Exception:  # eigs may fail to converge; the message then says so
         return float("nan")
+
+
+def reaches(targets: np.ndarray, supplier: np.ndarray, customer: np.ndarray, n: int) -> np.ndarray:
+    """Firms with a supply path to one of the `targets` (a mask): a search from the targets up the supply links."""
+    from scipy.sparse.csgraph import breadth_first_order
+
+    root = n  # one extra node linked to every target
+    rows = np.concatenate([customer, np.full(int(targets.sum()), root)])
+    cols = np.concatenate([supplier, np.flatnonzero(targets)])
+    graph = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n + 1, n + 1))
+    reached = np.zeros(n + 1, dtype=bool)
+    reached[breadth_first_order(graph, root, directed=True, return_predecessors=False)] = True
+    return reached[:n]

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from scipy.sparse.csgraph import connected_components
 
-from simcore.chainmap.baseline import NotProductive, solve_outputs, spectral_radius, technical_matrix
+from simcore.chainmap.baseline import NotProductive, reaches, solve_outputs, spectral_radius, technical_matrix
 from simcore.chainmap.model import ChainMap
 from simcore.chainmap.schema import ChainMapFile, Demand, Firm, Link, ModelInfo, Product, RecipeRow, Tables
 from simcore.errors import NO_VALUE, InputError, Problem
@@ -273,7 +273,7 @@ def load_model(path: str | Path) -> ChainMap:
                                  "expected below 1, so that x = d + M x has a solution x >= 0"))
         fallback = Problem(file, "links", NO_VALUE, f"expected a productive map (x = d + M x solvable with x >= 0): {exc}")
         raise InputError(loops or [fallback]) from None
-    dead = np.flatnonzero(x <= 1e-12 * max(1.0, float(x.max(initial=0.0))))
+    dead = np.flatnonzero(~reaches(final > 0, l_sup, l_cus, n))
     for k in dead:
         problem("firms", int(k), "id", firms[k].id, "a firm with a supply path to final demand (its baseline output is 0)")
     raise_if(problems)
