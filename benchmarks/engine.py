@@ -34,8 +34,8 @@ RESULTS = HERE / "results" / "engine.json"
 MEMORY_BANDWIDTH = 20e9  # bytes/s, measured on this machine kind (../shared/PERFORMANCE.md)
 
 
-def build(n_firms: int, rationing: str, folder: Path, horizon: int) -> Path:
-    """Generate, load and compile a map with its shock; save the compiled arrays."""
+def build(n_firms: int, rationings: list[str], folder: Path, horizon: int) -> list[Path]:
+    """Generate and load a map, give it its shock, compile it once per rationing rule; save the compiled arrays."""
     from simcore.chainmap import load_model
     from simcore.compile import compile_model, effective_parameters
     from simcore.generate import generate_map, write_map
@@ -50,14 +50,16 @@ def build(n_firms: int, rationing: str, folder: Path, horizon: int) -> Path:
     load_s = time.perf_counter() - t0
     biggest = np.argsort(np.bincount(cmap.link_supplier, minlength=len(cmap.firms)))[-10:]
     shocks = ShockTable.from_rows([(DAMAGE, int(k), 1.0, 30.0, 30.0, 1, 20.0, 0) for k in biggest])
-    t0 = time.perf_counter()
-    run = compile_model(cmap, effective_parameters(cmap, ParameterOverrides(rationing=rationing)), horizon, shocks)
-    compile_s = time.perf_counter() - t0
-    out = folder / f"run{n_firms}_{rationing}.npz"
-    arrays = {f.name: np.asarray(getattr(run, f.name)) for f in fields(run)}
-    np.savez(out, **arrays)
-    (out.with_suffix(".json")).write_text(json.dumps({"load_s": load_s, "compile_s": compile_s, "links": run.n_links}))
-    return out
+    paths = []
+    for rationing in rationings:
+        t0 = time.perf_counter()
+        run = compile_model(cmap, effective_parameters(cmap, ParameterOverrides(rationing=rationing)), horizon, shocks)
+        compile_s = time.perf_counter() - t0
+        out = folder / f"run{n_firms}_{rationing}.npz"
+        np.savez(out, **{f.name: np.asarray(getattr(run, f.name)) for f in fields(run)})
+        out.with_suffix(".json").write_text(json.dumps({"load_s": load_s, "compile_s": compile_s, "links": run.n_links}))
+        paths.append(out)
+    return paths
 
 
 def load_run(path: Path):
@@ -136,8 +138,7 @@ def main(argv=None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     rows = []
     for n in args.sizes:
-        for rationing in args.rationing:
-            path = build(n, rationing, work, args.horizon)
+        for rationing, path in zip(args.rationing, build(n, args.rationing, work, args.horizon)):
             prep = json.loads(path.with_suffix(".json").read_text())
             cmd = [sys.executable, __file__, "--_time", str(path), "--repeats", str(args.repeats)]
             if n <= 1_000 and rationing == "proportional":

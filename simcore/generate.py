@@ -33,7 +33,7 @@ class SyntheticMap:
     demand: pd.DataFrame  # firm, units
 
 
-def generate_map(n_firms: int, tiers: int = 4, seed: int = 0, regions: int = 6, suppliers_per_input: float = 3.3, foreign_share: float = 0.1) -> SyntheticMap:
+def generate_map(n_firms: int, tiers: int = 4, seed: int = 0, regions: int = 6, suppliers_per_input: float = 3.7, foreign_share: float = 0.1) -> SyntheticMap:
     """Draw a synthetic map with about `n_firms` firms (at least one per product)."""
     if tiers < 2:
         raise ValueError("tiers must be at least 2")
