@@ -16,7 +16,9 @@ from simcore.chainmap import ChainMap
 from simcore.chainmap.schema import Parameters, Rationing
 from simcore.scenario import Scenario
 from simcore.scenario.schema import ParameterOverrides, Variant
-from simcore.scenario.shocks import ShockTable, select_firms
+from simcore.scenario.policies import apply_policies, edit_map
+from simcore.scenario.policies import resolve as resolve_policy
+from simcore.scenario.shocks import ShockTable, expand_shocks, select_firms
 
 RATIONING = {Rationing.proportional: 0, Rationing.priority: 1}
 
@@ -85,7 +87,8 @@ class CompiledRun:
     @property
     def chain_baseline(self) -> np.ndarray:
         """Baseline value of chain output per chain."""
-        return np.add.reduceat(self.chain_weight * self.base_output[self.chain_firm], self.chain_ptr[:-1]) if len(self.chain_firm) else np.zeros(len(self.chain_names))
+        chain_of = np.repeat(np.arange(len(self.chain_names)), np.diff(self.chain_ptr))  # a chain may have no final-demand firm
+        return np.bincount(chain_of, weights=self.chain_weight * self.base_output[self.chain_firm], minlength=len(self.chain_names))
 
 
 def delay_ticks(t: float, lead: float) -> int:
@@ -107,10 +110,30 @@ def compile_run(scenario: Scenario, variant: Variant | str | None = None) -> Com
     if isinstance(variant, str):
         variant = scenario.variant(variant)
     params = effective_parameters(scenario.model, scenario.parameters, variant.parameters)
-    return compile_model(scenario.model, params, scenario.horizon, scenario.shocks, variant)
+    return compile_model(scenario.model, params, scenario.horizon, scenario.shocks, variant, shock_specs=scenario.shock_specs)
 
 
-def compile_model(cmap: ChainMap, params: Parameters, horizon: int, shocks: ShockTable, variant: Variant | None = None) -> CompiledRun:
+def compile_model(
+    cmap: ChainMap, params: Parameters, horizon: int, shocks: ShockTable, variant: Variant | None = None, shock_specs: tuple | None = None
+) -> CompiledRun:
+    """Compile a map under a variant: its firm overrides, then its policies (`simcore.scenario.policies`).
+
+    Policies that change the map (dual sourcing: new links, re-solved
+    baseline) are applied before compiling; the new links are appended, so
+    link indices in `shocks` stay valid, and with `shock_specs` the shocks are
+    expanded again on the changed map (an embargo then also closes a new link
+    it covers). The other policies then transform the compiled arrays.
+    """
+    policies = [resolve_policy(p) for p in variant.policies] if variant is not None else []
+    if not policies:
+        return _compile_model(cmap, params, horizon, shocks, variant)
+    edited = edit_map(cmap, policies)
+    if edited is not cmap and shock_specs is not None:
+        shocks = expand_shocks(edited, list(shock_specs), str(cmap.file))[0]
+    return apply_policies(_compile_model(edited, params, horizon, shocks, variant), edited, policies)
+
+
+def _compile_model(cmap: ChainMap, params: Parameters, horizon: int, shocks: ShockTable, variant: Variant | None = None) -> CompiledRun:
     n = len(cmap.firms)
     x = cmap.outputs
     defaults = cmap.defaults

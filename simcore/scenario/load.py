@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -98,16 +98,16 @@ def load_scenario(path: str | Path) -> Scenario:
             for j, override in enumerate(v.firms):
                 problems += selector_problems(cmap, override.select, file, f"variants[{k}].firms[{j}].select")
                 problems += _cover_problems(cmap, override, file, f"variants[{k}].firms[{j}].cover_by_input")
+    resolved: dict[int, list] = {}  # variant position -> its policies' validated settings
     for k, item in enumerate(arrays.get("variants", [])):  # raw, so that a variant with a bad field is checked too
         name = item.get("name")
         if isinstance(name, str) and names.index(name) != k:
             problems.append(Problem(file, f"variants[{k}].name", name, f"a variant name not used before (also variants[{names.index(name)}])"))
-        policies = item.get("policies")
-        for j, policy in enumerate(policies if isinstance(policies, list) else []):
-            kind = policy.get("kind") if isinstance(policy, dict) else None
-            if isinstance(kind, str) and kind.strip() not in POLICIES:
-                available = ", ".join(sorted(POLICIES)) or "none yet"
-                problems.append(Problem(file, f"variants[{k}].policies[{j}].kind", kind, f"a known policy ({available})"))
+        settings, probs = _policy_settings(cmap, item.get("policies"), file, k)
+        problems += probs
+        if settings is not None:
+            resolved[k] = settings
+    variants = [(k, v.model_copy(update={"policies": resolved[k]}) if k in resolved else v) for k, v in variants]
     ref = doc.scenario.reference_variant if doc is not None else None
     if ref is not None and ref not in names and ("variants" in arrays or "variants" not in raw):
         problems.append(Problem(file, "scenario.reference_variant", ref, f"the name of a variant ({', '.join(dict.fromkeys(map(str, names)))})"))
@@ -129,6 +129,40 @@ def load_scenario(path: str | Path) -> Scenario:
         variants=tuple(v for _, v in variants),
         output=doc.output,
     )
+
+
+def _policy_settings(cmap: ChainMap | None, policies: Any, file: str, k: int) -> tuple[list | None, list[Problem]]:
+    """Each policy of variant `k` validated against its kind's settings model, then checked against the map.
+
+    Returns the validated settings (None when some policy is bad) and the
+    problems, each naming `variants[k].policies[j]...`. A policy without a
+    (string) kind is the Variant schema's problem and is not reported again.
+    """
+    if not isinstance(policies, list):
+        return None, []
+    settings, problems = [], []
+    for j, policy in enumerate(policies):
+        field = f"variants[{k}].policies[{j}]"
+        kind = policy.get("kind") if isinstance(policy, dict) else None
+        if not isinstance(kind, str):
+            settings = None
+            continue
+        entry = POLICIES.get(kind.strip())
+        if entry is None:
+            problems.append(Problem(file, f"{field}.kind", kind, f"a known policy ({', '.join(sorted(POLICIES))})"))
+            settings = None
+            continue
+        value, probs = validate(entry.settings, {**policy, "kind": kind.strip()}, file, ("variants", k, "policies", j))
+        problems += [replace(p, expected=p.expected.replace("from_", "from")) for p in probs]  # `from` is a Python keyword
+        if value is not None and cmap is not None:
+            probs = entry.check(cmap, value, file, field)
+            problems += probs
+            value = None if probs else value
+        if value is None or settings is None:
+            settings = None
+        else:
+            settings.append(value)
+    return settings, problems
 
 
 def _cover_problems(cmap: ChainMap, override, file: str, field: str) -> list[Problem]:

@@ -1,13 +1,441 @@
 """The policy registry: named interventions a scenario variant switches on (MODEL.md §5).
 
-A policy is a pure function `(compiled run, chain map, settings) -> compiled run`
-registered under its name; the named policies of MODEL.md §5 are added here.
-Until then a variant changes parameters and per-firm settings directly
-(`[variants.parameters]`, `[[variants.firms]]`).
+A variant lists its policies as `[[variants.policies]]` tables, `kind = "..."`
+plus the policy's settings (docs/policies.md). Each policy is
+
+- a settings model (`Policy` subclass: `extra="forbid"`, documented defaults,
+  the four cost rates every policy carries), and
+- pure functions applied at compile time: `edit_map(cmap, settings) -> cmap`
+  for policies that change the map itself (dual sourcing adds links and
+  re-solves the baseline), `apply(run, cmap, settings) -> run` for those that
+  change the compiled arrays (targets, capacities, tiers, rationing rule,
+  recovery parameters of shock rows).
+
+Engines only read `CompiledRun` arrays, so both run every policy identically
+without knowing policies exist. `simcore.compile.compile_model` calls
+`edit_map` (every map-changing policy, in order), compiles, then
+`apply_policies` (every array-changing policy, in order), after the variant's
+`[[variants.firms]]` overrides.
+
+Adding a policy is one settings class, its functions and one `PolicyKind`
+entry in `POLICIES`.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+import dataclasses
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Callable, Literal
 
-POLICIES: dict[str, Callable] = {}
+import numpy as np
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from simcore.chainmap import ChainMap
+from simcore.chainmap.baseline import NotProductive, solve_outputs, technical_matrix
+from simcore.chainmap.schema import Link, NonNeg, Positive
+from simcore.errors import NO_VALUE, Problem
+from simcore.scenario.schema import IdList, PolicySpec, Priority, Selector
+from simcore.scenario.shocks import DAMAGE, select_firms, selector_problems
+
+if TYPE_CHECKING:  # simcore.compile imports this module; a runtime import would be circular
+    from simcore.compile import CompiledRun
+
+PRIORITY_RATIONING = 1  # simcore.compile.RATIONING[Rationing.priority]
+Share = Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)]
+
+
+# --- settings -------------------------------------------------------------------
+class Policy(PolicySpec):
+    """Fields every policy has: cost rates, all 0 by default (see `simcore.costs`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    holding_cost: NonNeg = 0.0  # per unit-day of added target inventory
+    capacity_cost: NonNeg = 0.0  # per unit-day of added capacity
+    qualification_cost: NonNeg = 0.0  # one-off, per supplier link added
+    priority_premium: NonNeg = 0.0  # per unit-day of baseline flow served at a raised priority
+
+
+def _exactly_one(model, a: str, b: str, what: str):
+    """Neither given: a problem of the whole policy (both given is reported at the second, see `_not_with`)."""
+    if getattr(model, a) is None and getattr(model, b) is None:
+        raise ValueError(f"one of `{a}` or `{b}` ({what})")
+    return model
+
+
+def _not_with(other: str):
+    """A field validator: this field may not be given together with `other` (declared before it)."""
+
+    def check(value, info: ValidationInfo):
+        if value is not None and info.data.get(other) not in (None, []):
+            raise ValueError(f"either `{other}` or `{info.field_name}`, not both")
+        return value
+
+    return check
+
+
+class SafetyStock(Policy):
+    """Raise (or set) the inventory cover of the selected firms' inputs."""
+
+    kind: Literal["safety_stock"] = "safety_stock"
+    select: Selector
+    inputs: IdList = []  # input products; [] means every input
+    cover: NonNeg | None = None  # days, replacing the firms' cover of those inputs
+    extra_cover: NonNeg | None = None  # days added to it
+
+    _cover_alone = field_validator("extra_cover")(_not_with("cover"))
+
+    @model_validator(mode="after")
+    def _one_cover(self):
+        return _exactly_one(self, "cover", "extra_cover", "days of cover, or days added")
+
+
+class SpareCapacity(Policy):
+    """Raise (or set) the capacity headroom of the selected firms."""
+
+    kind: Literal["spare_capacity"] = "spare_capacity"
+    select: Selector
+    headroom: NonNeg | None = None  # fraction of baseline output, replacing the firms' headroom
+    extra_headroom: NonNeg | None = None  # fraction of baseline output added
+
+    _headroom_alone = field_validator("extra_headroom")(_not_with("headroom"))
+
+    @model_validator(mode="after")
+    def _one_headroom(self):
+        return _exactly_one(self, "headroom", "extra_headroom", "a headroom fraction, or a fraction added")
+
+
+class StabilizeChainMaster(Policy):
+    """Priority, cover and faster recovery for the chain masters, optionally for their suppliers too."""
+
+    kind: Literal["stabilize_chain_master"] = "stabilize_chain_master"
+    select: Selector = Selector(tags=["chain_master"])
+    priority: Priority = 0  # rationing tier of the links into a supported firm (never lowers a tier)
+    set_rationing: bool = True  # switch the variant to `rationing = "priority"` (tiers matter only then)
+    extra_cover: NonNeg = 0.0  # days added to every input of a supported firm
+    recovery_speed: Positive = 1.0  # divides the recovery days / half-life of damage to a supported firm
+    extend_to_tiers: Annotated[int, Field(ge=0, le=2)] = 0  # also support tier-1 (1) and tier-2 (2) suppliers
+
+
+class DualSourcing(Policy):
+    """Give single-sourced inputs a second supplier: the largest other maker of the product."""
+
+    kind: Literal["dual_sourcing"] = "dual_sourcing"
+    select: Selector = Selector()  # the customers; default every firm
+    products: IdList = []  # input products; [] means every input
+    share: Share = 0.3  # of the customer's need, taken from the incumbent
+    lead_time: NonNeg | None = None  # of the new link; default the incumbent's
+    from_: Selector | None = Field(None, alias="from")  # makers the second supplier may be chosen from
+
+
+MODE_FIELDS = {"capacity": {"extra_headroom"}, "safety_stock": {"extra_cover"}, "dual_sourcing": {"share", "lead_time", "from_"}}
+
+
+class FillShortBoard(Policy):
+    """Capacity, safety stock or a second supplier for named products or the top short-board candidates."""
+
+    kind: Literal["fill_short_board"] = "fill_short_board"
+    products: IdList = []
+    top: Annotated[int, Field(ge=1)] | None = None  # the first N of `simcore inspect`'s short boards
+    mode: Literal["capacity", "safety_stock", "dual_sourcing"]
+    extra_headroom: NonNeg = 0.2  # mode capacity: added at every maker of the product
+    extra_cover: NonNeg = 7.0  # mode safety_stock: days added at every customer of the product
+    share: Share = 0.3  # mode dual_sourcing, as in `dual_sourcing`
+    lead_time: NonNeg | None = None
+    from_: Selector | None = Field(None, alias="from")
+
+    _top_alone = field_validator("top")(_not_with("products"))
+
+    @field_validator("extra_headroom", "extra_cover", "share", "lead_time", "from_")
+    @classmethod
+    def _of_the_mode(cls, value, info: ValidationInfo):
+        """A setting of another mode would silently do nothing: reject it (fields given only; defaults are not checked)."""
+        mode = info.data.get("mode")
+        if mode is not None and info.field_name not in MODE_FIELDS[mode]:
+            owner = next(m for m, fields in MODE_FIELDS.items() if info.field_name in fields)
+            raise ValueError(f"no `{info.field_name.rstrip('_')}` with mode {mode!r} (it is a setting of mode {owner!r})")
+        return value
+
+    @model_validator(mode="after")
+    def _what(self):
+        if not self.products and self.top is None:
+            raise ValueError("one of `products` (a list of product ids) or `top` (a number of short-board candidates)")
+        return self
+
+
+# --- helpers on the compiled run -------------------------------------------------
+def _mask(n: int, idx) -> np.ndarray:
+    m = np.zeros(n, dtype=bool)
+    m[np.asarray(idx, dtype=np.int64)] = True
+    return m
+
+
+def _slot_firm(run: CompiledRun) -> np.ndarray:
+    return np.repeat(np.arange(run.n_firms), np.diff(run.slot_ptr))
+
+
+def _with_cover(run: CompiledRun, slots: np.ndarray, days: float, absolute: bool = False) -> CompiledRun:
+    """Targets of the chosen slots set to, or raised by, `days` of baseline use."""
+    use = run.slot_coef * run.base_output[_slot_firm(run)]
+    target = run.slot_target.copy()
+    if absolute:
+        target[slots] = days * use[slots]
+    else:
+        target[slots] = target[slots] + days * use[slots]
+    return dataclasses.replace(run, slot_target=target)
+
+
+def _with_headroom(run: CompiledRun, firms: np.ndarray, fraction: float, absolute: bool = False) -> CompiledRun:
+    capacity = run.capacity.copy()
+    if absolute:
+        capacity[firms] = run.base_output[firms] * (1.0 + fraction)
+    else:
+        capacity[firms] = capacity[firms] + fraction * run.base_output[firms]
+    return dataclasses.replace(run, capacity=capacity)
+
+
+def _product_ids(cmap: ChainMap, names) -> np.ndarray:
+    return np.array([cmap.product_index[q] for q in names], dtype=np.int64)
+
+
+def _inputs_of(cmap: ChainMap, firms) -> set[str]:
+    return {q for k in firms for q in cmap.products[cmap.firm_product[k]].recipe}
+
+
+# --- safety_stock, spare_capacity -------------------------------------------------
+def _safety_stock(run: CompiledRun, cmap: ChainMap, s: SafetyStock) -> CompiledRun:
+    slots = _mask(run.n_firms, select_firms(cmap, s.select))[_slot_firm(run)]
+    if s.inputs:
+        slots &= np.isin(run.slot_product, _product_ids(cmap, s.inputs))
+    return _with_cover(run, slots, s.cover if s.cover is not None else s.extra_cover, absolute=s.cover is not None)
+
+
+def _spare_capacity(run: CompiledRun, cmap: ChainMap, s: SpareCapacity) -> CompiledRun:
+    firms = _mask(run.n_firms, select_firms(cmap, s.select))
+    return _with_headroom(run, firms, s.headroom if s.headroom is not None else s.extra_headroom, absolute=s.headroom is not None)
+
+
+# --- stabilize_chain_master -----------------------------------------------------
+def supported_firms(cmap: ChainMap, select: Selector, tiers: int) -> np.ndarray:
+    """The selected firms and, for `tiers` 1 or 2, their tier-1 (and tier-2) suppliers, as a mask."""
+    support = _mask(len(cmap.firms), select_firms(cmap, select))
+    frontier = support.copy()
+    for _ in range(tiers):
+        up = _mask(len(cmap.firms), cmap.link_supplier[frontier[cmap.link_customer]])
+        frontier = up & ~support
+        support |= up
+    return support
+
+
+def _stabilize(run: CompiledRun, cmap: ChainMap, s: StabilizeChainMaster) -> CompiledRun:
+    support = supported_firms(cmap, s.select, s.extend_to_tiers)
+    into = support[run.link_customer]
+    changes = {"link_tier": np.where(into, np.minimum(run.link_tier, s.priority), run.link_tier).astype(np.int64)}
+    if s.set_rationing:
+        changes["rationing"] = PRIORITY_RATIONING
+    if s.recovery_speed != 1.0:
+        faster = (run.shock_kind == DAMAGE) & (run.shock_profile != 0) & support[np.where(run.shock_kind == DAMAGE, run.shock_target, 0)]
+        changes["shock_param"] = np.where(faster, run.shock_param / s.recovery_speed, run.shock_param)
+    run = dataclasses.replace(run, **changes)
+    if s.extra_cover:
+        run = _with_cover(run, support[_slot_firm(run)], s.extra_cover)
+    return run
+
+
+# --- dual_sourcing ----------------------------------------------------------------
+def dual_sourcing_plan(cmap: ChainMap, customers, products, source: Selector | None) -> list[tuple[int, int]]:
+    """(incumbent link, second supplier) pairs: for each chosen customer (map order) and input (recipe order)
+    bought from a single supplier, the maker of that input with the largest baseline output that is neither
+    the incumbent nor the customer (first in map order on a tie), among the `source` firms when given."""
+    products = set(products) if products else None
+    allowed = _mask(len(cmap.firms), select_firms(cmap, source)) if source is not None else np.ones(len(cmap.firms), dtype=bool)
+    by_need: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for l, (j, i) in enumerate(zip(cmap.link_supplier, cmap.link_customer)):
+        by_need[int(i), cmap.firms[j].product].append(l)
+    makers: dict[str, list[int]] = defaultdict(list)
+    for k, f in enumerate(cmap.firms):
+        makers[f.product].append(k)
+    plan = []
+    for i in sorted(int(k) for k in customers):
+        for q in cmap.products[cmap.firm_product[i]].recipe:
+            links = by_need.get((i, q), [])
+            if (products is not None and q not in products) or len(links) != 1:
+                continue
+            incumbent = int(cmap.link_supplier[links[0]])
+            candidates = [m for m in makers[q] if m not in (incumbent, i) and allowed[m]]
+            if candidates:
+                plan.append((links[0], max(candidates, key=lambda m: (cmap.outputs[m], -m))))
+    return plan
+
+
+def add_second_suppliers(cmap: ChainMap, plan: list[tuple[int, int]], share: float, lead_time: float | None) -> ChainMap:
+    """The map with each planned link added (appended, so map link indices stay valid), `share` of the
+    incumbent's share moved to it, and the baseline outputs re-solved as the loader solves them."""
+    if not plan:
+        return cmap
+    links = list(cmap.links)
+    sup, cus, coef = list(cmap.link_supplier), list(cmap.link_customer), list(cmap.link_coef)
+    for l, b in plan:
+        inc = links[l]
+        links[l] = inc.model_copy(update={"share": inc.share * (1.0 - share)})
+        lead = inc.lead_time if lead_time is None else lead_time
+        links.append(Link(supplier=cmap.firms[b].id, customer=inc.customer, share=inc.share * share, lead_time=lead, priority=inc.priority))
+        sup.append(b)
+        cus.append(cmap.link_customer[l])
+        coef.append(cmap.link_coef[l])
+    sup_a, cus_a, coef_a = (np.array(sup, dtype=np.int64), np.array(cus, dtype=np.int64), np.array(coef, dtype=float))
+    shares = np.array([link.share for link in links])
+    outputs = solve_outputs(technical_matrix(len(cmap.firms), sup_a, cus_a, shares * coef_a), cmap.final_demand)
+    return dataclasses.replace(cmap, links=tuple(links), link_supplier=sup_a, link_customer=cus_a, link_coef=coef_a, outputs=outputs)
+
+
+def _dual_sourcing(cmap: ChainMap, s: DualSourcing) -> ChainMap:
+    return add_second_suppliers(cmap, dual_sourcing_plan(cmap, select_firms(cmap, s.select), s.products, s.from_), s.share, s.lead_time)
+
+
+# --- fill_short_board -------------------------------------------------------------
+def short_board_products(cmap: ChainMap, s: FillShortBoard) -> list[str]:
+    """The products a fill_short_board policy works on: named, or the first `top` short-board candidates."""
+    if s.products:
+        return list(s.products)
+    from simcore.chainmap.inspect import short_boards
+
+    return [row["product"] for row in short_boards(cmap)[: s.top]]
+
+
+def _fill_map(cmap: ChainMap, s: FillShortBoard) -> ChainMap:
+    if s.mode != "dual_sourcing":
+        return cmap
+    plan = dual_sourcing_plan(cmap, range(len(cmap.firms)), short_board_products(cmap, s), s.from_)
+    return add_second_suppliers(cmap, plan, s.share, s.lead_time)
+
+
+def _fill_run(run: CompiledRun, cmap: ChainMap, s: FillShortBoard) -> CompiledRun:
+    products = _product_ids(cmap, short_board_products(cmap, s))
+    if s.mode == "capacity":
+        return _with_headroom(run, np.isin(cmap.firm_product, products), s.extra_headroom)
+    if s.mode == "safety_stock":
+        return _with_cover(run, np.isin(run.slot_product, products), s.extra_cover)
+    return run
+
+
+# --- checks against the map (at load time) ---------------------------------------
+def _product_problems(cmap: ChainMap, names, firms, file: str, field: str, role: str = "of some selected firm") -> list[Problem]:
+    """Unknown products, and products that no chosen firm uses as an input (the setting would do nothing)."""
+    used = _inputs_of(cmap, firms)
+    problems = []
+    for k, q in enumerate(names):
+        if q not in cmap.product_index:
+            problems.append(Problem(file, f"{field}[{k}]", q, "the id of a product of the model"))
+        elif len(firms) and q not in used:
+            problems.append(Problem(file, f"{field}[{k}]", q, f"an input {role} ({', '.join(sorted(used)) or 'they use no inputs'})"))
+    return problems
+
+
+def _check_safety_stock(cmap: ChainMap, s: SafetyStock, file: str, field: str) -> list[Problem]:
+    problems = selector_problems(cmap, s.select, file, f"{field}.select")
+    return problems + _product_problems(cmap, s.inputs, select_firms(cmap, s.select), file, f"{field}.inputs")
+
+
+def _check_select(cmap: ChainMap, s, file: str, field: str) -> list[Problem]:
+    return selector_problems(cmap, s.select, file, f"{field}.select")
+
+
+def _dual_problems(cmap: ChainMap, plan, share: float, file: str, field: str, what: str) -> list[Problem]:
+    if not plan:
+        return [Problem(file, field, NO_VALUE, f"expected a policy that adds at least one supplier link: {what}")]
+    try:
+        add_second_suppliers(cmap, plan, share, None)
+    except NotProductive as exc:
+        return [Problem(file, field, NO_VALUE, f"expected a map that stays productive with the second suppliers added: {exc}")]
+    return []
+
+
+def _check_dual_sourcing(cmap: ChainMap, s: DualSourcing, file: str, field: str) -> list[Problem]:
+    problems = selector_problems(cmap, s.select, file, f"{field}.select")
+    if s.from_ is not None:
+        problems += selector_problems(cmap, s.from_, file, f"{field}.from")
+    customers = select_firms(cmap, s.select)
+    problems += _product_problems(cmap, s.products, customers, file, f"{field}.products")
+    if problems:
+        return problems
+    plan = dual_sourcing_plan(cmap, customers, s.products, s.from_)
+    what = "no selected customer buys the chosen inputs from a single supplier while another (allowed) maker exists"
+    return _dual_problems(cmap, plan, s.share, file, field, what)
+
+
+def _check_fill_short_board(cmap: ChainMap, s: FillShortBoard, file: str, field: str) -> list[Problem]:
+    problems = []
+    if s.from_ is not None:
+        problems += selector_problems(cmap, s.from_, file, f"{field}.from")
+    if s.products:
+        problems += _product_problems(cmap, s.products, range(len(cmap.firms)), file, f"{field}.products", role="of some firm")
+    elif not short_board_products(cmap, s):
+        expected = "a map with short-board candidates (`simcore inspect` lists none); name `products` instead"
+        problems.append(Problem(file, f"{field}.top", s.top, expected))
+    if problems or s.mode != "dual_sourcing":
+        return problems
+    products = short_board_products(cmap, s)
+    makers = {q: [f.id for f in cmap.firms if f.product == q] for q in products}
+    if s.products:
+        for k, q in enumerate(s.products):
+            if len(makers[q]) < 2:
+                expected = (
+                    f"a product with a second maker to buy from (only {', '.join(makers[q])} makes it; "
+                    "an alternative new supplier is planned, see docs/policies.md)"
+                )
+                problems.append(Problem(file, f"{field}.products[{k}]", q, expected))
+        if problems:
+            return problems
+    plan = dual_sourcing_plan(cmap, range(len(cmap.firms)), products, s.from_)
+    single = [q for q in products if len(makers[q]) < 2]
+    what = f"no customer of {', '.join(products)} buys it from a single supplier while another (allowed) maker exists"
+    return _dual_problems(cmap, plan, s.share, file, field, what + (f" ({', '.join(single)}: one maker only)" if single else ""))
+
+
+# --- the registry ----------------------------------------------------------------
+@dataclass(frozen=True)
+class PolicyKind:
+    """One named policy: its settings, its map checks and its effect (on the map, on the compiled run, or both)."""
+
+    settings: type[Policy]
+    check: Callable[[ChainMap, Policy, str, str], list[Problem]]
+    edit_map: Callable[[ChainMap, Policy], ChainMap] | None = None
+    apply: Callable[["CompiledRun", ChainMap, Policy], "CompiledRun"] | None = None
+
+
+POLICIES: dict[str, PolicyKind] = {
+    "safety_stock": PolicyKind(SafetyStock, _check_safety_stock, apply=_safety_stock),
+    "spare_capacity": PolicyKind(SpareCapacity, _check_select, apply=_spare_capacity),
+    "stabilize_chain_master": PolicyKind(StabilizeChainMaster, _check_select, apply=_stabilize),
+    "dual_sourcing": PolicyKind(DualSourcing, _check_dual_sourcing, edit_map=_dual_sourcing),
+    "fill_short_board": PolicyKind(FillShortBoard, _check_fill_short_board, edit_map=_fill_map, apply=_fill_run),
+}
+
+
+def resolve(spec: PolicySpec) -> Policy:
+    """A variant's policy entry as its validated settings (already so when it came through `load_scenario`)."""
+    entry = POLICIES.get(spec.kind)
+    if entry is None:
+        raise KeyError(f"unknown policy {spec.kind!r}; known: {', '.join(sorted(POLICIES))}")
+    if isinstance(spec, entry.settings):
+        return spec
+    return entry.settings.model_validate(spec.model_dump(by_alias=True))
+
+
+def edit_map(cmap: ChainMap, policies) -> ChainMap:
+    """The map after every map-changing policy, in order (the same object when none changes it)."""
+    for p in policies:
+        entry = POLICIES[p.kind]
+        if entry.edit_map is not None:
+            cmap = entry.edit_map(cmap, p)
+    return cmap
+
+
+def apply_policies(run: CompiledRun, cmap: ChainMap, policies) -> CompiledRun:
+    """The compiled run after every array-changing policy, in order; `cmap` is the (edited) map it was compiled from."""
+    for p in policies:
+        entry = POLICIES[p.kind]
+        if entry.apply is not None:
+            run = entry.apply(run, cmap, p)
+    return run

@@ -147,7 +147,13 @@ class FirmOverride(Record):
 
 
 class PolicySpec(Record):
-    """A named policy from the registry (`simcore.scenario.policies`) and its settings."""
+    """A named policy from the registry (`simcore.scenario.policies`) and its settings.
+
+    Any settings are accepted here; `load_scenario` checks them against the
+    policy's own settings model (a subclass of this one, `extra="forbid"`) and
+    stores that validated model in the variant, so field paths of problems read
+    `variants[k].policies[j].<field>`.
+    """
 
     model_config = Record.model_config | {"extra": "allow"}
     kind: Id

@@ -232,9 +232,7 @@ NO_JIT_SCRIPT = textwrap.dedent(
     import numpy as np
     import numba
     from simcore.chainmap import load_model
-    from simcore.chainmap import load_model
-from simcore.chainmap.schema import Parameters
-from simcore.generate import generate_map, write_map
+    from simcore.chainmap.schema import Parameters
     from simcore.compile import compile_model
     from simcore.engines.numba import kernels, run_numba
     from simcore.engines.reference import run_reference

@@ -1,0 +1,88 @@
+"""What a variant's policies cost, from the compiled arrays (MODEL.md §5, docs/policies.md#costs).
+
+Each policy carries four rates (all 0 by default). Its cost is read from what
+it changed in the compiled run, step by step in the order the compiler applies
+policies (map-changing policies first, then the others, each in listed order),
+so the costs of several policies in one variant add up to the change of the
+whole variant against the same variant without policies:
+
+- `holding_cost` x (added target inventory, units of the inputs) x horizon;
+- `capacity_cost` x (added capacity, units per day) x horizon;
+- `qualification_cost` x (supplier links added);
+- `priority_premium` x (baseline flow, units per day, of the links whose tier
+  the policy raised, i.e. lowered in number) x horizon, counted only when the
+  variant runs under `rationing = "priority"` (tiers do nothing otherwise).
+
+Changes are signed: a policy that lowers a cover saves holding cost, and the
+baseline shift of dual sourcing (the incumbent makes less, the second
+supplier more) moves capacity and stock between firms rather than adding it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simcore.compile import CompiledRun, compile_model, effective_parameters
+from simcore.scenario import Scenario
+from simcore.scenario.policies import POLICIES, PRIORITY_RATIONING, resolve
+from simcore.scenario.schema import Variant
+
+COMPONENTS = ("holding_cost", "capacity_cost", "qualification_cost", "priority_premium")
+
+
+def policy_costs(scenario: Scenario, variant: Variant | str | None = None) -> list[dict]:
+    """One row per policy of the variant: what it changed (quantities) and what that costs over the horizon."""
+    if variant is None:
+        variant = scenario.reference_variant
+    if isinstance(variant, str):
+        variant = scenario.variant(variant)
+    policies = [resolve(p) for p in variant.policies]
+    params = effective_parameters(scenario.model, scenario.parameters, variant.parameters)
+    bare = variant.model_copy(update={"policies": []})
+    cmap = scenario.model
+    before = compile_model(cmap, params, scenario.horizon, scenario.shocks, bare)
+    steps = []  # (position, policy, run before, run after)
+    for j, p in enumerate(policies):
+        if POLICIES[p.kind].edit_map is not None:
+            edited = POLICIES[p.kind].edit_map(cmap, p)
+            after = compile_model(edited, params, scenario.horizon, scenario.shocks, bare) if edited is not cmap else before
+            steps.append((j, p, before, after))
+            cmap, before = edited, after
+    for j, p in enumerate(policies):
+        if POLICIES[p.kind].apply is not None:
+            after = POLICIES[p.kind].apply(before, cmap, p)
+            steps.append((j, p, before, after))
+            before = after
+    priority = before.rationing == PRIORITY_RATIONING  # the variant's final rule
+    zero = {"added_inventory": 0.0, "added_capacity": 0.0, "added_links": 0, "raised_flow": 0.0}
+    rows = {j: {"policy": j, "kind": p.kind, **zero} for j, p in enumerate(policies)}
+    for j, _, a, b in steps:
+        row = rows[j]
+        row["added_inventory"] += float(b.slot_target.sum() - a.slot_target.sum())
+        row["added_capacity"] += float(b.capacity.sum() - a.capacity.sum())
+        row["added_links"] += b.n_links - a.n_links
+        row["raised_flow"] += raised_flow(a, b) if priority else 0.0
+    T = scenario.horizon
+    for j, p in enumerate(policies):
+        row = rows[j]
+        row["holding_cost"] = p.holding_cost * row["added_inventory"] * T
+        row["capacity_cost"] = p.capacity_cost * row["added_capacity"] * T
+        row["qualification_cost"] = p.qualification_cost * row["added_links"]
+        row["priority_premium"] = p.priority_premium * row["raised_flow"] * T
+        row["total"] = sum(row[c] for c in COMPONENTS)
+    return [rows[j] for j in range(len(policies))]
+
+
+def variant_cost(scenario: Scenario, variant: Variant | str | None = None) -> dict[str, float]:
+    """Cost of a variant's policies over the scenario horizon: each component and the total (0 without policies)."""
+    rows = policy_costs(scenario, variant)
+    out = {c: float(sum(r[c] for r in rows)) for c in COMPONENTS}
+    out["total"] = float(sum(out.values()))
+    return out
+
+
+def raised_flow(before: CompiledRun, after: CompiledRun) -> float:
+    """Baseline flow (in `after`) of the links whose tier is lower in `after` than in `before`, matched by map link."""
+    tier_before = dict(zip(before.link_map_index.tolist(), before.link_tier.tolist()))
+    raised = np.array([m in tier_before and t < tier_before[m] for m, t in zip(after.link_map_index.tolist(), after.link_tier.tolist())], dtype=bool)
+    return float(after.link_flow[raised].sum()) if len(raised) else 0.0
