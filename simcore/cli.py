@@ -69,6 +69,7 @@ def _run(args) -> int:
     check_writable(out)
     result = run(scenario, engine=args.engine, seed=args.seed, progress=sys.stderr.isatty())
     print(f"{scenario.name}: {len(scenario.model.firms)} firms, {scenario.horizon} days, engine {args.engine}, seed {result.seed}")
+    print(f"variants ranked by loss; 'vs ref' is the paired difference against '{scenario.reference_variant}'")
     print(_metrics_table(result))
     write_outputs(result, out, plots=scenario.output.plots and not args.no_plots)
     print(f"results written to {out}/")
@@ -76,17 +77,21 @@ def _run(args) -> int:
 
 
 def _metrics_table(result) -> str:
-    table = result.metrics()
-    shown = table.rename(columns={"tts": "TTS (d)", "ttr": "TTR (d)", "firms_affected": "affected"})
+    """Variants ranked by loss per chain, with the paired difference against the reference variant and the cost."""
+    table = result.comparison()[["chain", "variant", "loss", "d_loss", "depth", "tts", "ttr", "fill_rate", "firms_affected", "cost", "reduction_per_cost"]]
+    shown = table.rename(columns={"tts": "TTS (d)", "ttr": "TTR (d)", "firms_affected": "affected", "d_loss": "vs ref", "reduction_per_cost": "reduction/cost"})
     return shown.to_string(
         index=False,
         na_rep="-",
         formatters={
             "loss": "{:.2%}".format,
+            "vs ref": "{:+.2%}".format,
             "depth": "{:.1%}".format,
             "fill_rate": "{:.1%}".format,
             "TTS (d)": "{:.0f}".format,
             "TTR (d)": "{:.0f}".format,
+            "cost": "{:,.0f}".format,
+            "reduction/cost": "{:.3g}".format,
         },
     )
 

@@ -32,16 +32,18 @@ def write_outputs(result: ScenarioResult, out: Path, plots: bool = True) -> Path
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.resolve().parent))
     try:
         (tmp / "summary.json").write_text(json.dumps(result.summary(), indent=2) + "\n")
-        _write_table(result.metrics(), tmp / "metrics", fmt)
+        _write_table(result.comparison(), tmp / "metrics", fmt)
         _write_table(result.chain_trajectories(), tmp / "chain_trajectories", fmt)
         firms = result.firm_trajectories()
         if firms is not None:
             _write_table(firms, tmp / "firm_trajectories", fmt)
             _write_table(result.firm_metrics(), tmp / "firm_metrics", fmt)
         if plots:
-            from simcore.plots import plot_output
+            from simcore.plots import plot_chain_masters, plot_output, plot_variants
 
             plot_output(result, tmp / "output.png")
+            plot_variants(result, tmp / "variants.png")
+            plot_chain_masters(result, tmp / "chain_masters.png")
         if out.exists():
             old = out.with_name(f".{out.name}.old")
             shutil.rmtree(old, ignore_errors=True)

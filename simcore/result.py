@@ -67,6 +67,38 @@ class ScenarioResult:
         members = self.scenario.model.chain_members
         return pd.DataFrame([row for v in self.variants for row in v.chain_metrics(members, self.shock_start)])
 
+    def costs(self) -> pd.DataFrame:
+        """Cost of each variant's policies over the horizon, per component and in total."""
+        from simcore.costs import variant_cost
+
+        return pd.DataFrame([{"variant": v.variant, **variant_cost(self.scenario, v.variant)} for v in self.variants])
+
+    def comparison(self) -> pd.DataFrame:
+        """Each variant against the reference variant, per chain, ranked by loss.
+
+        Metrics, their paired differences (`d_loss` = loss - reference loss,
+        ...; every variant ran on the same shocks), the policies' cost, the loss
+        reduction and the loss reduction per unit of cost (NaN without cost).
+        With one deterministic run there is no confidence interval; Monte Carlo
+        replications add one.
+        """
+        table = self.metrics()
+        costs = self.costs().set_index("variant")["total"]
+        ref = self.scenario.reference_variant
+        rows = []
+        for chain, group in table.groupby("chain", sort=False):
+            base = group.set_index("variant").loc[ref]
+            for row in group.to_dict("records"):
+                for k in M.METRICS:
+                    row[f"d_{k}"] = row[k] - base[k]
+                row["cost"] = float(costs[row["variant"]])
+                row["loss_reduction"] = float(base["loss"] - row["loss"])
+                row["reduction_per_cost"] = row["loss_reduction"] / row["cost"] if row["cost"] > 0 else math.nan
+                rows.append(row)
+        out = pd.DataFrame(rows)
+        order = {c: k for k, c in enumerate(dict.fromkeys(out.chain))}
+        return out.sort_values(["chain", "loss"], key=lambda col: col.map(order) if col.name == "chain" else col, kind="stable").reset_index(drop=True)
+
     def firm_metrics(self) -> pd.DataFrame:
         """One row per variant and firm; trajectory metrics only when firm trajectories were recorded."""
         return pd.DataFrame([row for v in self.variants for row in v.firm_metrics(self.firm_ids, self.shock_start)])
@@ -133,11 +165,12 @@ class ScenarioResult:
         """What `summary.json` holds: scenario, seed, engine, versions, per-variant metrics."""
         from simcore.versions import versions
 
-        table = self.metrics()
-        per_variant = {}
-        for v in self.variants:
-            rows = table[table.variant == v.variant].drop(columns="variant")
-            per_variant[v.variant] = {r["chain"]: {k: _json_number(r[k]) for k in M.METRICS} for r in rows.to_dict("records")}
+        table = self.comparison()
+        fields = (*M.METRICS, *(f"d_{k}" for k in M.METRICS), "cost", "loss_reduction", "reduction_per_cost")
+        per_variant = {v.variant: {} for v in self.variants}
+        for r in table.to_dict("records"):
+            per_variant[r["variant"]][r["chain"]] = {k: _json_number(r[k]) for k in fields}
+        ranking = [r["variant"] for r in table[table.chain == "total"].to_dict("records")]
         sc = self.scenario
         return {
             "scenario": {"name": sc.name, "file": str(sc.file), "model": str(sc.model.file), "horizon": sc.horizon, "shock_start": self.shock_start},
@@ -145,6 +178,8 @@ class ScenarioResult:
             "engine": self.engine,
             "versions": versions(),
             "reference_variant": sc.reference_variant,
+            "ranking_by_loss": ranking,
+            "costs": {r["variant"]: {k: v for k, v in r.items() if k != "variant"} for r in self.costs().to_dict("records")},
             "variants": per_variant,
         }
 

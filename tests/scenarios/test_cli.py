@@ -46,7 +46,8 @@ def test_shipped_scenario_runs_end_to_end(scenario, tmp_path, capsys):
     assert max(s["variants"]["total"]["loss"] for s in [{"variants": m} for m in summary["variants"].values()]) > 0.0, "the shock must hurt"
     chain = pd.read_csv(out / "chain_trajectories.csv")
     assert len(chain) == len(sc.variants) * (len(sc.model.chains) + 1) * sc.horizon
-    assert (out / "output.png").stat().st_size > 10_000
+    for picture in ("output.png", "variants.png", "chain_masters.png"):
+        assert (out / picture).stat().st_size > 10_000
 
 
 def test_run_serial_numbers_and_files(tmp_path, capsys):
@@ -54,8 +55,15 @@ def test_run_serial_numbers_and_files(tmp_path, capsys):
     assert main(["run", str(DATA / "serial_outage.toml"), "--out", str(out), "--seed", "7", "--no-plots"]) == 0
     summary = json.loads((out / "summary.json").read_text())
     assert summary["seed"] == 7
-    assert summary["variants"]["cover 3"]["total"] == {"loss": pytest.approx(0.1), "depth": 0.0, "tts": 4.0, "ttr": 7.0, "fill_rate": pytest.approx(0.9), "firms_affected": 2}
-    assert summary["variants"]["cover 8"]["total"]["tts"] is None  # never dropped
+    cover3, cover8 = summary["variants"]["cover 3"]["total"], summary["variants"]["cover 8"]["total"]
+    assert {k: cover3[k] for k in ("loss", "depth", "tts", "ttr", "fill_rate", "firms_affected")} == {
+        "loss": pytest.approx(0.1), "depth": 0.0, "tts": 4.0, "ttr": 7.0, "fill_rate": pytest.approx(0.9), "firms_affected": 2
+    }
+    assert cover8["tts"] is None  # never dropped
+    # paired differences against the reference variant (the first): zero for itself
+    assert cover3["d_loss"] == 0.0 and cover8["d_loss"] == pytest.approx(-0.1) and cover8["loss_reduction"] == pytest.approx(0.1)
+    assert cover8["cost"] == 0.0 and cover8["reduction_per_cost"] is None  # no policy, no cost
+    assert summary["ranking_by_loss"] == ["cover 8", "cover 3"]
     assert not (out / "output.png").exists()
     firms = pd.read_csv(out / "firm_trajectories.csv")
     assert set(firms.columns) >= {"variant", "firm", "day", "output", "baseline", "ratio"}
