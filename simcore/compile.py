@@ -8,7 +8,7 @@ customers' links through a CSR list (`out_ptr`, `out_link`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -244,8 +244,3 @@ def _compile_model(cmap: ChainMap, params: Parameters, horizon: int, shocks: Sho
         chain_firm=np.array(firms_, dtype=np.int64),
         chain_weight=np.array(weights, dtype=float),
     )
-
-
-def with_changes(run: CompiledRun, **changes) -> CompiledRun:
-    """A copy with some arrays or parameters replaced (policies and tests use this)."""
-    return replace(run, **changes)
