@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args) -> int:
     from simcore.api import run
-    from simcore.outputs import check_writable, write_outputs
+    from simcore.outputs import check_format, check_writable, write_outputs
     from simcore.scenario import load_scenario
 
     out = args.out or Path("runs") / args.scenario.stem
@@ -67,6 +67,7 @@ def _run(args) -> int:
         raise InputError([Problem("command line", "--seed", args.seed, "a non-negative integer")])
     scenario = load_scenario(args.scenario)
     check_writable(out)
+    check_format(scenario)
     result = run(scenario, engine=args.engine, seed=args.seed, progress=sys.stderr.isatty())
     print(f"{scenario.name}: {len(scenario.model.firms)} firms, {scenario.horizon} days, engine {args.engine}, seed {result.seed}")
     print(f"variants ranked by loss; 'vs ref' is the paired difference against '{scenario.reference_variant}'")

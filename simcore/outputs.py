@@ -25,6 +25,15 @@ def check_writable(out: Path) -> None:
         raise InputError([Problem(str(out), "--out", str(out), "a folder, not a file")])
 
 
+def check_format(scenario) -> None:
+    """Parquet needs pyarrow: say so before simulating, not after."""
+    if scenario.output.format == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise InputError([Problem(str(scenario.file), "output.format", "parquet", 'expected "csv", or install pyarrow (pip install -e ".[parquet]")')]) from None
+
+
 def write_outputs(result: ScenarioResult, out: Path, plots: bool = True) -> Path:
     """Write summary.json, the trajectory tables and the figures to `out`, atomically."""
     check_writable(out)

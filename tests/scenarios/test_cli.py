@@ -116,3 +116,14 @@ def test_inspect_reports_short_boards(capsys):
     assert main(["inspect", str(DATA / "serial.toml")]) == 0
     out = capsys.readouterr().out
     assert "2 firms, 1 links" in out and "single-sourced" in out
+
+
+def test_parquet_without_pyarrow_is_refused_before_running(tmp_path, monkeypatch, capsys):
+    scenario = tmp_path / "pq.toml"
+    scenario.write_text(f'[scenario]\nname = "pq"\nmodel = "{DATA / "serial.toml"}"\nhorizon = 10\n[output]\nformat = "parquet"\n')
+    monkeypatch.setitem(__import__("sys").modules, "pyarrow", None)  # importing it now fails
+    out = tmp_path / "out"
+    assert main(["run", str(scenario), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "output.format" in err and "pyarrow" in err and str(scenario) in err
+    assert not out.exists()
