@@ -356,12 +356,6 @@ def _cells(raw: dict) -> list:
     return out
 
 
-def read_csv_rows(path: Path, table: str) -> tuple[list[dict[str, Any]], list[Problem]]:
-    """Rows of a CSV table as dicts (see `read_csv_table`), without their line numbers."""
-    t = read_csv_table(path, table)
-    return t.rows, t.problems
-
-
 def raise_if(problems: list[Problem]) -> None:
     if problems:
         raise InputError(problems)
