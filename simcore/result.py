@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -53,6 +53,7 @@ class ScenarioResult:
     engine: str
     seed: int
     variants: list[VariantResult]
+    _costs: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def shock_start(self) -> float | None:
@@ -71,7 +72,9 @@ class ScenarioResult:
         """Cost of each variant's policies over the horizon, per component and in total."""
         from simcore.costs import variant_cost
 
-        return pd.DataFrame([{"variant": v.variant, **variant_cost(self.scenario, v.variant)} for v in self.variants])
+        if self._costs is None:  # costing recompiles each variant: do it once per result
+            self._costs = pd.DataFrame([{"variant": v.variant, **variant_cost(self.scenario, v.variant)} for v in self.variants])
+        return self._costs.copy()
 
     def comparison(self) -> pd.DataFrame:
         """Each variant against the reference variant, per chain, ranked by loss.
