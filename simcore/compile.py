@@ -18,7 +18,7 @@ from simcore.scenario import Scenario
 from simcore.scenario.schema import ParameterOverrides, Variant
 from simcore.scenario.policies import apply_policies, edit_map
 from simcore.scenario.policies import resolve as resolve_policy
-from simcore.scenario.shocks import ShockTable, expand_shocks, select_firms
+from simcore.scenario.shocks import LINK_KINDS, ShockTable, expand_shocks, select_firms
 
 RATIONING = {Rationing.proportional: 0, Rationing.priority: 1}
 
@@ -158,7 +158,7 @@ def _compile_model(cmap: ChainMap, params: Parameters, horizon: int, shocks: Sho
     slot_product, slot_coef, slot_cover = [], [], []
     slot_of: dict[tuple[int, str], int] = {}
     for i, f in enumerate(cmap.firms):
-        recipe = cmap.products[cmap.firm_product[i]].recipe
+        recipe = {} if i in cmap.open_inputs else cmap.products[cmap.firm_product[i]].recipe
         for q, a in recipe.items():
             slot_of[i, q] = len(slot_coef)
             slot_product.append(cmap.product_index[q])
@@ -191,9 +191,10 @@ def _compile_model(cmap: ChainMap, params: Parameters, horizon: int, shocks: Sho
     out_ptr = np.searchsorted(link_supplier[out_link], np.arange(n + 1)).astype(np.int64)
 
     # shocks on links point at compiled positions
+    shocks = shocks.scheduled(cmap.scheduled)
     position = np.empty(len(order), dtype=np.int64)
     position[order] = np.arange(len(order))
-    on_link = (shocks.kind == 2) | (shocks.kind == 3)
+    on_link = np.isin(shocks.kind, LINK_KINDS)
     target = np.where(on_link, position[np.where(on_link, shocks.target, 0)] if len(order) else 0, shocks.target)
 
     # chains: final-demand firms, weighted by product price

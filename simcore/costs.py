@@ -6,8 +6,8 @@ policies (map-changing policies first, then the others, each in listed order),
 so the costs of several policies in one variant add up to the change of the
 whole variant against the same variant without policies:
 
-- `holding_cost` x (added target inventory, units of the inputs) x horizon;
-- `capacity_cost` x (added capacity, units per day) x horizon;
+- `holding_cost` x (added target inventory, units of the inputs) x days in force;
+- `capacity_cost` x (added capacity, units per day) x days in force;
 - `qualification_cost` x (supplier links added);
 - `priority_premium` x (baseline flow, units per day, of the links whose tier
   the policy raised, i.e. lowered in number) x horizon, counted only when the
@@ -16,6 +16,9 @@ whole variant against the same variant without policies:
 Changes are signed: a policy that lowers a cover saves holding cost, and the
 baseline shift of dual sourcing (the incumbent makes less, the second
 supplier more) moves capacity and stock between firms rather than adding it.
+Days in force are the horizon, or the ticks from a timed policy's `start` on
+(its TARGET and CAPACITY rows; an alternative supplier's capacity counts from
+its qualification).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from simcore.compile import CompiledRun, compile_model, effective_parameters
 from simcore.scenario import Scenario
 from simcore.scenario.policies import POLICIES, PRIORITY_RATIONING, resolve
 from simcore.scenario.schema import Variant
+from simcore.scenario.shocks import CAPACITY, TARGET
 
 COMPONENTS = ("holding_cost", "capacity_cost", "qualification_cost", "priority_premium")
 
@@ -56,17 +60,21 @@ def policy_costs(scenario: Scenario, variant: Variant | str | None = None) -> li
     priority = before.rationing == PRIORITY_RATIONING  # the variant's final rule
     zero = {"added_inventory": 0.0, "added_capacity": 0.0, "added_links": 0, "raised_flow": 0.0}
     rows = {j: {"policy": j, "kind": p.kind, **zero} for j, p in enumerate(policies)}
+    T = scenario.horizon
+    days = {"inventory_days": 0.0, "capacity_days": 0.0}
+    for row in rows.values():
+        row.update(days)
     for j, _, a, b in steps:
         row = rows[j]
-        row["added_inventory"] += float(b.slot_target.sum() - a.slot_target.sum())
-        row["added_capacity"] += float(b.capacity.sum() - a.capacity.sum())
+        for name, array, kind in (("inventory", "slot_target", TARGET), ("capacity", "capacity", CAPACITY)):
+            row[f"added_{name}"] += held(b, array, kind, None) - held(a, array, kind, None)
+            row[f"{name}_days"] += held(b, array, kind, T) - held(a, array, kind, T)
         row["added_links"] += b.n_links - a.n_links
         row["raised_flow"] += raised_flow(a, b) if priority else 0.0
-    T = scenario.horizon
     for j, p in enumerate(policies):
         row = rows[j]
-        row["holding_cost"] = p.holding_cost * row["added_inventory"] * T
-        row["capacity_cost"] = p.capacity_cost * row["added_capacity"] * T
+        row["holding_cost"] = p.holding_cost * row.pop("inventory_days")
+        row["capacity_cost"] = p.capacity_cost * row.pop("capacity_days")
         row["qualification_cost"] = p.qualification_cost * row["added_links"]
         row["priority_premium"] = p.priority_premium * row["raised_flow"] * T
         row["total"] = sum(row[c] for c in COMPONENTS)
@@ -79,6 +87,17 @@ def variant_cost(scenario: Scenario, variant: Variant | str | None = None) -> di
     out = {c: float(sum(r[c] for r in rows)) for c in COMPONENTS}
     out["total"] = float(sum(out.values()))
     return out
+
+
+def held(run: CompiledRun, array: str, kind: int, horizon: int | None) -> float:
+    """Total of `array` (target inventory or capacity) once every timed row of `kind` has fired, or, with a
+    horizon, its unit-days: the array over the horizon plus each row's change over the ticks it is in force."""
+    rows = run.shock_kind == kind
+    values, starts = run.shock_value[rows], run.shock_start[rows]
+    if horizon is None:
+        return float(getattr(run, array).sum() + values.sum())
+    in_force = np.maximum(0.0, horizon - np.ceil(starts))
+    return float(getattr(run, array).sum() * horizon + (values * in_force).sum())
 
 
 def raised_flow(before: CompiledRun, after: CompiledRun) -> float:

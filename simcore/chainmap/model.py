@@ -28,6 +28,9 @@ class ChainMap:
     link_supplier: np.ndarray  # firm index per link
     link_customer: np.ndarray
     link_coef: np.ndarray  # a[product(supplier), product(customer)] per link
+    # set only by policies that edit the map (simcore.scenario.policies):
+    open_inputs: frozenset[int] = frozenset()  # firms whose inputs come from outside the map (no input slots)
+    scheduled: tuple[tuple, ...] = ()  # timed changes, primitive rows (kind, target, value, start, duration, profile, param)
 
     @property
     def name(self) -> str:

@@ -22,7 +22,7 @@ import simpy
 from simcore.compile import CompiledRun, delay_ticks
 from simcore.engines.recovery import intensity
 from simcore.engines.trajectories import T, Trajectories
-from simcore.scenario.shocks import CLOSE, DAMAGE, DEMAND, LEAD
+from simcore.scenario.shocks import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, SOURCE, TARGET
 
 
 def run_reference(run: CompiledRun, firm_trajectories: bool = True) -> Trajectories:
@@ -41,6 +41,11 @@ class _ReferenceSimulation:
         self.in_transit = np.zeros(run.n_slots)
         self.orders = run.link_flow.copy()  # placed in the previous tick, per link
         self.share = run.link_share.copy()
+        # what timed policies change (simcore.scenario.shocks: SOURCE, TARGET, CAPACITY)
+        self.base_share = run.link_share.copy()
+        self.pipeline = run.slot_pipeline.copy()
+        self.target = run.slot_target.copy()
+        self.capacity = run.capacity.copy()
         self.backlog = np.zeros(run.n_firms)
         self.active_shocks: list[int] = []
         self.arrived_today = 0.0
@@ -51,7 +56,8 @@ class _ReferenceSimulation:
         self.rec.start_in_transit = float(self.in_transit.sum())
 
         for s in range(len(run.shock_kind)):
-            self.env.timeout(run.shock_start[s]).callbacks.append(lambda _, s=s: self.active_shocks.append(s))
+            onset = self._set if run.shock_kind[s] in (SOURCE, TARGET, CAPACITY) else self.active_shocks.append
+            self.env.timeout(run.shock_start[s]).callbacks.append(lambda _, s=s, onset=onset: onset(s))
         self.env.timeout(0).callbacks.append(self._tick)
 
     def run(self) -> Trajectories:
@@ -64,6 +70,27 @@ class _ReferenceSimulation:
         slot = self.run_.link_slot[link]
         self.in_transit[slot] += units
         self.env.timeout(at - self.env.now).callbacks.append(lambda _: self._arrive(slot, units))
+
+    def _set(self, s: int) -> None:
+        """A timed policy's change, for good (simcore.scenario.shocks)."""
+        r = self.run_
+        kind, target, value = r.shock_kind[s], r.shock_target[s], r.shock_value[s]
+        if kind == CAPACITY:
+            self.capacity[target] += value
+        elif kind == TARGET:
+            self.target[target] += value
+        else:
+            slot = r.link_slot[target]
+            links = range(r.slot_link_ptr[slot], r.slot_link_ptr[slot + 1])
+            for link in links:
+                factor = 0.0 if link == target else 1.0 - value
+                self.share[link] = self.share[link] * factor + (value if link == target else 0.0)
+                self.base_share[link] = self.base_share[link] * factor + (value if link == target else 0.0)
+            use = r.slot_coef[slot] * r.base_output[r.link_customer[target]]
+            pipeline = 0.0
+            for link in links:
+                pipeline += delay_ticks(0, r.link_lead[link]) * self.base_share[link] * use
+            self.pipeline[slot] = pipeline
 
     def _arrive(self, slot: int, units: float) -> None:
         self.inventory[slot] += units
@@ -102,7 +129,7 @@ class _ReferenceSimulation:
         final_new = r.final_demand * demand_factor
         book = np.where(closed, 0.0, self.orders)
         for i in range(n):
-            capacity = r.capacity[i] * (1.0 - damage[i])
+            capacity = self.capacity[i] * (1.0 - damage[i])
             ordered = 0.0
             for k in range(r.out_ptr[i], r.out_ptr[i + 1]):
                 ordered += book[r.out_link[k]]
@@ -140,7 +167,7 @@ class _ReferenceSimulation:
             self._adapt_shares(delivered, closed)
         for i in range(n):
             for s in range(r.slot_ptr[i], r.slot_ptr[i + 1]):
-                gap = r.slot_target[s] + r.slot_pipeline[s] - self.inventory[s] - self.in_transit[s]
+                gap = self.target[s] + self.pipeline[s] - self.inventory[s] - self.in_transit[s]
                 order = max(0.0, r.slot_coef[s] * firm_demand[i] + gap / r.tau)
                 for link in range(r.slot_link_ptr[s], r.slot_link_ptr[s + 1]):
                     self.orders[link] = order * self.share[link]
@@ -165,7 +192,7 @@ class _ReferenceSimulation:
                 total += weights[k]
             for k, link in enumerate(range(lo, hi)):
                 moved = weights[k] / total if total > 0.0 else self.share[link]
-                self.share[link] = (1.0 - rho) * moved + rho * r.link_share[link]
+                self.share[link] = (1.0 - rho) * moved + rho * self.base_share[link]
 
     def _record(self, t: int, output, final_new, final_delivered) -> None:
         r, rec = self.run_, self.rec
@@ -182,7 +209,8 @@ class _ReferenceSimulation:
                 rec.chain_output[t, c] += weight * output[firm]
                 rec.chain_final_demand[t, c] += weight * final_new[firm]
                 rec.chain_final_delivered[t, c] += weight * final_delivered[firm]
-        np.minimum(rec.firm_min_ratio, output / r.base_output, out=rec.firm_min_ratio)
+        for i in np.flatnonzero(r.base_output > 0.0):  # a standby supplier has no output ratio
+            rec.firm_min_ratio[i] = min(rec.firm_min_ratio[i], output[i] / r.base_output[i])
         if rec.firm_output is not None:
             rec.firm_output[t] = output
             rec.firm_final_delivered[t] = final_delivered

@@ -33,10 +33,10 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_v
 
 from simcore.chainmap import ChainMap
 from simcore.chainmap.baseline import NotProductive, solve_outputs, technical_matrix
-from simcore.chainmap.schema import Link, NonNeg, Positive
+from simcore.chainmap.schema import Firm, Id, Link, NonNeg, Positive
 from simcore.errors import NO_VALUE, Problem
 from simcore.scenario.schema import IdList, PolicySpec, Priority, Selector
-from simcore.scenario.shocks import DAMAGE, select_firms, selector_problems
+from simcore.scenario.shocks import CAPACITY, DAMAGE, PROFILES, SOURCE, TARGET, select_firms, selector_problems
 
 if TYPE_CHECKING:  # simcore.compile imports this module; a runtime import would be circular
     from simcore.compile import CompiledRun
@@ -54,6 +54,7 @@ class Policy(PolicySpec):
     capacity_cost: NonNeg = 0.0  # per unit-day of added capacity
     qualification_cost: NonNeg = 0.0  # one-off, per supplier link added
     priority_premium: NonNeg = 0.0  # per unit-day of baseline flow served at a raised priority
+    start: NonNeg = 0.0  # day the policy takes effect, through the event calendar; 0: in place from the start
 
 
 def _exactly_one(model, a: str, b: str, what: str):
@@ -116,6 +117,13 @@ class StabilizeChainMaster(Policy):
     recovery_speed: Positive = 1.0  # divides the recovery days / half-life of damage to a supported firm
     extend_to_tiers: Annotated[int, Field(ge=0, le=2)] = 0  # also support tier-1 (1) and tier-2 (2) suppliers
 
+    @field_validator("start")
+    @classmethod
+    def _in_place(cls, value):
+        if value != 0:
+            raise ValueError("0: priority contracts, cover and recovery plans of chain masters are in place before a shock (docs/policies.md#timing)")
+        return value
+
 
 class DualSourcing(Policy):
     """Give single-sourced inputs a second supplier: the largest other maker of the product."""
@@ -128,32 +136,43 @@ class DualSourcing(Policy):
     from_: Selector | None = Field(None, alias="from")  # makers the second supplier may be chosen from
 
 
-MODE_FIELDS = {"capacity": {"extra_headroom"}, "safety_stock": {"extra_cover"}, "dual_sourcing": {"share", "lead_time", "from_"}}
+MODE_FIELDS = {
+    "capacity": {"extra_headroom"},
+    "safety_stock": {"extra_cover"},
+    "dual_sourcing": {"share", "lead_time", "from_"},
+    "alternative_supplier": {"share", "lead_time", "capacity", "region", "tags", "qualification_days", "ramp_up_days"},
+}
+ALTERNATIVE_PREFIX = "alt_"  # id of the new firm: prefix + product id
 
 
 class FillShortBoard(Policy):
-    """Capacity, safety stock or a second supplier for named products or the top short-board candidates."""
+    """Capacity, safety stock, a second supplier or a new alternative supplier for named products or the top short boards."""
 
     kind: Literal["fill_short_board"] = "fill_short_board"
     products: IdList = []
     top: Annotated[int, Field(ge=1)] | None = None  # the first N of `simcore inspect`'s short boards
-    mode: Literal["capacity", "safety_stock", "dual_sourcing"]
+    mode: Literal["capacity", "safety_stock", "dual_sourcing", "alternative_supplier"]
     extra_headroom: NonNeg = 0.2  # mode capacity: added at every maker of the product
     extra_cover: NonNeg = 7.0  # mode safety_stock: days added at every customer of the product
-    share: Share = 0.3  # mode dual_sourcing, as in `dual_sourcing`
-    lead_time: NonNeg | None = None
+    share: Share = 0.3  # modes dual_sourcing and alternative_supplier: of each customer's need, moved to the new supplier
+    lead_time: NonNeg | None = None  # of the new links; default each customer's main incumbent's
     from_: Selector | None = Field(None, alias="from")
+    capacity: Positive = 0.5  # mode alternative_supplier: units/day, as a fraction of the product's baseline output
+    region: Id = "domestic"  # of the new firm
+    tags: IdList = []  # of the new firm
+    qualification_days: NonNeg = 30.0  # after `start`, before the new firm takes orders
+    ramp_up_days: NonNeg = 0.0  # from qualification, linear rise of the new firm's capacity to `capacity`
 
     _top_alone = field_validator("top")(_not_with("products"))
 
-    @field_validator("extra_headroom", "extra_cover", "share", "lead_time", "from_")
+    @field_validator("extra_headroom", "extra_cover", "share", "lead_time", "from_", "capacity", "region", "tags", "qualification_days", "ramp_up_days")
     @classmethod
     def _of_the_mode(cls, value, info: ValidationInfo):
         """A setting of another mode would silently do nothing: reject it (fields given only; defaults are not checked)."""
         mode = info.data.get("mode")
         if mode is not None and info.field_name not in MODE_FIELDS[mode]:
-            owner = next(m for m, fields in MODE_FIELDS.items() if info.field_name in fields)
-            raise ValueError(f"no `{info.field_name.rstrip('_')}` with mode {mode!r} (it is a setting of mode {owner!r})")
+            owners = " or ".join(repr(m) for m, fields in MODE_FIELDS.items() if info.field_name in fields)
+            raise ValueError(f"no `{info.field_name.rstrip('_')}` with mode {mode!r} (it is a setting of mode {owners})")
         return value
 
     @model_validator(mode="after")
@@ -194,6 +213,32 @@ def _with_headroom(run: CompiledRun, firms: np.ndarray, fraction: float, absolut
     return dataclasses.replace(run, capacity=capacity)
 
 
+def _schedule(run: CompiledRun, rows) -> CompiledRun:
+    """The run with primitive rows `(kind, target, value, start, duration, profile, param)` (compiled targets)
+    added to its calendar, after the rows already there at equal start."""
+    if not rows:
+        return run
+    cols = list(zip(*rows))
+    fields = ("shock_kind", "shock_target", "shock_value", "shock_start", "shock_duration", "shock_profile", "shock_param")
+    merged = {f: np.concatenate([getattr(run, f), np.array(c, dtype=getattr(run, f).dtype)]) for f, c in zip(fields, cols)}
+    order = np.argsort(merged["shock_start"], kind="stable")
+    return dataclasses.replace(run, **{f: a[order] for f, a in merged.items()})
+
+
+def _from(run: CompiledRun, changed: CompiledRun, start: float) -> CompiledRun:
+    """`changed` from day 0, or from `start` on: the run with its target and capacity changes as timed rows."""
+    if start <= 0:
+        return changed
+    rows = [(TARGET, s, d, start, 0.0, 0, 0.0) for s, d in _changes(run.slot_target, changed.slot_target)]
+    rows += [(CAPACITY, i, d, start, 0.0, 0, 0.0) for i, d in _changes(run.capacity, changed.capacity)]
+    return _schedule(run, rows)
+
+
+def _changes(before: np.ndarray, after: np.ndarray) -> list[tuple[int, float]]:
+    delta = after - before
+    return [(int(k), float(delta[k])) for k in np.flatnonzero(delta)]
+
+
 def _product_ids(cmap: ChainMap, names) -> np.ndarray:
     return np.array([cmap.product_index[q] for q in names], dtype=np.int64)
 
@@ -207,12 +252,14 @@ def _safety_stock(run: CompiledRun, cmap: ChainMap, s: SafetyStock) -> CompiledR
     slots = _mask(run.n_firms, select_firms(cmap, s.select))[_slot_firm(run)]
     if s.inputs:
         slots &= np.isin(run.slot_product, _product_ids(cmap, s.inputs))
-    return _with_cover(run, slots, s.cover if s.cover is not None else s.extra_cover, absolute=s.cover is not None)
+    changed = _with_cover(run, slots, s.cover if s.cover is not None else s.extra_cover, absolute=s.cover is not None)
+    return _from(run, changed, s.start)
 
 
 def _spare_capacity(run: CompiledRun, cmap: ChainMap, s: SpareCapacity) -> CompiledRun:
     firms = _mask(run.n_firms, select_firms(cmap, s.select))
-    return _with_headroom(run, firms, s.headroom if s.headroom is not None else s.extra_headroom, absolute=s.headroom is not None)
+    changed = _with_headroom(run, firms, s.headroom if s.headroom is not None else s.extra_headroom, absolute=s.headroom is not None)
+    return _from(run, changed, s.start)
 
 
 # --- stabilize_chain_master -----------------------------------------------------
@@ -268,29 +315,43 @@ def dual_sourcing_plan(cmap: ChainMap, customers, products, source: Selector | N
     return plan
 
 
-def add_second_suppliers(cmap: ChainMap, plan: list[tuple[int, int]], share: float, lead_time: float | None) -> ChainMap:
-    """The map with each planned link added (appended, so map link indices stay valid), `share` of the
-    incumbent's share moved to it, and the baseline outputs re-solved as the loader solves them."""
+def add_second_suppliers(cmap: ChainMap, plan: list[tuple[int, int]], share: float, lead_time: float | None, start: float = 0.0) -> ChainMap:
+    """The map with each planned link added (appended, so map link indices stay valid) and `share` of the
+    incumbent's share moved to it: from day 0 with the baseline outputs re-solved as the loader solves them,
+    or from `start` on (the link waits with share 0; the baseline is unchanged; a SOURCE row moves the share)."""
     if not plan:
         return cmap
     links = list(cmap.links)
     sup, cus, coef = list(cmap.link_supplier), list(cmap.link_customer), list(cmap.link_coef)
+    rows = []
     for l, b in plan:
         inc = links[l]
-        links[l] = inc.model_copy(update={"share": inc.share * (1.0 - share)})
         lead = inc.lead_time if lead_time is None else lead_time
-        links.append(Link(supplier=cmap.firms[b].id, customer=inc.customer, share=inc.share * share, lead_time=lead, priority=inc.priority))
+        if start > 0:
+            rows.append((SOURCE, len(links), share, start, 0.0, 0, 0.0))
+            links.append(_standby_link(cmap.firms[b].id, inc.customer, lead, inc.priority))
+        else:
+            links[l] = inc.model_copy(update={"share": inc.share * (1.0 - share)})
+            links.append(Link(supplier=cmap.firms[b].id, customer=inc.customer, share=inc.share * share, lead_time=lead, priority=inc.priority))
         sup.append(b)
         cus.append(cmap.link_customer[l])
         coef.append(cmap.link_coef[l])
     sup_a, cus_a, coef_a = (np.array(sup, dtype=np.int64), np.array(cus, dtype=np.int64), np.array(coef, dtype=float))
+    if rows:
+        return dataclasses.replace(cmap, links=tuple(links), link_supplier=sup_a, link_customer=cus_a, link_coef=coef_a, scheduled=cmap.scheduled + tuple(rows))
     shares = np.array([link.share for link in links])
     outputs = solve_outputs(technical_matrix(len(cmap.firms), sup_a, cus_a, shares * coef_a), cmap.final_demand)
     return dataclasses.replace(cmap, links=tuple(links), link_supplier=sup_a, link_customer=cus_a, link_coef=coef_a, outputs=outputs)
 
 
+def _standby_link(supplier: str, customer: str, lead_time: float, priority: int | None) -> Link:
+    """A link that carries nothing until a SOURCE row gives it a share (the schema's share > 0 is for map files)."""
+    return Link.model_construct(supplier=supplier, customer=customer, share=0.0, lead_time=lead_time, priority=priority)
+
+
 def _dual_sourcing(cmap: ChainMap, s: DualSourcing) -> ChainMap:
-    return add_second_suppliers(cmap, dual_sourcing_plan(cmap, select_firms(cmap, s.select), s.products, s.from_), s.share, s.lead_time)
+    plan = dual_sourcing_plan(cmap, select_firms(cmap, s.select), s.products, s.from_)
+    return add_second_suppliers(cmap, plan, s.share, s.lead_time, s.start)
 
 
 # --- fill_short_board -------------------------------------------------------------
@@ -304,19 +365,69 @@ def short_board_products(cmap: ChainMap, s: FillShortBoard) -> list[str]:
 
 
 def _fill_map(cmap: ChainMap, s: FillShortBoard) -> ChainMap:
+    if s.mode == "alternative_supplier":
+        return add_alternative_suppliers(cmap, s)
     if s.mode != "dual_sourcing":
         return cmap
     plan = dual_sourcing_plan(cmap, range(len(cmap.firms)), short_board_products(cmap, s), s.from_)
-    return add_second_suppliers(cmap, plan, s.share, s.lead_time)
+    return add_second_suppliers(cmap, plan, s.share, s.lead_time, s.start)
 
 
 def _fill_run(run: CompiledRun, cmap: ChainMap, s: FillShortBoard) -> CompiledRun:
     products = _product_ids(cmap, short_board_products(cmap, s))
     if s.mode == "capacity":
-        return _with_headroom(run, np.isin(cmap.firm_product, products), s.extra_headroom)
+        return _from(run, _with_headroom(run, np.isin(cmap.firm_product, products), s.extra_headroom), s.start)
     if s.mode == "safety_stock":
-        return _with_cover(run, np.isin(run.slot_product, products), s.extra_cover)
+        return _from(run, _with_cover(run, np.isin(run.slot_product, products), s.extra_cover), s.start)
     return run
+
+
+def customers_of(cmap: ChainMap, product: str) -> list[int]:
+    """Firms (map order) that use `product` as an input and buy it in the map."""
+    return [k for k, f in enumerate(cmap.firms) if k not in cmap.open_inputs and product in cmap.products[cmap.firm_product[k]].recipe]
+
+
+def add_alternative_suppliers(cmap: ChainMap, s: FillShortBoard) -> ChainMap:
+    """A new firm per product, `alt_<product>`: a standby supplier with no baseline output, whose own inputs come
+    from outside the map. From `start + qualification_days` on it has `capacity` (ramping up linearly over
+    `ramp_up_days`) and takes `share` of every customer's need for the product (SOURCE rows)."""
+    firms, links = list(cmap.firms), list(cmap.links)
+    sup, cus, coef = list(cmap.link_supplier), list(cmap.link_customer), list(cmap.link_coef)
+    firm_product = list(cmap.firm_product)
+    open_inputs, rows = set(cmap.open_inputs), list(cmap.scheduled)
+    onset = s.start + s.qualification_days
+    for q in short_board_products(cmap, s):
+        p = cmap.product_index[q]
+        new = len(firms)
+        firms.append(Firm(id=ALTERNATIVE_PREFIX + q, name=f"alternative supplier of {q}", product=q, region=s.region, tags=list(s.tags)))
+        firm_product.append(p)
+        open_inputs.add(new)
+        capacity = s.capacity * float(cmap.outputs[cmap.firm_product == p].sum())
+        rows.append((CAPACITY, new, capacity, onset, 0.0, 0, 0.0))
+        if s.ramp_up_days > 0:
+            rows.append((DAMAGE, new, 1.0, onset, 0.0, PROFILES["linear"], s.ramp_up_days))
+        for i in customers_of(cmap, q):
+            incumbents = [l for l in range(len(cmap.links)) if cmap.link_customer[l] == i and cmap.firm_product[cmap.link_supplier[l]] == p]
+            main = max(incumbents, key=lambda l: (cmap.links[l].share, -l))
+            lead = cmap.links[main].lead_time if s.lead_time is None else s.lead_time
+            rows.append((SOURCE, len(links), s.share, onset, 0.0, 0, 0.0))
+            links.append(_standby_link(firms[new].id, cmap.firms[i].id, lead, None))
+            sup.append(new)
+            cus.append(i)
+            coef.append(cmap.products[cmap.firm_product[i]].recipe[q])
+    return dataclasses.replace(
+        cmap,
+        firms=tuple(firms),
+        links=tuple(links),
+        final_demand=np.append(cmap.final_demand, np.zeros(len(firms) - len(cmap.firms))),
+        outputs=np.append(cmap.outputs, np.zeros(len(firms) - len(cmap.firms))),
+        firm_product=np.array(firm_product, dtype=cmap.firm_product.dtype),
+        link_supplier=np.array(sup, dtype=np.int64),
+        link_customer=np.array(cus, dtype=np.int64),
+        link_coef=np.array(coef, dtype=float),
+        open_inputs=frozenset(open_inputs),
+        scheduled=tuple(rows),
+    )
 
 
 # --- checks against the map (at load time) ---------------------------------------
@@ -373,6 +484,10 @@ def _check_fill_short_board(cmap: ChainMap, s: FillShortBoard, file: str, field:
     elif not short_board_products(cmap, s):
         expected = "a map with short-board candidates (`simcore inspect` lists none); name `products` instead"
         problems.append(Problem(file, f"{field}.top", s.top, expected))
+    if not problems and s.mode == "alternative_supplier":
+        for q in short_board_products(cmap, s):
+            if ALTERNATIVE_PREFIX + q in cmap.firm_index:
+                problems.append(Problem(file, field, ALTERNATIVE_PREFIX + q, "a map without a firm of that id: it is the id given to the new supplier of " + q))
     if problems or s.mode != "dual_sourcing":
         return problems
     products = short_board_products(cmap, s)
@@ -382,7 +497,7 @@ def _check_fill_short_board(cmap: ChainMap, s: FillShortBoard, file: str, field:
             if len(makers[q]) < 2:
                 expected = (
                     f"a product with a second maker to buy from (only {', '.join(makers[q])} makes it; "
-                    "an alternative new supplier is planned, see docs/policies.md)"
+                    "mode 'alternative_supplier' adds a new firm instead)"
                 )
                 problems.append(Problem(file, f"{field}.products[{k}]", q, expected))
         if problems:

@@ -7,11 +7,23 @@ A primitive is one of four effects on one target over time:
 - CLOSE:  a link carries no orders or shipments while `intensity(t) > 0`;
 - LEAD:   a link's lead time is multiplied by `1 + (value - 1) * intensity(t)`.
 
+Timed policies (docs/policies.md#timing) add three more primitives to the same
+calendar. Each acts once, at the first tick at or after its start, and for good
+(duration, profile and param are unused):
+
+- SOURCE:   a link becomes a source of `value` of its customer's need for the
+  input: the shares of the input's other links (current and baseline) are
+  multiplied by `1 - value`, this link's set to `value`, and the input's
+  baseline pipeline is recomputed from the new baseline shares;
+- TARGET:   `value` units are added to an input slot's target inventory;
+- CAPACITY: `value` units per day are added to a firm's capacity.
+
 Adding a shock kind is one schema class and one expand function in `SHOCK_KINDS`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Callable
 
@@ -22,6 +34,8 @@ from simcore.errors import NO_VALUE, Problem
 from simcore.scenario.schema import DemandShock, Embargo, FirmOutage, LinkDisruption, RegionOutage, Selector
 
 DAMAGE, DEMAND, CLOSE, LEAD = 0, 1, 2, 3
+SOURCE, TARGET, CAPACITY = 4, 5, 6  # set once at onset (timed policies)
+LINK_KINDS = (CLOSE, LEAD, SOURCE)  # kinds whose target is a link
 PROFILES = {"step": 0, "linear": 1, "exponential": 2}
 
 
@@ -29,14 +43,14 @@ PROFILES = {"step": 0, "linear": 1, "exponential": 2}
 class ShockTable:
     """Primitive shock rows as flat arrays, sorted by start time (then by scenario order)."""
 
-    kind: np.ndarray  # int64: DAMAGE, DEMAND, CLOSE or LEAD
-    target: np.ndarray  # int64: firm index (DAMAGE, DEMAND) or map link index (CLOSE, LEAD)
+    kind: np.ndarray  # int64: one of the primitive kinds above
+    target: np.ndarray  # int64: firm index (DAMAGE, DEMAND, CAPACITY), map link index (CLOSE, LEAD, SOURCE) or slot (TARGET)
     value: np.ndarray  # magnitude or factor
     start: np.ndarray
     duration: np.ndarray
     profile: np.ndarray  # int64 code of PROFILES
     param: np.ndarray  # recovery days (linear) or half-life (exponential)
-    source: np.ndarray  # index of the scenario shock the row came from
+    source: np.ndarray  # index of the scenario shock the row came from (timed policies: after the shocks)
 
     def __len__(self) -> int:
         return len(self.kind)
@@ -53,6 +67,15 @@ class ShockTable:
         table = cls(*arrays)
         order = np.lexsort((table.source, table.start))
         return cls(*(a[order] for a in arrays))
+
+
+    def scheduled(self, rows) -> "ShockTable":
+        """This table with timed-policy rows `(kind, target, value, start, duration, profile, param)` added, after the shocks at equal start."""
+        if not rows:
+            return self
+        first = int(self.source.max()) + 1 if len(self) else 0
+        own = list(zip(*(getattr(self, f.name).tolist() for f in dataclasses.fields(self))))
+        return ShockTable.from_rows(own + [(*row, first + k) for k, row in enumerate(rows)])
 
 
 def select_firms(cmap: ChainMap, sel: Selector) -> np.ndarray:

@@ -21,9 +21,10 @@ def test_every_policy_is_documented():
         assert f"## `{kind}`" in text
         section = text.split(f"## `{kind}`", 1)[1].split("\n## ", 1)[0]
         for name, field in entry.settings.model_fields.items():
-            if name not in ("kind", "holding_cost", "capacity_cost", "qualification_cost", "priority_premium"):
+            if name not in ("kind", "holding_cost", "capacity_cost", "qualification_cost", "priority_premium", "start"):
                 assert f"| `{field.alias or name}` |" in section, f"{kind}.{field.alias or name} is not in its table"
         assert f'kind = "{kind}"' in "".join(BLOCKS), f"no example of {kind}"
+    assert "## Timing" in text and "`start`" in text.split("## Timing", 1)[1]
 
 
 @pytest.mark.parametrize("block", BLOCKS, ids=[f"block{k}" for k in range(len(BLOCKS))])

@@ -31,6 +31,15 @@ EV_VARIANTS = {
         '[[variants.policies]]\nkind = "fill_short_board"\nproducts = ["ndfeb_magnet"]\nmode = "capacity"\nextra_headroom = 0.5\n'
         '[[variants.policies]]\nkind = "fill_short_board"\nproducts = ["ndfeb_magnet"]\nmode = "dual_sourcing"\n'
     ),
+    "alternative supplier": (
+        '[[variants.policies]]\nkind = "fill_short_board"\ntop = 2\nmode = "alternative_supplier"\ncapacity = 0.4\n'
+        'start = 12\nqualification_days = 7.5\nramp_up_days = 10\nshare = 0.5\nregion = "home"\n'
+    ),
+    "timed levers": (
+        '[[variants.policies]]\nkind = "safety_stock"\nselect = { tags = ["chain_master"] }\nextra_cover = 10\nstart = 4\n'
+        '[[variants.policies]]\nkind = "spare_capacity"\nselect = { regions = ["ningbo"] }\nextra_headroom = 0.5\nstart = 20.5\n'
+        '[[variants.policies]]\nkind = "dual_sourcing"\nproducts = ["ndfeb_magnet"]\nshare = 0.5\nstart = 8\n'
+    ),
 }
 
 
@@ -93,6 +102,8 @@ def policies(draw, cmap):
     days, fraction = st.floats(0.0, 10.0), st.floats(0.0, 1.5)
     kind = draw(st.sampled_from(["safety_stock", "spare_capacity", "stabilize_chain_master", "dual_sourcing", "fill_short_board"]))
     p = {"kind": kind}
+    if kind != "stabilize_chain_master" and draw(st.booleans()):
+        p["start"] = draw(st.sampled_from([0.0, 1.0, 3.5, 7.0, 30.0]))
     if kind == "safety_stock":
         p |= {"select": draw(selectors(cmap)), draw(st.sampled_from(["cover", "extra_cover"])): draw(days)}
         if draw(st.booleans()):
@@ -115,11 +126,21 @@ def policies(draw, cmap):
         if draw(st.booleans()):
             p["from"] = draw(selectors(cmap))
     else:
-        mode = draw(st.sampled_from(["capacity", "safety_stock", "dual_sourcing"]))
+        mode = draw(st.sampled_from(["capacity", "safety_stock", "dual_sourcing", "alternative_supplier"]))
         p |= {"products": draw(st.lists(st.sampled_from(inputs), min_size=1, unique=True)), "mode": mode}
         setting = {"capacity": ("extra_headroom", fraction), "safety_stock": ("extra_cover", days), "dual_sourcing": ("share", st.floats(0.05, 0.95))}
-        name, values = setting[mode]
-        p[name] = draw(values)
+        if mode == "alternative_supplier":
+            p |= {
+                "share": draw(st.floats(0.05, 0.95)),
+                "capacity": draw(st.floats(0.05, 2.0)),
+                "qualification_days": draw(st.sampled_from([0.0, 2.0, 4.5])),
+                "ramp_up_days": draw(st.sampled_from([0.0, 1.0, 5.0])),
+            }
+            if draw(st.booleans()):
+                p["lead_time"] = draw(st.floats(0.0, 4.0))
+        else:
+            name, values = setting[mode]
+            p[name] = draw(values)
     return p
 
 

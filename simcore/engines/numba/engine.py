@@ -7,9 +7,9 @@ import numpy as np
 from simcore.compile import CompiledRun
 from simcore.engines.numba import kernels
 from simcore.engines.trajectories import TOTALS, Trajectories
-from simcore.scenario.shocks import CLOSE, DAMAGE, DEMAND, LEAD
+from simcore.scenario.shocks import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, SOURCE, TARGET
 
-if (DAMAGE, DEMAND, CLOSE, LEAD) != (kernels.DAMAGE, kernels.DEMAND, kernels.CLOSE, kernels.LEAD) or TOTALS != kernels.TOTALS_ORDER:
+if (DAMAGE, DEMAND, CLOSE, LEAD, SOURCE, TARGET, CAPACITY) != (kernels.DAMAGE, kernels.DEMAND, kernels.CLOSE, kernels.LEAD, kernels.SOURCE, kernels.TARGET, kernels.CAPACITY) or TOTALS != kernels.TOTALS_ORDER:
     raise ImportError("simcore.engines.numba.kernels is out of step with simcore.scenario.shocks or engines.trajectories")
 
 
@@ -29,7 +29,7 @@ def run_numba(run: CompiledRun, firm_trajectories: bool = True) -> Trajectories:
     start_inventory, start_in_transit = kernels.simulate(
         int(run.horizon), _f8(run.capacity), _f8(run.base_output), _f8(run.final_demand),
         _i8(run.slot_ptr), _f8(run.slot_coef), _f8(run.slot_target), _f8(run.slot_pipeline), _i8(run.slot_link_ptr),
-        _i8(run.link_supplier), _i8(run.link_slot), _f8(run.link_share), _f8(run.link_lead), _i8(run.link_tier), _f8(run.link_flow),
+        _i8(run.link_supplier), _i8(run.link_customer), _i8(run.link_slot), _f8(run.link_share), _f8(run.link_lead), _i8(run.link_tier), _f8(run.link_flow),
         _i8(run.out_ptr), _i8(run.out_link),
         float(run.tau), float(run.backlog_days), run.rationing == 1, bool(run.adaptive_sourcing), float(run.share_recovery), int(run.final_tier),
         _i8(run.shock_kind[order]), _i8(run.shock_target[order]), _f8(run.shock_value[order]), _f8(run.shock_start[order]),

@@ -33,6 +33,7 @@ from simcore.engines import recovery
 
 # Primitive shock kinds (engine.py checks them against simcore.scenario.shocks).
 DAMAGE, DEMAND, CLOSE, LEAD = 0, 1, 2, 3
+SOURCE, TARGET, CAPACITY = 4, 5, 6  # set once at onset
 N_TIERS = 10  # priority tiers 0..9
 
 # Columns of `totals`, in simcore.engines.trajectories.TOTALS order (engine.py checks them).
@@ -98,6 +99,29 @@ def apply_shocks(t, live, n_live, kind, target, value, start, duration, profile,
             live[kept] = s
             kept += 1
     return kept
+
+
+@njit(cache=True)
+def apply_set(s, kind, target, value, capacity, slot_target, slot_pipeline, slot_coef, slot_link_ptr, link_slot, link_customer, link_lead, base_output, share, base_share):
+    """A timed policy's change at its onset, for good (reference `_set`)."""
+    g, v = target[s], value[s]
+    if kind[s] == CAPACITY:
+        capacity[g] += v
+    elif kind[s] == TARGET:
+        slot_target[g] += v
+    else:
+        slot = link_slot[g]
+        lo, hi = slot_link_ptr[slot], slot_link_ptr[slot + 1]
+        for link in range(lo, hi):
+            factor = 0.0 if link == g else 1.0 - v
+            add = v if link == g else 0.0
+            share[link] = share[link] * factor + add
+            base_share[link] = base_share[link] * factor + add
+        use = slot_coef[slot] * base_output[link_customer[g]]
+        pipeline = 0.0
+        for link in range(lo, hi):
+            pipeline += arrival_tick(0, link_lead[link]) * base_share[link] * use
+        slot_pipeline[slot] = pipeline
 
 
 @njit(cache=True)
@@ -265,7 +289,8 @@ def record(t, output, final_new, final_delivered, base_output, chain_ptr, chain_
         chain_final_demand[t, c] = dem
         chain_final_delivered[t, c] = dlv
     for i in range(len(output)):
-        firm_min_ratio[i] = min(firm_min_ratio[i], output[i] / base_output[i])
+        if base_output[i] > 0.0:  # a standby supplier has no output ratio
+            firm_min_ratio[i] = min(firm_min_ratio[i], output[i] / base_output[i])
         if record_firms:
             firm_output[t, i] = output[i]
             firm_final_delivered[t, i] = final_delivered[i]
@@ -275,7 +300,7 @@ def record(t, output, final_new, final_delivered, base_output, chain_ptr, chain_
 def simulate(
     horizon, capacity, base_output, final_demand,
     slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
-    link_supplier, link_slot, link_share, link_lead, link_tier, link_flow,
+    link_supplier, link_customer, link_slot, link_share, link_lead, link_tier, link_flow,
     out_ptr, out_link,
     tau, backlog_days, priority, adaptive, rho, final_tier,
     kind, target, value, start, duration, profile, param,
@@ -288,6 +313,8 @@ def simulate(
     Shock rows must be sorted by start (the order their onsets fire).
     """
     n, n_slots, n_links = len(capacity), len(slot_coef), len(link_supplier)
+    # what timed policies change (apply_set): our own copies
+    capacity, slot_target, slot_pipeline, base_share = capacity.copy(), slot_target.copy(), slot_pipeline.copy(), link_share.copy()
 
     # state at t = 0 (MODEL.md §2): targets held, baseline order books, pipelines full
     inventory = slot_target.copy()
@@ -339,8 +366,11 @@ def simulate(
         row = totals[t]
         row[ARRIVED] = arriving
         while next_row < len(kind) and start[next_row] <= t:
-            live[n_live] = next_row
-            n_live += 1
+            if kind[next_row] >= SOURCE:
+                apply_set(next_row, kind, target, value, capacity, slot_target, slot_pipeline, slot_coef, slot_link_ptr, link_slot, link_customer, link_lead, base_output, share, base_share)
+            else:
+                live[n_live] = next_row
+                n_live += 1
             next_row += 1
         n_live = apply_shocks(t, live, n_live, kind, target, value, start, duration, profile, param, damage, demand_factor, closed, lead_factor)
         any_closed = False
@@ -359,7 +389,7 @@ def simulate(
             tier_ordered[:, :] = 0.0
         arriving = ship_and_order(
             t, slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
-            link_supplier, link_share, link_lead, link_tier,
+            link_supplier, base_share, link_lead, link_tier,
             closed, lead_factor, any_closed, any_lead_row and n_live > 0, priority, adaptive, rho, tau,
             fill, tier_fill, firm_demand, orders, share, ordered, tier_ordered,
             inventory, in_transit, ring, row,
