@@ -71,6 +71,7 @@ class CompiledRun:
     chain_ptr: np.ndarray
     chain_firm: np.ndarray
     chain_weight: np.ndarray
+    firm_ids: tuple[str, ...] = ()  # map order; a policy may append firms (an alternative supplier)
 
     @property
     def n_firms(self) -> int:
@@ -244,4 +245,5 @@ def _compile_model(cmap: ChainMap, params: Parameters, horizon: int, shocks: Sho
         chain_ptr=np.array(ptr, dtype=np.int64),
         chain_firm=np.array(firms_, dtype=np.int64),
         chain_weight=np.array(weights, dtype=float),
+        firm_ids=tuple(f.id for f in cmap.firms),
     )

@@ -34,11 +34,13 @@ class VariantResult:
             rows.append(row)
         return rows
 
-    def firm_metrics(self, firm_ids: list[str], start: float | None) -> list[dict]:
+    def firm_metrics(self, start: float | None) -> list[dict]:
+        """One row per firm of this variant (a policy may have added firms); a standby firm (no baseline output) has no ratio."""
         run, tr = self.run, self.trajectories
         rows = []
-        for k, firm in enumerate(firm_ids):
-            row = {"variant": self.variant, "firm": firm, "min_ratio": float(tr.firm_min_ratio[k]), "affected": bool(tr.firm_min_ratio[k] < M.AFFECTED)}
+        for k, firm in enumerate(run.firm_ids):
+            ratio = float(tr.firm_min_ratio[k]) if run.base_output[k] > 0 else math.nan
+            row = {"variant": self.variant, "firm": firm, "min_ratio": ratio, "affected": bool(ratio < M.AFFECTED)}
             if tr.firm_output is not None:
                 row.update(M.series_metrics(tr.firm_output[:, k], float(run.base_output[k]), start))
             rows.append(row)
@@ -58,10 +60,6 @@ class ScenarioResult:
     @property
     def shock_start(self) -> float | None:
         return self.scenario.shocks.first_start
-
-    @property
-    def firm_ids(self) -> list[str]:
-        return [f.id for f in self.scenario.model.firms]
 
     def metrics(self) -> pd.DataFrame:
         """One row per variant and chain (`total` first): loss, depth, tts, ttr, fill_rate, firms_affected."""
@@ -104,7 +102,7 @@ class ScenarioResult:
 
     def firm_metrics(self) -> pd.DataFrame:
         """One row per variant and firm; trajectory metrics only when firm trajectories were recorded."""
-        return pd.DataFrame([row for v in self.variants for row in v.firm_metrics(self.firm_ids, self.shock_start)])
+        return pd.DataFrame([row for v in self.variants for row in v.firm_metrics(self.shock_start)])
 
     def chain_trajectories(self) -> pd.DataFrame:
         """Tidy per-day table: variant, chain, day, output, baseline, ratio, final_demand, final_delivered."""
@@ -135,10 +133,11 @@ class ScenarioResult:
         if any(v.trajectories.firm_output is None for v in self.variants):
             return None
         frames = []
-        ids = np.array(self.firm_ids)
         for v in self.variants:
             tr, run = v.trajectories, v.run
+            ids = np.array(run.firm_ids)
             T, n = tr.firm_output.shape
+            base = np.where(run.base_output > 0, run.base_output, np.nan)  # a standby firm has no ratio
             frames.append(
                 pd.DataFrame(
                     {
@@ -147,7 +146,7 @@ class ScenarioResult:
                         "day": np.repeat(np.arange(T), n),
                         "output": tr.firm_output.ravel(),
                         "baseline": np.tile(run.base_output, T),
-                        "ratio": (tr.firm_output / run.base_output).ravel(),
+                        "ratio": (tr.firm_output / base).ravel(),
                         "final_delivered": tr.firm_final_delivered.ravel(),
                     }
                 )

@@ -15,11 +15,12 @@ SHA-256, licence, importer and version, options, what was dropped) in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from simcore.errors import NO_VALUE, InputError, Problem
+from simcore.errors import InputError, Problem
 from simcore.importers import csvgraph, gsm, iotables, willems
 from simcore.importers.common import ImportedMap, check_options
 from simcore.importers.csvgraph import csv_map, graph_map
@@ -61,10 +62,34 @@ class Importer:
 
 
 IMPORTERS: dict[str, Importer] = {
-    "willems": Importer("willems", willems_map, willems.OPTIONS, willems.add_arguments, "the 38 multi-echelon chains of Willems (2008): a NN_stages.csv file, or the data folder with --chain"),
-    "gsm": Importer("gsm", gsm_map, gsm.OPTIONS, gsm.add_arguments, "a guaranteed-service chain with bills of materials (stage_id, lead_time, ..., up_stages), e.g. bulldozer.txt"),
-    "io": Importer("io", iotables.build, iotables.OPTIONS, iotables.add_arguments, "an input-output table: a use_*.csv make/use pair, a symmetric sector table CSV, or pymrio (pymrio:test or a saved IOSystem folder)"),
-    "csv": Importer("csv", csvgraph.build, csvgraph.OPTIONS, csvgraph.add_arguments, "your own firms/links/products CSV tables (a folder or links file), or a GraphML/GEXF graph"),
+    "willems": Importer(
+        "willems",
+        willems_map,
+        willems.OPTIONS,
+        willems.add_arguments,
+        "the 38 multi-echelon chains of Willems (2008): a NN_stages.csv file, or the data folder with --chain",
+    ),
+    "gsm": Importer(
+        "gsm",
+        gsm_map,
+        gsm.OPTIONS,
+        gsm.add_arguments,
+        "a guaranteed-service chain with bills of materials (stage_id, lead_time, ..., up_stages), e.g. bulldozer.txt",
+    ),
+    "io": Importer(
+        "io",
+        iotables.build,
+        iotables.OPTIONS,
+        iotables.add_arguments,
+        "an input-output table: a use_*.csv make/use pair, a symmetric sector table CSV, or pymrio (pymrio:test or a saved IOSystem folder)",
+    ),
+    "csv": Importer(
+        "csv",
+        csvgraph.build,
+        csvgraph.OPTIONS,
+        csvgraph.add_arguments,
+        "your own firms/links/products CSV tables (a folder or links file), or a GraphML/GEXF graph",
+    ),
 }
 
 
@@ -114,6 +139,3 @@ def import_io(source: Any, out: str | Path, **options: Any) -> Path:
 def import_csv(source: str | Path, out: str | Path, **options: Any) -> Path:
     """`import_map("csv", ...)`: `source` is a folder of tables, a links CSV file or a GraphML/GEXF file."""
     return import_map("csv", source, out, **options)
-
-
-_ = NO_VALUE  # re-exported names above; NO_VALUE kept for importers that build problems from here

@@ -13,9 +13,10 @@ import hashlib
 import json
 import math
 from collections import defaultdict, deque
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -69,6 +70,7 @@ def digest(path: Path) -> str:
 
 def provenance(
     importer: str,
+    module: str,
     version: int,
     source: str,
     licence: str,
@@ -82,7 +84,7 @@ def provenance(
     Files are named by `folder/name` with their SHA-256, never by absolute
     path, so the same import gives the same bytes on every machine.
     """
-    lines = [f"importer: simcore.importers.{importer} version {version}", f"source: {source}"]
+    lines = [f"importer: simcore import {importer} ({module} version {version})", f"source: {source}"]
     if files:
         lines.append("files: " + ", ".join(f"{source_label(f)} (sha256 {digest(f)})" for f in files))
     lines += [f"data: {d}" for d in digests]
@@ -94,13 +96,21 @@ def provenance(
 
 def regenerate_comment(kind: str, source: str, options: dict[str, Any]) -> str:
     """The first lines of an imported model file: what wrote it and how to write it again."""
+    import shlex
+
     args = []
     for k, v in sorted(options.items()):
         if v is None or v is False:
             continue
+        if k == "columns":  # one --column flag per mapping
+            args += [f"--column {shlex.quote(item)}" for item in str(v).split(";")]
+            continue
         flag = "--" + k.replace("_", "-")
-        args.append(flag if v is True else f"{flag} {v}")
-    return f"Written by `simcore import {kind}`; do not edit by hand, import again instead:\n  simcore import {kind} {source} OUT " + " ".join(args)
+        args.append(flag if v is True else f"{flag} {shlex.quote(str(v))}")
+    return (
+        f"Written by `simcore import {kind}`; do not edit by hand, import again instead:\n  simcore import {kind} {shlex.quote(source)} OUT "
+        + " ".join(args)
+    )
 
 
 def check_options(kind: str, given: dict[str, Any], known: Iterable[str]) -> None:
@@ -139,7 +149,13 @@ class SourceTable:
     def header_where(self, column: str) -> str:
         return f"{self.table} (line 1).{column}"
 
-    def columns(self, required: Sequence[str], optional: Sequence[str] = (), problems: list[Problem] | None = None, alternatives: dict[str, Sequence[str]] | None = None) -> dict[str, int]:
+    def columns(
+        self,
+        required: Sequence[str],
+        optional: Sequence[str] = (),
+        problems: list[Problem] | None = None,
+        alternatives: dict[str, Sequence[str]] | None = None,
+    ) -> dict[str, int]:
         """Column positions by name; a missing required column is a problem naming the columns the header has.
 
         `alternatives` maps a column to other names it may have (`cost_rate` or `cost`).
@@ -155,7 +171,14 @@ class SourceTable:
                 if col in required and problems is not None:
                     other = (alternatives or {}).get(col, ())
                     expected = f"a column named '{col}'" + (f" (or {', '.join(repr(o) for o in other)})" if other else "")
-                    problems.append(Problem(self.file, self.header_where(col), NO_VALUE, f"required column is missing: expected {expected}; the header has {', '.join(n for n in names if n) or 'no names'}"))
+                    problems.append(
+                        Problem(
+                            self.file,
+                            self.header_where(col),
+                            NO_VALUE,
+                            f"required column is missing: expected {expected}; the header has {', '.join(n for n in names if n) or 'no names'}",
+                        )
+                    )
         return out
 
     def cell(self, i: int, pos: int | None) -> str:
@@ -198,7 +221,9 @@ def read_source_table(path: str | Path, table: str, problems: list[Problem]) -> 
     return SourceTable(path, table, header, rows, lines)
 
 
-def parse_number(text: str, file: str, where: str, problems: list[Problem], *, minimum: float | None = None, strict_minimum: bool = False) -> float | None:
+def parse_number(
+    text: str, file: str, where: str, problems: list[Problem], *, minimum: float | None = None, strict_minimum: bool = False
+) -> float | None:
     """A finite number from a cell, or None with a problem naming the file, record, column and value."""
     try:
         value = float(text)
@@ -259,7 +284,9 @@ def name_some(ids: Sequence[str], n: int = 5) -> str:
 def stage_tables(stages: Sequence[Stage], arcs: Sequence[Arc], region: str, notes: list[str]) -> MapTables:
     """One firm and one product per stage, one link and one recipe entry per arc (share 1, since every stage makes its own product).
 
-    Lead time of a link is the stage time of its upstream stage; the price of a
+    Lead time of a link is the stage time of its upstream stage, plus that of
+    its downstream stage when that has no customer (a demand stage), so every
+    path from a source to final demand takes the sum of its stage times; the price of a
     stage's product is its cumulative cost (its own cost plus that of every
     input, times the units used), left at the default 1 where that is 0.
     Stages with no path to positive demand are dropped (a note says which).
@@ -269,8 +296,11 @@ def stage_tables(stages: Sequence[Stage], arcs: Sequence[Arc], region: str, note
     keep = prune_to_demand([s.id for s in stages], [(a.up, a.down) for a in arcs], demand)
     dropped = [s.id for s in stages if s.id not in keep]
     if dropped:
-        zero = [s for s in dropped if not any(a.up == s for a in arcs)]
-        notes.append(f"dropped {len(dropped)} stage(s) with no path to a stage with positive demand ({len(zero)} of them demand stages with zero demand): {name_some(dropped)}")
+        suppliers = {a.up for a in arcs}
+        zero = [s for s in dropped if s not in suppliers]
+        notes.append(
+            f"dropped {len(dropped)} stage(s) with no path to a stage with positive demand ({len(zero)} of them demand stages with zero demand): {name_some(dropped)}"
+        )
     stages = [s for s in stages if s.id in keep]
     arcs = [a for a in arcs if a.up in keep and a.down in keep]
 
@@ -325,22 +355,34 @@ def stage_tables(stages: Sequence[Stage], arcs: Sequence[Arc], region: str, note
             "tags": [list(s.tags) for s in stages],
         }
     )
-    links = pd.DataFrame({"supplier": [a.up for a in arcs], "customer": [a.down for a in arcs], "lead_time": [by_id[a.up].lead_time for a in arcs]})
+    # a stage's time is carried by the links out of it; a stage with no customer (a demand stage) adds its time to the links into it
+    lead = [by_id[a.up].lead_time + (by_id[a.down].lead_time if a.down not in has_customer else 0.0) for a in arcs]
+    links = pd.DataFrame({"supplier": [a.up for a in arcs], "customer": [a.down for a in arcs], "lead_time": lead})
     dem = pd.DataFrame({"firm": [s.id for s in stages if s.demand > 0], "units": [s.demand for s in stages if s.demand > 0]})
     return MapTables(products=products, recipes=recipes, firms=firms, links=links, demand=dem)
 
 
 def find_cycle(ids: Sequence[str], arcs: Sequence[Arc]) -> list[str]:
-    """Stages of one cycle of the arcs, or [] when the arcs are acyclic."""
+    """Stages of one cycle of the arcs, or [] when the arcs are acyclic (a topological sort first: fast on large chains)."""
+    indeg = {i: 0 for i in ids}
+    users = defaultdict(list)
+    for a in arcs:
+        indeg[a.down] += 1
+        users[a.up].append(a.down)
+    ready = deque(i for i, d in indeg.items() if d == 0)
+    while ready:
+        v = ready.popleft()
+        for w in users[v]:
+            indeg[w] -= 1
+            if indeg[w] == 0:
+                ready.append(w)
+    rest = {i for i, d in indeg.items() if d > 0}
+    if not rest:
+        return []
     import networkx as nx
 
-    g = nx.DiGraph()
-    g.add_nodes_from(ids)
-    g.add_edges_from((a.up, a.down) for a in arcs)
-    try:
-        return [u for u, _ in nx.find_cycle(g)]
-    except nx.NetworkXNoCycle:
-        return []
+    g = nx.DiGraph((a.up, a.down) for a in arcs if a.up in rest and a.down in rest)
+    return [u for u, _ in nx.find_cycle(g)]
 
 
 @dataclass

@@ -58,7 +58,9 @@ def resolve(source: str | Path, chain: int | str | None) -> tuple[Path, Path, st
         return source / f"{tag}_stages.csv", source / f"{tag}_arcs.csv", tag
     m = re.fullmatch(r"(\d+)_stages\.csv", source.name)
     if not m:
-        raise InputError([Problem(str(source), "", NO_VALUE, "a Willems data folder or a file named NN_stages.csv (its arcs are read from NN_arcs.csv beside it)")])
+        raise InputError(
+            [Problem(str(source), "", NO_VALUE, "a Willems data folder or a file named NN_stages.csv (its arcs are read from NN_arcs.csv beside it)")]
+        )
     if chain is not None and int(chain) != int(m.group(1)):
         raise option_problem(KIND, "chain", chain, f"the chain of the source file ({m.group(1)}) or no chain option")
     return source, source.with_name(f"{m.group(1)}_arcs.csv"), m.group(1)
@@ -120,21 +122,33 @@ def willems_map(source: str | Path, chain: int | str | None = None, region: str 
     raise_problems(problems)
     cycle = find_cycle([s.id for s in stages], good)
     if cycle:
-        raise InputError([Problem(ar.file, "arcs", NO_VALUE, f"expected arcs without a cycle (a stage cannot be its own input); found one through {name_some(cycle)}")])
+        raise InputError(
+            [
+                Problem(
+                    ar.file,
+                    "arcs",
+                    NO_VALUE,
+                    f"expected arcs without a cycle (a stage cannot be its own input); found one through {name_some(cycle)}",
+                )
+            ]
+        )
 
     notes: list[str] = []
-    timed = [s.id for s in stages if s.demand > 0 and s.lead_time > 0 and not any(a.up == s.id for a in good)]
-    if timed:
-        notes.append(f"{len(timed)} demand stage(s) have a stage time > 0 that no link carries (final demand is served from their output): {name_some(timed)}")
     if spread:
-        notes.append(f"{spread} stage(s) have a spread of stage time (stdDevStageTime or a 3-point distribution): the mean stageTime is the lead time")
+        notes.append(
+            f"{spread} stage(s) have a spread of stage time (stdDevStageTime or a 3-point distribution): the mean stageTime is the lead time"
+        )
     tables = stage_tables(stages, good, region, notes)
     options: dict[str, Any] = {"chain": tag, "region": region}
+    if name:
+        options["name"] = name
     n_demand = sum(1 for s in stages if s.demand > 0)
     header = ModelHeader(
         name=name or f"Willems (2008) chain {tag}",
         description=f"{len(stages)} stages, {len(good)} arcs, {n_demand} demand stages; one firm and one product per stage, 1 unit per arc",
-        provenance=provenance(KIND, VERSION, f"{SOURCE}, chain {tag}; {LAYOUT}", LICENCE, options, files=[stages_path, arcs_path], notes=notes),
+        provenance=provenance(
+            KIND, __name__, VERSION, f"{SOURCE}, chain {tag}; {LAYOUT}", LICENCE, options, files=[stages_path, arcs_path], notes=notes
+        ),
         comment=regenerate_comment(KIND, stages_path.parent.name, options),
     )
     return ImportedMap(KIND, tables, header, notes)

@@ -15,9 +15,10 @@ import csv
 import io
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -94,7 +95,7 @@ def table_text(df: pd.DataFrame) -> str:
 def toml_string(text: str) -> str:
     """A TOML string: a multi-line literal string when that reads better, else a basic string."""
     if "\n" in text and "'''" not in text and all(c == "\n" or c == "\t" or ord(c) >= 32 for c in text) and "\r" not in text:
-        return "'''\n" + text + ("" if text.endswith("\n") else "\n") + "'''"
+        return "'''\n" + text + "'''"
     return json.dumps(text, ensure_ascii=False)
 
 

@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from builders import build_model, chain_maps, shock_rows, write_model
+from equality import assert_same_numbers
 from simcore.chainmap import load_model
 from simcore.chainmap.schema import Parameters
 from simcore.generate import generate_map, write_map
@@ -28,7 +30,6 @@ from simcore.engines.numba import run_numba
 from simcore.engines.reference import run_reference
 from simcore.scenario.shocks import CLOSE, DAMAGE, DEMAND, LEAD, ShockTable
 
-RTOL, ATOL = 1e-9, 1e-12
 STEP, LINEAR, EXPONENTIAL = 0, 1, 2
 
 
@@ -37,12 +38,7 @@ def compiled(cmap, rows, horizon, **params):
 
 
 def assert_engines_agree(run, firm_trajectories: bool = True) -> None:
-    ref = run_reference(run, firm_trajectories).arrays()
-    fast = run_numba(run, firm_trajectories).arrays()
-    assert ref.keys() == fast.keys()
-    for name in ref:
-        assert fast[name].shape == ref[name].shape, name
-        np.testing.assert_allclose(fast[name], ref[name], rtol=RTOL, atol=ATOL, err_msg=name)
+    assert_same_numbers(run, run_reference(run, firm_trajectories), run_numba(run, firm_trajectories))
 
 
 # --- hand-made maps ------------------------------------------------------------------
@@ -237,16 +233,15 @@ NO_JIT_SCRIPT = textwrap.dedent(
     from simcore.engines.numba import kernels, run_numba
     from simcore.engines.reference import run_reference
     from simcore.scenario.shocks import ShockTable
+    sys.path.insert(0, sys.argv[2])
+    from equality import assert_same_numbers
 
     assert numba.config.DISABLE_JIT and not hasattr(kernels.simulate, "py_func"), "the JIT is on"
     cmap = load_model(sys.argv[1])
     rows = [(0, 0, 1.0, 3, 4, 1, 3.0, 0), (2, 0, 1.0, 6, 3, 0, 0.0, 1), (3, 3, 3.0, 1.5, 6, 0, 0.0, 2), (1, 2, 2.0, 8, 4, 2, 2.0, 3)]
     for params in ({}, {"rationing": "priority", "adaptive_sourcing": True}):
         run = compile_model(cmap, Parameters(**{**cmap.parameters.model_dump(), **params}), 25, ShockTable.from_rows(rows))
-        ref, fast = run_reference(run).arrays(), run_numba(run).arrays()
-        assert ref.keys() == fast.keys()
-        for name in ref:
-            np.testing.assert_allclose(fast[name], ref[name], rtol=1e-9, atol=1e-12, err_msg=name)
+        assert_same_numbers(run, run_reference(run), run_numba(run))
     print("ok")
     """
 )
@@ -272,6 +267,6 @@ def test_kernels_as_python(tmp_path):
         [{"firm": "C1", "units": 10.0}, {"firm": "C2", "units": 6.0}],
     )
     env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
-    done = subprocess.run([sys.executable, "-c", NO_JIT_SCRIPT, str(path)], env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", NO_JIT_SCRIPT, str(path), str(Path(__file__).parents[1])], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip().endswith("ok")

@@ -7,13 +7,13 @@ from pathlib import Path
 import numpy as np
 
 from builders import write_model
+from equality import assert_same_numbers
 from simcore.compile import CompiledRun, compile_run
 from simcore.engines.numba import run_numba
 from simcore.engines.reference import run_reference
 from simcore.engines.trajectories import Trajectories
 from simcore.scenario import Scenario, load_scenario
 
-RTOL, ATOL = 1e-9, 1e-12
 PART = {"id": "part", "category": "basic_component"}
 GOOD = {"id": "good", "category": "final_product", "recipe": {"part": 1.0}}
 
@@ -37,12 +37,7 @@ def scenario(tmp_path: Path, model: dict, body: str, horizon: int = 30, name: st
 def both_engines(run: CompiledRun) -> Trajectories:
     """Run the reference and the Numba engine, assert they agree on every recorded array, return the reference's."""
     ref = run_reference(run, True)
-    fast = run_numba(run, True)
-    a, b = ref.arrays(), fast.arrays()
-    assert a.keys() == b.keys()
-    for key in a:
-        assert a[key].shape == b[key].shape, key
-        np.testing.assert_allclose(b[key], a[key], rtol=RTOL, atol=ATOL, err_msg=key)
+    assert_same_numbers(run, ref, run_numba(run, True))
     return ref
 
 
