@@ -54,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser("inspect", help="size, regions, cycles and short-board candidates of a model")
     i.add_argument("model", type=Path)
     i.set_defaults(command=_inspect)
+
+    from simcore.importers.cli import add_import_parser
+
+    add_import_parser(sub)
     return p
 
 

@@ -145,6 +145,7 @@ class _ReferenceSimulation:
 
         # 4-5. rationing, final demand and backlog, shipments
         delivered = np.zeros(r.n_links)
+        link_fill = np.zeros(r.n_links)  # the fill ratio each link's order got
         final_delivered = np.zeros(n)
         for i in range(n):
             links = r.out_link[r.out_ptr[i] : r.out_ptr[i + 1]]
@@ -152,6 +153,7 @@ class _ReferenceSimulation:
             fill = ration(output[i], firm_demand[i], book[links], r.link_tier[links], final_due, r.final_tier, r.rationing)
             for link, ratio in zip(links, fill[:-1]):
                 delivered[link] = book[link] * ratio
+                link_fill[link] = ratio
             final_delivered[i] = final_due * fill[-1]
             unfilled = final_due - final_delivered[i]
             lost = unfilled / r.backlog_days
@@ -164,7 +166,7 @@ class _ReferenceSimulation:
 
         # 6. orders for the next tick
         if r.adaptive_sourcing:
-            self._adapt_shares(delivered, closed)
+            self._adapt_shares(link_fill, closed)
         for i in range(n):
             for s in range(r.slot_ptr[i], r.slot_ptr[i + 1]):
                 gap = self.target[s] + self.pipeline[s] - self.inventory[s] - self.in_transit[s]
@@ -177,7 +179,7 @@ class _ReferenceSimulation:
         if t + 1 < r.horizon:
             self.env.timeout(1).callbacks.append(self._tick)
 
-    def _adapt_shares(self, delivered: np.ndarray, closed: np.ndarray) -> None:
+    def _adapt_shares(self, link_fill: np.ndarray, closed: np.ndarray) -> None:
         """Shift each input's shares toward suppliers that filled their orders, and back toward baseline."""
         r = self.run_
         rho = r.share_recovery
@@ -188,7 +190,7 @@ class _ReferenceSimulation:
             weights = np.zeros(hi - lo)
             total = 0.0
             for k, link in enumerate(range(lo, hi)):
-                weights[k] = self.share[link] * fill_ratio(delivered[link], self.orders[link], closed[link])
+                weights[k] = self.share[link] * fill_ratio(link_fill[link], self.orders[link], closed[link])
                 total += weights[k]
             for k, link in enumerate(range(lo, hi)):
                 moved = weights[k] / total if total > 0.0 else self.share[link]
@@ -216,11 +218,11 @@ class _ReferenceSimulation:
             rec.firm_final_delivered[t] = final_delivered
 
 
-def fill_ratio(delivered: float, ordered: float, closed: bool) -> float:
-    """How much of its last order a supplier delivered; an empty order counts as filled unless the link is closed."""
+def fill_ratio(ratio: float, ordered: float, closed: bool) -> float:
+    """How much of its last order a supplier delivered (its rationing ratio); an empty order counts as filled unless the link is closed."""
     if closed:
         return 0.0
-    return delivered / ordered if ordered > 0.0 else 1.0
+    return ratio if ordered > 0.0 else 1.0
 
 
 def ration(output: float, demand: float, orders: np.ndarray, tiers: np.ndarray, final_due: float, final_tier: int, rule: int) -> np.ndarray:

@@ -343,7 +343,7 @@ def read_symmetric(path: Path, output_column: str = "total_output", final_demand
         fd=fd if fd_cols else None,
         fd_names=fd_cols,
         x=x,
-        x_label=f"the column '{output_column}'" if x is not None else "row sums (intermediate use plus final demand)",
+        x_label=f"output (column '{output_column}')" if x is not None else "output (row sums: intermediate use plus final demand)",
         source=f"symmetric input-output table {path.name}",
         licence="",
         files=[path],
@@ -402,7 +402,7 @@ def read_mrio(io: Any, licence: str = "") -> IOTable:
         fd=Y,
         fd_names=fd_names,
         x=x,
-        x_label="the IOSystem's total output x",
+        x_label="total output x",
         source=f"pymrio IOSystem '{mname}'"
         + (f" ({desc})" if desc else "")
         + (f", version {version}" if version else "")
@@ -644,7 +644,13 @@ def build(source: Any, **options: Any) -> ImportedMap:
     if isinstance(source, (str, Path)) and str(source) == "pymrio:test":
         source = _pymrio().load_test()
     elif isinstance(source, (str, Path)) and Path(source).is_dir():
-        source = _pymrio().load_all(Path(source))
+        pymrio = _pymrio()
+        try:
+            source = pymrio.load_all(Path(source))
+        except Exception as exc:  # noqa: BLE001  (pymrio raises several kinds for a folder it cannot read)
+            raise InputError(
+                [Problem(str(source), "", NO_VALUE, f"expected a folder saved by pymrio (IOSystem.save_all) or a table file; pymrio says: {exc}")]
+            ) from None
     if not isinstance(source, (str, Path)):
         bad = sorted(file_only & {k for k, v in options.items() if v is not None})
         if bad:

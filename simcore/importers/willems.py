@@ -49,7 +49,7 @@ def resolve(source: str | Path, chain: int | str | None) -> tuple[Path, Path, st
     source = Path(source)
     if source.is_dir():
         if chain is None:
-            raise option_problem(KIND, "chain", NO_VALUE, "the chain to import (1 to 38) when the source is a folder")
+            raise option_problem(KIND, "chain", NO_VALUE, "expected the chain to import (1 to 38) when the source is a folder")
         try:
             number = int(chain)
         except (TypeError, ValueError):

@@ -207,7 +207,7 @@ def ship_and_order(
     link_supplier, link_share, link_lead, link_tier,
     closed, lead_factor, any_closed, any_lead, priority, adaptive, rho, tau,
     fill, tier_fill, firm_demand, orders, share, ordered, tier_ordered,
-    inventory, in_transit, ring, totals_row,
+    inventory, in_transit, ring, totals_row, weight,
 ):  # fmt: skip
     """Reference steps 5-6 customer by customer, then the next tick's arrivals; returns the units arriving next tick."""
     mask = ring.shape[0] - 1
@@ -226,7 +226,7 @@ def ship_and_order(
                     in_transit[s] += units
                     shipped += units
             if adaptive and hi - lo > 1:
-                adapt_shares(lo, hi, closed, any_closed, orders, fill, tier_fill, priority, link_supplier, link_tier, share, link_share, rho)
+                adapt_shares(lo, hi, closed, any_closed, orders, fill, tier_fill, priority, link_supplier, link_tier, share, link_share, rho, weight)
             # orders for the next tick, into each supplier's next order book
             gap = slot_target[s] + slot_pipeline[s] - inventory[s] - in_transit[s]
             order = max(0.0, slot_coef[s] * firm_demand[i] + gap / tau)
@@ -252,27 +252,29 @@ def ship_and_order(
     return arriving
 
 
-@njit(cache=True)
-def adapt_shares(lo, hi, closed, any_closed, orders, fill, tier_fill, priority, link_supplier, link_tier, share, link_share, rho):
-    """Reference `_adapt_shares` for one input: toward suppliers that filled their last orders, back toward baseline."""
+@njit(cache=True, inline="always")
+def adapt_shares(lo, hi, closed, any_closed, orders, fill, tier_fill, priority, link_supplier, link_tier, share, link_share, rho, weight):
+    """Reference `_adapt_shares` for one input: toward suppliers that filled their last orders, back toward baseline.
+
+    A link's fill ratio is its supplier's (its tier's) ratio; 0 if the link is
+    closed, 1 if nothing was ordered. Written out here, not in a helper: a call
+    with array arguments in this loop costs more than the arithmetic (refcounts).
+    """
     total = 0.0
     for link in range(lo, hi):
-        total += share[link] * _fill_ratio(link, closed, any_closed, orders, fill, tier_fill, priority, link_supplier, link_tier)
+        if any_closed and closed[link]:
+            ratio = 0.0
+        elif orders[link] <= 0.0:
+            ratio = 1.0
+        elif priority:
+            ratio = tier_fill[link_supplier[link], link_tier[link]]
+        else:
+            ratio = fill[link_supplier[link]]
+        weight[link] = share[link] * ratio
+        total += weight[link]
     for link in range(lo, hi):
-        w = share[link] * _fill_ratio(link, closed, any_closed, orders, fill, tier_fill, priority, link_supplier, link_tier)
-        moved = w / total if total > 0.0 else share[link]
+        moved = weight[link] / total if total > 0.0 else share[link]
         share[link] = (1.0 - rho) * moved + rho * link_share[link]
-
-
-@njit(cache=True)
-def _fill_ratio(link, closed, any_closed, orders, fill, tier_fill, priority, link_supplier, link_tier):
-    """Delivered over ordered on a link this tick: 0 if closed, 1 if nothing was ordered."""
-    if any_closed and closed[link]:
-        return 0.0
-    if orders[link] <= 0.0:
-        return 1.0
-    ratio = tier_fill[link_supplier[link], link_tier[link]] if priority else fill[link_supplier[link]]
-    return (orders[link] * ratio) / orders[link]
 
 
 @njit(cache=True)
@@ -361,6 +363,7 @@ def simulate(
     tier_fill = np.zeros((n, N_TIERS) if priority else (1, N_TIERS))
     final_new = np.zeros(n)
     final_delivered = np.zeros(n)
+    weight = np.zeros(n_links if adaptive else 0)  # adapt_shares' scratch
 
     for t in range(horizon):
         row = totals[t]
@@ -392,7 +395,7 @@ def simulate(
             link_supplier, base_share, link_lead, link_tier,
             closed, lead_factor, any_closed, any_lead_row and n_live > 0, priority, adaptive, rho, tau,
             fill, tier_fill, firm_demand, orders, share, ordered, tier_ordered,
-            inventory, in_transit, ring, row,
+            inventory, in_transit, ring, row, weight,
         )  # fmt: skip
         record(t, output, final_new, final_delivered, base_output, chain_ptr, chain_firm, chain_weight, chain_output, chain_final_demand, chain_final_delivered, firm_min_ratio, firm_output, firm_final_delivered, record_firms)
     return start_inventory, start_in_transit
