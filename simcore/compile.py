@@ -3,10 +3,16 @@
 Links are ordered by customer, then by the customer's input slot, so a
 customer pulls its inputs through contiguous ranges; each supplier reaches its
 customers' links through a CSR list (`out_ptr`, `out_link`).
+
+The calendar rows (`shock_*`) are the scenario's shocks, mapped to compiled
+targets with the variant's recovery speeds applied, then the variant's own
+timed policy events. `CompiledRun.with_shocks` redoes that for another shock
+table, which is how Monte Carlo replications reuse one compiled variant.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -18,9 +24,10 @@ from simcore.scenario import Scenario
 from simcore.scenario.schema import ParameterOverrides, Variant
 from simcore.scenario.policies import apply_policies, edit_map
 from simcore.scenario.policies import resolve as resolve_policy
-from simcore.scenario.shocks import LINK_KINDS, ShockTable, expand_shocks, select_firms
+from simcore.scenario.shocks import DAMAGE, LINK_KINDS, ShockTable, expand_shocks, select_firms
 
 RATIONING = {Rationing.proportional: 0, Rationing.priority: 1}
+INT_COLUMNS = ("shock_kind", "shock_target", "shock_profile")
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,6 +79,10 @@ class CompiledRun:
     chain_firm: np.ndarray
     chain_weight: np.ndarray
     firm_ids: tuple[str, ...] = ()  # map order; a policy may append firms (an alternative supplier)
+    # what `with_shocks` needs: where each map link went, the policies' own rows and recovery speeds
+    link_position: np.ndarray | None = None  # compiled position of each map link
+    policy_events: ShockTable = ShockTable.empty()  # timed policy rows, compiled targets, in the order added
+    recovery_speed: np.ndarray | None = None  # per firm: divides recovery days / half-life of damage rows on it
 
     @property
     def n_firms(self) -> int:
@@ -84,6 +95,30 @@ class CompiledRun:
     @property
     def n_slots(self) -> int:
         return len(self.slot_coef)
+
+    def with_shocks(self, shocks: ShockTable) -> "CompiledRun":
+        """This run on another shock table (map-level targets): targets mapped, recovery speeds applied, policy
+        events added after the shocks at equal start; rows sorted by start."""
+        kind = shocks.kind
+        on_link = np.isin(kind, LINK_KINDS)
+        target = np.where(on_link, self.link_position[np.where(on_link, shocks.target, 0)] if len(self.link_position) else 0, shocks.target)
+        param = shocks.param
+        faster = (kind == DAMAGE) & (shocks.profile != 0)
+        if faster.any():
+            param = np.where(faster, param / self.recovery_speed[np.where(faster, target, 0)], param)
+        ev = self.policy_events
+        cols = {
+            "shock_kind": (kind, ev.kind),
+            "shock_target": (target, ev.target),
+            "shock_value": (shocks.value, ev.value),
+            "shock_start": (shocks.start, ev.start),
+            "shock_duration": (shocks.duration, ev.duration),
+            "shock_profile": (shocks.profile, ev.profile),
+            "shock_param": (param, ev.param),
+        }
+        merged = {name: np.concatenate(pair).astype(np.int64 if name in INT_COLUMNS else float) for name, pair in cols.items()}
+        order = np.argsort(merged["shock_start"], kind="stable")
+        return dataclasses.replace(self, **{name: a[order] for name, a in merged.items()})
 
     @property
     def chain_baseline(self) -> np.ndarray:
@@ -125,16 +160,20 @@ def compile_model(
     expanded again on the changed map (an embargo then also closes a new link
     it covers). The other policies then transform the compiled arrays.
     """
-    policies = [resolve_policy(p) for p in variant.policies] if variant is not None else []
-    if not policies:
-        return _compile_model(cmap, params, horizon, shocks, variant)
-    edited = edit_map(cmap, policies)
+    run, edited = compile_variant(cmap, params, horizon, variant)
     if edited is not cmap and shock_specs is not None:
         shocks = expand_shocks(edited, list(shock_specs), str(cmap.file))[0]
-    return apply_policies(_compile_model(edited, params, horizon, shocks, variant), edited, policies)
+    return run.with_shocks(shocks)
 
 
-def _compile_model(cmap: ChainMap, params: Parameters, horizon: int, shocks: ShockTable, variant: Variant | None = None) -> CompiledRun:
+def compile_variant(cmap: ChainMap, params: Parameters, horizon: int, variant: Variant | None = None) -> tuple[CompiledRun, ChainMap]:
+    """The variant's run without shocks (add them with `with_shocks`), and the map its policies edited."""
+    policies = [resolve_policy(p) for p in variant.policies] if variant is not None else []
+    edited = edit_map(cmap, policies) if policies else cmap
+    return apply_policies(_compile_model(edited, params, horizon, variant), edited, policies), edited
+
+
+def _compile_model(cmap: ChainMap, params: Parameters, horizon: int, variant: Variant | None = None) -> CompiledRun:
     n = len(cmap.firms)
     x = cmap.outputs
     defaults = cmap.defaults
@@ -191,12 +230,11 @@ def _compile_model(cmap: ChainMap, params: Parameters, horizon: int, shocks: Sho
     out_link = np.lexsort((np.arange(len(order)), link_supplier)).astype(np.int64)
     out_ptr = np.searchsorted(link_supplier[out_link], np.arange(n + 1)).astype(np.int64)
 
-    # shocks on links point at compiled positions
-    shocks = shocks.scheduled(cmap.scheduled)
+    # where each map link went; the map's scheduled policy rows with compiled targets
     position = np.empty(len(order), dtype=np.int64)
     position[order] = np.arange(len(order))
-    on_link = np.isin(shocks.kind, LINK_KINDS)
-    target = np.where(on_link, position[np.where(on_link, shocks.target, 0)] if len(order) else 0, shocks.target)
+    events = ShockTable.from_rows([(*row, 0) for row in cmap.scheduled], sort=False)
+    events = dataclasses.replace(events, target=np.where(np.isin(events.kind, LINK_KINDS), position[np.where(np.isin(events.kind, LINK_KINDS), events.target, 0)] if len(order) else 0, events.target))
 
     # chains: final-demand firms, weighted by product price
     names, ptr, firms_, weights = [], [0], [], []
@@ -234,16 +272,13 @@ def _compile_model(cmap: ChainMap, params: Parameters, horizon: int, shocks: Sho
         adaptive_sourcing=params.adaptive_sourcing,
         share_recovery=params.share_recovery,
         final_tier=params.final_demand_priority,
-        shock_kind=shocks.kind,
-        shock_target=np.asarray(target, dtype=np.int64),
-        shock_value=shocks.value,
-        shock_start=shocks.start,
-        shock_duration=shocks.duration,
-        shock_profile=shocks.profile,
-        shock_param=shocks.param,
+        **{f"shock_{name}": getattr(ShockTable.empty(), name) for name in ("kind", "target", "value", "start", "duration", "profile", "param")},
         chain_names=tuple(names),
         chain_ptr=np.array(ptr, dtype=np.int64),
         chain_firm=np.array(firms_, dtype=np.int64),
         chain_weight=np.array(weights, dtype=float),
         firm_ids=tuple(f.id for f in cmap.firms),
+        link_position=position,
+        policy_events=events,
+        recovery_speed=np.ones(n),
     )

@@ -91,9 +91,10 @@ def variant_cost(scenario: Scenario, variant: Variant | str | None = None) -> di
 
 def held(run: CompiledRun, array: str, kind: int, horizon: int | None) -> float:
     """Total of `array` (target inventory or capacity) once every timed row of `kind` has fired, or, with a
-    horizon, its unit-days: the array over the horizon plus each row's change over the ticks it is in force."""
-    rows = run.shock_kind == kind
-    values, starts = run.shock_value[rows], run.shock_start[rows]
+    horizon, its unit-days: the array over the horizon plus each policy event's change over the ticks it is in force."""
+    events = run.policy_events
+    rows = events.kind == kind
+    values, starts = events.value[rows], events.start[rows]
     if horizon is None:
         return float(getattr(run, array).sum() + values.sum())
     in_force = np.maximum(0.0, horizon - np.ceil(starts))

@@ -36,7 +36,7 @@ from simcore.chainmap.baseline import NotProductive, solve_outputs, technical_ma
 from simcore.chainmap.schema import Firm, Id, Link, NonNeg, Positive
 from simcore.errors import NO_VALUE, Problem
 from simcore.scenario.schema import IdList, PolicySpec, Priority, Selector
-from simcore.scenario.shocks import CAPACITY, DAMAGE, PROFILES, SOURCE, TARGET, select_firms, selector_problems
+from simcore.scenario.shocks import CAPACITY, DAMAGE, PROFILES, SOURCE, TARGET, ShockTable, select_firms, selector_problems
 
 if TYPE_CHECKING:  # simcore.compile imports this module; a runtime import would be circular
     from simcore.compile import CompiledRun
@@ -215,14 +215,10 @@ def _with_headroom(run: CompiledRun, firms: np.ndarray, fraction: float, absolut
 
 def _schedule(run: CompiledRun, rows) -> CompiledRun:
     """The run with primitive rows `(kind, target, value, start, duration, profile, param)` (compiled targets)
-    added to its calendar, after the rows already there at equal start."""
+    added to its policy events, after those already there."""
     if not rows:
         return run
-    cols = list(zip(*rows))
-    fields = ("shock_kind", "shock_target", "shock_value", "shock_start", "shock_duration", "shock_profile", "shock_param")
-    merged = {f: np.concatenate([getattr(run, f), np.array(c, dtype=getattr(run, f).dtype)]) for f, c in zip(fields, cols)}
-    order = np.argsort(merged["shock_start"], kind="stable")
-    return dataclasses.replace(run, **{f: a[order] for f, a in merged.items()})
+    return dataclasses.replace(run, policy_events=run.policy_events + ShockTable.from_rows([(*row, 0) for row in rows], sort=False))
 
 
 def _from(run: CompiledRun, changed: CompiledRun, start: float) -> CompiledRun:
@@ -280,9 +276,10 @@ def _stabilize(run: CompiledRun, cmap: ChainMap, s: StabilizeChainMaster) -> Com
     changes = {"link_tier": np.where(into, np.minimum(run.link_tier, s.priority), run.link_tier).astype(np.int64)}
     if s.set_rationing:
         changes["rationing"] = PRIORITY_RATIONING
-    if s.recovery_speed != 1.0:
-        faster = (run.shock_kind == DAMAGE) & (run.shock_profile != 0) & support[np.where(run.shock_kind == DAMAGE, run.shock_target, 0)]
-        changes["shock_param"] = np.where(faster, run.shock_param / s.recovery_speed, run.shock_param)
+    if s.recovery_speed != 1.0:  # applied to the damage rows by CompiledRun.with_shocks
+        speed = run.recovery_speed.copy()
+        speed[np.flatnonzero(support)] *= s.recovery_speed
+        changes["recovery_speed"] = speed
     run = dataclasses.replace(run, **changes)
     if s.extra_cover:
         run = _with_cover(run, support[_slot_firm(run)], s.extra_cover)

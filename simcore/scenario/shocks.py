@@ -60,22 +60,24 @@ class ShockTable:
         return float(self.start.min()) if len(self) else None
 
     @classmethod
-    def from_rows(cls, rows: list[tuple]) -> "ShockTable":
+    def from_rows(cls, rows: list[tuple], sort: bool = True) -> "ShockTable":
+        """Rows `(kind, target, value, start, duration, profile, param, source)`, sorted by start then source unless `sort=False`."""
         cols = list(zip(*rows)) if rows else [()] * 8
         ints = {0, 1, 5, 7}
         arrays = [np.array(c, dtype=np.int64 if i in ints else float) for i, c in enumerate(cols)]
         table = cls(*arrays)
+        if not sort:
+            return table
         order = np.lexsort((table.source, table.start))
         return cls(*(a[order] for a in arrays))
 
+    @classmethod
+    def empty(cls) -> "ShockTable":
+        return cls.from_rows([])
 
-    def scheduled(self, rows) -> "ShockTable":
-        """This table with timed-policy rows `(kind, target, value, start, duration, profile, param)` added, after the shocks at equal start."""
-        if not rows:
-            return self
-        first = int(self.source.max()) + 1 if len(self) else 0
-        own = list(zip(*(getattr(self, f.name).tolist() for f in dataclasses.fields(self))))
-        return ShockTable.from_rows(own + [(*row, first + k) for k, row in enumerate(rows)])
+    def __add__(self, other: "ShockTable") -> "ShockTable":
+        """Both tables' rows, `other`'s after this one's (not sorted)."""
+        return ShockTable(*(np.concatenate([getattr(self, f.name), getattr(other, f.name)]) for f in dataclasses.fields(self)))
 
 
 def select_firms(cmap: ChainMap, sel: Selector) -> np.ndarray:
