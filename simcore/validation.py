@@ -53,7 +53,7 @@ def pydantic_problems(
     """
     problems = []
     for err in exc.errors():
-        raw_loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        raw_loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "~"))))
         loc = _drop_tags(raw_loc, data, err["type"])
         ctx = err.get("ctx") or {}
         value = err.get("input", NO_VALUE)

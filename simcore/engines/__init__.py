@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from simcore.compile import CompiledRun
-from simcore.engines.trajectories import Trajectories
+from simcore.engines.trajectories import BatchTrajectories, Trajectories
 
 Engine = Callable[[CompiledRun, bool], Trajectories]
 ENGINES = ("numba", "reference")
@@ -22,4 +22,20 @@ def get_engine(name: str) -> Engine:
         from simcore.engines.reference import run_reference
 
         return run_reference
+    raise ValueError(f"unknown engine {name!r}; expected one of {', '.join(ENGINES)}")
+
+
+BatchEngine = Callable[[CompiledRun, list], BatchTrajectories]
+
+
+def get_batch_engine(name: str) -> BatchEngine:
+    """`(run, shock tables) -> BatchTrajectories`: one replication per table (simcore.montecarlo)."""
+    if name == "numba":
+        from simcore.engines.numba.engine import run_numba_batch
+
+        return run_numba_batch
+    if name == "reference":
+        from simcore.engines.reference import run_reference
+
+        return lambda run, shocks: BatchTrajectories.stack([run_reference(run.with_shocks(t), False) for t in shocks])
     raise ValueError(f"unknown engine {name!r}; expected one of {', '.join(ENGINES)}")

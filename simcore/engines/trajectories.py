@@ -54,3 +54,22 @@ class Trajectories:
         """Every recorded array by name (for equality checks between engines)."""
         out = {k: v for k, v in vars(self).items() if v is not None}
         return {k: np.asarray(v) for k, v in out.items()}
+
+
+@dataclass
+class BatchTrajectories:
+    """What a Monte Carlo batch keeps of each replication of one variant: chain series and lowest firm ratios."""
+
+    chain_output: np.ndarray  # (replications, ticks, chains)
+    chain_final_demand: np.ndarray
+    chain_final_delivered: np.ndarray
+    firm_min_ratio: np.ndarray  # (replications, firms)
+
+    @classmethod
+    def allocate(cls, replications: int, ticks: int, n_chains: int, n_firms: int) -> "BatchTrajectories":
+        series = (replications, ticks, n_chains)
+        return cls(np.zeros(series), np.zeros(series), np.zeros(series), np.full((replications, n_firms), np.inf))
+
+    @classmethod
+    def stack(cls, runs: list[Trajectories]) -> "BatchTrajectories":
+        return cls(*(np.stack([getattr(r, name) for r in runs]) for name in ("chain_output", "chain_final_demand", "chain_final_delivered", "firm_min_ratio")))

@@ -9,6 +9,7 @@ from typing import Any
 from simcore.chainmap import ChainMap, load_model
 from simcore.errors import NO_VALUE, InputError, Problem
 from simcore.scenario.policies import POLICIES
+from simcore.scenario.random import ShockSampler
 from simcore.scenario.schema import Output, ParameterOverrides, ScenarioFile, ScenarioInfo, Shock, Variant
 from simcore.scenario.shocks import SHOCK_KINDS, ShockTable, expand_shocks, select_firms, selector_problems
 from simcore.validation import raise_if, read_toml, validate
@@ -26,6 +27,12 @@ class Scenario:
     shock_specs: tuple
     variants: tuple[Variant, ...]
     output: Output
+    sampler: ShockSampler  # the random part of the shocks (simcore.scenario.random)
+
+    @property
+    def is_random(self) -> bool:
+        """Whether replications differ: some shock is random or has a random field."""
+        return self.sampler.is_random
 
     @property
     def name(self) -> str:
@@ -128,6 +135,7 @@ def load_scenario(path: str | Path) -> Scenario:
         shock_specs=tuple(s for _, s in shock_specs),
         variants=tuple(v for _, v in variants),
         output=doc.output,
+        sampler=ShockSampler(cmap, [s for _, s in shock_specs], doc.scenario.horizon),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 
 from simcore.chainmap.schema import Id, NonNeg, Positive, Rationing, Record
 
@@ -46,11 +46,78 @@ class ExponentialRecovery(Record):
 Recovery = Annotated[Union[StepRecovery, LinearRecovery, ExponentialRecovery], Field(discriminator="profile")]
 
 
+# --- distributions (Monte Carlo, MODEL.md §4) -----------------------------------------
+class Fixed(Record):
+    """Always `value`."""
+
+    dist: Literal["fixed"]
+    value: Annotated[float, Field(allow_inf_nan=False)]
+
+
+class Exponential(Record):
+    dist: Literal["exponential"]
+    mean: Positive
+
+
+class LogNormal(Record):
+    """`median * exp(sigma * Z)`, Z standard normal."""
+
+    dist: Literal["lognormal"]
+    median: Positive
+    sigma: NonNeg
+
+
+class Uniform(Record):
+    dist: Literal["uniform"]
+    low: Annotated[float, Field(allow_inf_nan=False)]
+    high: Annotated[float, Field(allow_inf_nan=False)]
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.high < self.low:
+            raise ValueError(f"`high` >= `low` ({self.low})")
+        return self
+
+
+class Empirical(Record):
+    """One of `values`, with probabilities proportional to `weights` (default equal)."""
+
+    dist: Literal["empirical"]
+    values: list[Annotated[float, Field(allow_inf_nan=False)]] = Field(min_length=1)
+    weights: list[NonNeg] | None = None
+
+    @model_validator(mode="after")
+    def _weights(self):
+        if self.weights is not None and (len(self.weights) != len(self.values) or sum(self.weights) <= 0):
+            raise ValueError(f"`weights`: one non-negative weight per value ({len(self.values)}), not all 0")
+        return self
+
+
+Distribution = Annotated[Union[Fixed, Exponential, LogNormal, Uniform, Empirical], Field(discriminator="dist")]
+
+
+def _number_or_table(value) -> str:
+    """Tags starting with `~` never reach messages (simcore.validation drops them)."""
+    return "~distribution" if isinstance(value, dict) else "~number"
+
+
+def _random(number):
+    """A number, or a distribution drawn per replication: the problems of only the form that was written."""
+    return Annotated[Union[Annotated[number, Tag("~number")], Annotated[Distribution, Tag("~distribution")]], Discriminator(_number_or_table)]
+
+
+RandomNonNeg = _random(NonNeg)
+RandomPositive = _random(Positive)
+RandomFraction = _random(Fraction)
+
+
 # --- shock kinds ----------------------------------------------------------------
 class ShockBase(Record):
+    """`start` and `duration` may be distributions: drawn once per replication (docs/montecarlo.md)."""
+
     name: str = ""
-    start: NonNeg
-    duration: Positive
+    start: RandomNonNeg
+    duration: RandomPositive
 
 
 class FirmOutage(ShockBase):
@@ -58,7 +125,7 @@ class FirmOutage(ShockBase):
 
     kind: Literal["firm_outage"]
     select: Selector
-    magnitude: Fraction = 1.0
+    magnitude: RandomFraction = 1.0
     recovery: Recovery = StepRecovery()
 
 
@@ -67,7 +134,7 @@ class RegionOutage(ShockBase):
 
     kind: Literal["region_outage"]
     regions: IdList = Field(min_length=1)
-    magnitude: Fraction = 1.0
+    magnitude: RandomFraction = 1.0
     recovery: Recovery = StepRecovery()
 
 
@@ -114,14 +181,50 @@ class DemandShock(ShockBase):
 
     kind: Literal["demand_shock"]
     select: Selector
-    factor: NonNeg
+    factor: RandomNonNeg
     recovery: Recovery = StepRecovery()
 
 
+class RandomOutage(Record):
+    """Firm failures as a Poisson process (MODEL.md §4): each selected firm fails at `rate` per day inside the
+    window, or, with `per = "region"`, each region of the selected firms has events at `rate` per day that hit
+    all of its selected firms together (a correlated, regional shock). Each event draws its magnitude and duration."""
+
+    kind: Literal["random_outage"]
+    name: str = ""
+    select: Selector = Selector()
+    rate: NonNeg  # events per firm (or region) per day
+    per: Literal["firm", "region"] = "firm"
+    magnitude: RandomFraction = 1.0
+    duration: RandomPositive
+    recovery: Recovery = StepRecovery()
+    start: NonNeg = 0.0  # the window in which events start
+    end: NonNeg | None = None  # default: the horizon
+
+    @model_validator(mode="after")
+    def _window(self):
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"`end` > `start` ({self.start})")
+        return self
+
+
+class LeadTimeNoise(Record):
+    """Each chosen link's lead time multiplied by a `factor` drawn once per link and replication (logistics noise)."""
+
+    kind: Literal["lead_time_noise"]
+    name: str = ""
+    suppliers: Selector | None = None  # default: every link
+    customers: Selector | None = None
+    factor: Distribution
+    start: NonNeg = 0.0
+    duration: Positive | None = None  # default: to the horizon
+
+
 Shock = Annotated[
-    Union[FirmOutage, RegionOutage, Embargo, LinkDisruption, DemandShock],
+    Union[FirmOutage, RegionOutage, Embargo, LinkDisruption, DemandShock, RandomOutage, LeadTimeNoise],
     Field(discriminator="kind"),
 ]
+RANDOM_KINDS = ("random_outage", "lead_time_noise")
 
 
 # --- variants -------------------------------------------------------------------

@@ -31,7 +31,8 @@ import numpy as np
 
 from simcore.chainmap import ChainMap
 from simcore.errors import NO_VALUE, Problem
-from simcore.scenario.schema import DemandShock, Embargo, FirmOutage, LinkDisruption, RegionOutage, Selector
+from simcore.scenario.distributions import typical
+from simcore.scenario.schema import DemandShock, Embargo, FirmOutage, LeadTimeNoise, LinkDisruption, RandomOutage, RegionOutage, Selector
 
 DAMAGE, DEMAND, CLOSE, LEAD = 0, 1, 2, 3
 SOURCE, TARGET, CAPACITY = 4, 5, 6  # set once at onset (timed policies)
@@ -122,7 +123,8 @@ def selector_problems(cmap: ChainMap, sel: Selector, file: str, field: str) -> l
     return problems
 
 
-def _recovery(shock) -> tuple[int, float]:
+def recovery_code(shock) -> tuple[int, float]:
+    """A shock's recovery as (PROFILES code, days or half-life)."""
     rec = getattr(shock, "recovery", None)
     if rec is None or rec.profile == "step":
         return PROFILES["step"], 0.0
@@ -134,12 +136,12 @@ Expansion = tuple[list[tuple[int, int, float]], list[Problem]]  # (kind, target,
 
 def _firm_outage(cmap: ChainMap, s: FirmOutage, file: str, field: str) -> Expansion:
     problems = selector_problems(cmap, s.select, file, f"{field}.select")
-    return [(DAMAGE, int(k), s.magnitude) for k in select_firms(cmap, s.select)], problems
+    return [(DAMAGE, int(k), typical(s.magnitude)) for k in select_firms(cmap, s.select)], problems
 
 
 def _region_outage(cmap: ChainMap, s: RegionOutage, file: str, field: str) -> Expansion:
     problems = [Problem(file, f"{field}.regions[{k}]", r, f"one of the map's regions: {', '.join(cmap.regions)}") for k, r in enumerate(s.regions) if r not in cmap.regions]
-    return [(DAMAGE, int(k), s.magnitude) for k in select_firms(cmap, Selector(regions=s.regions))], problems
+    return [(DAMAGE, int(k), typical(s.magnitude)) for k in select_firms(cmap, Selector(regions=s.regions))], problems
 
 
 def _embargo(cmap: ChainMap, s: Embargo, file: str, field: str) -> Expansion:
@@ -193,7 +195,20 @@ def _demand_shock(cmap: ChainMap, s: DemandShock, file: str, field: str) -> Expa
     firms = [int(k) for k in select_firms(cmap, s.select) if cmap.final_demand[k] > 0]
     if not problems and not firms:
         problems.append(Problem(file, f"{field}.select", s.select.model_dump(exclude_defaults=True), "a selection that includes a firm with final demand"))
-    return [(DEMAND, k, s.factor) for k in firms], problems
+    return [(DEMAND, k, typical(s.factor)) for k in firms], problems
+
+
+def _random_outage(cmap: ChainMap, s: RandomOutage, file: str, field: str) -> Expansion:
+    """No rows: replications draw them (simcore.scenario.random)."""
+    return [], selector_problems(cmap, s.select, file, f"{field}.select")
+
+
+def _lead_time_noise(cmap: ChainMap, s: LeadTimeNoise, file: str, field: str) -> Expansion:
+    problems = []
+    for name in ("suppliers", "customers"):
+        if getattr(s, name) is not None:
+            problems += selector_problems(cmap, getattr(s, name), file, f"{field}.{name}")
+    return [], problems
 
 
 SHOCK_KINDS: dict[str, Callable[..., Expansion]] = {
@@ -202,6 +217,8 @@ SHOCK_KINDS: dict[str, Callable[..., Expansion]] = {
     "embargo": _embargo,
     "link_disruption": _link_disruption,
     "demand_shock": _demand_shock,
+    "random_outage": _random_outage,
+    "lead_time_noise": _lead_time_noise,
 }
 
 
@@ -211,6 +228,9 @@ def expand_shocks(cmap: ChainMap, shocks: list, file: str) -> tuple[ShockTable, 
     for n, shock in enumerate(shocks):
         prims, probs = SHOCK_KINDS[shock.kind](cmap, shock, file, f"shocks[{n}]")
         problems += probs
-        profile, param = _recovery(shock)
-        rows += [(kind, target, value, shock.start, shock.duration, profile, param, n) for kind, target, value in prims]
+        if not prims:
+            continue
+        profile, param = recovery_code(shock)
+        start, duration = typical(shock.start), typical(shock.duration)
+        rows += [(kind, target, value, start, duration, profile, param, n) for kind, target, value in prims]
     return ShockTable.from_rows(rows), problems

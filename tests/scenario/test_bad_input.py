@@ -12,7 +12,7 @@ from simcore.errors import NO_VALUE, InputError
 from simcore.scenario import load_scenario
 from simcore.scenario.shocks import SHOCK_KINDS
 
-KINDS = "firm_outage, region_outage, embargo, link_disruption, demand_shock"
+KINDS = "firm_outage, region_outage, embargo, link_disruption, demand_shock, random_outage, lead_time_noise"
 
 SCENARIO = """
 [scenario]

@@ -6,7 +6,7 @@ import numpy as np
 
 from simcore.compile import CompiledRun
 from simcore.engines.numba import kernels
-from simcore.engines.trajectories import TOTALS, Trajectories
+from simcore.engines.trajectories import TOTALS, BatchTrajectories, Trajectories
 from simcore.scenario.shocks import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, SOURCE, TARGET
 
 if (DAMAGE, DEMAND, CLOSE, LEAD, SOURCE, TARGET, CAPACITY) != (kernels.DAMAGE, kernels.DEMAND, kernels.CLOSE, kernels.LEAD, kernels.SOURCE, kernels.TARGET, kernels.CAPACITY) or TOTALS != kernels.TOTALS_ORDER:
@@ -43,3 +43,28 @@ def run_numba(run: CompiledRun, firm_trajectories: bool = True) -> Trajectories:
     )  # fmt: skip
     rec.start_inventory, rec.start_in_transit = float(start_inventory), float(start_in_transit)
     return rec
+
+
+def run_numba_batch(run: CompiledRun, shocks: list) -> BatchTrajectories:
+    """One replication per shock table (map-level `ShockTable`s), in parallel over Numba's threads; each
+    replication's numbers are those of `run_numba(run.with_shocks(table))`."""
+    rows = [run.with_shocks(table) for table in shocks]
+    row_ptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    row_ptr[1:] = np.cumsum([r.shock_kind.size for r in rows])
+    col = {name: np.concatenate([getattr(r, name) for r in rows]) if rows else getattr(run, name) for name in SHOCK_COLUMNS}
+    out = BatchTrajectories.allocate(len(rows), run.horizon, len(run.chain_names), run.n_firms)
+    kernels.simulate_batch(
+        int(run.horizon), _f8(run.capacity), _f8(run.base_output), _f8(run.final_demand),
+        _i8(run.slot_ptr), _f8(run.slot_coef), _f8(run.slot_target), _f8(run.slot_pipeline), _i8(run.slot_link_ptr),
+        _i8(run.link_supplier), _i8(run.link_customer), _i8(run.link_slot), _f8(run.link_share), _f8(run.link_lead), _i8(run.link_tier), _f8(run.link_flow),
+        _i8(run.out_ptr), _i8(run.out_link),
+        float(run.tau), float(run.backlog_days), run.rationing == 1, bool(run.adaptive_sourcing), float(run.share_recovery), int(run.final_tier),
+        row_ptr, _i8(col["shock_kind"]), _i8(col["shock_target"]), _f8(col["shock_value"]), _f8(col["shock_start"]),
+        _f8(col["shock_duration"]), _i8(col["shock_profile"]), _f8(col["shock_param"]),
+        _i8(run.chain_ptr), _i8(run.chain_firm), _f8(run.chain_weight),
+        out.chain_output, out.chain_final_demand, out.chain_final_delivered, out.firm_min_ratio,
+    )  # fmt: skip
+    return out
+
+
+SHOCK_COLUMNS = ("shock_kind", "shock_target", "shock_value", "shock_start", "shock_duration", "shock_profile", "shock_param")

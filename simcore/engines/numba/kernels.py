@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from simcore.engines import recovery
 
@@ -399,3 +399,37 @@ def simulate(
         )  # fmt: skip
         record(t, output, final_new, final_delivered, base_output, chain_ptr, chain_firm, chain_weight, chain_output, chain_final_demand, chain_final_delivered, firm_min_ratio, firm_output, firm_final_delivered, record_firms)
     return start_inventory, start_in_transit
+
+
+@njit(cache=True, parallel=True)
+def simulate_batch(
+    horizon, capacity, base_output, final_demand,
+    slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
+    link_supplier, link_customer, link_slot, link_share, link_lead, link_tier, link_flow,
+    out_ptr, out_link,
+    tau, backlog_days, priority, adaptive, rho, final_tier,
+    row_ptr, kind, target, value, start, duration, profile, param,
+    chain_ptr, chain_firm, chain_weight,
+    chain_output, chain_final_demand, chain_final_delivered, firm_min_ratio,
+):  # fmt: skip
+    """Replications of one compiled variant, in parallel: replication `r` runs on shock rows
+    `row_ptr[r]:row_ptr[r + 1]` (each slice sorted by start) into `chain_*[r]` and `firm_min_ratio[r]`.
+
+    Each replication is `simulate` on its own state, so the numbers do not depend on the number of threads.
+    """
+    n = len(capacity)
+    for r in prange(len(row_ptr) - 1):
+        lo, hi = row_ptr[r], row_ptr[r + 1]
+        totals = np.zeros((horizon, 10))
+        firm_min_ratio[r, :] = np.inf
+        simulate(
+            horizon, capacity, base_output, final_demand,
+            slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
+            link_supplier, link_customer, link_slot, link_share, link_lead, link_tier, link_flow,
+            out_ptr, out_link,
+            tau, backlog_days, priority, adaptive, rho, final_tier,
+            kind[lo:hi], target[lo:hi], value[lo:hi], start[lo:hi], duration[lo:hi], profile[lo:hi], param[lo:hi],
+            chain_ptr, chain_firm, chain_weight,
+            totals, chain_output[r], chain_final_demand[r], chain_final_delivered[r],
+            firm_min_ratio[r], np.zeros((0, n)), np.zeros((0, n)), False,
+        )  # fmt: skip
