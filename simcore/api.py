@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from simcore.compile import compile_run
+from simcore.compile import compile_parts
 from simcore.engines import DEFAULT_ENGINE, get_engine
 from simcore.result import ScenarioResult, VariantResult
 from simcore.scenario import Scenario, load_scenario
@@ -22,14 +22,19 @@ def run(
     """Run every variant of a scenario and return its result.
 
     `seed` overrides the scenario's; `firm_trajectories` overrides its
-    `[output]` setting (chain totals are always recorded).
+    `[output]` setting (chain totals are always recorded). A scenario with
+    random shocks runs on what replication 0 draws (`simcore.montecarlo` runs many).
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     simulate = get_engine(engine)
     record_firms = scenario.output.firm_trajectories if firm_trajectories is None else firm_trajectories
+    seed = scenario.seed if seed is None else seed
     results = []
     for variant in tqdm(scenario.variants, desc="variants", unit="variant", disable=not progress):
-        compiled = compile_run(scenario, variant)
-        results.append(VariantResult(variant.name, compiled, simulate(compiled, record_firms)))
-    return ScenarioResult(scenario, engine, scenario.seed if seed is None else seed, results)
+        run, shocks = compile_parts(scenario, variant)
+        if scenario.is_random:
+            shocks = scenario.sampler.draw(seed, 0).apply(shocks)
+        compiled = run.with_shocks(shocks)
+        results.append(VariantResult(variant.name, compiled, simulate(compiled, record_firms), shocks))
+    return ScenarioResult(scenario, engine, seed, results)

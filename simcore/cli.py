@@ -36,7 +36,14 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE)
     r.add_argument("--out", type=Path, default=None, help="output folder (default: runs/<scenario file name>)")
     r.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
-    r.add_argument("--no-plots", action="store_true", help="skip output.png")
+    r.add_argument("--no-plots", action="store_true", help="skip the figures")
+    mc = r.add_argument_group("Monte Carlo (docs/montecarlo.md)")
+    mc.add_argument("--replications", type=int, default=None, metavar="N", help="run N replications of random shocks on common random numbers")
+    mc.add_argument("--chunk-size", type=int, default=None, metavar="K", help="replications per chunk (saved as it finishes; default 250)")
+    mc.add_argument("--workers", type=int, default=None, metavar="W", help="threads of the embedded default (default: all cores)")
+    mc.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run the chunks on a running Dask scheduler, e.g. tcp://host:8786")
+    mc.add_argument("--dask-local", type=int, default=None, metavar="N", help="start a local Dask cluster of N workers for the chunks")
+    mc.add_argument("--resume", action="store_true", help="continue the batch in --out, skipping its finished chunks")
     r.set_defaults(command=_run)
 
     v = sub.add_parser("validate", help="check a model or scenario file; exit 0 if valid, 2 if not")
@@ -72,6 +79,13 @@ def _run(args) -> int:
     scenario = load_scenario(args.scenario)
     check_writable(out)
     check_format(scenario)
+    batch_only = ("chunk_size", "workers", "scheduler", "dask_local", "resume")
+    if args.replications is None:
+        given = [f"--{k.replace('_', '-')}" for k in batch_only if getattr(args, k) not in (None, False)]
+        if given:
+            raise InputError([Problem("command line", given[0], getattr(args, given[0][2:].replace("-", "_")), "--replications N with it (it is a Monte Carlo option)")])
+    else:
+        return _run_batch(args, scenario, out)
     result = run(scenario, engine=args.engine, seed=args.seed, progress=sys.stderr.isatty())
     print(f"{scenario.name}: {len(scenario.model.firms)} firms, {scenario.horizon} days, engine {args.engine}, seed {result.seed}")
     print(f"variants ranked by loss; 'vs ref' is the paired difference against '{scenario.reference_variant}'")
@@ -79,6 +93,51 @@ def _run(args) -> int:
     write_outputs(result, out, plots=scenario.output.plots and not args.no_plots)
     print(f"results written to {out}/")
     return 0
+
+
+def _run_batch(args, scenario, out: Path) -> int:
+    from simcore.montecarlo import run_batch
+    from simcore.outputs import write_batch_outputs
+
+    result = run_batch(
+        scenario, args.replications, seed=args.seed, out=out, engine=args.engine, chunk_size=args.chunk_size, workers=args.workers,
+        scheduler=args.scheduler, dask_local=args.dask_local, resume=args.resume,
+    )  # fmt: skip
+    print(f"{scenario.name}: {len(scenario.model.firms)} firms, {scenario.horizon} days, {result.replications:,} replications, engine {args.engine}, seed {result.seed}")
+    if not scenario.is_random:
+        print("note: the scenario has no random shocks, so every replication is the same")
+    print(f"variants ranked by mean loss, with 95% confidence intervals; 'vs ref' is the paired difference against '{scenario.reference_variant}'")
+    print(_batch_table(result))
+    write_batch_outputs(result, out, plots=scenario.output.plots and not args.no_plots)
+    print(f"results written to {out}/")
+    return 0
+
+
+def _batch_table(result) -> str:
+    t = result.comparison()
+    pct = "{:.2%}".format
+    shown = pd_frame(
+        {
+            "chain": t.chain,
+            "variant": t.variant,
+            "loss (mean)": t.loss.map(pct),
+            "95% CI": [f"{a:.2%}..{b:.2%}" for a, b in zip(t.loss_ci_low, t.loss_ci_high)],
+            "VaR95": t.var95.map(pct),
+            "CVaR95": t.cvar95.map(pct),
+            "vs ref": [f"{d:+.2%} ({a:+.2%}..{b:+.2%})" for d, a, b in zip(t.d_loss, t.d_loss_ci_low, t.d_loss_ci_high)],
+            "TTS (d)": t.tts.map("{:.1f}".format),
+            "TTR (d)": t.ttr.map("{:.1f}".format),
+            "cost": t.cost.map("{:,.0f}".format),
+            "reduction/cost": t.reduction_per_cost.map("{:.3g}".format),
+        }
+    )
+    return shown.to_string(index=False, na_rep="-")
+
+
+def pd_frame(columns: dict):
+    import pandas as pd
+
+    return pd.DataFrame(columns)
 
 
 def _metrics_table(result) -> str:

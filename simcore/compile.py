@@ -139,14 +139,26 @@ def effective_parameters(cmap: ChainMap, *overrides: ParameterOverrides) -> Para
     return Parameters(**values)
 
 
-def compile_run(scenario: Scenario, variant: Variant | str | None = None) -> CompiledRun:
-    """Compile one variant (default: the reference variant) of a scenario."""
+def compile_run(scenario: Scenario, variant: Variant | str | None = None, replication: int | None = None, seed: int | None = None) -> CompiledRun:
+    """Compile one variant (default: the reference variant) of a scenario, on its deterministic shocks or, with
+    `replication` k, on the shocks replication k draws (with `seed`, default the scenario's)."""
+    run, shocks = compile_parts(scenario, variant)
+    if replication is not None and scenario.is_random:
+        shocks = scenario.sampler.draw(scenario.seed if seed is None else seed, replication).apply(shocks)
+    return run.with_shocks(shocks)
+
+
+def compile_parts(scenario: Scenario, variant: Variant | str | None = None) -> tuple[CompiledRun, ShockTable]:
+    """A variant's run without shocks, and its deterministic shocks (map-level, expanded again on a map its
+    policies edited, so an embargo also closes a new link it covers)."""
     if variant is None:
         variant = scenario.reference_variant
     if isinstance(variant, str):
         variant = scenario.variant(variant)
     params = effective_parameters(scenario.model, scenario.parameters, variant.parameters)
-    return compile_model(scenario.model, params, scenario.horizon, scenario.shocks, variant, shock_specs=scenario.shock_specs)
+    run, edited = compile_variant(scenario.model, params, scenario.horizon, variant)
+    shocks = scenario.shocks if edited is scenario.model else expand_shocks(edited, list(scenario.shock_specs), str(scenario.model.file))[0]
+    return run, shocks
 
 
 def compile_model(

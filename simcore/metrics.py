@@ -66,3 +66,28 @@ def series_metrics(series: np.ndarray, baseline: float, start: float | None) -> 
         "tts": time_to_survive(series, baseline, start),
         "ttr": time_to_recover(series, baseline, start),
     }
+
+
+def batch_metrics(series: np.ndarray, baseline: float, start: np.ndarray, delivered: np.ndarray, demanded: np.ndarray) -> np.ndarray:
+    """The series metrics and fill rate of many replications at once: `series` (replications, ticks), `start`
+    per replication (NaN: no shock). Columns: loss, depth, tts, ttr, fill_rate; each equal to the function above
+    applied to one replication (tests/montecarlo/test_batch.py)."""
+    R, T = series.shape
+    out = np.full((R, 5), np.nan)
+    if baseline > 0 and T:
+        out[:, 0] = np.maximum(baseline - series, 0.0).sum(axis=1) / (baseline * T)
+        out[:, 1] = series.min(axis=1) / baseline
+    else:
+        out[:, 0], out[:, 1] = 0.0, 1.0
+    ticks = np.arange(T)
+    below = (ticks >= start[:, None]) & (series < DROP * baseline)  # NaN start: never
+    any_below = below.any(axis=1)
+    first = np.argmax(below, axis=1)
+    last = T - 1 - np.argmax(below[:, ::-1], axis=1)
+    shocked = ~np.isnan(start)
+    out[:, 2] = np.where(shocked & any_below, first - start, np.nan)
+    out[:, 3] = np.where(~shocked, np.nan, np.where(~any_below, 0.0, np.where(last == T - 1, np.nan, last + 1 - start)))
+    total = demanded.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out[:, 4] = np.where(total > 0, delivered.sum(axis=1) / np.where(total > 0, total, 1.0), 1.0)
+    return out

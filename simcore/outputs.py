@@ -72,3 +72,30 @@ def _write_table(df, stem: Path, fmt: str) -> None:
         df.to_parquet(stem.with_suffix(".parquet"), index=False)
     else:
         df.to_csv(stem.with_suffix(".csv"), index=False)
+
+
+def write_batch_outputs(result, out: Path, plots: bool = True) -> Path:
+    """Beside the batch's chunks: summary.json, the replications, bands and metrics (comparison) tables, and
+    fan.png, loss_hist.png, variants.png; each file written atomically."""
+    from simcore.montecarlo.store import atomic_write
+
+    fmt = result.scenario.output.format
+    atomic_write(out / "summary.json", lambda p: p.write_text(json.dumps(result.summary(), indent=2) + "\n"))
+    for name, table in (("replications", result.replications_table()), ("bands", result.bands()), ("metrics", result.comparison())):
+        if fmt == "parquet":
+            atomic_write(out / f"{name}.parquet", lambda p, t=table: t.to_parquet(p, index=False))
+        else:
+            atomic_write(out / f"{name}.csv", lambda p, t=table: t.to_csv(p, index=False))
+    if plots:
+        from simcore.plots import plot_fan, plot_loss_hist, plot_variants_ci
+
+        for name, plot in (("fan.png", plot_fan), ("loss_hist.png", plot_loss_hist), ("variants.png", plot_variants_ci)):
+            atomic_write(out / name, lambda p, plot=plot: _save_png(plot(result), p))
+    return out
+
+
+def _save_png(fig, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    fig.savefig(path, format="png")
+    plt.close(fig)

@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 
 from simcore.result import ScenarioResult  # noqa: E402
 
@@ -17,10 +18,7 @@ def plot_output(result: ScenarioResult, path: Path | None = None, chain: str = "
     table = result.chain_trajectories()
     table = table[table.chain == chain]
     fig, ax = plt.subplots(figsize=(9, 4.5), dpi=110)
-    for spec in result.scenario.shock_specs:
-        label = spec.name or spec.kind.replace("_", " ")
-        ax.axvspan(spec.start, spec.start + spec.duration, color="tab:red", alpha=0.12, lw=0)
-        ax.text(spec.start + 0.5, 1.0, label, transform=ax.get_xaxis_transform(), va="top", fontsize=8, color="tab:red")
+    shade_shocks(ax, result.scenario.shock_specs, result.variants[0].shocks)
     for variant, rows in table.groupby("variant", sort=False):
         ax.plot(rows.day, rows.ratio, lw=1.6, label=variant, drawstyle="steps-post")
     ax.axhline(1.0, color="0.3", lw=0.8, ls="--", label="baseline")
@@ -68,8 +66,7 @@ def plot_chain_masters(result: ScenarioResult, path: Path | None = None, tag: st
     for ax, firm in zip(axes.flat, firms):
         for variant, part in table[table.firm == firm].groupby("variant", sort=False):
             ax.plot(part.day, part.ratio, lw=1.2, label=variant, drawstyle="steps-post")
-        for spec in result.scenario.shock_specs:
-            ax.axvspan(spec.start, spec.start + spec.duration, color="tab:red", alpha=0.1, lw=0)
+        shade_shocks(ax, result.scenario.shock_specs, result.variants[0].shocks, labels=False)
         ax.set_title(firm, fontsize=9)
         ax.grid(alpha=0.3)
     for ax in axes.flat[len(firms) :]:
@@ -78,6 +75,95 @@ def plot_chain_masters(result: ScenarioResult, path: Path | None = None, tag: st
     fig.supylabel("output / baseline")
     fig.supxlabel("day")
     fig.suptitle(f"{result.scenario.name} — firms tagged '{tag}'")
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def shade_shocks(ax, specs, shocks, labels: bool = True) -> None:
+    """Shade each scenario shock's window (first start to last end of its rows), labelled; random outages
+    shade each event lightly."""
+    for n, spec in enumerate(specs):
+        rows = shocks.source == n
+        if not rows.any():
+            continue
+        starts, ends = shocks.start[rows], shocks.start[rows] + shocks.duration[rows]
+        if spec.kind == "random_outage":
+            for a, b in zip(starts, ends):
+                ax.axvspan(a, b, color="tab:red", alpha=0.05, lw=0)
+            continue
+        ax.axvspan(starts.min(), ends.max(), color="tab:red", alpha=0.12, lw=0)
+        if labels:
+            label = spec.name or spec.kind.replace("_", " ")
+            ax.text(starts.min() + 0.5, 1.0, label, transform=ax.get_xaxis_transform(), va="top", fontsize=8, color="tab:red")
+
+
+def plot_fan(result, path: Path | None = None, chain: str = "total"):
+    """Quantile bands of chain output / baseline per variant over the replications: 5-95% and 25-75%, median."""
+    bands = result.bands()
+    bands = bands[bands.chain == chain]
+    variants = list(dict.fromkeys(bands.variant))
+    cols = min(2, len(variants))
+    rows = -(-len(variants) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(6 * cols, 3.2 * rows), dpi=100, sharex=True, sharey=True, squeeze=False)
+    for ax, (color, variant) in zip(axes.flat, zip(plt.rcParams["axes.prop_cycle"].by_key()["color"] * 10, variants)):
+        b = bands[bands.variant == variant]
+        ax.fill_between(b.day, b.q05, b.q95, color=color, alpha=0.2, lw=0, step="post", label="5-95%")
+        ax.fill_between(b.day, b.q25, b.q75, color=color, alpha=0.4, lw=0, step="post", label="25-75%")
+        ax.plot(b.day, b.q50, color=color, lw=1.4, drawstyle="steps-post", label="median")
+        ax.axhline(1.0, color="0.3", lw=0.8, ls="--")
+        ax.set_title(variant, fontsize=9)
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(variants) :]:
+        ax.set_visible(False)
+    axes.flat[0].legend(fontsize=7, loc="lower left")
+    fig.supylabel("chain output / baseline")
+    fig.supxlabel("day")
+    fig.suptitle(f"{result.scenario.name} — {chain} chain output over {result.replications:,} replications")
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_loss_hist(result, path: Path | None = None, chain: str = "total"):
+    """The loss distribution per variant, with VaR95 marked."""
+    c = result.chains.index(chain)
+    fig, ax = plt.subplots(figsize=(9, 4.5), dpi=110)
+    losses = 100 * result.metrics[:, :, c, 0]
+    edges = np.histogram_bin_edges(losses, bins=40) if np.ptp(losses) > 0 else np.linspace(losses.min() - 0.5, losses.max() + 0.5, 3)
+    for v, variant in enumerate(result.variants):
+        color = f"C{v % 10}"
+        ax.hist(losses[:, v], bins=edges, histtype="step", lw=1.5, color=color, label=variant)
+        var = 100 * result.statistics[variant][chain]["loss"]["var95"]
+        ax.axvline(var, color=color, ls="--", lw=1)
+        ax.text(var, 1.0, f" VaR95 {var:.1f}%", transform=ax.get_xaxis_transform(), rotation=90, va="top", fontsize=7, color=color)
+    ax.set_xlabel(f"loss ({chain} chain, % of baseline output over the horizon)")
+    ax.set_ylabel("replications")
+    ax.set_title(f"{result.scenario.name} — loss over {result.replications:,} replications (dashed: VaR95)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_variants_ci(result, path: Path | None = None, chain: str = "total"):
+    """Mean loss reduction against the reference variant with its 95% confidence interval (paired), and cost."""
+    table = result.comparison()
+    table = table[table.chain == chain]
+    ref = result.scenario.reference_variant
+    fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(table) + 2), 4.5), dpi=110)
+    x = np.arange(len(table))
+    reduction = -100 * table.d_loss.to_numpy()
+    low, high = -100 * table.d_loss_ci_high.to_numpy(), -100 * table.d_loss_ci_low.to_numpy()
+    err = np.nan_to_num(np.vstack([reduction - low, high - reduction]), nan=0.0)
+    colors = ["0.6" if v == ref else ("tab:green" if r >= 0 else "tab:red") for v, r in zip(table.variant, reduction)]
+    ax.bar(x, reduction, color=colors, width=0.6, yerr=err, capsize=4, ecolor="0.2")
+    ax.axhline(0, color="0.3", lw=0.8)
+    ax.set_ylabel(f"loss reduction vs '{ref}' (pp, mean and 95% CI)")
+    ax.set_xticks(list(x), [v.replace(" + ", "\n+ ") for v in table.variant], fontsize=8)
+    cost_ax = ax.twinx()
+    cost_ax.plot(list(x), table.cost, "D", color="tab:blue")
+    cost_ax.set_ylabel("cost of the variant's policies", color="tab:blue")
+    cost_ax.set_ylim(bottom=0, top=max(1.0, float(table.cost.max()) * 1.2))
+    ax.set_title(f"{result.scenario.name} — variants ranked by mean loss ({chain}), {result.replications:,} replications")
     fig.tight_layout()
     return _save(fig, path)
 

@@ -12,6 +12,7 @@ from simcore import metrics as M
 from simcore.compile import CompiledRun
 from simcore.engines.trajectories import TOTALS, Trajectories
 from simcore.scenario import Scenario
+from simcore.scenario.shocks import ShockTable
 
 
 @dataclass(eq=False)
@@ -21,6 +22,7 @@ class VariantResult:
     variant: str
     run: CompiledRun
     trajectories: Trajectories
+    shocks: ShockTable  # the shocks it ran on (map-level), for the shock start and the plots
 
     def chain_metrics(self, members: dict[str, np.ndarray], start: float | None) -> list[dict]:
         """MODEL.md §6 metrics for the total chain and each named chain; `members` are each chain's firms."""
@@ -59,7 +61,8 @@ class ScenarioResult:
 
     @property
     def shock_start(self) -> float | None:
-        return self.scenario.shocks.first_start
+        """When the first shock starts (the same in every variant: they run on common random numbers)."""
+        return self.variants[0].shocks.first_start if self.variants else self.scenario.shocks.first_start
 
     def metrics(self) -> pd.DataFrame:
         """One row per variant and chain (`total` first): loss, depth, tts, ttr, fill_rate, firms_affected."""

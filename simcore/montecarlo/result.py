@@ -1,0 +1,141 @@
+"""What a batch gives: per-replication metrics, their statistics per variant and chain, paired differences
+against the reference variant, daily quantile bands of chain output, costs; tables, `summary.json` and figures."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from simcore.montecarlo.batch import BIN_WIDTH, METRICS, Chunk
+from simcore.montecarlo.stats import QUANTILES, describe, quantile_bands
+from simcore.scenario import Scenario
+
+
+@dataclass(eq=False)
+class BatchResult:
+    scenario: Scenario
+    engine: str
+    seed: int
+    variants: tuple[str, ...]
+    chains: tuple[str, ...]
+    metrics: np.ndarray  # (replications, variants, chains, len(METRICS)), in replication order
+    counts: np.ndarray  # (variants, chains, ticks, bins)
+    _costs: pd.DataFrame | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_chunks(cls, scenario: Scenario, engine: str, seed: int, chunks: list[Chunk]) -> "BatchResult":
+        from simcore.montecarlo.batch import _prepared
+
+        chunks = sorted(chunks, key=lambda c: c.first)
+        metrics = np.concatenate([c.metrics for c in chunks])
+        counts = np.sum([c.counts for c in chunks], axis=0)  # integers: any order gives the same sum
+        return cls(scenario, engine, seed, tuple(v.name for v in scenario.variants), _prepared(scenario)[0].run.chain_names, metrics, counts)
+
+    @property
+    def replications(self) -> int:
+        return self.metrics.shape[0]
+
+    @property
+    def reference(self) -> int:
+        return self.variants.index(self.scenario.reference_variant)
+
+    def replications_table(self) -> pd.DataFrame:
+        """One row per replication, variant and chain: the MODEL.md §6 metrics."""
+        R, V, C, _ = self.metrics.shape
+        index = pd.MultiIndex.from_product([range(R), self.variants, self.chains], names=["replication", "variant", "chain"])
+        table = pd.DataFrame(self.metrics.reshape(R * V * C, len(METRICS)), index=index, columns=list(METRICS)).reset_index()
+        table["firms_affected"] = table["firms_affected"].astype(int)
+        return table
+
+    @cached_property
+    def statistics(self) -> dict:
+        """variant -> chain -> metric -> statistics, with `d_<metric>`: paired differences against the reference."""
+        out = {}
+        ref = self.reference
+        for v, variant in enumerate(self.variants):
+            out[variant] = {}
+            for c, chain in enumerate(self.chains):
+                entry = {m: describe(self.metrics[:, v, c, k], tail=m == "loss") for k, m in enumerate(METRICS)}
+                for k, m in enumerate(METRICS):
+                    entry[f"d_{m}"] = describe(self.metrics[:, v, c, k] - self.metrics[:, ref, c, k])
+                out[variant][chain] = entry
+        return out
+
+    def costs(self) -> pd.DataFrame:
+        from simcore.costs import variant_cost
+
+        if self._costs is None:
+            self._costs = pd.DataFrame([{"variant": v, **variant_cost(self.scenario, v)} for v in self.variants])
+        return self._costs.copy()
+
+    def comparison(self) -> pd.DataFrame:
+        """Per chain, variants ranked by mean loss: mean and 95% CI of the loss, VaR95, CVaR95, the paired
+        difference against the reference with its CI, mean TTS/TTR/fill rate, cost and loss reduction per cost."""
+        cost = self.costs().set_index("variant")["total"]
+        rows = []
+        for variant in self.variants:
+            for chain in self.chains:
+                s = self.statistics[variant][chain]
+                loss, d = s["loss"], s["d_loss"]
+                reduction = -d["mean"]
+                rows.append(
+                    {
+                        "chain": chain,
+                        "variant": variant,
+                        "loss": loss["mean"],
+                        "loss_ci_low": loss["ci95"][0],
+                        "loss_ci_high": loss["ci95"][1],
+                        "var95": loss["var95"],
+                        "cvar95": loss["cvar95"],
+                        "d_loss": d["mean"],
+                        "d_loss_ci_low": d["ci95"][0],
+                        "d_loss_ci_high": d["ci95"][1],
+                        "tts": s["tts"]["mean"],
+                        "ttr": s["ttr"]["mean"],
+                        "fill_rate": s["fill_rate"]["mean"],
+                        "cost": float(cost[variant]),
+                        "loss_reduction": reduction,
+                        "reduction_per_cost": reduction / cost[variant] if cost[variant] > 0 else math.nan,
+                    }
+                )
+        out = pd.DataFrame(rows)
+        order = {c: k for k, c in enumerate(self.chains)}
+        return out.sort_values(["chain", "loss"], key=lambda col: col.map(order) if col.name == "chain" else col, kind="stable").reset_index(drop=True)
+
+    def bands(self) -> pd.DataFrame:
+        """Per variant, chain and day: quantiles of chain output / baseline over the replications (to one bin, 0.005)."""
+        q = quantile_bands(self.counts, BIN_WIDTH)  # (V, C, T, Q)
+        V, C, T, Q = q.shape
+        index = pd.MultiIndex.from_product([self.variants, self.chains, range(T)], names=["variant", "chain", "day"])
+        return pd.DataFrame(q.reshape(V * C * T, Q), index=index, columns=[f"q{round(x * 100):02d}" for x in QUANTILES]).reset_index()
+
+    def summary(self) -> dict:
+        from simcore.versions import versions
+
+        sc = self.scenario
+        table = self.comparison()
+        return {
+            "scenario": {"name": sc.name, "file": str(sc.file), "model": str(sc.model.file), "horizon": sc.horizon},
+            "seed": self.seed,
+            "replications": self.replications,
+            "engine": self.engine,
+            "versions": versions(),
+            "reference_variant": sc.reference_variant,
+            "ranking_by_mean_loss": [r["variant"] for r in table[table.chain == "total"].to_dict("records")],
+            "costs": {r["variant"]: {k: v for k, v in r.items() if k != "variant"} for r in self.costs().to_dict("records")},
+            "statistics": _json(self.statistics),
+        }
+
+
+def _json(value):
+    if isinstance(value, dict):
+        return {k: _json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

@@ -1,0 +1,118 @@
+"""Run a batch of replications: in this process on all local cores (default), or on a Dask cluster.
+
+The batch is cut into chunks of consecutive replications; each chunk is
+`simulate_chunk` (a pure function), wherever it runs. Chunks are saved as they
+finish (simcore.montecarlo.store) and reduced in replication order at the end,
+so every number is the same for any chunk size, worker count or cluster.
+
+Embedded default: chunks run one after another in this process, each spread
+over Numba's threads (`prange` over replications; `workers` sets how many).
+Measured against a process pool in benchmarks/montecarlo.py: threads share one
+compiled kernel and one compiled scenario, and need no pickling.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from simcore.errors import InputError, Problem
+from simcore.montecarlo.batch import Chunk, fingerprint, simulate_chunk
+from simcore.montecarlo.result import BatchResult
+from simcore.montecarlo.store import ChunkStore
+from simcore.scenario import Scenario, load_scenario
+
+DEFAULT_CHUNK = 250
+
+
+def plan_chunks(replications: int, chunk_size: int) -> list[tuple[int, int]]:
+    return [(a, min(a + chunk_size, replications)) for a in range(0, replications, chunk_size)]
+
+
+def run_batch(
+    scenario: Scenario | str | Path,
+    replications: int,
+    seed: int | None = None,
+    out: Path | None = None,
+    engine: str = "numba",
+    chunk_size: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+    resume: bool = False,
+    progress: bool | None = None,
+) -> BatchResult:
+    """Replications `0 .. replications - 1` of every variant, on common random numbers.
+
+    `out`: folder for the chunks (and `--resume`); None keeps them in memory.
+    `workers`: Numba threads for the embedded default (default: all cores).
+    `scheduler`: address of a running Dask scheduler; `dask_local`: start a
+    local Dask cluster of that many workers. `progress`: a bar (None: only
+    when stderr is a terminal).
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    seed = scenario.seed if seed is None else seed
+    _check(replications, chunk_size, workers, dask_local, scheduler)
+    chunk_size = chunk_size or DEFAULT_CHUNK
+    chunks = plan_chunks(replications, chunk_size)
+    store = None
+    done: set = set()
+    if out is not None:
+        manifest = {"fingerprint": fingerprint(scenario, seed, engine), "seed": seed, "replications": replications, "chunk_size": chunk_size, "engine": engine}
+        store = ChunkStore(out, manifest)
+        store.open(resume)
+        done = store.done() & set(chunks)
+    results: dict[tuple[int, int], Chunk] = {}
+    todo = [c for c in chunks if c not in done]
+    bar = tqdm(total=replications, initial=sum(b - a for a, b in done), unit="rep", desc=scenario.name, disable=None if progress is None else not progress, file=sys.stderr)
+
+    def finished(chunk: Chunk) -> None:
+        if store is not None:
+            store.save(chunk)
+        else:
+            results[chunk.first, chunk.stop] = chunk
+        bar.update(chunk.stop - chunk.first)
+
+    try:
+        if scheduler is not None or dask_local is not None:
+            from simcore.montecarlo.cluster import run_on_dask
+
+            run_on_dask(scenario, seed, todo, engine, finished, scheduler=scheduler, n_workers=dask_local)
+        else:
+            _run_here(scenario, seed, todo, engine, finished, workers)
+    finally:
+        bar.close()
+    loaded = [results[c] if store is None else store.load(*c) for c in chunks]
+    return BatchResult.from_chunks(scenario, engine, seed, loaded)
+
+
+def _run_here(scenario: Scenario, seed: int, todo, engine: str, finished, workers: int | None) -> None:
+    import numba
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(workers or numba.config.NUMBA_NUM_THREADS)
+    try:
+        for first, stop in todo:
+            finished(simulate_chunk(scenario, seed, first, stop, engine))
+    finally:
+        numba.set_num_threads(before)
+
+
+def _check(replications, chunk_size, workers, dask_local, scheduler) -> None:
+    import numba
+
+    problems = []
+    for name, value, low in (("--replications", replications, 1), ("--chunk-size", chunk_size, 1), ("--workers", workers, 1), ("--dask-local", dask_local, 1)):
+        if value is not None and (not isinstance(value, (int, np.integer)) or value < low):
+            problems.append(Problem("command line", name, value, f"an integer >= {low}"))
+    if workers is not None and isinstance(workers, int) and workers > numba.config.NUMBA_NUM_THREADS:
+        problems.append(Problem("command line", "--workers", workers, f"at most {numba.config.NUMBA_NUM_THREADS} (the cores Numba may use)"))
+    if scheduler is not None and dask_local is not None:
+        problems.append(Problem("command line", "--dask-local", dask_local, "either --scheduler or --dask-local, not both"))
+    if problems:
+        raise InputError(problems)
+
