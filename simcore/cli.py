@@ -62,6 +62,23 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("model", type=Path)
     i.set_defaults(command=_inspect)
 
+    st = sub.add_parser("stress", help="knock out each firm, product or region in turn and rank them by chain loss (stuck necks)")
+    st.add_argument("source", type=Path, metavar="MODEL_OR_SCENARIO")
+    st.add_argument("--by", choices=("firm", "product", "region"), default="firm")
+    st.add_argument("--duration", type=float, default=30.0, help="days each unit is out (default 30)")
+    st.add_argument("--magnitude", type=float, default=1.0, help="share of capacity lost (default 1)")
+    st.add_argument("--horizon", type=int, default=None, help="days simulated (default: the scenario's, or 365 for a model)")
+    st.add_argument("--top", type=int, default=20, help="units in the printed list and stress.png (default 20)")
+    st.add_argument("--sample", type=int, default=None, help="knock out a random sample of this many units (huge maps)")
+    st.add_argument("--seed", type=int, default=0, help="of the sample")
+    st.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE)
+    st.add_argument("--workers", type=int, default=None, help="threads (default: all cores)")
+    st.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run on a running Dask scheduler")
+    st.add_argument("--dask-local", type=int, default=None, metavar="N", help="run on a local Dask cluster of N workers")
+    st.add_argument("--out", type=Path, default=None, help="output folder (default: runs/stress_<name>_<by>)")
+    st.add_argument("--no-plots", action="store_true")
+    st.set_defaults(command=_stress)
+
     from simcore.importers.cli import add_import_parser
 
     add_import_parser(sub)
@@ -158,6 +175,28 @@ def _metrics_table(result) -> str:
             "reduction/cost": "{:.3g}".format,
         },
     )
+
+
+def _stress(args) -> int:
+    from simcore.outputs import write_stress_outputs
+    from simcore.stress import run_stress, setup_stress, stress_table
+
+    if args.top < 1:
+        raise InputError([Problem("command line", "--top", args.top, "an integer >= 1")])
+    setup, cmap = setup_stress(args.source, by=args.by, duration=args.duration, magnitude=args.magnitude, horizon=args.horizon, sample=args.sample, seed=args.seed, engine=args.engine)
+    out = args.out or Path("runs") / f"stress_{args.source.stem}_{args.by}"
+    from simcore.outputs import check_writable
+
+    check_writable(out)
+    metrics = run_stress(setup, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local)
+    table = stress_table(setup, cmap, metrics)
+    print(f"{setup.name}: {len(setup.units)} {args.by} knock-outs of {setup.magnitude:.0%} for {setup.duration:g} days, {setup.run.horizon} days simulated, engine {args.engine}")
+    print(f"stuck necks: the top {min(args.top, len(table))} by total chain loss")
+    shown = table.head(args.top)[["rank", "unit", "loss", "depth", "tts", "ttr", "single_sourced", "foreign_only", "category"]]
+    print(shown.to_string(index=False, na_rep="-", formatters={"loss": "{:.2%}".format, "depth": "{:.1%}".format, "tts": "{:.0f}".format, "ttr": "{:.0f}".format}))
+    write_stress_outputs(setup, cmap, table, out, top=args.top, plots=not args.no_plots)
+    print(f"results written to {out}/")
+    return 0
 
 
 def _kind_of(path: Path) -> str:

@@ -99,3 +99,37 @@ def _save_png(fig, path: Path) -> None:
 
     fig.savefig(path, format="png")
     plt.close(fig)
+
+
+def write_stress_outputs(setup, cmap, table, out: Path, top: int = 20, plots: bool = True) -> Path:
+    """stress.csv, stress.json, stress.png (the top units) and map.png (the map coloured by criticality), atomically."""
+    import numpy as np
+
+    from simcore.montecarlo.store import atomic_write
+    from simcore.versions import versions
+
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write(out / "stress.csv", lambda p: table.to_csv(p, index=False))
+    doc = {
+        "source": setup.name,
+        "by": setup.by,
+        "duration": setup.duration,
+        "magnitude": setup.magnitude,
+        "horizon": setup.run.horizon,
+        "engine": setup.engine,
+        "versions": versions(),
+        "units": len(setup.units),
+        "ranking": json.loads(table.to_json(orient="records")),
+    }
+    atomic_write(out / "stress.json", lambda p: p.write_text(json.dumps(doc, indent=2) + "\n"))
+    if plots:
+        from simcore.plots import plot_map, plot_stress
+
+        title = f"{setup.name}: {setup.by} knock-outs, {setup.magnitude:.0%} for {setup.duration:g} days"
+        atomic_write(out / "stress.png", lambda p: _save_png(plot_stress(table, title, top=top), p))
+        loss = dict(zip(table.unit, table.loss))
+        criticality = np.zeros(len(cmap.firms))
+        for unit, firms in zip(setup.units, setup.members):
+            criticality[firms] = loss[unit]
+        atomic_write(out / "map.png", lambda p: _save_png(plot_map(cmap, criticality, title + " (node colour: loss when its unit is out; size: output)"), p))
+    return out

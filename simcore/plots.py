@@ -173,3 +173,67 @@ def _save(fig, path: Path | None):
         fig.savefig(path)
         plt.close(fig)
     return fig
+
+
+CATEGORY_COLORS = {
+    "raw_material": "#8c564b",
+    "basic_material": "#bcbd22",
+    "basic_component": "#1f77b4",
+    "core_electronic_component": "#d62728",
+    "basic_process": "#9467bd",
+    "industrial_software": "#e377c2",
+    "subassembly": "#ff7f0e",
+    "final_product": "#2ca02c",
+    "service": "#7f7f7f",
+}
+
+
+def plot_stress(table, title: str, path: Path | None = None, top: int = 20):
+    """The top units of a stress ranking: chain loss when each is knocked out, coloured by product category."""
+    rows = table.head(top).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(9, 0.32 * len(rows) + 1.6), dpi=110)
+    colors = [CATEGORY_COLORS.get(c, "0.5") for c in rows.category]
+    ax.barh(range(len(rows)), 100 * rows.loss, color=colors)
+    labels = [f"{u}{' (single-sourced)' if s else ''}{' (foreign-only)' if f else ''}" for u, s, f in zip(rows.unit, rows.single_sourced, rows.foreign_only)]
+    ax.set_yticks(range(len(rows)), labels, fontsize=8)
+    ax.set_xlabel("total chain loss when knocked out (% of baseline output over the horizon)")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=CATEGORY_COLORS[c]) for c in CATEGORY_COLORS if c in set(rows.category)]
+    ax.legend(handles, [c for c in CATEGORY_COLORS if c in set(rows.category)], fontsize=7, loc="lower right")
+    ax.set_title(title, fontsize=10)
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_map(cmap, criticality: np.ndarray, title: str, path: Path | None = None):
+    """The chain map in tiers (raw materials left, final products right), nodes coloured by criticality
+    (chain loss when the firm's unit is knocked out) and sized by baseline output."""
+    import networkx as nx
+
+    from simcore.chainmap.inspect import firm_graph
+
+    g = firm_graph(cmap)
+    dag = nx.condensation(g)
+    level_of = {}
+    for depth, generation in enumerate(nx.topological_generations(dag)):
+        for node in generation:
+            for firm in dag.nodes[node]["members"]:
+                level_of[firm] = depth
+    ids = [f.id for f in cmap.firms]
+    by_level: dict[int, list[str]] = {}
+    for f in ids:
+        by_level.setdefault(level_of[f], []).append(f)
+    pos = {}
+    for level, members in by_level.items():
+        for k, f in enumerate(members):
+            pos[f] = (level, (k + 0.5) / len(members))
+    size = np.sqrt(np.maximum(cmap.outputs, 0) / max(float(cmap.outputs.max()), 1e-12))
+    fig, ax = plt.subplots(figsize=(12, 7), dpi=110)
+    nx.draw_networkx_edges(g, pos, ax=ax, width=0.3, alpha=0.15, arrows=False)
+    nodes = ax.scatter([pos[f][0] for f in ids], [pos[f][1] for f in ids], s=8 + 180 * size, c=100 * criticality, cmap="inferno_r", edgecolors="0.3", linewidths=0.3, zorder=3)
+    fig.colorbar(nodes, ax=ax, label="chain loss when knocked out (%)")
+    ax.set_xlabel("tier (0: no suppliers in the map)")
+    ax.set_yticks([])
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return _save(fig, path)

@@ -1,29 +1,32 @@
-"""Chunks on a Dask cluster (`distributed`): a running scheduler (`--scheduler tcp://host:8786`), or a local
-cluster started for the batch (`--dask-local N`). Workers need only simcore installed: the loaded scenario is
-sent to them once (scattered), each compiles it once and keeps it, and each chunk comes back as numbers.
+"""Work on a Dask cluster (`distributed`): a running scheduler (`--scheduler tcp://host:8786`), or a local
+cluster started for the job (`--dask-local N`). Workers need only simcore installed: the shared input (a loaded
+scenario, a stress-test setup) is sent to them once (scattered), each task is a pure function of it and a few
+numbers, and results come back as arrays.
 
-Dask reruns the chunks of a worker that dies on another worker; as a chunk is a pure function of
-(scenario, seed, replications), the batch's numbers do not change. On SLURM, PBS, SGE or LSF, start the
-cluster with dask-jobqueue and pass its scheduler address (docs/montecarlo.md, benchmarks/slurm_example.py).
+Dask reruns the tasks of a worker that dies on another worker; as each task is a pure function, the numbers do
+not change. On SLURM, PBS, SGE or LSF, start the cluster with dask-jobqueue and pass its scheduler address
+(docs/montecarlo.md, benchmarks/slurm_example.py).
 """
 
 from __future__ import annotations
+
+from typing import Callable
 
 from simcore.errors import SimcoreError
 from simcore.montecarlo.batch import simulate_chunk
 
 
-def worker_chunk(scenario, seed: int, first: int, stop: int, engine: str):
-    """A chunk on a Dask worker, its Numba threads limited to the worker's own threads."""
+def on_worker(func: Callable, shared, *args):
+    """`func(shared, *args)` on a Dask worker, Numba's threads limited to the worker's own threads."""
     import numba
     from distributed import get_worker
 
     numba.set_num_threads(max(1, min(get_worker().state.nthreads, numba.config.NUMBA_NUM_THREADS)))
-    return simulate_chunk(scenario, seed, first, stop, engine)
+    return func(shared, *args)
 
 
-def run_on_dask(scenario, seed: int, todo, engine: str, finished, scheduler: str | None = None, n_workers: int | None = None) -> None:
-    """Submit every chunk of `todo`, hand each result to `finished` as it arrives."""
+def map_on_dask(func: Callable, shared, tasks: list[tuple], finished: Callable, name: str, scheduler: str | None = None, n_workers: int | None = None) -> None:
+    """Run `func(shared, *task)` for every task on the cluster; hand each result to `finished` as it arrives."""
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -39,12 +42,12 @@ def run_on_dask(scenario, seed: int, todo, engine: str, finished, scheduler: str
             cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None)
             client = Client(cluster)
         with client:
-            if not todo:
+            if not tasks:
                 return
-            remote = client.scatter(scenario, broadcast=True)
+            remote = client.scatter(shared, broadcast=True)
             futures = [
-                client.submit(worker_chunk, remote, seed, first, stop, engine, key=f"simcore-chunk-{seed}-{first}-{stop}", retries=5, pure=False)
-                for first, stop in todo
+                client.submit(on_worker, func, remote, *task, key=f"simcore-{name}-{'-'.join(map(str, task))}", retries=5, pure=False)
+                for task in tasks
             ]
             for future in as_completed(futures):
                 finished(future.result())
@@ -52,3 +55,9 @@ def run_on_dask(scenario, seed: int, todo, engine: str, finished, scheduler: str
     finally:
         if cluster is not None:
             cluster.close()
+
+
+def run_on_dask(scenario, seed: int, todo, engine: str, finished, scheduler: str | None = None, n_workers: int | None = None) -> None:
+    """Monte Carlo chunks `todo` ((first, stop) pairs) on the cluster."""
+    tasks = [(seed, first, stop, engine) for first, stop in todo]
+    map_on_dask(simulate_chunk, scenario, tasks, finished, "chunk", scheduler=scheduler, n_workers=n_workers)

@@ -1,0 +1,214 @@
+"""The stress test: knock out each unit (firm, product or region) in turn and rank the units by the chain loss
+that follows. The top of the ranking is the "stuck neck" list (docs/stress.md).
+
+Every knock-out is one replication of the same compiled run on its own shock
+table (a capacity loss of `magnitude` from day 0 for `duration` days), so the
+knock-outs run in parallel exactly like Monte Carlo replications: over Numba's
+threads here, or as tasks on a Dask cluster; each unit's numbers are the same
+wherever it ran. Day 0 is the baseline steady state, so starting the knock-out
+then loses nothing against starting it later.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simcore import metrics as M
+from simcore.chainmap import ChainMap, load_model
+from simcore.compile import CompiledRun, compile_model, compile_parts
+from simcore.engines import get_batch_engine
+from simcore.errors import InputError, Problem
+from simcore.scenario.shocks import DAMAGE, ShockTable
+
+BY = ("firm", "product", "region")
+CHUNK = 64  # knock-outs per task
+
+
+@dataclass(frozen=True, eq=False)
+class StressSetup:
+    """What every knock-out shares: the compiled run (no shocks), the units and the knock-out's size."""
+
+    name: str
+    run: CompiledRun
+    by: str
+    units: tuple[str, ...]
+    members: tuple[np.ndarray, ...]  # firm indices of each unit
+    duration: float
+    magnitude: float
+    engine: str = "numba"
+
+
+def knockout(setup: StressSetup, u: int) -> ShockTable:
+    return ShockTable.from_rows([(DAMAGE, int(k), setup.magnitude, 0.0, setup.duration, 0, 0.0, 0) for k in setup.members[u]])
+
+
+def stress_chunk(setup: StressSetup, first: int, stop: int) -> tuple[int, np.ndarray]:
+    """Units `first .. stop - 1`: (first, metrics (units, chains, 5: loss, depth, tts, ttr, fill_rate))."""
+    out = get_batch_engine(setup.engine)(setup.run, [knockout(setup, u) for u in range(first, stop)])
+    starts = np.zeros(stop - first)
+    metrics = np.zeros((stop - first, len(setup.run.chain_names), 5))
+    for c in range(len(setup.run.chain_names)):
+        metrics[:, c] = M.batch_metrics(
+            np.ascontiguousarray(out.chain_output[:, :, c]),
+            float(setup.run.chain_baseline[c]),
+            starts,
+            np.ascontiguousarray(out.chain_final_delivered[:, :, c]),
+            np.ascontiguousarray(out.chain_final_demand[:, :, c]),
+        )
+    return first, metrics
+
+
+def setup_stress(source: str | Path, by: str = "firm", duration: float = 30.0, magnitude: float = 1.0, horizon: int | None = None,
+                 sample: int | None = None, seed: int = 0, engine: str = "numba") -> tuple[StressSetup, ChainMap]:  # fmt: skip
+    """Read a model (its parameters, horizon 365 unless given) or a scenario (its model, parameters, reference
+    variant and horizon; its shocks are replaced by the knock-outs) and choose the units."""
+    from simcore.cli import _kind_of
+    from simcore.scenario import load_scenario
+
+    problems = []
+    if by not in BY:
+        problems.append(Problem("command line", "--by", by, f"one of {', '.join(BY)}"))
+    if not (isinstance(duration, (int, float)) and math.isfinite(duration) and duration > 0):
+        problems.append(Problem("command line", "--duration", duration, "a number of days > 0"))
+    if not (isinstance(magnitude, (int, float)) and 0 < magnitude <= 1):
+        problems.append(Problem("command line", "--magnitude", magnitude, "a fraction of capacity in (0, 1]"))
+    if horizon is not None and horizon < 1:
+        problems.append(Problem("command line", "--horizon", horizon, "a whole number of days >= 1"))
+    if sample is not None and sample < 1:
+        problems.append(Problem("command line", "--sample", sample, "a number of units >= 1"))
+    if problems:
+        raise InputError(problems)
+    path = Path(source)
+    if _kind_of(path) == "scenario":
+        sc = load_scenario(path)
+        cmap, name = sc.model, sc.name
+        run, _ = compile_parts(sc, sc.reference_variant)
+        if horizon is not None and horizon != run.horizon:
+            run = compile_parts(_with_horizon(sc, horizon), sc.reference_variant)[0]
+    else:
+        cmap = load_model(path)
+        name = cmap.name
+        run = compile_model(cmap, cmap.parameters, horizon or 365, ShockTable.empty())
+    units, members = _units(cmap, by)
+    if sample is not None and sample < len(units):
+        keep = np.sort(np.random.default_rng(seed).choice(len(units), sample, replace=False))
+        units, members = [units[k] for k in keep], [members[k] for k in keep]
+    return StressSetup(name, run, by, tuple(units), tuple(members), float(duration), float(magnitude), engine), cmap
+
+
+def _with_horizon(sc, horizon: int):
+    import dataclasses
+
+    return dataclasses.replace(sc, info=sc.info.model_copy(update={"horizon": horizon}))
+
+
+def _units(cmap: ChainMap, by: str) -> tuple[list[str], list[np.ndarray]]:
+    if by == "firm":
+        return [f.id for f in cmap.firms], [np.array([k]) for k in range(len(cmap.firms))]
+    key = (lambda f: f.product) if by == "product" else (lambda f: f.region)
+    groups: dict[str, list[int]] = defaultdict(list)
+    for k, f in enumerate(cmap.firms):
+        groups[key(f)].append(k)
+    names = sorted(groups)
+    return names, [np.array(groups[g]) for g in names]
+
+
+def run_stress(setup: StressSetup, workers: int | None = None, scheduler: str | None = None, dask_local: int | None = None, progress: bool | None = None) -> np.ndarray:
+    """Metrics (units, chains, 5) of every knock-out, in unit order."""
+    import sys
+
+    from tqdm.auto import tqdm
+
+    n = len(setup.units)
+    tasks = [(a, min(a + CHUNK, n)) for a in range(0, n, CHUNK)]
+    metrics = np.zeros((n, len(setup.run.chain_names), 5))
+    bar = tqdm(total=n, unit="knock-out", desc=f"stress {setup.name}", disable=None if progress is None else not progress, file=sys.stderr)
+
+    def finished(result) -> None:
+        first, m = result
+        metrics[first : first + len(m)] = m
+        bar.update(len(m))
+
+    try:
+        if scheduler is not None or dask_local is not None:
+            from simcore.montecarlo.cluster import map_on_dask
+
+            map_on_dask(stress_chunk, setup, tasks, finished, "stress", scheduler=scheduler, n_workers=dask_local)
+        else:
+            import numba
+
+            before = numba.get_num_threads()
+            numba.set_num_threads(workers or numba.config.NUMBA_NUM_THREADS)
+            try:
+                for a, b in tasks:
+                    finished(stress_chunk(setup, a, b))
+            finally:
+                numba.set_num_threads(before)
+    finally:
+        bar.close()
+    return metrics
+
+
+def stress_table(setup: StressSetup, cmap: ChainMap, metrics: np.ndarray) -> pd.DataFrame:
+    """One row per unit, ranked by total chain loss (then sooner TTS, then name): loss per chain, depth, TTS,
+    TTR, fill rate, whether it is single-sourced or foreign-only, its category, its baseline output."""
+    flags = _flags(cmap)
+    rows = []
+    for u, (unit, firms) in enumerate(zip(setup.units, setup.members)):
+        products = sorted({cmap.firms[k].product for k in firms})
+        row = {"unit": unit, "firms": len(firms)}
+        for c, chain in enumerate(setup.run.chain_names):
+            row["loss" if chain == "total" else f"loss_{chain}"] = metrics[u, c, 0]
+        row.update({"depth": metrics[u, 0, 1], "tts": metrics[u, 0, 2], "ttr": metrics[u, 0, 3], "fill_rate": metrics[u, 0, 4]})
+        if setup.by == "region":
+            single = sorted({cmap.firms[k].product for k in firms if flags["single_firm"][k]})
+            row.update({"single_sourced": bool(single), "foreign_only": any(flags["foreign_only"][p] for p in products), "category": _main_category(cmap, firms)})
+            row["short_boards"] = ", ".join(single)
+        else:
+            row.update(
+                {
+                    "single_sourced": bool(any(flags["single_firm"][k] for k in firms)),
+                    "foreign_only": bool(all(flags["foreign_only"][p] for p in products)),
+                    "category": cmap.products[cmap.product_index[products[0]]].category.value,
+                }
+            )
+        row["output"] = float(setup.run.base_output[firms].sum())
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table = table.sort_values(["loss", "tts", "unit"], ascending=[False, True, True], kind="stable", na_position="last").reset_index(drop=True)
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    return table
+
+
+def _flags(cmap: ChainMap) -> dict:
+    """Per firm: it is the only supplier of its product to some customer; per product: all its makers are foreign."""
+    count: Counter = Counter()
+    for j, i in zip(cmap.link_supplier.tolist(), cmap.link_customer.tolist()):
+        count[i, cmap.firms[j].product] += 1
+    single_firm = np.zeros(len(cmap.firms), dtype=bool)
+    for j, i in zip(cmap.link_supplier.tolist(), cmap.link_customer.tolist()):
+        if count[i, cmap.firms[j].product] == 1:
+            single_firm[j] = True
+    makers: dict[str, list] = defaultdict(list)
+    for f in cmap.firms:
+        makers[f.product].append(f)
+    foreign = {p: bool(fs) and all("foreign" in f.tags for f in fs) for p, fs in makers.items()}
+    return {"single_firm": single_firm, "foreign_only": foreign}
+
+
+def _main_category(cmap: ChainMap, firms) -> str:
+    """The category of the unit's largest output."""
+    k = max(firms, key=lambda k: (cmap.outputs[k], -k))
+    return cmap.products[cmap.firm_product[k]].category.value
+
+
+def stuck_necks(source: str | Path, top: int, by: str = "product", **settings) -> list[str]:
+    """The `top` units of the stress ranking (for `fill_short_board`'s `top`)."""
+    setup, cmap = setup_stress(source, by=by, **settings)
+    return stress_table(setup, cmap, run_stress(setup, progress=False))["unit"].head(top).tolist()
