@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -208,7 +209,22 @@ def _main_category(cmap: ChainMap, firms) -> str:
     return cmap.products[cmap.firm_product[k]].category.value
 
 
-def stuck_necks(source: str | Path, top: int, by: str = "product", **settings) -> list[str]:
-    """The `top` units of the stress ranking (for `fill_short_board`'s `top`)."""
-    setup, cmap = setup_stress(source, by=by, **settings)
-    return stress_table(setup, cmap, run_stress(setup, progress=False))["unit"].head(top).tolist()
+RANKING = {"duration": 30.0, "magnitude": 1.0, "horizon": 365}  # the knock-out that ranks short boards for policies
+
+
+@lru_cache(maxsize=8)
+def _product_losses(cmap: ChainMap, products: tuple[str, ...]) -> tuple[float, ...]:
+    run = compile_model(cmap, cmap.parameters, RANKING["horizon"], ShockTable.empty())
+    members = tuple(np.flatnonzero(np.array([f.product == p for f in cmap.firms])) for p in products)
+    setup = StressSetup(cmap.name, run, "product", products, members, RANKING["duration"], RANKING["magnitude"])
+    return tuple(stress_chunk(setup, 0, len(products))[1][:, 0, 0].tolist())
+
+
+def rank_products(cmap: ChainMap, products) -> list[str]:
+    """`products` ordered by the total chain loss when all their makers are knocked out (`RANKING`), worst
+    first, ties in the given order: how `fill_short_board` picks its `top` short boards."""
+    products = tuple(products)
+    if not products:
+        return []
+    loss = _product_losses(cmap, products)
+    return [products[k] for k in sorted(range(len(products)), key=lambda k: (-loss[k], k))]

@@ -150,7 +150,7 @@ class FillShortBoard(Policy):
 
     kind: Literal["fill_short_board"] = "fill_short_board"
     products: IdList = []
-    top: Annotated[int, Field(ge=1)] | None = None  # the first N of `simcore inspect`'s short boards
+    top: Annotated[int, Field(ge=1)] | None = None  # the N short boards whose knock-out costs the chain most
     mode: Literal["capacity", "safety_stock", "dual_sourcing", "alternative_supplier"]
     extra_headroom: NonNeg = 0.2  # mode capacity: added at every maker of the product
     extra_cover: NonNeg = 7.0  # mode safety_stock: days added at every customer of the product
@@ -353,12 +353,14 @@ def _dual_sourcing(cmap: ChainMap, s: DualSourcing) -> ChainMap:
 
 # --- fill_short_board -------------------------------------------------------------
 def short_board_products(cmap: ChainMap, s: FillShortBoard) -> list[str]:
-    """The products a fill_short_board policy works on: named, or the first `top` short-board candidates."""
+    """The products a fill_short_board policy works on: named, or the `top` short-board candidates of
+    `simcore inspect` whose knock-out costs the chain most (a by-product stress test, `simcore.stress.rank_products`)."""
     if s.products:
         return list(s.products)
     from simcore.chainmap.inspect import short_boards
+    from simcore.stress import rank_products
 
-    return [row["product"] for row in short_boards(cmap)[: s.top]]
+    return rank_products(cmap, [row["product"] for row in short_boards(cmap)])[: s.top]
 
 
 def _fill_map(cmap: ChainMap, s: FillShortBoard) -> ChainMap:
