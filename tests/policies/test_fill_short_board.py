@@ -101,3 +101,18 @@ def test_dual_sourcing_a_product_with_one_maker_is_a_problem(tmp_path):
     (problem,) = info.value.problems
     assert problem.field == "variants[1].policies[0].products[0]" and problem.value == "chip"
     assert "second maker" in problem.expected and "only M makes it" in problem.expected
+
+
+def test_top_takes_the_worst_short_boards_by_the_stress_ranking(tmp_path):
+    """Chips come first in the map, but C2 holds 40 days of them: knocking out the chip maker for 30 days costs
+    only C's output after its 2 days, while knocking out both part makers stops C and C2. So `top = 1` is `part`."""
+    from simcore.stress import rank_products
+
+    generous = {**MAP, "firms": [*MAP["firms"][:3], MAP["firms"][3], {**MAP["firms"][4], "cover_by_input": {"chip": 40.0}}]}
+    sc = scenario(tmp_path, generous, body("", stock={"top": 1, "mode": "safety_stock", "extra_cover": 5}))
+    assert [r["product"] for r in short_boards(sc.model)] == ["chip", "part"]
+    assert rank_products(sc.model, ["chip", "part"]) == ["part", "chip"]
+    run, _ = simulate(sc, "stock")
+    base, _ = simulate(sc, "as-is")
+    raised = np.flatnonzero(run.slot_target != base.slot_target)
+    assert {sc.model.products[run.slot_product[s]].id for s in raised} == {"part"}
