@@ -31,6 +31,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "engine.json"
+NOT_SAVED = ("policy_events", "firm_ids")  # CompiledRun fields that are not arrays
 MEMORY_BANDWIDTH = 20e9  # bytes/s, measured on this machine kind (../shared/PERFORMANCE.md)
 
 
@@ -56,7 +57,7 @@ def build(n_firms: int, rationings: list[str], folder: Path, horizon: int) -> li
         run = compile_model(cmap, effective_parameters(cmap, ParameterOverrides(rationing=rationing)), horizon, shocks)
         compile_s = time.perf_counter() - t0
         out = folder / f"run{n_firms}_{rationing}.npz"
-        np.savez(out, **{f.name: np.asarray(getattr(run, f.name)) for f in fields(run)})
+        np.savez(out, **{f.name: np.asarray(getattr(run, f.name)) for f in fields(run) if f.name not in NOT_SAVED})
         out.with_suffix(".json").write_text(json.dumps({"load_s": load_s, "compile_s": compile_s, "links": run.n_links}))
         paths.append(out)
     return paths
@@ -68,6 +69,8 @@ def load_run(path: Path):
     data = np.load(path)
     values = {}
     for f in fields(CompiledRun):
+        if f.name in NOT_SAVED:  # engines read the merged shock_* arrays, not these
+            continue
         a = data[f.name]
         values[f.name] = a.item() if a.ndim == 0 else (tuple(a.tolist()) if f.name == "chain_names" else a)
     return CompiledRun(**values)
