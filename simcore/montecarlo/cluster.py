@@ -17,21 +17,34 @@ from simcore.montecarlo.batch import simulate_chunk
 
 
 def on_worker(func: Callable, shared, *args):
-    """`func(shared, *args)` on a Dask worker, Numba's threads limited to the worker's own threads."""
+    """`func(shared, *args)` on a Dask worker. A worker runs as many tasks at once as it has threads, so each
+    task runs the kernels on one thread of its own (they release the GIL): no oversubscription, and no
+    parallel Numba region entered from several threads at once."""
     import numba
-    from distributed import get_worker
 
-    numba.set_num_threads(max(1, min(get_worker().state.nthreads, numba.config.NUMBA_NUM_THREADS)))
+    numba.set_num_threads(1)  # per calling thread
     return func(shared, *args)
 
 
+def _shared(value):
+    return value
+
+
 def map_on_dask(func: Callable, shared, tasks: list[tuple], finished: Callable, name: str, scheduler: str | None = None, n_workers: int | None = None) -> None:
-    """Run `func(shared, *task)` for every task on the cluster; hand each result to `finished` as it arrives."""
+    """Run `func(shared, *task)` for every task on the cluster; hand each result to `finished` as it arrives.
+
+    `shared` travels inside a task of its own (not scattered), so the scheduler can compute it again if every
+    worker holding it dies, and tasks simply wait while the cluster has no workers yet (SLURM jobs in the queue).
+    Keys carry a token unique to this call, so two batches on one scheduler never share results.
+    """
+    import uuid
+
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:
         raise SimcoreError('the Dask engine needs the `distributed` package: pip install "dask[distributed]"') from None
     cluster = None
+    token = uuid.uuid4().hex[:12]
     try:
         if scheduler is not None:
             try:
@@ -39,14 +52,14 @@ def map_on_dask(func: Callable, shared, tasks: list[tuple], finished: Callable, 
             except OSError as exc:
                 raise SimcoreError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
         else:
-            cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None)
+            cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0")
             client = Client(cluster)
         with client:
             if not tasks:
                 return
-            remote = client.scatter(shared, broadcast=True)
+            remote = client.submit(_shared, shared, key=f"simcore-{name}-shared-{token}", pure=False)
             futures = [
-                client.submit(on_worker, func, remote, *task, key=f"simcore-{name}-{'-'.join(map(str, task))}", retries=5, pure=False)
+                client.submit(on_worker, func, remote, *task, key=f"simcore-{name}-{token}-{'-'.join(map(str, task))}", retries=5, pure=False)
                 for task in tasks
             ]
             for future in as_completed(futures):

@@ -27,13 +27,12 @@ class BatchResult:
     _costs: pd.DataFrame | None = field(default=None, repr=False)
 
     @classmethod
-    def from_chunks(cls, scenario: Scenario, engine: str, seed: int, chunks: list[Chunk]) -> "BatchResult":
-        from simcore.montecarlo.batch import _prepared
-
-        chunks = sorted(chunks, key=lambda c: c.first)
-        metrics = np.concatenate([c.metrics for c in chunks])
-        counts = np.sum([c.counts for c in chunks], axis=0)  # integers: any order gives the same sum
-        return cls(scenario, engine, seed, tuple(v.name for v in scenario.variants), _prepared(scenario)[0].run.chain_names, metrics, counts)
+    def from_chunks(cls, scenario: Scenario, engine: str, seed: int, replications: int, chunks) -> "BatchResult":
+        """Reduce chunks (any iterable, any order) one at a time (see `Reduction`)."""
+        reduction = Reduction(replications)
+        for c in chunks:
+            reduction.add(c)
+        return reduction.result(scenario, engine, seed)
 
     @property
     def replications(self) -> int:
@@ -81,7 +80,7 @@ class BatchResult:
             for chain in self.chains:
                 s = self.statistics[variant][chain]
                 loss, d = s["loss"], s["d_loss"]
-                reduction = -d["mean"]
+                reduction = 0.0 - d["mean"]  # not -0.0 for the reference
                 rows.append(
                     {
                         "chain": chain,
@@ -129,6 +128,28 @@ class BatchResult:
             "costs": {r["variant"]: {k: v for k, v in r.items() if k != "variant"} for r in self.costs().to_dict("records")},
             "statistics": _json(self.statistics),
         }
+
+
+class Reduction:
+    """Chunks reduced as they come: metrics go to their replications' rows, band counts are added up
+    (integers: any order gives the same sum). Only the running sum of counts is held, not every chunk's."""
+
+    def __init__(self, replications: int):
+        self.replications = replications
+        self.metrics = self.counts = None
+
+    def add(self, chunk: Chunk) -> None:
+        if self.metrics is None:
+            self.metrics = np.full((self.replications, *chunk.metrics.shape[1:]), np.nan)
+            self.counts = np.zeros_like(chunk.counts)
+        self.metrics[chunk.first : chunk.stop] = chunk.metrics
+        self.counts += chunk.counts
+
+    def result(self, scenario: Scenario, engine: str, seed: int) -> BatchResult:
+        from simcore.montecarlo.batch import _prepared
+
+        chains = _prepared(scenario)[0].run.chain_names
+        return BatchResult(scenario, engine, seed, tuple(v.name for v in scenario.variants), chains, self.metrics, self.counts)
 
 
 def _json(value):

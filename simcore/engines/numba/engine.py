@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from simcore.compile import CompiledRun
@@ -23,8 +24,15 @@ def _i8(a) -> np.ndarray:
 
 def run_numba(run: CompiledRun, firm_trajectories: bool = True) -> Trajectories:
     """Simulate one compiled run for its whole horizon; the same numbers as `run_reference`."""
+    rec = Trajectories.allocate(run.horizon, len(run.chain_names), run.n_firms, firm_trajectories)
+    _simulate(run, rec)
+    return rec
+
+
+def _simulate(run: CompiledRun, rec: Trajectories) -> None:
+    """The kernel call, into `rec`'s arrays (firm trajectories if `rec` has them)."""
     n = run.n_firms
-    rec = Trajectories.allocate(run.horizon, len(run.chain_names), n, firm_trajectories)
+    firm_trajectories = rec.firm_output is not None
     order = np.argsort(run.shock_start, kind="stable")  # the order the reference fires shock onsets
     start_inventory, start_in_transit = kernels.simulate(
         int(run.horizon), _f8(run.capacity), _f8(run.base_output), _f8(run.final_demand),
@@ -42,7 +50,6 @@ def run_numba(run: CompiledRun, firm_trajectories: bool = True) -> Trajectories:
         firm_trajectories,
     )  # fmt: skip
     rec.start_inventory, rec.start_in_transit = float(start_inventory), float(start_in_transit)
-    return rec
 
 
 def run_numba_batch(run: CompiledRun, shocks: list) -> BatchTrajectories:
@@ -53,6 +60,11 @@ def run_numba_batch(run: CompiledRun, shocks: list) -> BatchTrajectories:
     row_ptr[1:] = np.cumsum([r.shock_kind.size for r in rows])
     col = {name: np.concatenate([getattr(r, name) for r in rows]) if rows else getattr(run, name) for name in SHOCK_COLUMNS}
     out = BatchTrajectories.allocate(len(rows), run.horizon, len(run.chain_names), run.n_firms)
+    if numba.get_num_threads() == 1:  # one replication after another, without entering a parallel region
+        for r, one in enumerate(rows):
+            trajectories = Trajectories(out.chain_output[r], out.chain_final_demand[r], out.chain_final_delivered[r], np.zeros((run.horizon, len(TOTALS))), 0.0, 0.0, out.firm_min_ratio[r])
+            _simulate(one, trajectories)
+        return out
     kernels.simulate_batch(
         int(run.horizon), _f8(run.capacity), _f8(run.base_output), _f8(run.final_demand),
         _i8(run.slot_ptr), _f8(run.slot_coef), _f8(run.slot_target), _f8(run.slot_pipeline), _i8(run.slot_link_ptr),
