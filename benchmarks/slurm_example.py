@@ -42,7 +42,7 @@ def make_cluster(args):
         sys.exit('this example needs dask-jobqueue: pip install -e ".[jobqueue]"  (or pip install dask-jobqueue)')
     options = {
         "cores": args.cores,
-        "processes": args.processes,
+        "processes": args.processes or args.cores,
         "memory": args.memory,
         "walltime": args.walltime,
         "job_extra_directives": args.job_extra,
@@ -71,8 +71,8 @@ def main(argv=None) -> int:
     g.add_argument(
         "--processes",
         type=int,
-        default=1,
-        help="Dask worker processes per job; each has cores/processes threads, and each chunk runs on Numba threads as many as its worker's threads",
+        default=None,
+        help="Dask worker processes per job (default: one per core, one thread each: each chunk runs on one thread holding the GIL)",
     )
     g.add_argument("--memory", default="16GB", help="memory per job (--mem)")
     g.add_argument("--walltime", default="02:00:00", help="per job (-t)")
