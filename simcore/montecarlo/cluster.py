@@ -19,8 +19,8 @@ from simcore.montecarlo.batch import simulate_chunk
 def on_worker(func: Callable, shared, *args):
     """`func(shared, *args)` on a Dask worker, on one Numba thread: a worker may run several tasks at once (one
     per Dask thread), and Numba threads on top would oversubscribe the cores and enter a parallel region from
-    several threads at once. The kernels hold the GIL (releasing it measured 1.5-2x slower), so give workers
-    one thread each and as many processes as cores (docs/montecarlo.md)."""
+    several threads at once. The kernels hold the GIL, so give workers one thread each and as many processes
+    as cores (docs/montecarlo.md)."""
     import numba
 
     numba.set_num_threads(1)  # per calling thread
