@@ -72,7 +72,7 @@ def main(argv=None) -> int:
         "--processes",
         type=int,
         default=None,
-        help="Dask worker processes per job (default: one per core, one thread each: each chunk runs on one thread holding the GIL)",
+        help="Dask worker processes per job (default: one per core, one thread each; each chunk runs on one thread and releases the GIL, so fewer processes with more threads work too)",
     )
     g.add_argument("--memory", default="16GB", help="memory per job (--mem)")
     g.add_argument("--walltime", default="02:00:00", help="per job (-t)")

@@ -19,8 +19,7 @@ from simcore.montecarlo.batch import simulate_chunk
 def on_worker(func: Callable, shared, *args):
     """`func(shared, *args)` on a Dask worker, on one Numba thread: a worker may run several tasks at once (one
     per Dask thread), and Numba threads on top would oversubscribe the cores and enter a parallel region from
-    several threads at once. The kernels hold the GIL, so give workers one thread each and as many processes
-    as cores (docs/montecarlo.md)."""
+    several threads at once; `simulate` releases the GIL, so the tasks of a worker run in parallel."""
     import numba
 
     numba.set_num_threads(1)  # per calling thread

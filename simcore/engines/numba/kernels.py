@@ -298,7 +298,7 @@ def record(t, output, final_new, final_delivered, base_output, chain_ptr, chain_
             firm_final_delivered[t, i] = final_delivered[i]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # a Dask worker may run several chunks at once, one per thread
 def simulate(
     horizon, capacity, base_output, final_demand,
     slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
