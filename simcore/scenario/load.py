@@ -120,6 +120,8 @@ def load_scenario(path: str | Path) -> Scenario:
         problems.append(Problem(file, "scenario.reference_variant", ref, f"the name of a variant ({', '.join(dict.fromkeys(map(str, names)))})"))
     if "variants" in arrays and not arrays["variants"]:
         problems.append(Problem(file, "variants", NO_VALUE, "expected at least one variant"))
+    if doc is not None:
+        problems += _after_the_horizon(doc.scenario.horizon, shock_specs, variants, file)
     raise_if(problems)
     if doc is None or cmap is None:  # cannot happen: a missing piece is a problem above
         raise InputError([Problem(file, "scenario.model", model_ref, "a model file")])
@@ -171,6 +173,22 @@ def _policy_settings(cmap: ChainMap | None, policies: Any, file: str, k: int) ->
         else:
             settings.append(value)
     return settings, problems
+
+
+def _after_the_horizon(horizon: int, shocks, variants, file: str) -> list[Problem]:
+    """Shocks and timed policies that would start on or after the last day: they would silently do nothing."""
+    expected = f"a day before the horizon ({horizon} days: ticks 0 to {horizon - 1}); starting later it would do nothing"
+    problems = [
+        Problem(file, f"shocks[{n}].start", s.start, expected)
+        for n, s in shocks
+        if isinstance(s.start, (int, float)) and s.start > horizon - 1
+    ]
+    for k, v in variants:
+        for j, p in enumerate(v.policies):
+            start = getattr(p, "start", 0.0)
+            if isinstance(start, (int, float)) and start > horizon - 1:
+                problems.append(Problem(file, f"variants[{k}].policies[{j}].start", start, expected))
+    return problems
 
 
 def _cover_problems(cmap: ChainMap, override, file: str, field: str) -> list[Problem]:
