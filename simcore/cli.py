@@ -105,6 +105,8 @@ def _run(args) -> int:
         return _run_batch(args, scenario, out)
     result = run(scenario, engine=args.engine, seed=args.seed, progress=sys.stderr.isatty())
     print(f"{scenario.name}: {len(scenario.model.firms)} firms, {scenario.horizon} days, engine {args.engine}, seed {result.seed}")
+    if scenario.is_random:
+        print("note: the shocks are random; this is replication 0 of the seed (--replications N gives the distribution)")
     print(f"variants ranked by loss; 'vs ref' is the paired difference against '{scenario.reference_variant}'")
     print(_metrics_table(result))
     write_outputs(result, out, plots=scenario.output.plots and not args.no_plots)
