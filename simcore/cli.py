@@ -6,6 +6,7 @@ Exit status: 0 success, 2 bad input (one line per problem on stderr), 1 any othe
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -22,6 +23,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except SimcoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # `simcore ... | head`: the reader left; results are already written or not started
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
 
 
