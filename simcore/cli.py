@@ -108,12 +108,12 @@ def _run(args) -> int:
     else:
         return _run_batch(args, scenario, out)
     result = run(scenario, engine=args.engine, seed=args.seed, progress=sys.stderr.isatty())
+    write_outputs(result, out, plots=scenario.output.plots and not args.no_plots)  # results first, then the printout
     print(f"{scenario.name}: {len(scenario.model.firms)} firms, {scenario.horizon} days, engine {args.engine}, seed {result.seed}")
     if scenario.is_random:
         print("note: the shocks are random; this is replication 0 of the seed (--replications N gives the distribution)")
     print(f"variants ranked by loss; 'vs ref' is the paired difference against '{scenario.reference_variant}'")
     print(_metrics_table(result))
-    write_outputs(result, out, plots=scenario.output.plots and not args.no_plots)
     print(f"results written to {out}/")
     return 0
 
@@ -126,12 +126,12 @@ def _run_batch(args, scenario, out: Path) -> int:
         scenario, args.replications, seed=args.seed, out=out, engine=args.engine, chunk_size=args.chunk_size, workers=args.workers,
         scheduler=args.scheduler, dask_local=args.dask_local, resume=args.resume,
     )  # fmt: skip
+    write_batch_outputs(result, out, plots=scenario.output.plots and not args.no_plots)  # results first, then the printout
     print(f"{scenario.name}: {len(scenario.model.firms)} firms, {scenario.horizon} days, {result.replications:,} replications, engine {args.engine}, seed {result.seed}")
     if not scenario.is_random:
         print("note: the scenario has no random shocks, so every replication is the same")
     print(f"variants ranked by mean loss, with 95% confidence intervals; 'vs ref' is the paired difference against '{scenario.reference_variant}'")
     print(_batch_table(result))
-    write_batch_outputs(result, out, plots=scenario.output.plots and not args.no_plots)
     print(f"results written to {out}/")
     return 0
 
@@ -196,11 +196,11 @@ def _stress(args) -> int:
     check_writable(out)
     metrics = run_stress(setup, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local)
     table = stress_table(setup, cmap, metrics)
+    write_stress_outputs(setup, cmap, table, out, top=args.top, plots=not args.no_plots)  # results first, then the printout
     print(f"{setup.name}: {len(setup.units)} {args.by} knock-outs of {setup.magnitude:.0%} for {setup.duration:g} days, {setup.run.horizon} days simulated, engine {args.engine}")
     print(f"stuck necks: the top {min(args.top, len(table))} by total chain loss")
     shown = table.head(args.top)[["rank", "unit", "loss", "depth", "tts", "ttr", "single_sourced", "foreign_only", "category"]]
     print(shown.to_string(index=False, na_rep="-", formatters={"loss": "{:.2%}".format, "depth": "{:.1%}".format, "tts": "{:.0f}".format, "ttr": "{:.0f}".format}))
-    write_stress_outputs(setup, cmap, table, out, top=args.top, plots=not args.no_plots)
     print(f"results written to {out}/")
     return 0
 
