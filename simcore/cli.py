@@ -137,9 +137,11 @@ def _run_batch(args, scenario, out: Path) -> int:
 
 
 def _batch_table(result) -> str:
+    import pandas as pd
+
     t = result.comparison()
     pct = "{:.2%}".format
-    shown = pd_frame(
+    shown = pd.DataFrame(
         {
             "chain": t.chain,
             "variant": t.variant,
@@ -155,12 +157,6 @@ def _batch_table(result) -> str:
         }
     )
     return shown.to_string(index=False, na_rep="-")
-
-
-def pd_frame(columns: dict):
-    import pandas as pd
-
-    return pd.DataFrame(columns)
 
 
 def _metrics_table(result) -> str:

@@ -60,17 +60,13 @@ def plot_chain_masters(result: ScenarioResult, path: Path | None = None, tag: st
     table = result.firm_trajectories()
     if not firms or table is None:
         return None
-    cols = min(3, len(firms))
-    rows = -(-len(firms) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 2.6 * rows), dpi=100, sharex=True, sharey=True, squeeze=False)
+    fig, axes = _small_multiples(len(firms), max_cols=3, panel=(4, 2.6))
     for ax, firm in zip(axes.flat, firms):
         for variant, part in table[table.firm == firm].groupby("variant", sort=False):
             ax.plot(part.day, part.ratio, lw=1.2, label=variant, drawstyle="steps-post")
         shade_shocks(ax, result.scenario.shock_specs, result.variants[0].shocks, labels=False)
         ax.set_title(firm, fontsize=9)
         ax.grid(alpha=0.3)
-    for ax in axes.flat[len(firms) :]:
-        ax.set_visible(False)
     axes.flat[0].legend(fontsize=7, loc="lower left")
     fig.supylabel("output / baseline")
     fig.supxlabel("day")
@@ -102,9 +98,7 @@ def plot_fan(result, path: Path | None = None, chain: str = "total"):
     bands = result.bands()
     bands = bands[bands.chain == chain]
     variants = list(dict.fromkeys(bands.variant))
-    cols = min(2, len(variants))
-    rows = -(-len(variants) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(6 * cols, 3.2 * rows), dpi=100, sharex=True, sharey=True, squeeze=False)
+    fig, axes = _small_multiples(len(variants), max_cols=2, panel=(6, 3.2))
     for ax, (color, variant) in zip(axes.flat, zip(plt.rcParams["axes.prop_cycle"].by_key()["color"] * 10, variants)):
         b = bands[bands.variant == variant]
         ax.fill_between(b.day, b.q05, b.q95, color=color, alpha=0.2, lw=0, step="post", label="5-95%")
@@ -113,8 +107,6 @@ def plot_fan(result, path: Path | None = None, chain: str = "total"):
         ax.axhline(1.0, color="0.3", lw=0.8, ls="--")
         ax.set_title(variant, fontsize=9)
         ax.grid(alpha=0.3)
-    for ax in axes.flat[len(variants) :]:
-        ax.set_visible(False)
     axes.flat[0].legend(fontsize=7, loc="lower left")
     fig.supylabel("chain output / baseline")
     fig.supxlabel("day")
@@ -166,6 +158,16 @@ def plot_variants_ci(result, path: Path | None = None, chain: str = "total"):
     ax.set_title(f"{result.scenario.name} — variants ranked by mean loss ({chain}), {result.replications:,} replications")
     fig.tight_layout()
     return _save(fig, path)
+
+
+def _small_multiples(n: int, max_cols: int, panel: tuple[float, float]):
+    """A grid of `n` panels sharing axes, at most `max_cols` wide; panels beyond `n` hidden."""
+    cols = min(max_cols, n)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(panel[0] * cols, panel[1] * rows), dpi=100, sharex=True, sharey=True, squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, axes
 
 
 def _save(fig, path: Path | None):

@@ -11,6 +11,7 @@ then loses nothing against starting it later.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -20,11 +21,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simcore import metrics as M
 from simcore.chainmap import ChainMap, load_model
 from simcore.compile import CompiledRun, compile_model, compile_parts
 from simcore.engines import get_batch_engine
 from simcore.errors import InputError, Problem
+from simcore.montecarlo.batch import chain_metrics
+from simcore.montecarlo.cluster import run_tasks
 from simcore.scenario.shocks import DAMAGE, ShockTable
 
 BY = ("firm", "product", "region")
@@ -52,16 +54,7 @@ def knockout(setup: StressSetup, u: int) -> ShockTable:
 def stress_chunk(setup: StressSetup, first: int, stop: int) -> tuple[int, np.ndarray]:
     """Units `first .. stop - 1`: (first, metrics (units, chains, 5: loss, depth, tts, ttr, fill_rate))."""
     out = get_batch_engine(setup.engine)(setup.run, [knockout(setup, u) for u in range(first, stop)])
-    starts = np.zeros(stop - first)
-    metrics = np.zeros((stop - first, len(setup.run.chain_names), 5))
-    for c in range(len(setup.run.chain_names)):
-        metrics[:, c] = M.batch_metrics(
-            np.ascontiguousarray(out.chain_output[:, :, c]),
-            float(setup.run.chain_baseline[c]),
-            starts,
-            np.ascontiguousarray(out.chain_final_delivered[:, :, c]),
-            np.ascontiguousarray(out.chain_final_demand[:, :, c]),
-        )
+    metrics = chain_metrics(setup.run, out, np.zeros(stop - first))  # every knock-out starts on day 0
     return first, metrics
 
 
@@ -88,10 +81,10 @@ def setup_stress(source: str | Path, by: str = "firm", duration: float = 30.0, m
     path = Path(source)
     if _kind_of(path) == "scenario":
         sc = load_scenario(path)
+        if horizon is not None:
+            sc = dataclasses.replace(sc, info=sc.info.model_copy(update={"horizon": horizon}))
         cmap, name = sc.model, sc.name
         run, _ = compile_parts(sc, sc.reference_variant)
-        if horizon is not None and horizon != run.horizon:
-            run = compile_parts(_with_horizon(sc, horizon), sc.reference_variant)[0]
     else:
         cmap = load_model(path)
         name = cmap.name
@@ -101,12 +94,6 @@ def setup_stress(source: str | Path, by: str = "firm", duration: float = 30.0, m
         keep = np.sort(np.random.default_rng(seed).choice(len(units), sample, replace=False))
         units, members = [units[k] for k in keep], [members[k] for k in keep]
     return StressSetup(name, run, by, tuple(units), tuple(members), float(duration), float(magnitude), engine), cmap
-
-
-def _with_horizon(sc, horizon: int):
-    import dataclasses
-
-    return dataclasses.replace(sc, info=sc.info.model_copy(update={"horizon": horizon}))
 
 
 def _units(cmap: ChainMap, by: str) -> tuple[list[str], list[np.ndarray]]:
@@ -137,20 +124,7 @@ def run_stress(setup: StressSetup, workers: int | None = None, scheduler: str | 
         bar.update(len(m))
 
     try:
-        if scheduler is not None or dask_local is not None:
-            from simcore.montecarlo.cluster import map_on_dask
-
-            map_on_dask(stress_chunk, setup, tasks, finished, "stress", scheduler=scheduler, n_workers=dask_local)
-        else:
-            import numba
-
-            before = numba.get_num_threads()
-            numba.set_num_threads(workers or numba.config.NUMBA_NUM_THREADS)
-            try:
-                for a, b in tasks:
-                    finished(stress_chunk(setup, a, b))
-            finally:
-                numba.set_num_threads(before)
+        run_tasks(stress_chunk, setup, tasks, finished, "stress", workers, scheduler, dask_local)
     finally:
         bar.close()
     return metrics

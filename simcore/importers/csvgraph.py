@@ -416,8 +416,7 @@ def csv_map(
     """The chain map of a folder of tables (`firms.csv`, `links.csv`, optional `products.csv`), or of the tables named by the options."""
     source = Path(source)
     cols = _columns_option(columns)
-    if category is not None and category not in CATEGORIES:
-        raise option_problem(KIND, "category", category, f"one of {', '.join(CATEGORIES)}")
+    _check_category(category)
     folder = source if source.is_dir() else source.parent
     paths = {
         "firms": Path(firms) if firms else folder / "firms.csv",
@@ -437,15 +436,7 @@ def csv_map(
     raise_problems(problems)
     tables = records_map(recs["firms"], recs["links"], recs["products"], region, category, notes)
     files = [p for t, p in paths.items() if p.is_file() and (t != "products" or recs["products"])]
-    options = {"region": region}
-    if cols:
-        options["columns"] = ";".join(f"{k}={v}" for k, v in sorted(cols.items()))
-    if category:
-        options["category"] = category
-    if name:
-        options["name"] = name
-    if licence:
-        options["licence"] = licence
+    options = _options(region, cols, category, name, licence)
     return _imported(tables, files, notes, options, licence, name or source.stem, f"{source.parent.name}/{source.name}")
 
 
@@ -460,23 +451,28 @@ def graph_map(
     """The chain map of a GraphML or GEXF file: nodes are firms, directed edges links (supplier -> customer)."""
     path = Path(source)
     cols = _columns_option(columns)
-    if category is not None and category not in CATEGORIES:
-        raise option_problem(KIND, "category", category, f"one of {', '.join(CATEGORIES)}")
+    _check_category(category)
     problems: list[Problem] = []
     read = read_graph_records(path, problems, cols)
     raise_problems(problems)
     notes: list[str] = []
     tables = records_map(read[0], read[1], [], region, category, notes)
-    options = {"region": region}
+    options = _options(region, cols, category, name, licence)
+    return _imported(tables, [path], notes, options, licence, name or path.stem, f"{path.parent.name}/{path.name}")
+
+
+def _check_category(category: str | None) -> None:
+    if category is not None and category not in CATEGORIES:
+        raise option_problem(KIND, "category", category, f"one of {', '.join(CATEGORIES)}")
+
+
+def _options(region: str, cols: dict[str, str], category: str | None, name: str | None, licence: str) -> dict[str, Any]:
+    """The options recorded in the map's provenance: the region, and the others only when given."""
+    options: dict[str, Any] = {"region": region}
     if cols:
         options["columns"] = ";".join(f"{k}={v}" for k, v in sorted(cols.items()))
-    if category:
-        options["category"] = category
-    if name:
-        options["name"] = name
-    if licence:
-        options["licence"] = licence
-    return _imported(tables, [path], notes, options, licence, name or path.stem, f"{path.parent.name}/{path.name}")
+    options.update({k: v for k, v in (("category", category), ("name", name), ("licence", licence)) if v})
+    return options
 
 
 def _imported(tables: MapTables, files: list[Path], notes: list[str], options: dict[str, Any], licence: str, name: str, shown: str) -> ImportedMap:

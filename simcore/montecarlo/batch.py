@@ -25,6 +25,7 @@ import numpy as np
 from simcore import metrics as M
 from simcore.compile import CompiledRun, compile_parts
 from simcore.engines import get_batch_engine
+from simcore.engines.trajectories import BatchTrajectories
 from simcore.scenario import Scenario
 from simcore.scenario.shocks import ShockTable
 
@@ -73,17 +74,24 @@ def simulate_chunk(scenario: Scenario, seed: int, first: int, stop: int, engine:
         tables = [d.apply(p.shocks) for d in draws] if draws is not None else [p.shocks] * R
         starts = np.array([np.nan if t.first_start is None else t.first_start for t in tables])
         out = simulate(p.run, tables)
+        metrics[:, v, :, :5] = chain_metrics(p.run, out, starts)
         for c, chain in enumerate(p.run.chain_names):
-            base = float(p.run.chain_baseline[c])
-            series = np.ascontiguousarray(out.chain_output[:, :, c])
-            metrics[:, v, c, :5] = M.batch_metrics(
-                series, base, starts, np.ascontiguousarray(out.chain_final_delivered[:, :, c]), np.ascontiguousarray(out.chain_final_demand[:, :, c])
-            )
             metrics[:, v, c, 5] = np.sum(out.firm_min_ratio[:, members[chain]] < M.AFFECTED, axis=1)
+            base = float(p.run.chain_baseline[c])
             if base > 0:
-                bins = np.clip(np.rint(series / base / BIN_WIDTH).astype(np.int64), 0, BINS - 1)
+                bins = np.clip(np.rint(out.chain_output[:, :, c] / base / BIN_WIDTH).astype(np.int64), 0, BINS - 1)
                 counts[v, c] = np.bincount((np.arange(T) * BINS + bins).ravel(), minlength=T * BINS).reshape(T, BINS)
     return Chunk(first, stop, metrics, counts)
+
+
+def chain_metrics(run: CompiledRun, out: BatchTrajectories, starts: np.ndarray) -> np.ndarray:
+    """(replications, chains, 5): loss, depth, TTS, TTR, fill rate of each chain in each replication
+    (`simcore.metrics.batch_metrics`; `starts`: each replication's first shock, NaN for none)."""
+    metrics = np.zeros((len(starts), len(run.chain_names), 5))
+    for c in range(len(run.chain_names)):
+        series, delivered, demanded = (np.ascontiguousarray(a[:, :, c]) for a in (out.chain_output, out.chain_final_delivered, out.chain_final_demand))
+        metrics[:, c] = M.batch_metrics(series, float(run.chain_baseline[c]), starts, delivered, demanded)
+    return metrics
 
 
 def fingerprint(scenario: Scenario, seed: int, engine: str) -> str:

@@ -1,4 +1,4 @@
-"""Work on a Dask cluster (`distributed`): a running scheduler (`--scheduler tcp://host:8786`), or a local
+"""Where tasks run: here on Numba's threads, or on a Dask cluster (`distributed`): a running scheduler (`--scheduler tcp://host:8786`), or a local
 cluster started for the job (`--dask-local N`). Workers need only simcore installed: the shared input (a loaded
 scenario, a stress-test setup) is sent to them once (scattered), each task is a pure function of it and a few
 numbers, and results come back as arrays.
@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Callable
 
 from simcore.errors import SimcoreError
-from simcore.montecarlo.batch import simulate_chunk
 
 
 def on_worker(func: Callable, shared, *args):
@@ -70,7 +69,19 @@ def map_on_dask(func: Callable, shared, tasks: list[tuple], finished: Callable, 
             cluster.close()
 
 
-def run_on_dask(scenario, seed: int, todo, engine: str, finished, scheduler: str | None = None, n_workers: int | None = None) -> None:
-    """Monte Carlo chunks `todo` ((first, stop) pairs) on the cluster."""
-    tasks = [(seed, first, stop, engine) for first, stop in todo]
-    map_on_dask(simulate_chunk, scenario, tasks, finished, "chunk", scheduler=scheduler, n_workers=n_workers)
+def run_tasks(func: Callable, shared, tasks: list[tuple], finished: Callable, name: str,
+              workers: int | None = None, scheduler: str | None = None, dask_local: int | None = None) -> None:  # fmt: skip
+    """Every `func(shared, *task)`, each result handed to `finished`: here, one task after another, each spread
+    over `workers` Numba threads (default all cores); or on Dask with `scheduler` or `dask_local`."""
+    if scheduler is not None or dask_local is not None:
+        map_on_dask(func, shared, tasks, finished, name, scheduler=scheduler, n_workers=dask_local)
+        return
+    import numba
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(workers or numba.config.NUMBA_NUM_THREADS)
+    try:
+        for task in tasks:
+            finished(func(shared, *task))
+    finally:
+        numba.set_num_threads(before)

@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 
 from simcore.errors import InputError, Problem
 from simcore.montecarlo.batch import Chunk, fingerprint, simulate_chunk
+from simcore.montecarlo.cluster import run_tasks
 from simcore.montecarlo.result import BatchResult, Reduction
 from simcore.montecarlo.store import ChunkStore
 from simcore.scenario import Scenario, load_scenario
@@ -78,30 +79,13 @@ def run_batch(
         bar.update(chunk.stop - chunk.first)
 
     try:
-        if scheduler is not None or dask_local is not None:
-            from simcore.montecarlo.cluster import run_on_dask
-
-            run_on_dask(scenario, seed, todo, engine, finished, scheduler=scheduler, n_workers=dask_local)
-        else:
-            _run_here(scenario, seed, todo, engine, finished, workers)
+        run_tasks(simulate_chunk, scenario, [(seed, a, b, engine) for a, b in todo], finished, "chunk", workers, scheduler, dask_local)
     finally:
         bar.close()
     if store is not None:
         for c in chunks:
             reduction.add(store.load(*c))
     return reduction.result(scenario, engine, seed)
-
-
-def _run_here(scenario: Scenario, seed: int, todo, engine: str, finished, workers: int | None) -> None:
-    import numba
-
-    before = numba.get_num_threads()
-    numba.set_num_threads(workers or numba.config.NUMBA_NUM_THREADS)
-    try:
-        for first, stop in todo:
-            finished(simulate_chunk(scenario, seed, first, stop, engine))
-    finally:
-        numba.set_num_threads(before)
 
 
 def _check(replications, chunk_size, workers, dask_local, scheduler) -> None:

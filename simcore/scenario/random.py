@@ -18,6 +18,7 @@ start or factor to >= 0).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,9 +43,7 @@ class Draw:
         for name, drawn in (("start", self.start), ("duration", self.duration), ("value", self.value)):
             for source, v in drawn.items():
                 cols[name][table.source == source] = v
-        merged = ShockTable(table.kind, table.target, cols["value"], cols["start"], cols["duration"], table.profile, table.param, table.source) + self.rows
-        order = np.lexsort((merged.source, merged.start))
-        return ShockTable(*(getattr(merged, f)[order] for f in ("kind", "target", "value", "start", "duration", "profile", "param", "source")))
+        return (dataclasses.replace(table, **cols) + self.rows).sorted()
 
 
 class ShockSampler:

@@ -67,10 +67,12 @@ class ShockTable:
         ints = {0, 1, 5, 7}
         arrays = [np.array(c, dtype=np.int64 if i in ints else float) for i, c in enumerate(cols)]
         table = cls(*arrays)
-        if not sort:
-            return table
-        order = np.lexsort((table.source, table.start))
-        return cls(*(a[order] for a in arrays))
+        return table.sorted() if sort else table
+
+    def sorted(self) -> "ShockTable":
+        """Rows by start, then by source (scenario order): the order shock onsets fire."""
+        order = np.lexsort((self.source, self.start))
+        return ShockTable(*(getattr(self, f.name)[order] for f in dataclasses.fields(self)))
 
     @classmethod
     def empty(cls) -> "ShockTable":
