@@ -70,8 +70,11 @@ def simulate_chunk(scenario: Scenario, seed: int, first: int, stop: int, engine:
     metrics = np.zeros((R, V, C, len(METRICS)))
     counts = np.zeros((V, C, T, BINS), dtype=np.int64)
     members = scenario.model.chain_members
+    applied: dict[int, list[ShockTable]] = {}  # variants on an unedited map share their shock tables
     for v, p in enumerate(prepared):
-        tables = [d.apply(p.shocks) for d in draws] if draws is not None else [p.shocks] * R
+        if id(p.shocks) not in applied:
+            applied[id(p.shocks)] = [d.apply(p.shocks) for d in draws] if draws is not None else [p.shocks] * R
+        tables = applied[id(p.shocks)]
         starts = np.array([np.nan if t.first_start is None else t.first_start for t in tables])
         out = simulate(p.run, tables)
         metrics[:, v, :, :5] = chain_metrics(p.run, out, starts)
