@@ -30,53 +30,62 @@ def run_numba(run: CompiledRun, firm_trajectories: bool = True) -> Trajectories:
 
 
 def _simulate(run: CompiledRun, rec: Trajectories) -> None:
-    """The kernel call, into `rec`'s arrays (firm trajectories if `rec` has them)."""
+    """The kernel call, one lane, into `rec`'s arrays (firm trajectories if `rec` has them)."""
     n = run.n_firms
     firm_trajectories = rec.firm_output is not None
     order = np.argsort(run.shock_start, kind="stable")  # the order the reference fires shock onsets
+    row_ptr = np.array([0, run.shock_kind.size], dtype=np.int64)
     start_inventory, start_in_transit = kernels.simulate(
-        int(run.horizon), _f8(run.capacity), _f8(run.base_output), _f8(run.final_demand),
-        _i8(run.slot_ptr), _f8(run.slot_coef), _f8(run.slot_target), _f8(run.slot_pipeline), _i8(run.slot_link_ptr),
-        _i8(run.link_supplier), _i8(run.link_customer), _i8(run.link_slot), _f8(run.link_share), _f8(run.link_lead), _i8(run.link_tier), _f8(run.link_flow),
-        _i8(run.out_ptr), _i8(run.out_link),
-        float(run.tau), float(run.backlog_days), run.rationing == 1, bool(run.adaptive_sourcing), float(run.share_recovery), int(run.final_tier),
-        _i8(run.shock_kind[order]), _i8(run.shock_target[order]), _f8(run.shock_value[order]), _f8(run.shock_start[order]),
-        _f8(run.shock_duration[order]), _i8(run.shock_profile[order]), _f8(run.shock_param[order]),
+        *_model_arrays(run),
+        row_ptr, *(_SHOCK_TYPES[name](getattr(run, name)[order]) for name in SHOCK_COLUMNS),
         _i8(run.chain_ptr), _i8(run.chain_firm), _f8(run.chain_weight),
-        rec.totals, rec.chain_output, rec.chain_final_demand, rec.chain_final_delivered,
-        rec.firm_min_ratio,
-        rec.firm_output if firm_trajectories else np.zeros((0, n)),
-        rec.firm_final_delivered if firm_trajectories else np.zeros((0, n)),
+        rec.totals[None], rec.chain_output[None], rec.chain_final_demand[None], rec.chain_final_delivered[None],
+        rec.firm_min_ratio[None],
+        rec.firm_output[None] if firm_trajectories else np.zeros((1, 0, n)),
+        rec.firm_final_delivered[None] if firm_trajectories else np.zeros((1, 0, n)),
         firm_trajectories,
     )  # fmt: skip
     rec.start_inventory, rec.start_in_transit = float(start_inventory), float(start_in_transit)
 
 
 def run_numba_batch(run: CompiledRun, shocks: list) -> BatchTrajectories:
-    """One replication per shock table (map-level `ShockTable`s), in parallel over Numba's threads; each
-    replication's numbers are those of `run_numba(run.with_shocks(table))`."""
+    """One replication per shock table (map-level `ShockTable`s), `kernels.LANES` to a kernel call, the calls in
+    parallel over Numba's threads; each replication's numbers are those of `run_numba(run.with_shocks(table))`."""
     rows = [run.with_shocks(table) for table in shocks]
+    orders = [np.argsort(r.shock_start, kind="stable") for r in rows]
     row_ptr = np.zeros(len(rows) + 1, dtype=np.int64)
     row_ptr[1:] = np.cumsum([r.shock_kind.size for r in rows])
-    col = {name: np.concatenate([getattr(r, name) for r in rows]) if rows else getattr(run, name) for name in SHOCK_COLUMNS}
+    col = {name: _SHOCK_TYPES[name](np.concatenate([getattr(r, name)[o] for r, o in zip(rows, orders)]) if rows else getattr(run, name)) for name in SHOCK_COLUMNS}
+    shock_arrays = [col[name] for name in SHOCK_COLUMNS]
     out = BatchTrajectories.allocate(len(rows), run.horizon, len(run.chain_names), run.n_firms)
-    if numba.get_num_threads() == 1:  # one replication after another, without entering a parallel region
-        for r, one in enumerate(rows):
-            trajectories = Trajectories(out.chain_output[r], out.chain_final_demand[r], out.chain_final_delivered[r], np.zeros((run.horizon, len(TOTALS))), 0.0, 0.0, out.firm_min_ratio[r])
-            _simulate(one, trajectories)
+    group_ptr = np.unique(np.r_[np.arange(0, len(rows), kernels.LANES), len(rows)]).astype(np.int64)
+    chains = (_i8(run.chain_ptr), _i8(run.chain_firm), _f8(run.chain_weight))
+    if numba.get_num_threads() == 1:  # one group after another, without entering a parallel region
+        n, T = run.n_firms, run.horizon
+        for a, b in zip(group_ptr[:-1], group_ptr[1:]):
+            kernels.simulate(
+                *_model_arrays(run), row_ptr[a:b + 1], *shock_arrays, *chains,
+                np.zeros((b - a, T, len(TOTALS))), out.chain_output[a:b], out.chain_final_demand[a:b], out.chain_final_delivered[a:b],
+                out.firm_min_ratio[a:b], np.zeros((b - a, 0, n)), np.zeros((b - a, 0, n)), False,
+            )  # fmt: skip
         return out
     kernels.simulate_batch(
-        int(run.horizon), _f8(run.capacity), _f8(run.base_output), _f8(run.final_demand),
-        _i8(run.slot_ptr), _f8(run.slot_coef), _f8(run.slot_target), _f8(run.slot_pipeline), _i8(run.slot_link_ptr),
-        _i8(run.link_supplier), _i8(run.link_customer), _i8(run.link_slot), _f8(run.link_share), _f8(run.link_lead), _i8(run.link_tier), _f8(run.link_flow),
-        _i8(run.out_ptr), _i8(run.out_link),
-        float(run.tau), float(run.backlog_days), run.rationing == 1, bool(run.adaptive_sourcing), float(run.share_recovery), int(run.final_tier),
-        row_ptr, _i8(col["shock_kind"]), _i8(col["shock_target"]), _f8(col["shock_value"]), _f8(col["shock_start"]),
-        _f8(col["shock_duration"]), _i8(col["shock_profile"]), _f8(col["shock_param"]),
-        _i8(run.chain_ptr), _i8(run.chain_firm), _f8(run.chain_weight),
+        *_model_arrays(run), group_ptr, row_ptr, *shock_arrays, *chains,
         out.chain_output, out.chain_final_demand, out.chain_final_delivered, out.firm_min_ratio,
     )  # fmt: skip
     return out
 
 
+def _model_arrays(run: CompiledRun) -> tuple:
+    """The kernels' leading arguments: the compiled map and parameters."""
+    return (
+        int(run.horizon), _f8(run.capacity), _f8(run.base_output), _f8(run.final_demand),
+        _i8(run.slot_ptr), _f8(run.slot_coef), _f8(run.slot_target), _f8(run.slot_pipeline), _i8(run.slot_link_ptr),
+        _i8(run.link_supplier), _i8(run.link_customer), _i8(run.link_slot), _f8(run.link_share), _f8(run.link_lead), _i8(run.link_tier), _f8(run.link_flow),
+        _i8(run.out_ptr), _i8(run.out_link),
+        float(run.tau), float(run.backlog_days), run.rationing == 1, bool(run.adaptive_sourcing), float(run.share_recovery), int(run.final_tier),
+    )  # fmt: skip
+
+
 SHOCK_COLUMNS = ("shock_kind", "shock_target", "shock_value", "shock_start", "shock_duration", "shock_profile", "shock_param")
+_SHOCK_TYPES = {"shock_kind": _i8, "shock_target": _i8, "shock_value": _f8, "shock_start": _f8, "shock_duration": _f8, "shock_profile": _i8, "shock_param": _f8}
