@@ -49,7 +49,7 @@ def _simulate(run: CompiledRun, rec: Trajectories) -> None:
 
 
 def run_numba_batch(run: CompiledRun, shocks: list) -> BatchTrajectories:
-    """One replication per shock table (map-level `ShockTable`s), `kernels.LANES` to a kernel call, the calls in
+    """One replication per shock table (map-level `ShockTable`s), `lanes_for(run)` to a kernel call, the calls in
     parallel over Numba's threads; each replication's numbers are those of `run_numba(run.with_shocks(table))`."""
     rows = [run.with_shocks(table) for table in shocks]
     orders = [np.argsort(r.shock_start, kind="stable") for r in rows]
@@ -58,7 +58,7 @@ def run_numba_batch(run: CompiledRun, shocks: list) -> BatchTrajectories:
     col = {name: _SHOCK_TYPES[name](np.concatenate([getattr(r, name)[o] for r, o in zip(rows, orders)]) if rows else getattr(run, name)) for name in SHOCK_COLUMNS}
     shock_arrays = [col[name] for name in SHOCK_COLUMNS]
     out = BatchTrajectories.allocate(len(rows), run.horizon, len(run.chain_names), run.n_firms)
-    group_ptr = np.unique(np.r_[np.arange(0, len(rows), kernels.LANES), len(rows)]).astype(np.int64)
+    group_ptr = np.unique(np.r_[np.arange(0, len(rows), lanes_for(run)), len(rows)]).astype(np.int64)
     chains = (_i8(run.chain_ptr), _i8(run.chain_firm), _f8(run.chain_weight))
     if numba.get_num_threads() == 1:  # one group after another, without entering a parallel region
         n, T = run.n_firms, run.horizon
@@ -74,6 +74,21 @@ def run_numba_batch(run: CompiledRun, shocks: list) -> BatchTrajectories:
         out.chain_output, out.chain_final_demand, out.chain_final_delivered, out.firm_min_ratio,
     )  # fmt: skip
     return out
+
+
+GROUP_BYTES = 128 * 2**20
+"""About the most a lane group's state may take (the ring of shipments, mostly): wide groups are faster, but not
+without bound in memory (Willems chain 38: 16 lanes, the flagship: 32)."""
+
+
+def lanes_for(run: CompiledRun) -> int:
+    """Replications per kernel call: a power of two up to `kernels.LANES`, within `GROUP_BYTES` of state."""
+    ring = kernels.ring_length(_f8(run.link_lead), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    per_lane = 8 * (ring * run.n_slots + 8 * run.n_slots + 8 * run.n_links + 16 * run.n_firms)
+    lanes = kernels.LANES
+    while lanes > 1 and lanes * per_lane > GROUP_BYTES:
+        lanes //= 2
+    return lanes
 
 
 def _model_arrays(run: CompiledRun) -> tuple:

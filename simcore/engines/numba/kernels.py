@@ -49,7 +49,7 @@ from simcore.engines import recovery
 DAMAGE, DEMAND, CLOSE, LEAD = 0, 1, 2, 3
 SOURCE, TARGET, CAPACITY = 4, 5, 6  # set once at onset
 N_TIERS = 10  # priority tiers 0..9
-LANES = 8  # replications per kernel call in a batch: one AVX-512 vector of float64
+LANES = 32  # replications per kernel call in a batch
 
 # Columns of `totals`, in simcore.engines.trajectories.TOTALS order (engine.py checks them).
 TOTALS_ORDER = ("produced", "consumed", "shipped", "arrived", "inventory", "in_transit", "final_demand", "final_delivered", "lost_sales", "backlog")
