@@ -231,17 +231,24 @@ NO_JIT_SCRIPT = textwrap.dedent(
     from simcore.chainmap.schema import Parameters
     from simcore.compile import compile_model
     from simcore.engines.numba import kernels, run_numba
+    from simcore.engines.numba.engine import run_numba_batch
     from simcore.engines.reference import run_reference
     from simcore.scenario.shocks import ShockTable
     sys.path.insert(0, sys.argv[2])
     from equality import assert_same_numbers
 
-    assert numba.config.DISABLE_JIT and not hasattr(kernels.simulate, "py_func"), "the JIT is on"
+    from simcore.engines.numba import lanes
+    assert numba.config.DISABLE_JIT and not hasattr(kernels.simulate, "py_func") and not hasattr(lanes.simulate_group, "py_func"), "the JIT is on"
     cmap = load_model(sys.argv[1])
     rows = [(0, 0, 1.0, 3, 4, 1, 3.0, 0), (2, 0, 1.0, 6, 3, 0, 0.0, 1), (3, 3, 3.0, 1.5, 6, 0, 0.0, 2), (1, 2, 2.0, 8, 4, 2, 2.0, 3)]
     for params in ({}, {"rationing": "priority", "adaptive_sourcing": True}):
         run = compile_model(cmap, Parameters(**{**cmap.parameters.model_dump(), **params}), 25, ShockTable.from_rows(rows))
         assert_same_numbers(run, run_reference(run), run_numba(run))
+        base = compile_model(cmap, Parameters(**{**cmap.parameters.model_dump(), **params}), 25, ShockTable.empty())
+        tables = [ShockTable.from_rows(rows[:k]) for k in range(len(rows) + 1)]
+        batch = run_numba_batch(base, tables)  # the lanes kernel
+        for k, table in enumerate(tables):
+            assert np.array_equal(batch.chain_output[k], run_numba(base.with_shocks(table)).chain_output)
     print("ok")
     """
 )

@@ -6,7 +6,7 @@ import numba
 import numpy as np
 
 from simcore.compile import CompiledRun
-from simcore.engines.numba import kernels
+from simcore.engines.numba import kernels, lanes
 from simcore.engines.trajectories import TOTALS, BatchTrajectories, Trajectories
 from simcore.scenario.shocks import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, SOURCE, TARGET
 
@@ -30,19 +30,18 @@ def run_numba(run: CompiledRun, firm_trajectories: bool = True) -> Trajectories:
 
 
 def _simulate(run: CompiledRun, rec: Trajectories) -> None:
-    """The kernel call, one lane, into `rec`'s arrays (firm trajectories if `rec` has them)."""
+    """The kernel call, into `rec`'s arrays (firm trajectories if `rec` has them)."""
     n = run.n_firms
     firm_trajectories = rec.firm_output is not None
     order = np.argsort(run.shock_start, kind="stable")  # the order the reference fires shock onsets
-    row_ptr = np.array([0, run.shock_kind.size], dtype=np.int64)
     start_inventory, start_in_transit = kernels.simulate(
         *_model_arrays(run),
-        row_ptr, *(_SHOCK_TYPES[name](getattr(run, name)[order]) for name in SHOCK_COLUMNS),
+        *(_SHOCK_TYPES[name](getattr(run, name)[order]) for name in SHOCK_COLUMNS),
         _i8(run.chain_ptr), _i8(run.chain_firm), _f8(run.chain_weight),
-        rec.totals[None], rec.chain_output[None], rec.chain_final_demand[None], rec.chain_final_delivered[None],
-        rec.firm_min_ratio[None],
-        rec.firm_output[None] if firm_trajectories else np.zeros((1, 0, n)),
-        rec.firm_final_delivered[None] if firm_trajectories else np.zeros((1, 0, n)),
+        rec.totals, rec.chain_output, rec.chain_final_demand, rec.chain_final_delivered,
+        rec.firm_min_ratio,
+        rec.firm_output if firm_trajectories else np.zeros((0, n)),
+        rec.firm_final_delivered if firm_trajectories else np.zeros((0, n)),
         firm_trajectories,
     )  # fmt: skip
     rec.start_inventory, rec.start_in_transit = float(start_inventory), float(start_in_transit)
@@ -61,15 +60,13 @@ def run_numba_batch(run: CompiledRun, shocks: list) -> BatchTrajectories:
     group_ptr = np.unique(np.r_[np.arange(0, len(rows), lanes_for(run)), len(rows)]).astype(np.int64)
     chains = (_i8(run.chain_ptr), _i8(run.chain_firm), _f8(run.chain_weight))
     if numba.get_num_threads() == 1:  # one group after another, without entering a parallel region
-        n, T = run.n_firms, run.horizon
         for a, b in zip(group_ptr[:-1], group_ptr[1:]):
-            kernels.simulate(
+            lanes.simulate_group(
                 *_model_arrays(run), row_ptr[a:b + 1], *shock_arrays, *chains,
-                np.zeros((b - a, T, len(TOTALS))), out.chain_output[a:b], out.chain_final_demand[a:b], out.chain_final_delivered[a:b],
-                out.firm_min_ratio[a:b], np.zeros((b - a, 0, n)), np.zeros((b - a, 0, n)), False,
+                out.chain_output[a:b], out.chain_final_demand[a:b], out.chain_final_delivered[a:b], out.firm_min_ratio[a:b],
             )  # fmt: skip
         return out
-    kernels.simulate_batch(
+    lanes.simulate_batch(
         *_model_arrays(run), group_ptr, row_ptr, *shock_arrays, *chains,
         out.chain_output, out.chain_final_demand, out.chain_final_delivered, out.firm_min_ratio,
     )  # fmt: skip
@@ -82,13 +79,13 @@ without bound in memory (Willems chain 38: 16 lanes, the flagship: 32)."""
 
 
 def lanes_for(run: CompiledRun) -> int:
-    """Replications per kernel call: a power of two up to `kernels.LANES`, within `GROUP_BYTES` of state."""
+    """Replications per kernel call: a power of two up to `lanes.LANES`, within `GROUP_BYTES` of state."""
     ring = kernels.ring_length(_f8(run.link_lead), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     per_lane = 8 * (ring * run.n_slots + 8 * run.n_slots + 8 * run.n_links + 16 * run.n_firms)
-    lanes = kernels.LANES
-    while lanes > 1 and lanes * per_lane > GROUP_BYTES:
-        lanes //= 2
-    return lanes
+    width = lanes.LANES
+    while width > 1 and width * per_lane > GROUP_BYTES:
+        width //= 2
+    return width
 
 
 def _model_arrays(run: CompiledRun) -> tuple:

@@ -1,20 +1,9 @@
-"""Numba kernels: a group of replications of MODEL.md §3-4 over flat arrays, the day loop inside one call.
+"""Numba kernels: one run of MODEL.md §3-4 over flat arrays, the day loop inside one call.
 
 Every function is a module-level `@njit(cache=True)` free function over NumPy
 arrays and scalars; `engine.run_numba` prepares the arrays and owns the
-outputs.
-
-**Lanes.** One call simulates up to `LANES` replications of the same compiled
-run side by side, each on its own shock rows: every state array has the
-replication ("lane") as its last axis, and the innermost loops run over the
-lanes. The map's indices (suppliers, slots, chains) are then read once for all
-lanes and the arithmetic runs on whole vectors, while each lane performs
-exactly the operations, in exactly the order, of a replication on its own (no
-`fastmath`, no reordered sums): a lane's numbers do not depend on its
-neighbours. A single run is a group of one lane.
-
-The tick is the reference engine's, reorganised into two passes so that each
-array is streamed once per day (../shared/PERFORMANCE.md):
+outputs. The tick is the reference engine's, reorganised into two passes so
+that each array is streamed once per day (../shared/PERFORMANCE.md):
 
 - **firm pass** (`produce_and_ration`): order book, capacity, Leontief
   production, consumption, and each supplier's fill ratio (one per firm under
@@ -28,12 +17,12 @@ array is streamed once per day (../shared/PERFORMANCE.md):
   to stock, which leaves the inventory position (and so every order) alone.
 
 The SimPy calendar of the reference becomes: the ring for shipments (every
-link ships every day, so a per-tick bucket beats a heap), and each lane's shock
-rows sorted by start for shock onsets, kept as a short "live" list from which
-rows whose effect has ended for good are dropped.
+link ships every day, so a per-tick bucket beats a heap), and the shock table
+sorted by start for shock onsets, kept as a short "live" list from which rows
+whose effect has ended for good are dropped.
 
-Adding a zero shipment or a zero arrival is done, not skipped: it leaves every
-number as it was and keeps the lane loops free of branches.
+Batches of replications run in `lanes.py`: the same tick, many replications
+side by side.
 """
 
 from __future__ import annotations
@@ -41,7 +30,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from simcore.engines import recovery
 
@@ -49,25 +38,23 @@ from simcore.engines import recovery
 DAMAGE, DEMAND, CLOSE, LEAD = 0, 1, 2, 3
 SOURCE, TARGET, CAPACITY = 4, 5, 6  # set once at onset
 N_TIERS = 10  # priority tiers 0..9
-LANES = 32  # replications per kernel call in a batch
 
 # Columns of `totals`, in simcore.engines.trajectories.TOTALS order (engine.py checks them).
 TOTALS_ORDER = ("produced", "consumed", "shipped", "arrived", "inventory", "in_transit", "final_demand", "final_delivered", "lost_sales", "backlog")
 PRODUCED, CONSUMED, SHIPPED, ARRIVED, INVENTORY, IN_TRANSIT, FINAL_DEMAND, FINAL_DELIVERED, LOST, BACKLOG = range(10)
 
 intensity = njit(cache=True)(recovery.intensity)
-kernel = njit(cache=True, error_model="numpy")  # divisions are guarded where they matter; no exception checks in lane loops
 
 
-@kernel
+@njit(cache=True)
 def arrival_tick(t, lead):
     """First tick at or after `t + lead`, never `t` itself (simcore.compile.delay_ticks)."""
     return max(t + 1, math.ceil(t + lead))
 
 
-@kernel
+@njit(cache=True)
 def ring_length(link_lead, kind, target, value):
-    """A power of two longer than any delay a shipment can have under one lane's shock rows' lead factors."""
+    """A power of two longer than any delay a shipment can have under the shock table's lead factors."""
     factor = np.ones(len(link_lead))
     for s in range(len(kind)):
         if kind[s] == LEAD and value[s] > 1.0:
@@ -81,423 +68,337 @@ def ring_length(link_lead, kind, target, value):
     return length
 
 
-@kernel
-def apply_shocks(t, r, live, first, n_live, kind, target, value, start, duration, profile, param, damage, demand_factor, closed, lead_factor):
-    """Set the effects of lane `r`'s live rows (`live[first:first + n_live]`) for tick `t`; return its live count
-    with finished rows dropped.
+@njit(cache=True)
+def apply_shocks(t, live, n_live, kind, target, value, start, duration, profile, param, damage, demand_factor, closed, lead_factor):
+    """Set the effects of the live shock rows for tick `t`; return the live count with finished rows dropped.
 
     Targets are reset before the rows are applied, so only what shocks touch is
     ever written: no pass over all firms or links.
     """
-    for k in range(first, first + n_live):
+    for k in range(n_live):
         s, g = live[k], target[live[k]]
         if kind[s] == DAMAGE:
-            damage[g, r] = 0.0
+            damage[g] = 0.0
         elif kind[s] == DEMAND:
-            demand_factor[g, r] = 1.0
+            demand_factor[g] = 1.0
         elif kind[s] == CLOSE:
-            closed[g, r] = False
+            closed[g] = False
         else:
-            lead_factor[g, r] = 1.0
-    kept = first
-    for k in range(first, first + n_live):
+            lead_factor[g] = 1.0
+    kept = 0
+    for k in range(n_live):
         s, g = live[k], target[live[k]]
         level = intensity(t, start[s], duration[s], profile[s], param[s])
         v = value[s]
         if kind[s] == DAMAGE:
-            damage[g, r] = max(damage[g, r], v * level)
+            damage[g] = max(damage[g], v * level)
         elif kind[s] == DEMAND:
-            demand_factor[g, r] *= 1.0 + (v - 1.0) * level
+            demand_factor[g] *= 1.0 + (v - 1.0) * level
         elif kind[s] == CLOSE:
-            closed[g, r] = closed[g, r] or level > 0.0
+            closed[g] = closed[g] or level > 0.0
         else:
-            lead_factor[g, r] *= 1.0 + (v - 1.0) * level
+            lead_factor[g] *= 1.0 + (v - 1.0) * level
         if level != 0.0 or t < start[s] + duration[s]:  # after its end, intensity only falls: 0 is for good
             live[kept] = s
             kept += 1
-    return kept - first
+    return kept
 
 
-@kernel
-def apply_set(s, r, kind, target, value, capacity, slot_target, slot_pipeline, slot_coef, slot_link_ptr, link_slot, link_customer, link_lead, base_output, share, base_share):
-    """A timed policy's change at its onset in lane `r`, for good (reference `_set`)."""
+@njit(cache=True)
+def apply_set(s, kind, target, value, capacity, slot_target, slot_pipeline, slot_coef, slot_link_ptr, link_slot, link_customer, link_lead, base_output, share, base_share):
+    """A timed policy's change at its onset, for good (reference `_set`)."""
     g, v = target[s], value[s]
     if kind[s] == CAPACITY:
-        capacity[g, r] += v
+        capacity[g] += v
     elif kind[s] == TARGET:
-        slot_target[g, r] += v
+        slot_target[g] += v
     else:
         slot = link_slot[g]
         lo, hi = slot_link_ptr[slot], slot_link_ptr[slot + 1]
         for link in range(lo, hi):
             factor = 0.0 if link == g else 1.0 - v
             add = v if link == g else 0.0
-            share[link, r] = share[link, r] * factor + add
-            base_share[link, r] = base_share[link, r] * factor + add
+            share[link] = share[link] * factor + add
+            base_share[link] = base_share[link] * factor + add
         use = slot_coef[slot] * base_output[link_customer[g]]
         pipeline = 0.0
         for link in range(lo, hi):
-            pipeline += arrival_tick(0, link_lead[link]) * base_share[link, r] * use
-        slot_pipeline[slot, r] = pipeline
+            pipeline += arrival_tick(0, link_lead[link]) * base_share[link] * use
+        slot_pipeline[slot] = pipeline
 
 
-@kernel
-def reopen_books(r, live, first, n_live, kind, target, closed, link_supplier, out_ptr, out_link, link_tier, orders, ordered, tier_ordered, priority):
-    """Lane `r`'s suppliers with a closed customer link: their order book again, without the closed links' orders."""
-    for k in range(first, first + n_live):
+@njit(cache=True)
+def reopen_books(live, n_live, kind, target, closed, link_supplier, out_ptr, out_link, link_tier, orders, ordered, tier_ordered, priority):
+    """Suppliers with a closed customer link: their order book again, without the closed links' orders."""
+    for k in range(n_live):
         s = live[k]
-        if kind[s] != CLOSE or not closed[target[s], r]:
+        if kind[s] != CLOSE or not closed[target[s]]:
             continue
         j = link_supplier[target[s]]
-        ordered[j, r] = 0.0
+        ordered[j] = 0.0
         if priority:
-            tier_ordered[j, :, r] = 0.0
+            tier_ordered[j, :] = 0.0
         for m in range(out_ptr[j], out_ptr[j + 1]):
             link = out_link[m]
-            book = 0.0 if closed[link, r] else orders[link, r]
-            ordered[j, r] += book
+            book = 0.0 if closed[link] else orders[link]
+            ordered[j] += book
             if priority:
-                tier_ordered[j, link_tier[link], r] += book
+                tier_ordered[j, link_tier[link]] += book
 
 
-@kernel
+@njit(cache=True)
 def produce_and_ration(
     capacity, damage, final_demand, demand_factor, ordered, tier_ordered, backlog, backlog_days,
     slot_ptr, slot_coef, inventory, priority, final_tier,
-    firm_demand, output, fill, tier_fill, final_new, final_delivered, sums, scratch,
+    firm_demand, output, fill, tier_fill, final_new, final_delivered, totals_row,
 ):  # fmt: skip
     """Reference steps 2-4 for every firm; the suppliers' fill ratios go to `fill` / `tier_fill`."""
-    lanes = capacity.shape[1]
-    cap, limit, y, final_due, final_fill, remaining = scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], scratch[5]
-    for i in range(len(final_demand)):
-        for r in range(lanes):
-            cap[r] = capacity[i, r] * (1.0 - damage[i, r])
-            final_new[i, r] = final_demand[i] * demand_factor[i, r]
-            firm_demand[i, r] = ordered[i, r] + final_new[i, r] + backlog[i, r]
-            limit[r] = math.inf
+    consumed = lost = produced = fin_total = delivered_total = backlog_total = 0.0
+    for i in range(len(capacity)):
+        cap = capacity[i] * (1.0 - damage[i])
+        final_new[i] = final_demand[i] * demand_factor[i]
+        demand = ordered[i] + final_new[i] + backlog[i]
+        firm_demand[i] = demand
+        limit = math.inf
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
-            coef = slot_coef[s]
-            for r in range(lanes):
-                limit[r] = min(limit[r], inventory[s, r] / coef)
-        for r in range(lanes):
-            y[r] = min(min(cap[r], limit[r]), firm_demand[i, r])
-            output[i, r] = y[r]
+            limit = min(limit, inventory[s] / slot_coef[s])
+        y = min(min(cap, limit), demand)
+        output[i] = y
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
-            coef = slot_coef[s]
-            for r in range(lanes):
-                used = coef * y[r]
-                sums[CONSUMED, r] += used
-                inventory[s, r] = max(inventory[s, r] - used, 0.0)
+            used = slot_coef[s] * y
+            consumed += used
+            inventory[s] = max(inventory[s] - used, 0.0)
 
-        for r in range(lanes):
-            final_due[r] = final_new[i, r] + backlog[i, r]
+        final_due = final_new[i] + backlog[i]
         if not priority:
-            for r in range(lanes):
-                demand = firm_demand[i, r]
-                ratio = y[r] / demand if demand > 0.0 else 0.0
-                fill[i, r] = ratio
-                final_fill[r] = ratio
+            ratio = y / demand if demand > 0.0 else 0.0
+            fill[i] = ratio
+            final_fill = ratio
         else:
-            for r in range(lanes):
-                remaining[r] = y[r]
-                final_fill[r] = 0.0
+            remaining, final_fill = y, 0.0
             for tier in range(N_TIERS):
-                for r in range(lanes):
-                    wanted = tier_ordered[i, tier, r] + (final_due[r] if tier == final_tier else 0.0)
-                    ratio = min(1.0, remaining[r] / wanted) if wanted > 0.0 else 0.0
-                    tier_fill[i, tier, r] = ratio
-                    if tier == final_tier:
-                        final_fill[r] = ratio
-                    remaining[r] = max(0.0, remaining[r] - wanted) if wanted > 0.0 else remaining[r]
-        for r in range(lanes):
-            delivered = final_due[r] * final_fill[r]
-            final_delivered[i, r] = delivered
-            unfilled = final_due[r] - delivered
-            lost = unfilled / backlog_days
-            backlog[i, r] = unfilled - lost
-            sums[LOST, r] += lost
-            sums[PRODUCED, r] += y[r]
-            sums[FINAL_DEMAND, r] += final_new[i, r]
-            sums[FINAL_DELIVERED, r] += delivered
-            sums[BACKLOG, r] += backlog[i, r]
+                wanted = tier_ordered[i, tier] + (final_due if tier == final_tier else 0.0)
+                tier_fill[i, tier] = 0.0
+                if wanted <= 0.0:
+                    continue
+                ratio = min(1.0, remaining / wanted)
+                tier_fill[i, tier] = ratio
+                if tier == final_tier:
+                    final_fill = ratio
+                remaining = max(0.0, remaining - wanted)
+        final_delivered[i] = final_due * final_fill
+        unfilled = final_due - final_delivered[i]
+        lost_i = unfilled / backlog_days
+        backlog[i] = unfilled - lost_i
+
+        lost += lost_i
+        produced += y
+        fin_total += final_new[i]
+        delivered_total += final_delivered[i]
+        backlog_total += backlog[i]
+    totals_row[CONSUMED] = consumed
+    totals_row[LOST] = lost
+    totals_row[PRODUCED] = produced
+    totals_row[FINAL_DEMAND] = fin_total
+    totals_row[FINAL_DELIVERED] = delivered_total
+    totals_row[BACKLOG] = backlog_total
 
 
-@kernel
+@njit(cache=True)
 def ship_and_order(
     t, slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
     link_supplier, link_share, link_lead, link_tier,
     closed, lead_factor, any_closed, any_lead, priority, adaptive, rho, tau,
     fill, tier_fill, firm_demand, orders, share, ordered, tier_ordered,
-    inventory, in_transit, ring, sums, weight, scratch,
+    inventory, in_transit, ring, totals_row, weight,
 ):  # fmt: skip
-    """Reference steps 5-6 customer by customer, then the next tick's arrivals (summed into `sums[ARRIVED]`)."""
-    lanes = inventory.shape[1]
+    """Reference steps 5-6 customer by customer, then the next tick's arrivals; returns the units arriving next tick."""
     mask = ring.shape[0] - 1
-    b = (t + 1) & mask
-    order, total, shipment = scratch[0], scratch[1], scratch[2]
+    shipped = stock = transit = arriving = 0.0
     for i in range(len(slot_ptr) - 1):
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
             # deliveries, pulled from each supplier's fill ratio
             for link in range(lo, hi):
-                j, tier = link_supplier[link], link_tier[link]
-                for r in range(lanes):
-                    book = 0.0 if (any_closed and closed[link, r]) else orders[link, r]
-                    shipment[r] = book * (tier_fill[j, tier, r] if priority else fill[j, r])
-                if any_lead:  # each lane its own delay
-                    for r in range(lanes):
-                        ring[arrival_tick(t, link_lead[link] * lead_factor[link, r]) & mask, s, r] += shipment[r]
-                else:
-                    a = arrival_tick(t, link_lead[link]) & mask
-                    for r in range(lanes):
-                        ring[a, s, r] += shipment[r]
-                for r in range(lanes):
-                    in_transit[s, r] += shipment[r]
-                    sums[SHIPPED, r] += shipment[r]
+                book = 0.0 if (any_closed and closed[link]) else orders[link]
+                ratio = tier_fill[link_supplier[link], link_tier[link]] if priority else fill[link_supplier[link]]
+                units = book * ratio
+                if units > 0.0:
+                    lead = link_lead[link] * lead_factor[link] if any_lead else link_lead[link]
+                    ring[arrival_tick(t, lead) & mask, s] += units
+                    in_transit[s] += units
+                    shipped += units
             if adaptive and hi - lo > 1:
-                adapt_shares(lo, hi, lanes, closed, any_closed, orders, fill, tier_fill, priority, link_supplier, link_tier, share, link_share, rho, weight, total)
+                adapt_shares(lo, hi, closed, any_closed, orders, fill, tier_fill, priority, link_supplier, link_tier, share, link_share, rho, weight)
             # orders for the next tick, into each supplier's next order book
-            coef = slot_coef[s]
-            for r in range(lanes):
-                gap = slot_target[s, r] + slot_pipeline[s, r] - inventory[s, r] - in_transit[s, r]
-                order[r] = max(0.0, coef * firm_demand[i, r] + gap / tau)
+            gap = slot_target[s] + slot_pipeline[s] - inventory[s] - in_transit[s]
+            order = max(0.0, slot_coef[s] * firm_demand[i] + gap / tau)
             for link in range(lo, hi):
-                j, tier = link_supplier[link], link_tier[link]
-                for r in range(lanes):
-                    o = order[r] * share[link, r]
-                    orders[link, r] = o
-                    ordered[j, r] += o
-                    if priority:
-                        tier_ordered[j, tier, r] += o
+                o = order * share[link]
+                orders[link] = o
+                ordered[link_supplier[link]] += o
+                if priority:
+                    tier_ordered[link_supplier[link], link_tier[link]] += o
             # end of tick: record stock and transit, then take in what the next tick will use
-            for r in range(lanes):
-                sums[INVENTORY, r] += inventory[s, r]
-                sums[IN_TRANSIT, r] += in_transit[s, r]
-                units = ring[b, s, r]
-                ring[b, s, r] = 0.0
-                inventory[s, r] += units
-                in_transit[s, r] -= units
-                sums[ARRIVED, r] += units
+            stock += inventory[s]
+            transit += in_transit[s]
+            b = (t + 1) & mask
+            units = ring[b, s]
+            if units != 0.0:
+                ring[b, s] = 0.0
+                inventory[s] += units
+                in_transit[s] -= units
+                arriving += units
+    totals_row[SHIPPED] = shipped
+    totals_row[INVENTORY] = stock
+    totals_row[IN_TRANSIT] = transit
+    return arriving
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def adapt_shares(lo, hi, lanes, closed, any_closed, orders, fill, tier_fill, priority, link_supplier, link_tier, share, link_share, rho, weight, total):
+@njit(cache=True, inline="always")
+def adapt_shares(lo, hi, closed, any_closed, orders, fill, tier_fill, priority, link_supplier, link_tier, share, link_share, rho, weight):
     """Reference `_adapt_shares` for one input: toward suppliers that filled their last orders, back toward baseline.
 
     A link's fill ratio is its supplier's (its tier's) ratio; 0 if the link is
     closed, 1 if nothing was ordered. Written out here, not in a helper: a call
     with array arguments in this loop costs more than the arithmetic (refcounts).
     """
-    for r in range(lanes):
-        total[r] = 0.0
+    total = 0.0
     for link in range(lo, hi):
-        j, tier = link_supplier[link], link_tier[link]
-        for r in range(lanes):
-            if any_closed and closed[link, r]:
-                ratio = 0.0
-            elif orders[link, r] <= 0.0:
-                ratio = 1.0
-            elif priority:
-                ratio = tier_fill[j, tier, r]
-            else:
-                ratio = fill[j, r]
-            weight[link, r] = share[link, r] * ratio
-            total[r] += weight[link, r]
+        if any_closed and closed[link]:
+            ratio = 0.0
+        elif orders[link] <= 0.0:
+            ratio = 1.0
+        elif priority:
+            ratio = tier_fill[link_supplier[link], link_tier[link]]
+        else:
+            ratio = fill[link_supplier[link]]
+        weight[link] = share[link] * ratio
+        total += weight[link]
     for link in range(lo, hi):
-        for r in range(lanes):
-            moved = weight[link, r] / total[r] if total[r] > 0.0 else share[link, r]
-            share[link, r] = (1.0 - rho) * moved + rho * link_share[link, r]
+        moved = weight[link] / total if total > 0.0 else share[link]
+        share[link] = (1.0 - rho) * moved + rho * link_share[link]
 
 
-@kernel
-def record(t, output, final_new, final_delivered, base_output, chain_ptr, chain_firm, chain_weight, chain_output, chain_final_demand, chain_final_delivered, firm_min_ratio, firm_output, firm_final_delivered, record_firms, scratch):
-    """Chain aggregates, lowest output ratios and, if asked, per-firm trajectories of tick `t`, lane by lane."""
-    lanes = output.shape[1]
-    out, dem, dlv = scratch[0], scratch[1], scratch[2]
+@njit(cache=True)
+def record(t, output, final_new, final_delivered, base_output, chain_ptr, chain_firm, chain_weight, chain_output, chain_final_demand, chain_final_delivered, firm_min_ratio, firm_output, firm_final_delivered, record_firms):
+    """Chain aggregates, lowest output ratios and, if asked, per-firm trajectories of tick `t`."""
     for c in range(len(chain_ptr) - 1):
-        for r in range(lanes):
-            out[r] = dem[r] = dlv[r] = 0.0
+        out = dem = dlv = 0.0
         for k in range(chain_ptr[c], chain_ptr[c + 1]):
             w, i = chain_weight[k], chain_firm[k]
-            for r in range(lanes):
-                out[r] += w * output[i, r]
-                dem[r] += w * final_new[i, r]
-                dlv[r] += w * final_delivered[i, r]
-        for r in range(lanes):
-            chain_output[r, t, c] = out[r]
-            chain_final_demand[r, t, c] = dem[r]
-            chain_final_delivered[r, t, c] = dlv[r]
-    for i in range(len(base_output)):
+            out += w * output[i]
+            dem += w * final_new[i]
+            dlv += w * final_delivered[i]
+        chain_output[t, c] = out
+        chain_final_demand[t, c] = dem
+        chain_final_delivered[t, c] = dlv
+    for i in range(len(output)):
         if base_output[i] > 0.0:  # a standby supplier has no output ratio
-            for r in range(lanes):
-                firm_min_ratio[r, i] = min(firm_min_ratio[r, i], output[i, r] / base_output[i])
+            firm_min_ratio[i] = min(firm_min_ratio[i], output[i] / base_output[i])
         if record_firms:
-            for r in range(lanes):
-                firm_output[r, t, i] = output[i, r]
-                firm_final_delivered[r, t, i] = final_delivered[i, r]
+            firm_output[t, i] = output[i]
+            firm_final_delivered[t, i] = final_delivered[i]
 
 
-@kernel
-def lanes_of(a, lanes):
-    """(n,) -> (n, lanes): a lane's own copy of a per-firm, -slot or -link array."""
-    out = np.empty((len(a), lanes))
-    for k in range(len(a)):
-        for r in range(lanes):
-            out[k, r] = a[k]
-    return out
-
-
-
-@njit(cache=True, error_model="numpy", nogil=True)  # a Dask worker may run several chunks at once, one per thread
+@njit(cache=True, nogil=True)  # a Dask worker may run several chunks at once, one per thread
 def simulate(
     horizon, capacity, base_output, final_demand,
     slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
     link_supplier, link_customer, link_slot, link_share, link_lead, link_tier, link_flow,
     out_ptr, out_link,
     tau, backlog_days, priority, adaptive, rho, final_tier,
-    row_ptr, kind, target, value, start, duration, profile, param,
+    kind, target, value, start, duration, profile, param,
     chain_ptr, chain_firm, chain_weight,
     totals, chain_output, chain_final_demand, chain_final_delivered,
     firm_min_ratio, firm_output, firm_final_delivered, record_firms,
 ):  # fmt: skip
-    """Run `len(row_ptr) - 1` lanes for the whole horizon into the preallocated outputs (lane first:
-    `totals[r]`, `chain_*[r]`, ...); return (inventory, in transit) at t = 0.
+    """Run the whole horizon into the preallocated outputs; return (inventory, in transit) at t = 0.
 
-    Lane `r` runs on shock rows `row_ptr[r]:row_ptr[r + 1]`, sorted by start (the order their onsets fire).
+    Shock rows must be sorted by start (the order their onsets fire).
     """
-    lanes = len(row_ptr) - 1
     n, n_slots, n_links = len(capacity), len(slot_coef), len(link_supplier)
-    # what timed policies change (apply_set): each lane's own copies
-    capacity, slot_target, slot_pipeline, base_share = lanes_of(capacity, lanes), lanes_of(slot_target, lanes), lanes_of(slot_pipeline, lanes), lanes_of(link_share, lanes)
+    # what timed policies change (apply_set): our own copies
+    capacity, slot_target, slot_pipeline, base_share = capacity.copy(), slot_target.copy(), slot_pipeline.copy(), link_share.copy()
 
     # state at t = 0 (MODEL.md §2): targets held, baseline order books, pipelines full
     inventory = slot_target.copy()
-    in_transit = np.zeros((n_slots, lanes))
-    orders = lanes_of(link_flow, lanes)
-    share = base_share.copy()
-    backlog = np.zeros((n, lanes))
-    ordered = np.zeros((n, lanes))
-    tier_ordered = np.zeros((n if priority else 0, N_TIERS, lanes))
+    in_transit = np.zeros(n_slots)
+    orders = link_flow.copy()
+    share = link_share.copy()
+    backlog = np.zeros(n)
+    ordered = np.zeros(n)
+    tier_ordered = np.zeros((n, N_TIERS) if priority else (0, N_TIERS))
     for link in range(n_links):
-        for r in range(lanes):
-            ordered[link_supplier[link], r] += orders[link, r]
-            if priority:
-                tier_ordered[link_supplier[link], link_tier[link], r] += orders[link, r]
-    length = 2
-    for r in range(lanes):
-        lo, hi = row_ptr[r], row_ptr[r + 1]
-        length = max(length, ring_length(link_lead, kind[lo:hi], target[lo:hi], value[lo:hi]))
-    ring = np.zeros((length, n_slots, lanes))
-    mask = length - 1
+        ordered[link_supplier[link]] += orders[link]
+        if priority:
+            tier_ordered[link_supplier[link], link_tier[link]] += orders[link]
+    ring = np.zeros((ring_length(link_lead, kind, target, value), n_slots))
+    mask = ring.shape[0] - 1
     for link in range(n_links):
         lead = link_lead[link]
         for sent in range(-max(1, math.ceil(lead)), 0):
-            for r in range(lanes):
-                ring[math.ceil(max(0.0, sent + lead)) & mask, link_slot[link], r] += link_flow[link]
-                in_transit[link_slot[link], r] += link_flow[link]
-    start_inventory, start_in_transit = inventory[:, 0].sum() if lanes else 0.0, in_transit[:, 0].sum() if lanes else 0.0
-    arriving = np.zeros(lanes)
+            ring[math.ceil(max(0.0, sent + lead)) & mask, link_slot[link]] += link_flow[link]
+            in_transit[link_slot[link]] += link_flow[link]
+    start_inventory, start_in_transit = inventory.sum(), in_transit.sum()
+    arriving = 0.0
     for s in range(n_slots):
-        for r in range(lanes):
-            arriving[r] += ring[0, s, r]
-            inventory[s, r] += ring[0, s, r]
-            in_transit[s, r] -= ring[0, s, r]
-            ring[0, s, r] = 0.0
+        arriving += ring[0, s]
+        inventory[s] += ring[0, s]
+        in_transit[s] -= ring[0, s]
+        ring[0, s] = 0.0
 
-    # shocks and their effects; lane r's live rows are live[row_ptr[r]:row_ptr[r] + n_live[r]]
+    # shocks and their effects
     live = np.empty(len(kind), dtype=np.int64)
-    next_row = row_ptr[:-1].copy()
-    n_live = np.zeros(lanes, dtype=np.int64)
+    next_row = n_live = 0
     any_lead_row = False
-    for s in range(row_ptr[0], row_ptr[lanes]):
+    for s in range(len(kind)):
         any_lead_row = any_lead_row or kind[s] == LEAD
-    damage = np.zeros((n, lanes))
-    demand_factor = np.ones((n, lanes))
-    closed = np.zeros((n_links, lanes), dtype=np.bool_)
-    lead_factor = np.ones((n_links, lanes))
+    damage = np.zeros(n)
+    demand_factor = np.ones(n)
+    closed = np.zeros(n_links, dtype=np.bool_)
+    lead_factor = np.ones(n_links)
 
     # per-tick scratch
-    firm_demand = np.zeros((n, lanes))
-    output = np.zeros((n, lanes))
-    fill = np.zeros((n, lanes))
-    tier_fill = np.zeros((n if priority else 1, N_TIERS, lanes))
-    final_new = np.zeros((n, lanes))
-    final_delivered = np.zeros((n, lanes))
-    weight = np.zeros((n_links if adaptive else 0, lanes))  # adapt_shares' scratch
-    sums = np.zeros((len(TOTALS_ORDER), lanes))
-    scratch = np.zeros((6, lanes))
+    firm_demand = np.zeros(n)
+    output = np.zeros(n)
+    fill = np.zeros(n)
+    tier_fill = np.zeros((n, N_TIERS) if priority else (1, N_TIERS))
+    final_new = np.zeros(n)
+    final_delivered = np.zeros(n)
+    weight = np.zeros(n_links if adaptive else 0)  # adapt_shares' scratch
 
     for t in range(horizon):
-        sums[:, :] = 0.0
-        any_closed = any_lead = False
-        for r in range(lanes):
-            first, last = row_ptr[r], row_ptr[r + 1]
-            while next_row[r] < last and start[next_row[r]] <= t:
-                k = next_row[r]
-                if kind[k] >= SOURCE:
-                    apply_set(k, r, kind, target, value, capacity, slot_target, slot_pipeline, slot_coef, slot_link_ptr, link_slot, link_customer, link_lead, base_output, share, base_share)
-                else:
-                    live[first + n_live[r]] = k
-                    n_live[r] += 1
-                next_row[r] += 1
-            n_live[r] = apply_shocks(t, r, live, first, n_live[r], kind, target, value, start, duration, profile, param, damage, demand_factor, closed, lead_factor)
-            closed_here = False
-            for k in range(first, first + n_live[r]):
-                closed_here = closed_here or (kind[live[k]] == CLOSE and closed[target[live[k]], r])
-            if closed_here:
-                reopen_books(r, live, first, n_live[r], kind, target, closed, link_supplier, out_ptr, out_link, link_tier, orders, ordered, tier_ordered, priority)
-            any_closed = any_closed or closed_here
-            any_lead = any_lead or (any_lead_row and n_live[r] > 0)
+        row = totals[t]
+        row[ARRIVED] = arriving
+        while next_row < len(kind) and start[next_row] <= t:
+            if kind[next_row] >= SOURCE:
+                apply_set(next_row, kind, target, value, capacity, slot_target, slot_pipeline, slot_coef, slot_link_ptr, link_slot, link_customer, link_lead, base_output, share, base_share)
+            else:
+                live[n_live] = next_row
+                n_live += 1
+            next_row += 1
+        n_live = apply_shocks(t, live, n_live, kind, target, value, start, duration, profile, param, damage, demand_factor, closed, lead_factor)
+        any_closed = False
+        for k in range(n_live):
+            any_closed = any_closed or (kind[live[k]] == CLOSE and closed[target[live[k]]])
+        if any_closed:
+            reopen_books(live, n_live, kind, target, closed, link_supplier, out_ptr, out_link, link_tier, orders, ordered, tier_ordered, priority)
 
         produce_and_ration(
             capacity, damage, final_demand, demand_factor, ordered, tier_ordered, backlog, backlog_days,
             slot_ptr, slot_coef, inventory, priority, final_tier,
-            firm_demand, output, fill, tier_fill, final_new, final_delivered, sums, scratch,
+            firm_demand, output, fill, tier_fill, final_new, final_delivered, row,
         )  # fmt: skip
-        ordered[:, :] = 0.0
+        ordered[:] = 0.0
         if priority:
-            tier_ordered[:, :, :] = 0.0
-        ship_and_order(
+            tier_ordered[:, :] = 0.0
+        arriving = ship_and_order(
             t, slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
             link_supplier, base_share, link_lead, link_tier,
-            closed, lead_factor, any_closed, any_lead, priority, adaptive, rho, tau,
+            closed, lead_factor, any_closed, any_lead_row and n_live > 0, priority, adaptive, rho, tau,
             fill, tier_fill, firm_demand, orders, share, ordered, tier_ordered,
-            inventory, in_transit, ring, sums, weight, scratch,
+            inventory, in_transit, ring, row, weight,
         )  # fmt: skip
-        record(t, output, final_new, final_delivered, base_output, chain_ptr, chain_firm, chain_weight, chain_output, chain_final_demand, chain_final_delivered, firm_min_ratio, firm_output, firm_final_delivered, record_firms, scratch)
-        for r in range(lanes):
-            for col in range(len(TOTALS_ORDER)):
-                totals[r, t, col] = arriving[r] if col == ARRIVED else sums[col, r]
-            arriving[r] = sums[ARRIVED, r]  # what arrived at the end of this tick is the next tick's arrivals
+        record(t, output, final_new, final_delivered, base_output, chain_ptr, chain_firm, chain_weight, chain_output, chain_final_demand, chain_final_delivered, firm_min_ratio, firm_output, firm_final_delivered, record_firms)
     return start_inventory, start_in_transit
-
-
-@njit(cache=True, error_model="numpy", parallel=True)
-def simulate_batch(
-    horizon, capacity, base_output, final_demand,
-    slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
-    link_supplier, link_customer, link_slot, link_share, link_lead, link_tier, link_flow,
-    out_ptr, out_link,
-    tau, backlog_days, priority, adaptive, rho, final_tier,
-    group_ptr, row_ptr, kind, target, value, start, duration, profile, param,
-    chain_ptr, chain_firm, chain_weight,
-    chain_output, chain_final_demand, chain_final_delivered, firm_min_ratio,
-):  # fmt: skip
-    """Replications of one compiled run, lane groups in parallel: group `g` is replications
-    `group_ptr[g]:group_ptr[g + 1]`; replication `k` runs on shock rows `row_ptr[k]:row_ptr[k + 1]` into
-    `chain_*[k]` and `firm_min_ratio[k]`. A lane's numbers depend neither on its group nor on the threads.
-    """
-    n = len(capacity)
-    for g in prange(len(group_ptr) - 1):
-        a, b = group_ptr[g], group_ptr[g + 1]
-        simulate(
-            horizon, capacity, base_output, final_demand,
-            slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
-            link_supplier, link_customer, link_slot, link_share, link_lead, link_tier, link_flow,
-            out_ptr, out_link,
-            tau, backlog_days, priority, adaptive, rho, final_tier,
-            row_ptr[a:b + 1], kind, target, value, start, duration, profile, param,
-            chain_ptr, chain_firm, chain_weight,
-            np.zeros((b - a, horizon, len(TOTALS_ORDER))), chain_output[a:b], chain_final_demand[a:b], chain_final_delivered[a:b],
-            firm_min_ratio[a:b], np.zeros((b - a, 0, n)), np.zeros((b - a, 0, n)), False,
-        )  # fmt: skip

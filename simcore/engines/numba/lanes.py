@@ -1,0 +1,428 @@
+"""Numba kernels for batches: a group of replications of one compiled run side by side ("lanes").
+
+The batch counterpart of `kernels.py` (one run, with totals and per-firm
+trajectories). Here every state array has the replication as its last axis
+and the innermost loops run over the lanes: the map's indices (suppliers,
+slots, chains) are read once for the whole group and the arithmetic runs on
+whole vectors. Each lane performs exactly the operations of `kernels.simulate`,
+in the same order (no `fastmath`, no reordered sums), so a replication's
+numbers are bit for bit those of a single run on its shock rows, whatever its
+group (tests/engines/test_lanes.py). A group records only what a batch keeps:
+chain series and each firm's lowest output ratio.
+
+Why two kernels: a one-lane group pays for the lane loops (1.2-2.8x slower
+than `kernels.simulate` on single runs), and a scalar kernel cannot vectorise
+across replications (1.4-1.6x slower per replication than 8 lanes, 1.8-2.3x
+than 32, one thread; docs/engine.md).
+
+Adding a zero shipment or a zero arrival is done, not skipped: it leaves every
+number as it was and keeps the lane loops free of branches.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from simcore.engines.numba.kernels import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, N_TIERS, SOURCE, TARGET, arrival_tick, intensity, ring_length
+
+LANES = 32  # the widest group; engine.lanes_for narrows it for large maps
+
+kernel = njit(cache=True, error_model="numpy")  # divisions are guarded where they matter: no exception checks in lane loops
+
+
+@kernel
+def apply_shocks(t, r, live, first, n_live, kind, target, value, start, duration, profile, param, damage, demand_factor, closed, lead_factor):
+    """Set the effects of lane `r`'s live rows (`live[first:first + n_live]`) for tick `t`; return its live count
+    with finished rows dropped.
+
+    Targets are reset before the rows are applied, so only what shocks touch is
+    ever written: no pass over all firms or links.
+    """
+    for k in range(first, first + n_live):
+        s, g = live[k], target[live[k]]
+        if kind[s] == DAMAGE:
+            damage[g, r] = 0.0
+        elif kind[s] == DEMAND:
+            demand_factor[g, r] = 1.0
+        elif kind[s] == CLOSE:
+            closed[g, r] = False
+        else:
+            lead_factor[g, r] = 1.0
+    kept = first
+    for k in range(first, first + n_live):
+        s, g = live[k], target[live[k]]
+        level = intensity(t, start[s], duration[s], profile[s], param[s])
+        v = value[s]
+        if kind[s] == DAMAGE:
+            damage[g, r] = max(damage[g, r], v * level)
+        elif kind[s] == DEMAND:
+            demand_factor[g, r] *= 1.0 + (v - 1.0) * level
+        elif kind[s] == CLOSE:
+            closed[g, r] = closed[g, r] or level > 0.0
+        else:
+            lead_factor[g, r] *= 1.0 + (v - 1.0) * level
+        if level != 0.0 or t < start[s] + duration[s]:  # after its end, intensity only falls: 0 is for good
+            live[kept] = s
+            kept += 1
+    return kept - first
+
+
+@kernel
+def apply_set(s, r, kind, target, value, capacity, slot_target, slot_pipeline, slot_coef, slot_link_ptr, link_slot, link_customer, link_lead, base_output, share, base_share):
+    """A timed policy's change at its onset in lane `r`, for good (reference `_set`)."""
+    g, v = target[s], value[s]
+    if kind[s] == CAPACITY:
+        capacity[g, r] += v
+    elif kind[s] == TARGET:
+        slot_target[g, r] += v
+    else:
+        slot = link_slot[g]
+        lo, hi = slot_link_ptr[slot], slot_link_ptr[slot + 1]
+        for link in range(lo, hi):
+            factor = 0.0 if link == g else 1.0 - v
+            add = v if link == g else 0.0
+            share[link, r] = share[link, r] * factor + add
+            base_share[link, r] = base_share[link, r] * factor + add
+        use = slot_coef[slot] * base_output[link_customer[g]]
+        pipeline = 0.0
+        for link in range(lo, hi):
+            pipeline += arrival_tick(0, link_lead[link]) * base_share[link, r] * use
+        slot_pipeline[slot, r] = pipeline
+
+
+@kernel
+def reopen_books(r, live, first, n_live, kind, target, closed, link_supplier, out_ptr, out_link, link_tier, orders, ordered, tier_ordered, priority):
+    """Lane `r`'s suppliers with a closed customer link: their order book again, without the closed links' orders."""
+    for k in range(first, first + n_live):
+        s = live[k]
+        if kind[s] != CLOSE or not closed[target[s], r]:
+            continue
+        j = link_supplier[target[s]]
+        ordered[j, r] = 0.0
+        if priority:
+            tier_ordered[j, :, r] = 0.0
+        for m in range(out_ptr[j], out_ptr[j + 1]):
+            link = out_link[m]
+            book = 0.0 if closed[link, r] else orders[link, r]
+            ordered[j, r] += book
+            if priority:
+                tier_ordered[j, link_tier[link], r] += book
+
+
+@kernel
+def produce_and_ration(
+    capacity, damage, final_demand, demand_factor, ordered, tier_ordered, backlog, backlog_days,
+    slot_ptr, slot_coef, inventory, priority, final_tier,
+    firm_demand, output, fill, tier_fill, final_new, final_delivered, scratch,
+):  # fmt: skip
+    """Reference steps 2-4 for every firm; the suppliers' fill ratios go to `fill` / `tier_fill`."""
+    lanes = capacity.shape[1]
+    cap, limit, y, final_due, final_fill, remaining = scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], scratch[5]
+    for i in range(len(final_demand)):
+        for r in range(lanes):
+            cap[r] = capacity[i, r] * (1.0 - damage[i, r])
+            final_new[i, r] = final_demand[i] * demand_factor[i, r]
+            firm_demand[i, r] = ordered[i, r] + final_new[i, r] + backlog[i, r]
+            limit[r] = math.inf
+        for s in range(slot_ptr[i], slot_ptr[i + 1]):
+            coef = slot_coef[s]
+            for r in range(lanes):
+                limit[r] = min(limit[r], inventory[s, r] / coef)
+        for r in range(lanes):
+            y[r] = min(min(cap[r], limit[r]), firm_demand[i, r])
+            output[i, r] = y[r]
+        for s in range(slot_ptr[i], slot_ptr[i + 1]):
+            coef = slot_coef[s]
+            for r in range(lanes):
+                used = coef * y[r]
+                inventory[s, r] = max(inventory[s, r] - used, 0.0)
+
+        for r in range(lanes):
+            final_due[r] = final_new[i, r] + backlog[i, r]
+        if not priority:
+            for r in range(lanes):
+                demand = firm_demand[i, r]
+                ratio = y[r] / demand if demand > 0.0 else 0.0
+                fill[i, r] = ratio
+                final_fill[r] = ratio
+        else:
+            for r in range(lanes):
+                remaining[r] = y[r]
+                final_fill[r] = 0.0
+            for tier in range(N_TIERS):
+                for r in range(lanes):
+                    wanted = tier_ordered[i, tier, r] + (final_due[r] if tier == final_tier else 0.0)
+                    ratio = min(1.0, remaining[r] / wanted) if wanted > 0.0 else 0.0
+                    tier_fill[i, tier, r] = ratio
+                    if tier == final_tier:
+                        final_fill[r] = ratio
+                    remaining[r] = max(0.0, remaining[r] - wanted) if wanted > 0.0 else remaining[r]
+        for r in range(lanes):
+            delivered = final_due[r] * final_fill[r]
+            final_delivered[i, r] = delivered
+            unfilled = final_due[r] - delivered
+            lost = unfilled / backlog_days
+            backlog[i, r] = unfilled - lost
+
+
+@kernel
+def ship_and_order(
+    t, slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
+    link_supplier, link_share, link_lead, link_tier,
+    closed, lead_factor, any_closed, any_lead, priority, adaptive, rho, tau,
+    fill, tier_fill, firm_demand, orders, share, ordered, tier_ordered,
+    inventory, in_transit, ring, weight, scratch,
+):  # fmt: skip
+    """Reference steps 5-6 customer by customer, then the next tick's arrivals."""
+    lanes = inventory.shape[1]
+    mask = ring.shape[0] - 1
+    b = (t + 1) & mask
+    order, total, shipment = scratch[0], scratch[1], scratch[2]
+    for i in range(len(slot_ptr) - 1):
+        for s in range(slot_ptr[i], slot_ptr[i + 1]):
+            lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
+            # deliveries, pulled from each supplier's fill ratio
+            for link in range(lo, hi):
+                j, tier = link_supplier[link], link_tier[link]
+                for r in range(lanes):
+                    book = 0.0 if (any_closed and closed[link, r]) else orders[link, r]
+                    shipment[r] = book * (tier_fill[j, tier, r] if priority else fill[j, r])
+                if any_lead:  # each lane its own delay
+                    for r in range(lanes):
+                        ring[arrival_tick(t, link_lead[link] * lead_factor[link, r]) & mask, s, r] += shipment[r]
+                else:
+                    a = arrival_tick(t, link_lead[link]) & mask
+                    for r in range(lanes):
+                        ring[a, s, r] += shipment[r]
+                for r in range(lanes):
+                    in_transit[s, r] += shipment[r]
+            if adaptive and hi - lo > 1:
+                adapt_shares(lo, hi, lanes, closed, any_closed, orders, fill, tier_fill, priority, link_supplier, link_tier, share, link_share, rho, weight, total)
+            # orders for the next tick, into each supplier's next order book
+            coef = slot_coef[s]
+            for r in range(lanes):
+                gap = slot_target[s, r] + slot_pipeline[s, r] - inventory[s, r] - in_transit[s, r]
+                order[r] = max(0.0, coef * firm_demand[i, r] + gap / tau)
+            for link in range(lo, hi):
+                j, tier = link_supplier[link], link_tier[link]
+                for r in range(lanes):
+                    o = order[r] * share[link, r]
+                    orders[link, r] = o
+                    ordered[j, r] += o
+                    if priority:
+                        tier_ordered[j, tier, r] += o
+            # end of tick: take in what the next tick will use
+            for r in range(lanes):
+                units = ring[b, s, r]
+                ring[b, s, r] = 0.0
+                inventory[s, r] += units
+                in_transit[s, r] -= units
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def adapt_shares(lo, hi, lanes, closed, any_closed, orders, fill, tier_fill, priority, link_supplier, link_tier, share, link_share, rho, weight, total):
+    """Reference `_adapt_shares` for one input: toward suppliers that filled their last orders, back toward baseline.
+
+    A link's fill ratio is its supplier's (its tier's) ratio; 0 if the link is
+    closed, 1 if nothing was ordered. Written out here, not in a helper: a call
+    with array arguments in this loop costs more than the arithmetic (refcounts).
+    """
+    for r in range(lanes):
+        total[r] = 0.0
+    for link in range(lo, hi):
+        j, tier = link_supplier[link], link_tier[link]
+        for r in range(lanes):
+            if any_closed and closed[link, r]:
+                ratio = 0.0
+            elif orders[link, r] <= 0.0:
+                ratio = 1.0
+            elif priority:
+                ratio = tier_fill[j, tier, r]
+            else:
+                ratio = fill[j, r]
+            weight[link, r] = share[link, r] * ratio
+            total[r] += weight[link, r]
+    for link in range(lo, hi):
+        for r in range(lanes):
+            moved = weight[link, r] / total[r] if total[r] > 0.0 else share[link, r]
+            share[link, r] = (1.0 - rho) * moved + rho * link_share[link, r]
+
+
+@kernel
+def record(t, output, final_new, final_delivered, base_output, chain_ptr, chain_firm, chain_weight, chain_output, chain_final_demand, chain_final_delivered, firm_min_ratio, scratch):
+    """Chain aggregates and lowest output ratios of tick `t`, lane by lane."""
+    lanes = output.shape[1]
+    out, dem, dlv = scratch[0], scratch[1], scratch[2]
+    for c in range(len(chain_ptr) - 1):
+        for r in range(lanes):
+            out[r] = dem[r] = dlv[r] = 0.0
+        for k in range(chain_ptr[c], chain_ptr[c + 1]):
+            w, i = chain_weight[k], chain_firm[k]
+            for r in range(lanes):
+                out[r] += w * output[i, r]
+                dem[r] += w * final_new[i, r]
+                dlv[r] += w * final_delivered[i, r]
+        for r in range(lanes):
+            chain_output[r, t, c] = out[r]
+            chain_final_demand[r, t, c] = dem[r]
+            chain_final_delivered[r, t, c] = dlv[r]
+    for i in range(len(base_output)):
+        if base_output[i] > 0.0:  # a standby supplier has no output ratio
+            for r in range(lanes):
+                firm_min_ratio[r, i] = min(firm_min_ratio[r, i], output[i, r] / base_output[i])
+
+
+@kernel
+def lanes_of(a, lanes):
+    """(n,) -> (n, lanes): a lane's own copy of a per-firm, -slot or -link array."""
+    out = np.empty((len(a), lanes))
+    for k in range(len(a)):
+        for r in range(lanes):
+            out[k, r] = a[k]
+    return out
+
+
+
+@njit(cache=True, error_model="numpy", nogil=True)  # a Dask worker may run several chunks at once, one per thread
+def simulate_group(
+    horizon, capacity, base_output, final_demand,
+    slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
+    link_supplier, link_customer, link_slot, link_share, link_lead, link_tier, link_flow,
+    out_ptr, out_link,
+    tau, backlog_days, priority, adaptive, rho, final_tier,
+    row_ptr, kind, target, value, start, duration, profile, param,
+    chain_ptr, chain_firm, chain_weight,
+    chain_output, chain_final_demand, chain_final_delivered, firm_min_ratio,
+):  # fmt: skip
+    """Run `len(row_ptr) - 1` lanes for the whole horizon into the preallocated outputs (lane first:
+    `chain_*[r]`, `firm_min_ratio[r]`); `kernels.simulate` for a group.
+
+    Lane `r` runs on shock rows `row_ptr[r]:row_ptr[r + 1]`, sorted by start (the order their onsets fire).
+    """
+    lanes = len(row_ptr) - 1
+    n, n_slots, n_links = len(capacity), len(slot_coef), len(link_supplier)
+    # what timed policies change (apply_set): each lane's own copies
+    capacity, slot_target, slot_pipeline, base_share = lanes_of(capacity, lanes), lanes_of(slot_target, lanes), lanes_of(slot_pipeline, lanes), lanes_of(link_share, lanes)
+
+    # state at t = 0 (MODEL.md §2): targets held, baseline order books, pipelines full
+    inventory = slot_target.copy()
+    in_transit = np.zeros((n_slots, lanes))
+    orders = lanes_of(link_flow, lanes)
+    share = base_share.copy()
+    backlog = np.zeros((n, lanes))
+    ordered = np.zeros((n, lanes))
+    tier_ordered = np.zeros((n if priority else 0, N_TIERS, lanes))
+    for link in range(n_links):
+        for r in range(lanes):
+            ordered[link_supplier[link], r] += orders[link, r]
+            if priority:
+                tier_ordered[link_supplier[link], link_tier[link], r] += orders[link, r]
+    length = 2
+    for r in range(lanes):
+        lo, hi = row_ptr[r], row_ptr[r + 1]
+        length = max(length, ring_length(link_lead, kind[lo:hi], target[lo:hi], value[lo:hi]))
+    ring = np.zeros((length, n_slots, lanes))
+    mask = length - 1
+    for link in range(n_links):
+        lead = link_lead[link]
+        for sent in range(-max(1, math.ceil(lead)), 0):
+            for r in range(lanes):
+                ring[math.ceil(max(0.0, sent + lead)) & mask, link_slot[link], r] += link_flow[link]
+                in_transit[link_slot[link], r] += link_flow[link]
+    for s in range(n_slots):
+        for r in range(lanes):
+            inventory[s, r] += ring[0, s, r]
+            in_transit[s, r] -= ring[0, s, r]
+            ring[0, s, r] = 0.0
+
+    # shocks and their effects; lane r's live rows are live[row_ptr[r]:row_ptr[r] + n_live[r]]
+    live = np.empty(len(kind), dtype=np.int64)
+    next_row = row_ptr[:-1].copy()
+    n_live = np.zeros(lanes, dtype=np.int64)
+    any_lead_row = False
+    for s in range(row_ptr[0], row_ptr[lanes]):
+        any_lead_row = any_lead_row or kind[s] == LEAD
+    damage = np.zeros((n, lanes))
+    demand_factor = np.ones((n, lanes))
+    closed = np.zeros((n_links, lanes), dtype=np.bool_)
+    lead_factor = np.ones((n_links, lanes))
+
+    # per-tick scratch
+    firm_demand = np.zeros((n, lanes))
+    output = np.zeros((n, lanes))
+    fill = np.zeros((n, lanes))
+    tier_fill = np.zeros((n if priority else 1, N_TIERS, lanes))
+    final_new = np.zeros((n, lanes))
+    final_delivered = np.zeros((n, lanes))
+    weight = np.zeros((n_links if adaptive else 0, lanes))  # adapt_shares' scratch
+    scratch = np.zeros((6, lanes))
+
+    for t in range(horizon):
+        any_closed = any_lead = False
+        for r in range(lanes):
+            first, last = row_ptr[r], row_ptr[r + 1]
+            while next_row[r] < last and start[next_row[r]] <= t:
+                k = next_row[r]
+                if kind[k] >= SOURCE:
+                    apply_set(k, r, kind, target, value, capacity, slot_target, slot_pipeline, slot_coef, slot_link_ptr, link_slot, link_customer, link_lead, base_output, share, base_share)
+                else:
+                    live[first + n_live[r]] = k
+                    n_live[r] += 1
+                next_row[r] += 1
+            n_live[r] = apply_shocks(t, r, live, first, n_live[r], kind, target, value, start, duration, profile, param, damage, demand_factor, closed, lead_factor)
+            closed_here = False
+            for k in range(first, first + n_live[r]):
+                closed_here = closed_here or (kind[live[k]] == CLOSE and closed[target[live[k]], r])
+            if closed_here:
+                reopen_books(r, live, first, n_live[r], kind, target, closed, link_supplier, out_ptr, out_link, link_tier, orders, ordered, tier_ordered, priority)
+            any_closed = any_closed or closed_here
+            any_lead = any_lead or (any_lead_row and n_live[r] > 0)
+
+        produce_and_ration(
+            capacity, damage, final_demand, demand_factor, ordered, tier_ordered, backlog, backlog_days,
+            slot_ptr, slot_coef, inventory, priority, final_tier,
+            firm_demand, output, fill, tier_fill, final_new, final_delivered, scratch,
+        )  # fmt: skip
+        ordered[:, :] = 0.0
+        if priority:
+            tier_ordered[:, :, :] = 0.0
+        ship_and_order(
+            t, slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
+            link_supplier, base_share, link_lead, link_tier,
+            closed, lead_factor, any_closed, any_lead, priority, adaptive, rho, tau,
+            fill, tier_fill, firm_demand, orders, share, ordered, tier_ordered,
+            inventory, in_transit, ring, weight, scratch,
+        )  # fmt: skip
+        record(t, output, final_new, final_delivered, base_output, chain_ptr, chain_firm, chain_weight, chain_output, chain_final_demand, chain_final_delivered, firm_min_ratio, scratch)
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def simulate_batch(
+    horizon, capacity, base_output, final_demand,
+    slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
+    link_supplier, link_customer, link_slot, link_share, link_lead, link_tier, link_flow,
+    out_ptr, out_link,
+    tau, backlog_days, priority, adaptive, rho, final_tier,
+    group_ptr, row_ptr, kind, target, value, start, duration, profile, param,
+    chain_ptr, chain_firm, chain_weight,
+    chain_output, chain_final_demand, chain_final_delivered, firm_min_ratio,
+):  # fmt: skip
+    """Replications of one compiled run, lane groups in parallel: group `g` is replications
+    `group_ptr[g]:group_ptr[g + 1]`; replication `k` runs on shock rows `row_ptr[k]:row_ptr[k + 1]` into
+    `chain_*[k]` and `firm_min_ratio[k]`. A lane's numbers depend neither on its group nor on the threads.
+    """
+    for g in prange(len(group_ptr) - 1):
+        a, b = group_ptr[g], group_ptr[g + 1]
+        simulate_group(
+            horizon, capacity, base_output, final_demand,
+            slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
+            link_supplier, link_customer, link_slot, link_share, link_lead, link_tier, link_flow,
+            out_ptr, out_link,
+            tau, backlog_days, priority, adaptive, rho, final_tier,
+            row_ptr[a:b + 1], kind, target, value, start, duration, profile, param,
+            chain_ptr, chain_firm, chain_weight,
+            chain_output[a:b], chain_final_demand[a:b], chain_final_delivered[a:b], firm_min_ratio[a:b],
+        )  # fmt: skip
