@@ -167,7 +167,7 @@ def run_pool(pool: ProcessPoolExecutor, scenario, replications: int):
     from simcore.montecarlo.runner import DEFAULT_CHUNK, plan_chunks
 
     futures = [pool.submit(_pool_chunk, scenario.seed, a, b) for a, b in plan_chunks(replications, DEFAULT_CHUNK)]
-    return BatchResult.from_chunks(scenario, "numba", scenario.seed, [f.result() for f in futures])
+    return BatchResult.from_chunks(scenario, "numba", scenario.seed, replications, (f.result() for f in futures))
 
 
 # --- a running Dask cluster ---------------------------------------------------------------------------------
