@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from simcore.chainmap.baseline import reaches
+from simcore.importers.write import toml_string
 
 CATEGORY_BY_TIER = ["raw_material", "basic_material", "basic_component", "core_electronic_component", "subassembly", "subassembly", "final_product"]
 
@@ -122,7 +123,7 @@ def write_map(smap: SyntheticMap, out: Path, name: str, description: str) -> Pat
         getattr(smap, table).to_csv(folder / f"{table}.csv", index=False, float_format="%.17g")
     rel = folder.name
     out.write_text(
-        f'[model]\nname = "{name}"\ndescription = "{description}"\nprovenance = "synthetic: simcore generate"\n\n'
-        "[tables]\n" + "".join(f'{t} = "{rel}/{t}.csv"\n' for t in ("products", "recipes", "firms", "links", "demand"))
+        f"[model]\nname = {toml_string(name)}\ndescription = {toml_string(description)}\nprovenance = \"synthetic: simcore generate\"\n\n"
+        "[tables]\n" + "".join(f"{t} = {toml_string(f'{rel}/{t}.csv')}\n" for t in ("products", "recipes", "firms", "links", "demand"))
     )
     return out

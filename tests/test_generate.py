@@ -6,7 +6,7 @@ import pandas as pd
 from simcore.chainmap import load_model
 from simcore.chainmap.inspect import summarize
 from simcore.cli import main
-from simcore.generate import generate_map
+from simcore.generate import generate_map, write_map
 
 
 def test_same_seed_same_map_other_seed_other_map():
@@ -29,6 +29,14 @@ def test_generated_map_loads_and_has_the_requested_shape(tmp_path):
     assert suppliers_per_firm.max() > 10 * max(1.0, np.median(suppliers_per_firm))  # heavy-tailed customer counts
     leads = np.array([l.lead_time for l in cmap.links])
     assert leads.min() < 2 and leads.max() >= 10  # short at home, long from abroad
+
+
+def test_names_and_paths_are_written_as_toml_strings(tmp_path):
+    """Quotes, backslashes and line breaks in the name, the description or the folder survive the round trip."""
+    name, description = 'the "big" map', "C:\\maps\\syn\nsecond line"
+    out = write_map(generate_map(30, tiers=3, seed=2), tmp_path / 'my "odd" map.toml', name, description)
+    cmap = load_model(out)
+    assert (cmap.name, cmap.info.description, len(cmap.firms)) == (name, description, 30)
 
 
 def test_generate_rejects_bad_sizes(tmp_path, capsys):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 Id = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -45,7 +45,7 @@ class Parameters(Record):
     tau: Positive = 6.0  # days over which an inventory gap is closed by ordering
     backlog_days: Annotated[float, Field(ge=1, allow_inf_nan=False)] = 30.0
     rationing: Rationing = Rationing.proportional
-    adaptive_sourcing: bool = False
+    adaptive_sourcing: StrictBool = False  # true or false, not "yes" or 1
     share_recovery: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.1
     final_demand_priority: Annotated[int, Field(ge=0, le=9)] = 1
 

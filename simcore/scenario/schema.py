@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
+from pydantic import BeforeValidator, Discriminator, Field, StrictBool, Tag, model_validator
 
 from simcore.chainmap.schema import Id, NonNeg, Positive, Rationing, Record
 
@@ -234,7 +234,7 @@ class ParameterOverrides(Record):
     tau: Positive | None = None
     backlog_days: Annotated[float, Field(ge=1, allow_inf_nan=False)] | None = None
     rationing: Rationing | None = None
-    adaptive_sourcing: bool | None = None
+    adaptive_sourcing: StrictBool | None = None
     share_recovery: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
     final_demand_priority: Priority | None = None
 
@@ -271,9 +271,9 @@ class Variant(Record):
 
 
 class Output(Record):
-    firm_trajectories: bool = True
+    firm_trajectories: StrictBool = True
     format: Literal["csv", "parquet"] = "csv"
-    plots: bool = True
+    plots: StrictBool = True
 
 
 class ScenarioInfo(Record):

@@ -276,6 +276,21 @@ def test_unknown_parameter_and_bad_rationing_in_a_variant(tmp_path):
     check(err, path, "variants[1].parameters.backlog", NO_VALUE, "unknown field", "backlog_days")
 
 
+@pytest.mark.parametrize(
+    "text, field, value",
+    [
+        (edit(SCENARIO, "tau = 3", 'tau = 3\nadaptive_sourcing = "yes"'), "variants[1].parameters.adaptive_sourcing", "yes"),
+        (edit(SCENARIO, "tau = 3", "tau = 3\nadaptive_sourcing = 1"), "variants[1].parameters.adaptive_sourcing", 1),
+        (SCENARIO + '\n[output]\nplots = "false"\n', "output.plots", "false"),
+        (SCENARIO + "\n[output]\nfirm_trajectories = 0\n", "output.firm_trajectories", 0),
+    ],
+)
+def test_booleans_are_true_or_false(tmp_path, text, field, value):
+    """Not read into a boolean by guessing: "false" would otherwise switch plots on, and 0 pass for false."""
+    err, path = bad(tmp_path, text)
+    check(err, path, field, value, "true or false")
+
+
 def test_bad_output_format(tmp_path):
     err, path = bad(tmp_path, SCENARIO + '\n[output]\nformat = "xlsx"\n')
     check(err, path, "output.format", "xlsx", "one of csv, parquet")
