@@ -24,20 +24,13 @@ def _i8(a) -> np.ndarray:
 
 def run_numba(run: CompiledRun, firm_trajectories: bool = True) -> Trajectories:
     """Simulate one compiled run for its whole horizon; the same numbers as `run_reference`."""
-    rec = Trajectories.allocate(run.horizon, len(run.chain_names), run.n_firms, firm_trajectories)
-    _simulate(run, rec)
-    return rec
-
-
-def _simulate(run: CompiledRun, rec: Trajectories) -> None:
-    """The kernel call, into `rec`'s arrays (firm trajectories if `rec` has them)."""
     n = run.n_firms
-    firm_trajectories = rec.firm_output is not None
+    rec = Trajectories.allocate(run.horizon, len(run.chain_names), n, firm_trajectories)
     order = np.argsort(run.shock_start, kind="stable")  # the order the reference fires shock onsets
     start_inventory, start_in_transit = kernels.simulate(
         *_model_arrays(run),
         *(_SHOCK_TYPES[name](getattr(run, name)[order]) for name in SHOCK_COLUMNS),
-        _i8(run.chain_ptr), _i8(run.chain_firm), _f8(run.chain_weight),
+        *_chain_arrays(run),
         rec.totals, rec.chain_output, rec.chain_final_demand, rec.chain_final_delivered,
         rec.firm_min_ratio,
         rec.firm_output if firm_trajectories else np.zeros((0, n)),
@@ -45,29 +38,28 @@ def _simulate(run: CompiledRun, rec: Trajectories) -> None:
         firm_trajectories,
     )  # fmt: skip
     rec.start_inventory, rec.start_in_transit = float(start_inventory), float(start_in_transit)
+    return rec
 
 
 def run_numba_batch(run: CompiledRun, shocks: list) -> BatchTrajectories:
     """One replication per shock table (map-level `ShockTable`s), `lanes_for(run)` to a kernel call, the calls in
     parallel over Numba's threads; each replication's numbers are those of `run_numba(run.with_shocks(table))`."""
-    rows = [run.with_shocks(table) for table in shocks]
-    orders = [np.argsort(r.shock_start, kind="stable") for r in rows]
+    rows = [run.with_shocks(table) for table in shocks]  # each sorted by start
     row_ptr = np.zeros(len(rows) + 1, dtype=np.int64)
     row_ptr[1:] = np.cumsum([r.shock_kind.size for r in rows])
-    col = {name: _SHOCK_TYPES[name](np.concatenate([getattr(r, name)[o] for r, o in zip(rows, orders)]) if rows else getattr(run, name)) for name in SHOCK_COLUMNS}
-    shock_arrays = [col[name] for name in SHOCK_COLUMNS]
+    shock_arrays = [_SHOCK_TYPES[name](np.concatenate([getattr(r, name) for r in rows]) if rows else getattr(run, name)) for name in SHOCK_COLUMNS]
     out = BatchTrajectories.allocate(len(rows), run.horizon, len(run.chain_names), run.n_firms)
     group_ptr = np.unique(np.r_[np.arange(0, len(rows), lanes_for(run)), len(rows)]).astype(np.int64)
-    chains = (_i8(run.chain_ptr), _i8(run.chain_firm), _f8(run.chain_weight))
+    model, chains = _model_arrays(run), _chain_arrays(run)
     if numba.get_num_threads() == 1:  # one group after another, without entering a parallel region
         for a, b in zip(group_ptr[:-1], group_ptr[1:]):
             lanes.simulate_group(
-                *_model_arrays(run), row_ptr[a:b + 1], *shock_arrays, *chains,
+                *model, row_ptr[a:b + 1], *shock_arrays, *chains,
                 out.chain_output[a:b], out.chain_final_demand[a:b], out.chain_final_delivered[a:b], out.firm_min_ratio[a:b],
             )  # fmt: skip
         return out
     lanes.simulate_batch(
-        *_model_arrays(run), group_ptr, row_ptr, *shock_arrays, *chains,
+        *model, group_ptr, row_ptr, *shock_arrays, *chains,
         out.chain_output, out.chain_final_demand, out.chain_final_delivered, out.firm_min_ratio,
     )  # fmt: skip
     return out
@@ -97,6 +89,10 @@ def _model_arrays(run: CompiledRun) -> tuple:
         _i8(run.out_ptr), _i8(run.out_link),
         float(run.tau), float(run.backlog_days), run.rationing == 1, bool(run.adaptive_sourcing), float(run.share_recovery), int(run.final_tier),
     )  # fmt: skip
+
+
+def _chain_arrays(run: CompiledRun) -> tuple:
+    return _i8(run.chain_ptr), _i8(run.chain_firm), _f8(run.chain_weight)
 
 
 SHOCK_COLUMNS = ("shock_kind", "shock_target", "shock_value", "shock_start", "shock_duration", "shock_profile", "shock_param")
