@@ -180,15 +180,13 @@ def _metrics_table(result) -> str:
 
 
 def _stress(args) -> int:
-    from simcore.outputs import write_stress_outputs
+    from simcore.outputs import check_writable, write_stress_outputs
     from simcore.stress import run_stress, setup_stress, stress_table
 
     if args.top < 1:
         raise InputError([Problem("command line", "--top", args.top, "an integer >= 1")])
     setup, cmap = setup_stress(args.source, by=args.by, duration=args.duration, magnitude=args.magnitude, horizon=args.horizon, sample=args.sample, seed=args.seed, engine=args.engine)
     out = args.out or Path("runs") / f"stress_{args.source.stem}_{args.by}"
-    from simcore.outputs import check_writable
-
     check_writable(out)
     metrics = run_stress(setup, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local)
     table = stress_table(setup, cmap, metrics)
@@ -201,22 +199,12 @@ def _stress(args) -> int:
     return 0
 
 
-def _kind_of(path: Path) -> str:
-    from simcore.validation import read_toml
-
-    doc = read_toml(path)
-    if "scenario" in doc:
-        return "scenario"
-    if "model" in doc:
-        return "model"
-    raise InputError([Problem(str(path), "", NO_VALUE, "a model file (with a [model] table) or a scenario file (with a [scenario] table)")])
-
-
 def _validate(args) -> int:
     from simcore.chainmap import load_model
     from simcore.scenario import load_scenario
+    from simcore.validation import file_kind
 
-    kind = _kind_of(args.file)
+    kind = file_kind(args.file)
     if kind == "scenario":
         sc = load_scenario(args.file)
         print(f"{args.file}: valid scenario '{sc.name}' ({len(sc.shock_specs)} shocks, {len(sc.variants)} variants) on model {sc.model.file}")

@@ -161,20 +161,16 @@ def compile_parts(scenario: Scenario, variant: Variant | str | None = None) -> t
     return run, shocks
 
 
-def compile_model(
-    cmap: ChainMap, params: Parameters, horizon: int, shocks: ShockTable, variant: Variant | None = None, shock_specs: tuple | None = None
-) -> CompiledRun:
+def compile_model(cmap: ChainMap, params: Parameters, horizon: int, shocks: ShockTable, variant: Variant | None = None) -> CompiledRun:
     """Compile a map under a variant: its firm overrides, then its policies (`simcore.scenario.policies`).
 
     Policies that change the map (dual sourcing: new links, re-solved
     baseline) are applied before compiling; the new links are appended, so
-    link indices in `shocks` stay valid, and with `shock_specs` the shocks are
-    expanded again on the changed map (an embargo then also closes a new link
+    link indices in `shocks` stay valid (`compile_parts` expands a scenario's
+    shocks again on the changed map, so that an embargo also closes a new link
     it covers). The other policies then transform the compiled arrays.
     """
-    run, edited = compile_variant(cmap, params, horizon, variant)
-    if edited is not cmap and shock_specs is not None:
-        shocks = expand_shocks(edited, list(shock_specs), str(cmap.file))[0]
+    run, _ = compile_variant(cmap, params, horizon, variant)
     return run.with_shocks(shocks)
 
 

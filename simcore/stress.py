@@ -26,8 +26,9 @@ from simcore.compile import CompiledRun, compile_model, compile_parts
 from simcore.engines import get_batch_engine
 from simcore.errors import InputError, Problem
 from simcore.montecarlo.batch import chain_metrics
-from simcore.montecarlo.cluster import run_tasks
+from simcore.montecarlo.cluster import plan_chunks, run_tasks
 from simcore.scenario.shocks import DAMAGE, ShockTable
+from simcore.validation import file_kind
 
 BY = ("firm", "product", "region")
 CHUNK = 64  # knock-outs per task
@@ -62,7 +63,6 @@ def setup_stress(source: str | Path, by: str = "firm", duration: float = 30.0, m
                  sample: int | None = None, seed: int = 0, engine: str = "numba") -> tuple[StressSetup, ChainMap]:  # fmt: skip
     """Read a model (its parameters, horizon 365 unless given) or a scenario (its model, parameters, reference
     variant and horizon; its shocks are replaced by the knock-outs) and choose the units."""
-    from simcore.cli import _kind_of
     from simcore.scenario import load_scenario
 
     problems = []
@@ -79,7 +79,7 @@ def setup_stress(source: str | Path, by: str = "firm", duration: float = 30.0, m
     if problems:
         raise InputError(problems)
     path = Path(source)
-    if _kind_of(path) == "scenario":
+    if file_kind(path) == "scenario":
         sc = load_scenario(path)
         if horizon is not None:
             sc = dataclasses.replace(sc, info=sc.info.model_copy(update={"horizon": horizon}))
@@ -114,7 +114,7 @@ def run_stress(setup: StressSetup, workers: int | None = None, scheduler: str | 
     from tqdm.auto import tqdm
 
     n = len(setup.units)
-    tasks = [(a, min(a + CHUNK, n)) for a in range(0, n, CHUNK)]
+    tasks = plan_chunks(n, CHUNK)
     metrics = np.zeros((n, len(setup.run.chain_names), 5))
     bar = tqdm(total=n, unit="knock-out", desc=f"stress {setup.name}", disable=None if progress is None else not progress, file=sys.stderr)
 

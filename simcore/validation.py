@@ -359,3 +359,13 @@ def _cells(raw: dict) -> list:
 def raise_if(problems: list[Problem]) -> None:
     if problems:
         raise InputError(problems)
+
+
+def file_kind(path: Path) -> str:
+    """"scenario" or "model", by the file's top table (for commands that take either)."""
+    doc = read_toml(path)
+    if "scenario" in doc:
+        return "scenario"
+    if "model" in doc:
+        return "model"
+    raise InputError([Problem(str(path), "", NO_VALUE, "a model file (with a [model] table) or a scenario file (with a [scenario] table)")])

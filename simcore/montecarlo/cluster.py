@@ -15,6 +15,11 @@ from typing import Callable
 from simcore.errors import SimcoreError
 
 
+def plan_chunks(n: int, chunk_size: int) -> list[tuple[int, int]]:
+    """Tasks `(first, stop)` of at most `chunk_size` consecutive items out of `n`."""
+    return [(a, min(a + chunk_size, n)) for a in range(0, n, chunk_size)]
+
+
 def on_worker(func: Callable, shared, *args):
     """`func(shared, *args)` on a Dask worker, on one Numba thread: a worker may run several tasks at once (one
     per Dask thread), and Numba threads on top would oversubscribe the cores and enter a parallel region from

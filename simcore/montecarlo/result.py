@@ -146,9 +146,7 @@ class Reduction:
         self.counts += chunk.counts
 
     def result(self, scenario: Scenario, engine: str, seed: int) -> BatchResult:
-        from simcore.montecarlo.batch import _prepared
-
-        chains = _prepared(scenario)[0].run.chain_names
+        chains = tuple(scenario.model.chain_members)  # the compiled runs' chain_names, without compiling here
         return BatchResult(scenario, engine, seed, tuple(v.name for v in scenario.variants), chains, self.metrics, self.counts)
 
 

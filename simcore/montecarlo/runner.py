@@ -21,16 +21,12 @@ from tqdm.auto import tqdm
 
 from simcore.errors import InputError, Problem
 from simcore.montecarlo.batch import Chunk, fingerprint, simulate_chunk
-from simcore.montecarlo.cluster import run_tasks
+from simcore.montecarlo.cluster import plan_chunks, run_tasks
 from simcore.montecarlo.result import BatchResult, Reduction
 from simcore.montecarlo.store import ChunkStore
 from simcore.scenario import Scenario, load_scenario
 
 DEFAULT_CHUNK = 250
-
-
-def plan_chunks(replications: int, chunk_size: int) -> list[tuple[int, int]]:
-    return [(a, min(a + chunk_size, replications)) for a in range(0, replications, chunk_size)]
 
 
 def run_batch(
@@ -73,18 +69,16 @@ def run_batch(
 
     def finished(chunk: Chunk) -> None:
         if store is not None:
-            store.save(chunk)  # reduced at the end, with the chunks of an earlier (resumed) run
-        else:
-            reduction.add(chunk)
+            store.save(chunk)
+        reduction.add(chunk)  # in any order: metrics go to their rows, counts are integers
         bar.update(chunk.stop - chunk.first)
 
     try:
         run_tasks(simulate_chunk, scenario, [(seed, a, b, engine) for a, b in todo], finished, "chunk", workers, scheduler, dask_local)
     finally:
         bar.close()
-    if store is not None:
-        for c in chunks:
-            reduction.add(store.load(*c))
+    for c in sorted(done):  # chunks of an earlier (resumed) run
+        reduction.add(store.load(*c))
     return reduction.result(scenario, engine, seed)
 
 
