@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from simcore.errors import NO_VALUE, InputError, Problem, SimcoreError
+from simcore.errors import InputError, Problem, SimcoreError
 
 
 def main(argv: list[str] | None = None) -> int:

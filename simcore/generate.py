@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from simcore.chainmap.baseline import reaches
-from simcore.importers.write import toml_string
+from simcore.importers.write import write_chain_map
 
 CATEGORY_BY_TIER = ["raw_material", "basic_material", "basic_component", "core_electronic_component", "subassembly", "subassembly", "final_product"]
 
@@ -115,15 +115,5 @@ def generate_map(n_firms: int, tiers: int = 4, seed: int = 0, regions: int = 6, 
 
 
 def write_map(smap: SyntheticMap, out: Path, name: str, description: str) -> Path:
-    """Write a model file `out` with its CSV tables in a folder beside it."""
-    out = Path(out)
-    folder = out.with_suffix("")
-    folder.mkdir(parents=True, exist_ok=True)
-    for table in ("products", "recipes", "firms", "links", "demand"):
-        getattr(smap, table).to_csv(folder / f"{table}.csv", index=False, float_format="%.17g")
-    rel = folder.name
-    out.write_text(
-        f"[model]\nname = {toml_string(name)}\ndescription = {toml_string(description)}\nprovenance = \"synthetic: simcore generate\"\n\n"
-        "[tables]\n" + "".join(f"{t} = {toml_string(f'{rel}/{t}.csv')}\n" for t in ("products", "recipes", "firms", "links", "demand"))
-    )
-    return out
+    """Write a model file `out` with its CSV tables in a folder beside it (the importers' writer)."""
+    return write_chain_map(smap, out, name=name, description=description, provenance="synthetic: simcore generate")

@@ -41,12 +41,12 @@ def write_outputs(result: ScenarioResult, out: Path, plots: bool = True) -> Path
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.resolve().parent))
     try:
         (tmp / "summary.json").write_text(json.dumps(result.summary(), indent=2) + "\n")
-        _write_table(result.comparison(), tmp / "metrics", fmt)
-        _write_table(result.chain_trajectories(), tmp / "chain_trajectories", fmt)
+        _write_table(result.comparison(), tmp / f"metrics.{fmt}", fmt)
+        _write_table(result.chain_trajectories(), tmp / f"chain_trajectories.{fmt}", fmt)
         firms = result.firm_trajectories()
         if firms is not None:
-            _write_table(firms, tmp / "firm_trajectories", fmt)
-            _write_table(result.firm_metrics(), tmp / "firm_metrics", fmt)
+            _write_table(firms, tmp / f"firm_trajectories.{fmt}", fmt)
+            _write_table(result.firm_metrics(), tmp / f"firm_metrics.{fmt}", fmt)
         if plots:
             from simcore.plots import plot_chain_masters, plot_output, plot_variants
 
@@ -67,11 +67,11 @@ def write_outputs(result: ScenarioResult, out: Path, plots: bool = True) -> Path
     return out
 
 
-def _write_table(df, stem: Path, fmt: str) -> None:
+def _write_table(df, path: Path, fmt: str) -> None:
     if fmt == "parquet":
-        df.to_parquet(stem.with_suffix(".parquet"), index=False)
+        df.to_parquet(path, index=False)
     else:
-        df.to_csv(stem.with_suffix(".csv"), index=False)
+        df.to_csv(path, index=False)
 
 
 def write_batch_outputs(result, out: Path, plots: bool = True) -> Path:
@@ -82,10 +82,7 @@ def write_batch_outputs(result, out: Path, plots: bool = True) -> Path:
     fmt = result.scenario.output.format
     atomic_write(out / "summary.json", lambda p: p.write_text(json.dumps(result.summary(), indent=2) + "\n"))
     for name, table in (("replications", result.replications_table()), ("bands", result.bands()), ("metrics", result.comparison())):
-        if fmt == "parquet":
-            atomic_write(out / f"{name}.parquet", lambda p, t=table: t.to_parquet(p, index=False))
-        else:
-            atomic_write(out / f"{name}.csv", lambda p, t=table: t.to_csv(p, index=False))
+        atomic_write(out / f"{name}.{fmt}", lambda p, t=table: _write_table(t, p, fmt))
     if plots:
         from simcore.plots import plot_fan, plot_loss_hist, plot_variants_ci
 

@@ -20,21 +20,11 @@ from typing import Any
 
 import pandas as pd
 
+from simcore.chainmap.schema import Category
 from simcore.errors import NO_VALUE, InputError, Problem
 from simcore.importers.write import MapTables, ModelHeader, write_chain_map
-from simcore.validation import raise_if
 
-CATEGORIES = (
-    "raw_material",
-    "basic_material",
-    "basic_component",
-    "core_electronic_component",
-    "basic_process",
-    "industrial_software",
-    "subassembly",
-    "final_product",
-    "service",
-)
+CATEGORIES = tuple(c.value for c in Category)
 
 
 # --- the result of an import --------------------------------------------------
@@ -418,5 +408,3 @@ def check_stage_arcs(stages: Sequence[Stage], arcs: Sequence[tuple[Arc, ArcSourc
     return good
 
 
-def raise_problems(problems: list[Problem]) -> None:
-    raise_if(problems)

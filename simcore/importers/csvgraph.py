@@ -36,11 +36,11 @@ from simcore.importers.common import (
     option_problem,
     provenance,
     prune_to_demand,
-    raise_problems,
     read_source_table,
     regenerate_comment,
 )
 from simcore.importers.write import MapTables, ModelHeader
+from simcore.validation import raise_if
 
 VERSION = 1
 KIND = "csv"
@@ -253,7 +253,7 @@ def records_map(
         links.append(
             {"supplier": s, "customer": c, "units": units, "share": share, "weight": weight, "lead_time": lead, "priority": priority, "rec": rec}
         )
-    raise_problems(problems)
+    raise_if(problems)
     firms = {k: v for k, v in firms.items() if v is not None}
 
     # recipes: one coefficient per (product, input); every maker of a product needs a supplier of each input
@@ -324,7 +324,7 @@ def records_map(
             total = sum(weights) if weights[0] is not None else float(len(members))
             for m in members:
                 m["share"] = (m["weight"] if m["weight"] is not None else 1.0) / total
-    raise_problems(problems)
+    raise_if(problems)
 
     # firms with no path to final demand are dropped
     demand = {fid: f["demand"] for fid, f in firms.items()}
@@ -433,7 +433,7 @@ def csv_map(
             recs[table] = []
             continue
         recs[table] = read_table_records(path, table, cols, problems, notes)
-    raise_problems(problems)
+    raise_if(problems)
     tables = records_map(recs["firms"], recs["links"], recs["products"], region, category, notes)
     files = [p for t, p in paths.items() if p.is_file() and (t != "products" or recs["products"])]
     options = _options(region, cols, category, name, licence)
@@ -454,7 +454,7 @@ def graph_map(
     _check_category(category)
     problems: list[Problem] = []
     read = read_graph_records(path, problems, cols)
-    raise_problems(problems)
+    raise_if(problems)
     notes: list[str] = []
     tables = records_map(read[0], read[1], [], region, category, notes)
     options = _options(region, cols, category, name, licence)

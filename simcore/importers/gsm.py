@@ -25,12 +25,12 @@ from simcore.importers.common import (
     name_some,
     parse_number,
     provenance,
-    raise_problems,
     read_source_table,
     regenerate_comment,
     stage_tables,
 )
 from simcore.importers.write import ModelHeader
+from simcore.validation import raise_if
 
 VERSION = 1
 KIND = "gsm"
@@ -47,9 +47,9 @@ def gsm_map(source: str | Path, region: str = "unspecified", name: str | None = 
     path = Path(source)
     problems: list[Problem] = []
     st = read_source_table(path, "stages", problems)
-    raise_problems(problems)
+    raise_if(problems)
     cols = st.columns(["stage_id", "lead_time", "ext_demand_mean", "up_stages"], ["cost_rate"], problems, alternatives={"cost_rate": ["cost"]})
-    raise_problems(problems)
+    raise_if(problems)
     cost_name = st.header[cols["cost_rate"]].strip() if "cost_rate" in cols else "cost_rate"
 
     stages: list[Stage] = []
@@ -108,7 +108,7 @@ def gsm_map(source: str | Path, region: str = "unspecified", name: str | None = 
 
     raw_arcs = [(a, s) for a, s in raw_arcs if a.up not in bad and a.down not in bad]
     good = check_stage_arcs(stages, raw_arcs, problems)
-    raise_problems(problems)
+    raise_if(problems)
     cycle = find_cycle([s.id for s in stages], good)
     if cycle:
         raise InputError(

@@ -38,11 +38,11 @@ from simcore.importers.common import (
     parse_number,
     provenance,
     prune_to_demand,
-    raise_problems,
     read_source_table,
     regenerate_comment,
 )
 from simcore.importers.write import MapTables, ModelHeader
+from simcore.validation import raise_if
 
 VERSION = 1
 KIND = "io"
@@ -142,7 +142,7 @@ def read_make_use(use_path: Path, make_path: Path | None = None) -> IOTable:
     problems: list[Problem] = []
     use = read_source_table(use_path, "use", problems)
     make = read_source_table(make_path, "make", problems)
-    raise_problems(problems)
+    raise_if(problems)
     first = use.header[0].strip()
     if first in ("", "Name"):
         return _read_bea(use, make)
@@ -169,7 +169,7 @@ def _read_bea(use: SourceTable, make: SourceTable) -> IOTable:
                 f"required column is missing: expected a column named {' or '.join(repr(o) for o in USE_INTERMEDIATE)} closing the industry columns",
             )
         )
-        raise_problems(problems)
+        raise_if(problems)
     u = _index(header, USE_TOTAL)
     sector_cols = header[1:t]
     fd_cols = header[t + 1 : u if u is not None else len(header)]
@@ -180,7 +180,7 @@ def _read_bea(use: SourceTable, make: SourceTable) -> IOTable:
     for r, opts in ((r_int, ROW_INTERMEDIATE), (r_out, ROW_OUTPUT)):
         if r is None:
             problems.append(Problem(use.file, "use", NO_VALUE, f"expected a row labelled {' or '.join(repr(o) for o in opts)}"))
-    raise_problems(problems)
+    raise_if(problems)
     if r_int < n:
         raise InputError(
             [
@@ -221,7 +221,7 @@ def _read_bea(use: SourceTable, make: SourceTable) -> IOTable:
         if m_out is not None
         else None
     )
-    raise_problems(problems)
+    raise_if(problems)
     notes = []
     if extra:
         share = extra_flow / max(Z[Z > 0].sum() + extra_flow, 1e-300)
@@ -262,13 +262,13 @@ def _read_abs(use: SourceTable, make: SourceTable) -> IOTable:
         problems.append(
             Problem(make.file, make.header_where("total"), NO_VALUE, "required column is missing: expected the industry output column 'total'")
         )
-    raise_problems(problems)
+    raise_if(problems)
     rows = {make.cell(i, 0): i for i in range(len(make.rows)) if make.cell(i, 0)}
     missing = [c for c in codes if c not in rows]
     if missing:
         raise InputError([Problem(make.file, "make", NO_VALUE, f"expected a row for every industry of the use table; missing {name_some(missing)}")])
     x = np.array([_cell_number(make, rows[c], total, "total", problems) for c in codes])
-    raise_problems(problems)
+    raise_if(problems)
     return IOTable(
         ids=codes,
         names=[""] * n,
@@ -290,7 +290,7 @@ def read_symmetric(path: Path, output_column: str = "total_output", final_demand
     path = Path(path)
     problems: list[Problem] = []
     t = read_source_table(path, "table", problems)
-    raise_problems(problems)
+    raise_if(problems)
     header = [h.strip() for h in t.header]
     labels = [t.cell(i, 0) for i in range(len(t.rows))]
     seen: dict[str, int] = {}
@@ -303,7 +303,7 @@ def read_symmetric(path: Path, output_column: str = "total_output", final_demand
             problems.append(Problem(t.file, t.where(i, header[0] or "label"), label, f"a row label not used before (also at {t.where(seen[label])})"))
         else:
             seen[label] = i
-    raise_problems(problems)
+    raise_if(problems)
     sectors = [c for c in header[1:] if c in seen]
     if not sectors:
         raise InputError(
@@ -325,12 +325,12 @@ def read_symmetric(path: Path, output_column: str = "total_output", final_demand
         fd_cols = list(final_demand_columns)
     else:
         fd_cols = others
-    raise_problems(problems)
+    raise_if(problems)
     rows = [seen[s] for s in sectors]
     Z = np.array([[_strict(t, i, pos[c], c, problems) for c in sectors] for i in rows])
     fd = np.array([[_strict(t, i, pos[c], c, problems) for c in fd_cols] for i in rows]).reshape(len(sectors), len(fd_cols))
     x = np.array([_strict(t, i, pos[output_column], output_column, problems) for i in rows]) if output_column in pos else None
-    raise_problems(problems)
+    raise_if(problems)
     notes = []
     ignored = [label for label in labels if label not in sectors]
     if ignored:

@@ -26,12 +26,12 @@ from simcore.importers.common import (
     option_problem,
     parse_number,
     provenance,
-    raise_problems,
     read_source_table,
     regenerate_comment,
     stage_tables,
 )
 from simcore.importers.write import ModelHeader
+from simcore.validation import raise_if
 
 VERSION = 1
 KIND = "willems"
@@ -72,11 +72,11 @@ def willems_map(source: str | Path, chain: int | str | None = None, region: str 
     problems: list[Problem] = []
     st = read_source_table(stages_path, "stages", problems)
     ar = read_source_table(arcs_path, "arcs", problems)
-    raise_problems(problems)
+    raise_if(problems)
 
     cols = st.columns(["stageName", "stageTime", "avgDemand"], ["stageCost", "stageClassification", "stdDevStageTime", "StageTime_1_p"], problems)
     acols = ar.columns(["from_stage", "to_stage"], [], problems)
-    raise_problems(problems)
+    raise_if(problems)
 
     stages: list[Stage] = []
     seen: dict[str, str] = {}
@@ -119,7 +119,7 @@ def willems_map(source: str | Path, chain: int | str | None = None, region: str 
     bad_stages = set(seen) - {s.id for s in stages}  # stages with a bad cell: arcs to them are not reported again
     arcs = [(a, s) for a, s in arcs if a.up not in bad_stages and a.down not in bad_stages]
     good = check_stage_arcs(stages, arcs, problems)
-    raise_problems(problems)
+    raise_if(problems)
     cycle = find_cycle([s.id for s in stages], good)
     if cycle:
         raise InputError(
