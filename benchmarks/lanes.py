@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import time
@@ -48,29 +49,23 @@ def main() -> None:
     step = len(setup.units) // (n_reps // 3 * 2)
     cases.append(("Willems 38: knock-outs", setup.run, [knockout(setup, u) for u in range(0, len(setup.units), step)][: n_reps // 3 * 2]))
 
-    def lanes(run, tables):
-        return engine.run_numba_batch(run, tables)
-
     def singles(run, tables):
         return [run_numba(run.with_shocks(t), firm_trajectories=False) for t in tables]
 
     rows = []
     for name, run, tables in cases:
-        lanes(run, tables[:2]), singles(run, tables[:2])  # JIT (cache load)
-        timed = {"lanes": [], "single runs": []}
+        engine.run_numba_batch(run, tables[:2]), singles(run, tables[:2])  # JIT (cache load)
+        timed, out = {"lanes": [], "single runs": []}, {}
         for _ in range(repeats):
-            for label, f in (("lanes", lanes), ("single runs", singles)):
+            for label, f in (("lanes", engine.run_numba_batch), ("single runs", singles)):
                 t0 = time.perf_counter()
-                out = f(run, tables)
+                out[label] = f(run, tables)
                 timed[label].append((time.perf_counter() - t0) / len(tables))
-                if label == "lanes":
-                    batch = out
-                else:
-                    same = all(
-                        np.array_equal(getattr(batch, a)[k], getattr(one, a))
-                        for k, one in enumerate(out)
-                        for a in ("chain_output", "chain_final_demand", "chain_final_delivered", "firm_min_ratio")
-                    )
+        same = all(
+            np.array_equal(getattr(out["lanes"], a)[k], getattr(one, a))
+            for k, one in enumerate(out["single runs"])
+            for a in ("chain_output", "chain_final_demand", "chain_final_delivered", "firm_min_ratio")
+        )
         ms = {label: 1000 * statistics.median(v) for label, v in timed.items()}
         rows.append({
             "case": name, "firms": run.n_firms, "links": run.n_links, "replications": len(tables), "lanes_per_group": engine.lanes_for(run),
@@ -78,13 +73,13 @@ def main() -> None:
         })  # fmt: skip
         print(f"{name:45s} {engine.lanes_for(run):2d} lanes: {ms['lanes']:7.2f} ms   single runs: {ms['single runs']:7.2f} ms   "
               f"x{ms['single runs'] / ms['lanes']:.2f}   bitwise equal: {same}", flush=True)  # fmt: skip
-    out = HERE / "results" / ("lanes_quick.json" if args.quick else "lanes.json")
-    out.write_text(json.dumps({
+    path = HERE / "results" / ("lanes_quick.json" if args.quick else "lanes.json")
+    path.write_text(json.dumps({
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "numba_threads": 1, "repeats": repeats,
-        "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version(), "numba": numba.__version__, "numpy": np.__version__},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "numba": numba.__version__, "numpy": np.__version__},
         "results": rows,
     }, indent=2) + "\n")  # fmt: skip
-    print(f"written {out.relative_to(ROOT)}")
+    print(f"written {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -276,6 +276,7 @@ def main(argv=None) -> int:
     import numba
 
     from simcore.montecarlo import run_batch
+    from simcore.montecarlo.runner import DEFAULT_CHUNK
     from simcore.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
@@ -408,7 +409,7 @@ def main(argv=None) -> int:
         "machine": {"cpus": os.cpu_count(), "numba_threads": cores, "processor": platform.processor() or platform.machine(), **versions()},
         "load_average_1min": {"before": load_before[0], "after": os.getloadavg()[0]},
         "settings": {
-            "chunk_size": 250,
+            "chunk_size": DEFAULT_CHUNK,
             "repeats": repeats,
             "repeats_at_10000_or_more": 1,
             "dask_workers": args.dask_workers,

@@ -43,7 +43,7 @@ def main() -> None:
         t0 = time.perf_counter()
         metrics = run_stress(setup, workers=workers, progress=False)
         timings[label] = time.perf_counter() - t0
-        table = stress_table(setup, cmap, metrics)
+    table = stress_table(setup, cmap, metrics)
     firm_days = n * setup.run.horizon * setup.run.n_firms
     print(f"{cmap.name}: {setup.run.n_firms} firms, {setup.run.n_links} links, {n} knock-outs x {setup.run.horizon} days")
     for label, s in timings.items():

@@ -1,24 +1,7 @@
-"""`simcore import KIND SOURCE OUT`, through a local parser as simcore/cli.py will wire it."""
-
-import argparse
-import sys
+"""`simcore import KIND SOURCE OUT` through the command line's own entry point (`simcore.cli.main`)."""
 
 from simcore.chainmap import load_model
-from simcore.errors import InputError
-from simcore.importers.cli import add_import_parser
-
-
-def run(argv):
-    """What simcore.cli.main does with the command: 0, or 2 with one `error:` line per problem."""
-    p = argparse.ArgumentParser(prog="simcore")
-    add_import_parser(p.add_subparsers(required=True))
-    args = p.parse_args(argv)
-    try:
-        return args.command(args)
-    except InputError as exc:
-        for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        return 2
+from simcore.cli import main as run
 
 
 def test_import_willems_and_gsm(data, tmp_path, capsys):
