@@ -97,11 +97,14 @@ class CompiledRun:
         return len(self.slot_coef)
 
     def with_shocks(self, shocks: ShockTable) -> "CompiledRun":
-        """This run on another shock table (map-level targets): targets mapped, recovery speeds applied, policy
-        events added after the shocks at equal start; rows sorted by start."""
+        """This run on another shock table (map-level targets): its `shock_columns`."""
+        return dataclasses.replace(self, **self.shock_columns(shocks))
+
+    def shock_columns(self, shocks: ShockTable) -> dict[str, np.ndarray]:
+        """The `shock_*` arrays of this run on another shock table (map-level targets): targets mapped,
+        recovery speeds applied, policy events added after the shocks at equal start; rows sorted by start."""
         kind = shocks.kind
-        on_link = np.isin(kind, LINK_KINDS)
-        target = np.where(on_link, self.link_position[np.where(on_link, shocks.target, 0)] if len(self.link_position) else 0, shocks.target)
+        target = link_targets(kind, shocks.target, self.link_position)
         param = shocks.param
         faster = (kind == DAMAGE) & (shocks.profile != 0)
         if faster.any():
@@ -118,13 +121,19 @@ class CompiledRun:
         }
         merged = {name: np.concatenate(pair).astype(np.int64 if name in INT_COLUMNS else float) for name, pair in cols.items()}
         order = np.argsort(merged["shock_start"], kind="stable")
-        return dataclasses.replace(self, **{name: a[order] for name, a in merged.items()})
+        return {name: a[order] for name, a in merged.items()}
 
     @property
     def chain_baseline(self) -> np.ndarray:
         """Baseline value of chain output per chain."""
         chain_of = np.repeat(np.arange(len(self.chain_names)), np.diff(self.chain_ptr))  # a chain may have no final-demand firm
         return np.bincount(chain_of, weights=self.chain_weight * self.base_output[self.chain_firm], minlength=len(self.chain_names))
+
+
+def link_targets(kind: np.ndarray, target: np.ndarray, position: np.ndarray) -> np.ndarray:
+    """Shock targets with the map-level links of link kinds moved to their compiled positions."""
+    on_link = np.isin(kind, LINK_KINDS)
+    return np.where(on_link, position[np.where(on_link, target, 0)] if len(position) else 0, target)
 
 
 def delay_ticks(t: float, lead: float) -> int:
@@ -242,7 +251,7 @@ def _compile_model(cmap: ChainMap, params: Parameters, horizon: int, variant: Va
     position = np.empty(len(order), dtype=np.int64)
     position[order] = np.arange(len(order))
     events = ShockTable.from_rows([(*row, 0) for row in cmap.scheduled], sort=False)
-    events = dataclasses.replace(events, target=np.where(np.isin(events.kind, LINK_KINDS), position[np.where(np.isin(events.kind, LINK_KINDS), events.target, 0)] if len(order) else 0, events.target))
+    events = dataclasses.replace(events, target=link_targets(events.kind, events.target, position))
 
     # chains: final-demand firms, weighted by product price
     names, ptr, firms_, weights = [], [0], [], []

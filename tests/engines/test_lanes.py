@@ -50,7 +50,7 @@ def assert_batch_is_single_runs(run, tables) -> None:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
 @given(cmap=chain_maps(), data=st.data())
-def test_each_lane_is_a_single_run(cmap, data, monkeypatch_lanes):
+def test_each_lane_is_a_single_run(cmap, data, monkeypatch):
     params = Parameters(
         rationing=data.draw(st.sampled_from(["proportional", "priority"])),
         adaptive_sourcing=data.draw(st.booleans()),
@@ -59,12 +59,12 @@ def test_each_lane_is_a_single_run(cmap, data, monkeypatch_lanes):
     )
     run = compile_model(cmap, params, HORIZON, ShockTable.empty())
     tables = [ShockTable.from_rows(data.draw(shock_rows(cmap, HORIZON)) + data.draw(set_rows(cmap, run.n_slots))) for _ in range(data.draw(st.integers(1, 7)))]
-    monkeypatch_lanes(data.draw(st.sampled_from([1, 2, 3, 8])))
+    monkeypatch.setattr(lanes, "LANES", data.draw(st.sampled_from([1, 2, 3, 8])))
     assert_batch_is_single_runs(run, tables)
 
 
 @pytest.mark.parametrize("threads", [1, 2])
-def test_flagship_replications_in_lanes_equal_single_runs(threads, monkeypatch_lanes):
+def test_flagship_replications_in_lanes_equal_single_runs(threads, monkeypatch):
     """A real scenario's drawn replications, 11 in groups of 4 (4 + 4 + 3), serial and in parallel."""
     from pathlib import Path
 
@@ -72,7 +72,7 @@ def test_flagship_replications_in_lanes_equal_single_runs(threads, monkeypatch_l
     from simcore.scenario import load_scenario
 
     scenario = load_scenario(Path(__file__).parents[2] / "scenarios" / "ev_chip_embargo.toml")
-    monkeypatch_lanes(4)
+    monkeypatch.setattr(lanes, "LANES", 4)
     previous = numba.get_num_threads()
     numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
     try:
@@ -94,15 +94,3 @@ def test_group_width_is_bounded_by_memory():
     assert engine.lanes_for(run) == lanes.LANES
     huge = replace(run, link_lead=run.link_lead * 2**14)  # a ring of 2**20 ticks: 4 GB a lane
     assert engine.lanes_for(huge) == 1
-
-
-@pytest.fixture
-def monkeypatch_lanes():
-    """Set the widest group for one test (hypothesis runs many examples in one test call)."""
-    saved = lanes.LANES
-
-    def set_width(width: int) -> None:
-        lanes.LANES = width
-
-    yield set_width
-    lanes.LANES = saved

@@ -44,10 +44,10 @@ def run_numba(run: CompiledRun, firm_trajectories: bool = True) -> Trajectories:
 def run_numba_batch(run: CompiledRun, shocks: list) -> BatchTrajectories:
     """One replication per shock table (map-level `ShockTable`s), `lanes_for(run)` to a kernel call, the calls in
     parallel over Numba's threads; each replication's numbers are those of `run_numba(run.with_shocks(table))`."""
-    rows = [run.with_shocks(table) for table in shocks]  # each sorted by start
+    rows = [run.shock_columns(table) for table in shocks]  # each sorted by start
     row_ptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    row_ptr[1:] = np.cumsum([r.shock_kind.size for r in rows])
-    shock_arrays = [_SHOCK_TYPES[name](np.concatenate([getattr(r, name) for r in rows]) if rows else getattr(run, name)) for name in SHOCK_COLUMNS]
+    row_ptr[1:] = np.cumsum([r["shock_kind"].size for r in rows])
+    shock_arrays = [_SHOCK_TYPES[name](np.concatenate([r[name] for r in rows]) if rows else getattr(run, name)) for name in SHOCK_COLUMNS]
     out = BatchTrajectories.allocate(len(rows), run.horizon, len(run.chain_names), run.n_firms)
     group_ptr = np.unique(np.r_[np.arange(0, len(rows), lanes_for(run)), len(rows)]).astype(np.int64)
     model, chains = _model_arrays(run), _chain_arrays(run)
