@@ -11,10 +11,10 @@ from __future__ import annotations
 import numba
 import numpy as np
 import pytest
+from builders import chain_maps, shock_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builders import chain_maps, shock_rows
 from simcore.chainmap.schema import Parameters
 from simcore.compile import compile_model
 from simcore.engines.numba import engine, lanes, run_numba
