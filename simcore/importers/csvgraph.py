@@ -347,7 +347,9 @@ def records_map(
     links = [ln for ln in links if ln["supplier"] in live and ln["customer"] in live]
 
     has_customer = {firms[ln["supplier"]]["product"] for ln in links}
+    carried = {(firms[ln["customer"]]["product"], firms[ln["supplier"]]["product"]) for ln in links}  # (product, input)
     used = {f["product"] for f in firms.values()}
+    with_demand = {f["product"] for f in firms.values() if f["demand"] > 0}
     rows = []
     for p in dict.fromkeys([*products, *(f["product"] for f in firms.values())]):
         if p not in used:
@@ -355,8 +357,7 @@ def records_map(
         given = products.get(p, {})
         cat = given.get("category") or category
         if not cat:
-            makers_demand = any(f["demand"] > 0 for f in firms.values() if f["product"] == p)
-            cat = "basic_component" if not recipe.get(p) else "final_product" if makers_demand and p not in has_customer else "subassembly"
+            cat = "basic_component" if not recipe.get(p) else "final_product" if p in with_demand and p not in has_customer else "subassembly"
         rows.append({"id": p, "name": given.get("name", ""), "category": cat, "chains": given.get("chains", []), "price": given.get("price")})
     live_products = {r["id"] for r in rows}
     rec_rows = [
@@ -364,7 +365,7 @@ def records_map(
         for p, inputs in recipe.items()
         if p in live_products
         for q, (u, _) in inputs.items()
-        if q in live_products and any(firms[ln["customer"]]["product"] == p and firms[ln["supplier"]]["product"] == q for ln in links)
+        if q in live_products and (p, q) in carried
     ]
     return MapTables(
         products=pd.DataFrame(rows, columns=["id", "name", "category", "chains", "price"]),
