@@ -301,20 +301,8 @@ def stage_tables(stages: Sequence[Stage], arcs: Sequence[Arc], region: str, note
         has_customer.add(a.up)
 
     # cumulative cost in topological order (stage data is acyclic: checked by the caller)
-    order, indeg = [], {s.id: len(inputs[s.id]) for s in stages}
-    ready = deque(s.id for s in stages if indeg[s.id] == 0)
-    users = defaultdict(list)
-    for a in arcs:
-        users[a.up].append(a.down)
-    while ready:
-        v = ready.popleft()
-        order.append(v)
-        for w in users[v]:
-            indeg[w] -= 1
-            if indeg[w] == 0:
-                ready.append(w)
     cum: dict[str, float | None] = {}
-    for v in order:
+    for v in topological_order([s.id for s in stages], arcs):
         own = by_id[v].cost
         parts = [cum[a.up] for a in inputs[v]]
         cum[v] = None if own is None or any(p is None for p in parts) else own + sum(a.units * cum[a.up] for a in inputs[v])
@@ -352,21 +340,27 @@ def stage_tables(stages: Sequence[Stage], arcs: Sequence[Arc], region: str, note
     return MapTables(products=products, recipes=recipes, firms=firms, links=links, demand=dem)
 
 
-def find_cycle(ids: Sequence[str], arcs: Sequence[Arc]) -> list[str]:
-    """Stages of one cycle of the arcs, or [] when the arcs are acyclic (a topological sort first: fast on large chains)."""
+def topological_order(ids: Sequence[str], arcs: Sequence[Arc]) -> list[str]:
+    """The stages in an order where every arc goes forward (Kahn); the stages on or behind a cycle are left out."""
     indeg = {i: 0 for i in ids}
     users = defaultdict(list)
     for a in arcs:
         indeg[a.down] += 1
         users[a.up].append(a.down)
-    ready = deque(i for i, d in indeg.items() if d == 0)
+    order, ready = [], deque(i for i, d in indeg.items() if d == 0)
     while ready:
         v = ready.popleft()
+        order.append(v)
         for w in users[v]:
             indeg[w] -= 1
             if indeg[w] == 0:
                 ready.append(w)
-    rest = {i for i, d in indeg.items() if d > 0}
+    return order
+
+
+def find_cycle(ids: Sequence[str], arcs: Sequence[Arc]) -> list[str]:
+    """Stages of one cycle of the arcs, or [] when the arcs are acyclic (a topological sort first: fast on large chains)."""
+    rest = set(ids) - set(topological_order(ids, arcs))
     if not rest:
         return []
     import networkx as nx
