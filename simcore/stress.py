@@ -26,7 +26,7 @@ from simcore.compile import CompiledRun, compile_model, compile_parts
 from simcore.engines import get_batch_engine
 from simcore.errors import InputError, Problem
 from simcore.montecarlo.batch import chain_metrics
-from simcore.montecarlo.cluster import plan_chunks, run_tasks
+from simcore.montecarlo.cluster import plan_chunks, progress_bar, run_tasks
 from simcore.scenario.shocks import DAMAGE, ShockTable
 from simcore.validation import file_kind
 
@@ -109,14 +109,10 @@ def _units(cmap: ChainMap, by: str) -> tuple[list[str], list[np.ndarray]]:
 
 def run_stress(setup: StressSetup, workers: int | None = None, scheduler: str | None = None, dask_local: int | None = None, progress: bool | None = None) -> np.ndarray:
     """Metrics (units, chains, 5) of every knock-out, in unit order."""
-    import sys
-
-    from tqdm.auto import tqdm
-
     n = len(setup.units)
     tasks = plan_chunks(n, CHUNK)
     metrics = np.zeros((n, len(setup.run.chain_names), 5))
-    bar = tqdm(total=n, unit="knock-out", desc=f"stress {setup.name}", disable=None if progress is None else not progress, file=sys.stderr)
+    bar = progress_bar(n, "knock-out", f"stress {setup.name}", progress)
 
     def finished(result) -> None:
         first, m = result

@@ -15,6 +15,15 @@ from typing import Callable
 from simcore.errors import SimcoreError
 
 
+def progress_bar(total: int, unit: str, desc: str, progress: bool | None, initial: int = 0):
+    """A tqdm bar on stderr; `progress` None: shown only when stderr is a terminal."""
+    import sys
+
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, initial=initial, unit=unit, desc=desc, disable=None if progress is None else not progress, file=sys.stderr)
+
+
 def plan_chunks(n: int, chunk_size: int) -> list[tuple[int, int]]:
     """Tasks `(first, stop)` of at most `chunk_size` consecutive items out of `n`."""
     return [(a, min(a + chunk_size, n)) for a in range(0, n, chunk_size)]

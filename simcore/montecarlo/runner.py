@@ -13,15 +13,13 @@ threads need no start-up, no pickling and one copy of the compiled scenario.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from simcore.errors import InputError, Problem
 from simcore.montecarlo.batch import Chunk, fingerprint, simulate_chunk
-from simcore.montecarlo.cluster import plan_chunks, run_tasks
+from simcore.montecarlo.cluster import plan_chunks, progress_bar, run_tasks
 from simcore.montecarlo.result import BatchResult, Reduction
 from simcore.montecarlo.store import ChunkStore
 from simcore.scenario import Scenario, load_scenario
@@ -65,7 +63,7 @@ def run_batch(
         done = store.done() & set(chunks)
     reduction = Reduction(replications)
     todo = [c for c in chunks if c not in done]
-    bar = tqdm(total=replications, initial=sum(b - a for a, b in done), unit="rep", desc=scenario.name, disable=None if progress is None else not progress, file=sys.stderr)
+    bar = progress_bar(replications, "rep", scenario.name, progress, initial=sum(b - a for a, b in done))
 
     def finished(chunk: Chunk) -> None:
         if store is not None:
