@@ -24,6 +24,7 @@ its qualification).
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from simcore.compile import CompiledRun, compile_model, effective_parameters
 from simcore.scenario import Scenario
@@ -106,3 +107,8 @@ def raised_flow(before: CompiledRun, after: CompiledRun) -> float:
     tier_before = dict(zip(before.link_map_index.tolist(), before.link_tier.tolist()))
     raised = np.array([m in tier_before and t < tier_before[m] for m, t in zip(after.link_map_index.tolist(), after.link_tier.tolist())], dtype=bool)
     return float(after.link_flow[raised].sum()) if len(raised) else 0.0
+
+
+def costs_table(scenario: Scenario, variants) -> pd.DataFrame:
+    """One row per variant name: `variant_cost` per component and in total (each variant compiled once)."""
+    return pd.DataFrame([{"variant": v, **variant_cost(scenario, v)} for v in variants])

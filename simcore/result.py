@@ -71,10 +71,10 @@ class ScenarioResult:
 
     def costs(self) -> pd.DataFrame:
         """Cost of each variant's policies over the horizon, per component and in total."""
-        from simcore.costs import variant_cost
+        from simcore.costs import costs_table
 
         if self._costs is None:  # costing recompiles each variant: do it once per result
-            self._costs = pd.DataFrame([{"variant": v.variant, **variant_cost(self.scenario, v.variant)} for v in self.variants])
+            self._costs = costs_table(self.scenario, [v.variant for v in self.variants])
         return self._costs.copy()
 
     def comparison(self) -> pd.DataFrame:
@@ -100,8 +100,7 @@ class ScenarioResult:
                 row["reduction_per_cost"] = row["loss_reduction"] / row["cost"] if row["cost"] > 0 else math.nan
                 rows.append(row)
         out = pd.DataFrame(rows)
-        order = {c: k for k, c in enumerate(dict.fromkeys(out.chain))}
-        return out.sort_values(["chain", "loss"], key=lambda col: col.map(order) if col.name == "chain" else col, kind="stable").reset_index(drop=True)
+        return rank_by_loss(out, dict.fromkeys(out.chain))
 
     def firm_metrics(self) -> pd.DataFrame:
         """One row per variant and firm; trajectory metrics only when firm trajectories were recorded."""
@@ -194,3 +193,9 @@ def _json_number(value):
         return int(value)
     value = float(value)
     return None if math.isnan(value) else value
+
+
+def rank_by_loss(table: pd.DataFrame, chains) -> pd.DataFrame:
+    """`table`'s rows chain by chain (in the order of `chains`), each chain's variants by loss, lowest first."""
+    order = {c: k for k, c in enumerate(chains)}
+    return table.sort_values(["chain", "loss"], key=lambda col: col.map(order) if col.name == "chain" else col, kind="stable").reset_index(drop=True)

@@ -65,10 +65,10 @@ class BatchResult:
         return out
 
     def costs(self) -> pd.DataFrame:
-        from simcore.costs import variant_cost
+        from simcore.costs import costs_table
 
         if self._costs is None:
-            self._costs = pd.DataFrame([{"variant": v, **variant_cost(self.scenario, v)} for v in self.variants])
+            self._costs = costs_table(self.scenario, self.variants)
         return self._costs.copy()
 
     def comparison(self) -> pd.DataFrame:
@@ -101,9 +101,9 @@ class BatchResult:
                         "reduction_per_cost": reduction / cost[variant] if cost[variant] > 0 else math.nan,
                     }
                 )
-        out = pd.DataFrame(rows)
-        order = {c: k for k, c in enumerate(self.chains)}
-        return out.sort_values(["chain", "loss"], key=lambda col: col.map(order) if col.name == "chain" else col, kind="stable").reset_index(drop=True)
+        from simcore.result import rank_by_loss
+
+        return rank_by_loss(pd.DataFrame(rows), self.chains)
 
     def bands(self) -> pd.DataFrame:
         """Per variant, chain and day: quantiles of chain output / baseline over the replications (to one bin, 0.005)."""
