@@ -137,7 +137,9 @@ def main(argv=None) -> int:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--horizon", type=int, default=365)
     p.add_argument("--rationing", nargs="+", default=["proportional", "priority"])
+    p.add_argument("--no-reference", action="store_true", help="skip the SimPy reference (minutes on 1,000 firms)")
     p.add_argument("--work", type=Path, default=None, help="folder for generated maps (default: a temporary one)")
+    p.add_argument("--results", type=Path, default=RESULTS, help=f"where to write the figures (default: {RESULTS.relative_to(HERE.parent)})")
     p.add_argument("--_time", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--_reference", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -153,7 +155,7 @@ def main(argv=None) -> int:
         for rationing, path in zip(args.rationing, build(n, args.rationing, work, args.horizon)):
             prep = json.loads(path.with_suffix(".json").read_text())
             cmd = [sys.executable, __file__, "--_time", str(path), "--repeats", str(args.repeats)]
-            if n <= 1_000 and rationing == "proportional":
+            if n <= 1_000 and rationing == "proportional" and not args.no_reference:
                 cmd.append("--_reference")
             res = subprocess.run(cmd, check=True, capture_output=True, text=True, env={**os.environ})
             row = {"rationing": rationing, **prep, **json.loads(res.stdout.strip().splitlines()[-1])}
@@ -166,11 +168,11 @@ def main(argv=None) -> int:
                 f"load {prep['load_s']:.1f} s compile {prep['compile_s']:.1f} s{ratio}",
                 flush=True,
             )
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(
         json.dumps({"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "processor": platform.processor()}, "results": rows}, indent=2) + "\n"
     )
-    print(f"written {RESULTS.relative_to(HERE.parent)}")
+    print(f"written {args.results}")
     return 0
 
 

@@ -32,6 +32,7 @@ ROOT = HERE.parent
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--results", type=Path, default=None, help="where to write the figures (default: benchmarks/results/lanes.json, or lanes_quick.json)")
     args = p.parse_args()
 
     import numba
@@ -73,13 +74,13 @@ def main() -> None:
         })  # fmt: skip
         print(f"{name:45s} {engine.lanes_for(run):2d} lanes: {ms['lanes']:7.2f} ms   single runs: {ms['single runs']:7.2f} ms   "
               f"x{ms['single runs'] / ms['lanes']:.2f}   bitwise equal: {same}", flush=True)  # fmt: skip
-    path = HERE / "results" / ("lanes_quick.json" if args.quick else "lanes.json")
+    path = args.results or HERE / "results" / ("lanes_quick.json" if args.quick else "lanes.json")
     path.write_text(json.dumps({
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "numba_threads": 1, "repeats": repeats,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "numba": numba.__version__, "numpy": np.__version__},
         "results": rows,
     }, indent=2) + "\n")  # fmt: skip
-    print(f"written {path.relative_to(ROOT)}")
+    print(f"written {path}")
 
 
 if __name__ == "__main__":

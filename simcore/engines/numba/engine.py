@@ -7,6 +7,7 @@ import numpy as np
 
 from simcore.compile import CompiledRun
 from simcore.engines.numba import kernels, lanes
+from simcore.engines.numba.bundles import Calendar, ChainMap, LaneRecord, Params, Record
 from simcore.engines.trajectories import TOTALS, BatchTrajectories, Trajectories
 from simcore.scenario.shocks import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, SOURCE, TARGET
 
@@ -27,16 +28,13 @@ def run_numba(run: CompiledRun, firm_trajectories: bool = True) -> Trajectories:
     n = run.n_firms
     rec = Trajectories.allocate(run.horizon, len(run.chain_names), n, firm_trajectories)
     order = np.argsort(run.shock_start, kind="stable")  # the order the reference fires shock onsets
-    start_inventory, start_in_transit = kernels.simulate(
-        *_model_arrays(run),
-        *(_SHOCK_TYPES[name](getattr(run, name)[order]) for name in SHOCK_COLUMNS),
-        *_chain_arrays(run),
-        rec.totals, rec.chain_output, rec.chain_final_demand, rec.chain_final_delivered,
-        rec.firm_min_ratio,
+    record = Record(
+        rec.totals, rec.chain_output, rec.chain_final_demand, rec.chain_final_delivered, rec.firm_min_ratio,
         rec.firm_output if firm_trajectories else np.zeros((0, n)),
         rec.firm_final_delivered if firm_trajectories else np.zeros((0, n)),
-        firm_trajectories,
     )  # fmt: skip
+    calendar = _calendar({name: getattr(run, name)[order] for name in SHOCK_COLUMNS})
+    start_inventory, start_in_transit = kernels.simulate(_chain_map(run), _params(run), calendar, record)
     rec.start_inventory, rec.start_in_transit = float(start_inventory), float(start_in_transit)
     return rec
 
@@ -47,21 +45,17 @@ def run_numba_batch(run: CompiledRun, shocks: list) -> BatchTrajectories:
     rows = [run.shock_columns(table) for table in shocks]  # each sorted by start
     row_ptr = np.zeros(len(rows) + 1, dtype=np.int64)
     row_ptr[1:] = np.cumsum([r["shock_kind"].size for r in rows])
-    shock_arrays = [_SHOCK_TYPES[name](np.concatenate([r[name] for r in rows]) if rows else getattr(run, name)) for name in SHOCK_COLUMNS]
+    calendar = _calendar({name: np.concatenate([r[name] for r in rows]) if rows else getattr(run, name) for name in SHOCK_COLUMNS})
     out = BatchTrajectories.allocate(len(rows), run.horizon, len(run.chain_names), run.n_firms)
     group_ptr = np.unique(np.r_[np.arange(0, len(rows), lanes_for(run)), len(rows)]).astype(np.int64)
-    model, chains = _model_arrays(run), _chain_arrays(run)
+    chain_map, params = _chain_map(run), _params(run)
     if numba.get_num_threads() == 1:  # one group after another, without entering a parallel region
         for a, b in zip(group_ptr[:-1], group_ptr[1:]):
-            lanes.simulate_group(
-                *model, row_ptr[a:b + 1], *shock_arrays, *chains,
-                out.chain_output[a:b], out.chain_final_demand[a:b], out.chain_final_delivered[a:b], out.firm_min_ratio[a:b],
-            )  # fmt: skip
+            record = LaneRecord(out.chain_output[a:b], out.chain_final_demand[a:b], out.chain_final_delivered[a:b], out.firm_min_ratio[a:b])
+            lanes.simulate_group(chain_map, params, calendar, row_ptr[a : b + 1], record)
         return out
-    lanes.simulate_batch(
-        *model, group_ptr, row_ptr, *shock_arrays, *chains,
-        out.chain_output, out.chain_final_demand, out.chain_final_delivered, out.firm_min_ratio,
-    )  # fmt: skip
+    record = LaneRecord(out.chain_output, out.chain_final_demand, out.chain_final_delivered, out.firm_min_ratio)
+    lanes.simulate_batch(chain_map, params, calendar, group_ptr, row_ptr, record)
     return out
 
 
@@ -80,20 +74,25 @@ def lanes_for(run: CompiledRun) -> int:
     return width
 
 
-def _model_arrays(run: CompiledRun) -> tuple:
-    """The kernels' leading arguments: the compiled map and parameters."""
-    return (
-        int(run.horizon), _f8(run.capacity), _f8(run.base_output), _f8(run.final_demand),
+def _chain_map(run: CompiledRun) -> ChainMap:
+    """The kernels' read-only map: `run`'s arrays, contiguous and of the kernels' dtypes."""
+    return ChainMap(
+        _f8(run.capacity), _f8(run.base_output), _f8(run.final_demand),
         _i8(run.slot_ptr), _f8(run.slot_coef), _f8(run.slot_target), _f8(run.slot_pipeline), _i8(run.slot_link_ptr),
         _i8(run.link_supplier), _i8(run.link_customer), _i8(run.link_slot), _f8(run.link_share), _f8(run.link_lead), _i8(run.link_tier), _f8(run.link_flow),
         _i8(run.out_ptr), _i8(run.out_link),
-        float(run.tau), float(run.backlog_days), run.rationing == 1, bool(run.adaptive_sourcing), float(run.share_recovery), int(run.final_tier),
+        _i8(run.chain_ptr), _i8(run.chain_firm), _f8(run.chain_weight),
     )  # fmt: skip
 
 
-def _chain_arrays(run: CompiledRun) -> tuple:
-    return _i8(run.chain_ptr), _i8(run.chain_firm), _f8(run.chain_weight)
+def _params(run: CompiledRun) -> Params:
+    return Params(int(run.horizon), float(run.tau), float(run.backlog_days), run.rationing == 1, bool(run.adaptive_sourcing), float(run.share_recovery), int(run.final_tier))
 
 
-SHOCK_COLUMNS = ("shock_kind", "shock_target", "shock_value", "shock_start", "shock_duration", "shock_profile", "shock_param")
+def _calendar(columns: dict) -> Calendar:
+    """The kernels' shock table from `CompiledRun`-named columns (`shock_kind`, ...)."""
+    return Calendar(*(_SHOCK_TYPES[name](columns[name]) for name in SHOCK_COLUMNS))
+
+
+SHOCK_COLUMNS = tuple(f"shock_{name}" for name in Calendar._fields)  # CompiledRun's names of the Calendar's columns
 _SHOCK_TYPES = {"shock_kind": _i8, "shock_target": _i8, "shock_value": _f8, "shock_start": _f8, "shock_duration": _f8, "shock_profile": _i8, "shock_param": _f8}

@@ -33,6 +33,7 @@ import numpy as np
 from numba import njit
 
 from simcore.engines import recovery
+from simcore.engines.numba.bundles import State
 
 # Primitive shock kinds (engine.py checks them against simcore.scenario.shocks).
 DAMAGE, DEMAND, CLOSE, LEAD = 0, 1, 2, 3
@@ -69,12 +70,14 @@ def ring_length(link_lead, kind, target, value):
 
 
 @njit(cache=True)
-def apply_shocks(t, live, n_live, kind, target, value, start, duration, profile, param, damage, demand_factor, closed, lead_factor):
+def apply_shocks(t, live, n_live, calendar, state):
     """Set the effects of the live shock rows for tick `t`; return the live count with finished rows dropped.
 
     Targets are reset before the rows are applied, so only what shocks touch is
     ever written: no pass over all firms or links.
     """
+    kind, target, value, start, duration, profile, param = calendar
+    damage, demand_factor, closed, lead_factor = state.damage, state.demand_factor, state.closed, state.lead_factor
     for k in range(n_live):
         s, g = live[k], target[live[k]]
         if kind[s] == DAMAGE:
@@ -105,8 +108,13 @@ def apply_shocks(t, live, n_live, kind, target, value, start, duration, profile,
 
 
 @njit(cache=True)
-def apply_set(s, kind, target, value, capacity, slot_target, slot_pipeline, slot_coef, slot_link_ptr, link_slot, link_customer, link_lead, base_output, share, base_share):
-    """A timed policy's change at its onset, for good (reference `_set`)."""
+def apply_set(s, calendar, chain_map, state):
+    """A timed policy's change at its onset (calendar row `s`), for good (reference `_set`)."""
+    kind, target, value = calendar.kind, calendar.target, calendar.value
+    slot_coef, slot_link_ptr, link_slot, link_customer, link_lead, base_output = (
+        chain_map.slot_coef, chain_map.slot_link_ptr, chain_map.link_slot, chain_map.link_customer, chain_map.link_lead, chain_map.base_output,
+    )  # fmt: skip
+    capacity, slot_target, slot_pipeline, share, base_share = state.capacity, state.slot_target, state.slot_pipeline, state.share, state.base_share
     g, v = target[s], value[s]
     if kind[s] == CAPACITY:
         capacity[g] += v
@@ -128,8 +136,11 @@ def apply_set(s, kind, target, value, capacity, slot_target, slot_pipeline, slot
 
 
 @njit(cache=True)
-def reopen_books(live, n_live, kind, target, closed, link_supplier, out_ptr, out_link, link_tier, orders, ordered, tier_ordered, priority):
+def reopen_books(live, n_live, calendar, chain_map, state, priority):
     """Suppliers with a closed customer link: their order book again, without the closed links' orders."""
+    kind, target = calendar.kind, calendar.target
+    link_supplier, out_ptr, out_link, link_tier = chain_map.link_supplier, chain_map.out_ptr, chain_map.out_link, chain_map.link_tier
+    closed, orders, ordered, tier_ordered = state.closed, state.orders, state.ordered, state.tier_ordered
     for k in range(n_live):
         s = live[k]
         if kind[s] != CLOSE or not closed[target[s]]:
@@ -147,12 +158,16 @@ def reopen_books(live, n_live, kind, target, closed, link_supplier, out_ptr, out
 
 
 @njit(cache=True)
-def produce_and_ration(
-    capacity, damage, final_demand, demand_factor, ordered, tier_ordered, backlog, backlog_days,
-    slot_ptr, slot_coef, inventory, priority, final_tier,
-    firm_demand, output, fill, tier_fill, final_new, final_delivered, totals_row,
-):  # fmt: skip
+def produce_and_ration(chain_map, params, state, totals_row):
     """Reference steps 2-4 for every firm; the suppliers' fill ratios go to `fill` / `tier_fill`."""
+    final_demand, slot_ptr, slot_coef = chain_map.final_demand, chain_map.slot_ptr, chain_map.slot_coef
+    backlog_days, priority, final_tier = params.backlog_days, params.priority, params.final_tier
+    capacity, damage, demand_factor, ordered, tier_ordered, backlog, inventory = (
+        state.capacity, state.damage, state.demand_factor, state.ordered, state.tier_ordered, state.backlog, state.inventory,
+    )  # fmt: skip
+    firm_demand, output, fill, tier_fill, final_new, final_delivered = (
+        state.firm_demand, state.output, state.fill, state.tier_fill, state.final_new, state.final_delivered,
+    )  # fmt: skip
     consumed = lost = produced = fin_total = delivered_total = backlog_total = 0.0
     for i in range(len(capacity)):
         cap = capacity[i] * (1.0 - damage[i])
@@ -205,14 +220,20 @@ def produce_and_ration(
 
 
 @njit(cache=True)
-def ship_and_order(
-    t, slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
-    link_supplier, link_share, link_lead, link_tier,
-    closed, lead_factor, any_closed, any_lead, priority, adaptive, rho, tau,
-    fill, tier_fill, firm_demand, orders, share, ordered, tier_ordered,
-    inventory, in_transit, ring, totals_row, weight,
-):  # fmt: skip
-    """Reference steps 5-6 customer by customer, then the next tick's arrivals; returns the units arriving next tick."""
+def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row):
+    """Reference steps 5-6 customer by customer, then the next tick's arrivals; returns the units arriving next tick.
+
+    `any_closed`, `any_lead`: whether a live row closes a link or stretches a lead time this tick.
+    """
+    slot_ptr, slot_coef, slot_link_ptr, link_supplier, link_lead, link_tier = (
+        chain_map.slot_ptr, chain_map.slot_coef, chain_map.slot_link_ptr, chain_map.link_supplier, chain_map.link_lead, chain_map.link_tier,
+    )  # fmt: skip
+    priority, adaptive, rho, tau = params.priority, params.adaptive, params.rho, params.tau
+    slot_target, slot_pipeline, link_share, share, closed, lead_factor = (
+        state.slot_target, state.slot_pipeline, state.base_share, state.share, state.closed, state.lead_factor,
+    )  # fmt: skip
+    fill, tier_fill, firm_demand, orders, ordered, tier_ordered = state.fill, state.tier_fill, state.firm_demand, state.orders, state.ordered, state.tier_ordered
+    inventory, in_transit, ring, weight = state.inventory, state.in_transit, state.ring, state.weight
     mask = ring.shape[0] - 1
     shipped = stock = transit = arriving = 0.0
     for i in range(len(slot_ptr) - 1):
@@ -281,8 +302,14 @@ def adapt_shares(lo, hi, closed, any_closed, orders, fill, tier_fill, priority, 
 
 
 @njit(cache=True)
-def record(t, output, final_new, final_delivered, base_output, chain_ptr, chain_firm, chain_weight, chain_output, chain_final_demand, chain_final_delivered, firm_min_ratio, firm_output, firm_final_delivered, record_firms):
-    """Chain aggregates, lowest output ratios and, if asked, per-firm trajectories of tick `t`."""
+def record_tick(t, chain_map, state, record):
+    """Chain aggregates, lowest output ratios and, if asked (`record.firm_output` has rows), per-firm trajectories of
+    tick `t`."""
+    base_output, chain_ptr, chain_firm, chain_weight = chain_map.base_output, chain_map.chain_ptr, chain_map.chain_firm, chain_map.chain_weight
+    output, final_new, final_delivered = state.output, state.final_new, state.final_delivered
+    chain_output, chain_final_demand, chain_final_delivered = record.chain_output, record.chain_final_demand, record.chain_final_delivered
+    firm_min_ratio, firm_output, firm_final_delivered = record.firm_min_ratio, record.firm_output, record.firm_final_delivered
+    record_firms = len(firm_output) > 0
     for c in range(len(chain_ptr) - 1):
         out = dem = dlv = 0.0
         for k in range(chain_ptr[c], chain_ptr[c + 1]):
@@ -302,30 +329,24 @@ def record(t, output, final_new, final_delivered, base_output, chain_ptr, chain_
 
 
 @njit(cache=True, nogil=True)  # a Dask worker may run several chunks at once, one per thread
-def simulate(
-    horizon, capacity, base_output, final_demand,
-    slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
-    link_supplier, link_customer, link_slot, link_share, link_lead, link_tier, link_flow,
-    out_ptr, out_link,
-    tau, backlog_days, priority, adaptive, rho, final_tier,
-    kind, target, value, start, duration, profile, param,
-    chain_ptr, chain_firm, chain_weight,
-    totals, chain_output, chain_final_demand, chain_final_delivered,
-    firm_min_ratio, firm_output, firm_final_delivered, record_firms,
-):  # fmt: skip
-    """Run the whole horizon into the preallocated outputs; return (inventory, in transit) at t = 0.
+def simulate(chain_map, params, calendar, record):
+    """Run the whole horizon into the preallocated `record`; return (inventory, in transit) at t = 0.
 
-    Shock rows must be sorted by start (the order their onsets fire).
+    The arguments are `bundles.ChainMap`, `Params`, `Calendar` (rows sorted by start: the order their onsets
+    fire) and `Record`; the run's `bundles.State` is built here.
     """
-    n, n_slots, n_links = len(capacity), len(slot_coef), len(link_supplier)
+    horizon, priority, adaptive = params.horizon, params.priority, params.adaptive
+    kind, target, value, start = calendar.kind, calendar.target, calendar.value, calendar.start
+    link_supplier, link_slot, link_lead, link_tier, link_flow = chain_map.link_supplier, chain_map.link_slot, chain_map.link_lead, chain_map.link_tier, chain_map.link_flow
+    n, n_slots, n_links = len(chain_map.capacity), len(chain_map.slot_coef), len(link_supplier)
     # what timed policies change (apply_set): our own copies
-    capacity, slot_target, slot_pipeline, base_share = capacity.copy(), slot_target.copy(), slot_pipeline.copy(), link_share.copy()
+    capacity, slot_target, slot_pipeline, base_share = chain_map.capacity.copy(), chain_map.slot_target.copy(), chain_map.slot_pipeline.copy(), chain_map.link_share.copy()
 
     # state at t = 0 (MODEL.md §2): targets held, baseline order books, pipelines full
     inventory = slot_target.copy()
     in_transit = np.zeros(n_slots)
     orders = link_flow.copy()
-    share = link_share.copy()
+    share = chain_map.link_share.copy()
     backlog = np.zeros(n)
     ordered = np.zeros(n)
     tier_ordered = np.zeros((n, N_TIERS) if priority else (0, N_TIERS))
@@ -367,38 +388,32 @@ def simulate(
     final_new = np.zeros(n)
     final_delivered = np.zeros(n)
     weight = np.zeros(n_links if adaptive else 0)  # adapt_shares' scratch
+    state = State(
+        capacity, slot_target, slot_pipeline, base_share, share, inventory, in_transit, ring, orders, ordered, tier_ordered, backlog,
+        damage, demand_factor, closed, lead_factor, firm_demand, output, fill, tier_fill, final_new, final_delivered, weight,
+    )  # fmt: skip
 
     for t in range(horizon):
-        row = totals[t]
+        row = record.totals[t]
         row[ARRIVED] = arriving
         while next_row < len(kind) and start[next_row] <= t:
             if kind[next_row] >= SOURCE:
-                apply_set(next_row, kind, target, value, capacity, slot_target, slot_pipeline, slot_coef, slot_link_ptr, link_slot, link_customer, link_lead, base_output, share, base_share)
+                apply_set(next_row, calendar, chain_map, state)
             else:
                 live[n_live] = next_row
                 n_live += 1
             next_row += 1
-        n_live = apply_shocks(t, live, n_live, kind, target, value, start, duration, profile, param, damage, demand_factor, closed, lead_factor)
+        n_live = apply_shocks(t, live, n_live, calendar, state)
         any_closed = False
         for k in range(n_live):
             any_closed = any_closed or (kind[live[k]] == CLOSE and closed[target[live[k]]])
         if any_closed:
-            reopen_books(live, n_live, kind, target, closed, link_supplier, out_ptr, out_link, link_tier, orders, ordered, tier_ordered, priority)
+            reopen_books(live, n_live, calendar, chain_map, state, priority)
 
-        produce_and_ration(
-            capacity, damage, final_demand, demand_factor, ordered, tier_ordered, backlog, backlog_days,
-            slot_ptr, slot_coef, inventory, priority, final_tier,
-            firm_demand, output, fill, tier_fill, final_new, final_delivered, row,
-        )  # fmt: skip
+        produce_and_ration(chain_map, params, state, row)
         ordered[:] = 0.0
         if priority:
             tier_ordered[:, :] = 0.0
-        arriving = ship_and_order(
-            t, slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
-            link_supplier, base_share, link_lead, link_tier,
-            closed, lead_factor, any_closed, any_lead_row and n_live > 0, priority, adaptive, rho, tau,
-            fill, tier_fill, firm_demand, orders, share, ordered, tier_ordered,
-            inventory, in_transit, ring, row, weight,
-        )  # fmt: skip
-        record(t, output, final_new, final_delivered, base_output, chain_ptr, chain_firm, chain_weight, chain_output, chain_final_demand, chain_final_delivered, firm_min_ratio, firm_output, firm_final_delivered, record_firms)
+        arriving = ship_and_order(t, chain_map, params, state, any_closed, any_lead_row and n_live > 0, row)
+        record_tick(t, chain_map, state, record)
     return start_inventory, start_in_transit

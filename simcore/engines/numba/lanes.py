@@ -26,6 +26,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from simcore.engines.numba.bundles import LaneRecord, State
 from simcore.engines.numba.kernels import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, N_TIERS, SOURCE, TARGET, arrival_tick, intensity, ring_length
 
 LANES = 32  # the widest group; engine.lanes_for narrows it for large maps
@@ -34,13 +35,15 @@ kernel = njit(cache=True, error_model="numpy")  # divisions are guarded where th
 
 
 @kernel
-def apply_shocks(t, r, live, first, n_live, kind, target, value, start, duration, profile, param, damage, demand_factor, closed, lead_factor):
+def apply_shocks(t, r, live, first, n_live, calendar, state):
     """Set the effects of lane `r`'s live rows (`live[first:first + n_live]`) for tick `t`; return its live count
     with finished rows dropped.
 
     Targets are reset before the rows are applied, so only what shocks touch is
     ever written: no pass over all firms or links.
     """
+    kind, target, value, start, duration, profile, param = calendar
+    damage, demand_factor, closed, lead_factor = state.damage, state.demand_factor, state.closed, state.lead_factor
     for k in range(first, first + n_live):
         s, g = live[k], target[live[k]]
         if kind[s] == DAMAGE:
@@ -71,8 +74,13 @@ def apply_shocks(t, r, live, first, n_live, kind, target, value, start, duration
 
 
 @kernel
-def apply_set(s, r, kind, target, value, capacity, slot_target, slot_pipeline, slot_coef, slot_link_ptr, link_slot, link_customer, link_lead, base_output, share, base_share):
-    """A timed policy's change at its onset in lane `r`, for good (reference `_set`)."""
+def apply_set(s, r, calendar, chain_map, state):
+    """A timed policy's change at its onset (calendar row `s`) in lane `r`, for good (reference `_set`)."""
+    kind, target, value = calendar.kind, calendar.target, calendar.value
+    slot_coef, slot_link_ptr, link_slot, link_customer, link_lead, base_output = (
+        chain_map.slot_coef, chain_map.slot_link_ptr, chain_map.link_slot, chain_map.link_customer, chain_map.link_lead, chain_map.base_output,
+    )  # fmt: skip
+    capacity, slot_target, slot_pipeline, share, base_share = state.capacity, state.slot_target, state.slot_pipeline, state.share, state.base_share
     g, v = target[s], value[s]
     if kind[s] == CAPACITY:
         capacity[g, r] += v
@@ -94,8 +102,11 @@ def apply_set(s, r, kind, target, value, capacity, slot_target, slot_pipeline, s
 
 
 @kernel
-def reopen_books(r, live, first, n_live, kind, target, closed, link_supplier, out_ptr, out_link, link_tier, orders, ordered, tier_ordered, priority):
+def reopen_books(r, live, first, n_live, calendar, chain_map, state, priority):
     """Lane `r`'s suppliers with a closed customer link: their order book again, without the closed links' orders."""
+    kind, target = calendar.kind, calendar.target
+    link_supplier, out_ptr, out_link, link_tier = chain_map.link_supplier, chain_map.out_ptr, chain_map.out_link, chain_map.link_tier
+    closed, orders, ordered, tier_ordered = state.closed, state.orders, state.ordered, state.tier_ordered
     for k in range(first, first + n_live):
         s = live[k]
         if kind[s] != CLOSE or not closed[target[s], r]:
@@ -113,12 +124,16 @@ def reopen_books(r, live, first, n_live, kind, target, closed, link_supplier, ou
 
 
 @kernel
-def produce_and_ration(
-    capacity, damage, final_demand, demand_factor, ordered, tier_ordered, backlog, backlog_days,
-    slot_ptr, slot_coef, inventory, priority, final_tier,
-    firm_demand, output, fill, tier_fill, final_new, final_delivered, scratch,
-):  # fmt: skip
-    """Reference steps 2-4 for every firm; the suppliers' fill ratios go to `fill` / `tier_fill`."""
+def produce_and_ration(chain_map, params, state, scratch):
+    """Reference steps 2-4 for every firm; the suppliers' fill ratios go to `fill` / `tier_fill`. `scratch`: (6, lanes)."""
+    final_demand, slot_ptr, slot_coef = chain_map.final_demand, chain_map.slot_ptr, chain_map.slot_coef
+    backlog_days, priority, final_tier = params.backlog_days, params.priority, params.final_tier
+    capacity, damage, demand_factor, ordered, tier_ordered, backlog, inventory = (
+        state.capacity, state.damage, state.demand_factor, state.ordered, state.tier_ordered, state.backlog, state.inventory,
+    )  # fmt: skip
+    firm_demand, output, fill, tier_fill, final_new, final_delivered = (
+        state.firm_demand, state.output, state.fill, state.tier_fill, state.final_new, state.final_delivered,
+    )  # fmt: skip
     lanes = capacity.shape[1]
     cap, limit, y, final_due, final_fill, remaining = scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], scratch[5]
     for i in range(len(final_demand)):
@@ -169,14 +184,20 @@ def produce_and_ration(
 
 
 @kernel
-def ship_and_order(
-    t, slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
-    link_supplier, link_share, link_lead, link_tier,
-    closed, lead_factor, any_closed, any_lead, priority, adaptive, rho, tau,
-    fill, tier_fill, firm_demand, orders, share, ordered, tier_ordered,
-    inventory, in_transit, ring, weight, scratch,
-):  # fmt: skip
-    """Reference steps 5-6 customer by customer, then the next tick's arrivals."""
+def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
+    """Reference steps 5-6 customer by customer, then the next tick's arrivals.
+
+    `any_closed`, `any_lead`: whether a live row of any lane closes a link or stretches a lead time this tick.
+    """
+    slot_ptr, slot_coef, slot_link_ptr, link_supplier, link_lead, link_tier = (
+        chain_map.slot_ptr, chain_map.slot_coef, chain_map.slot_link_ptr, chain_map.link_supplier, chain_map.link_lead, chain_map.link_tier,
+    )  # fmt: skip
+    priority, adaptive, rho, tau = params.priority, params.adaptive, params.rho, params.tau
+    slot_target, slot_pipeline, link_share, share, closed, lead_factor = (
+        state.slot_target, state.slot_pipeline, state.base_share, state.share, state.closed, state.lead_factor,
+    )  # fmt: skip
+    fill, tier_fill, firm_demand, orders, ordered, tier_ordered = state.fill, state.tier_fill, state.firm_demand, state.orders, state.ordered, state.tier_ordered
+    inventory, in_transit, ring, weight = state.inventory, state.in_transit, state.ring, state.weight
     lanes = inventory.shape[1]
     mask = ring.shape[0] - 1
     b = (t + 1) & mask
@@ -252,8 +273,11 @@ def adapt_shares(lo, hi, lanes, closed, any_closed, orders, fill, tier_fill, pri
 
 
 @kernel
-def record(t, output, final_new, final_delivered, base_output, chain_ptr, chain_firm, chain_weight, chain_output, chain_final_demand, chain_final_delivered, firm_min_ratio, scratch):
+def record_tick(t, chain_map, state, record, scratch):
     """Chain aggregates and lowest output ratios of tick `t`, lane by lane."""
+    base_output, chain_ptr, chain_firm, chain_weight = chain_map.base_output, chain_map.chain_ptr, chain_map.chain_firm, chain_map.chain_weight
+    output, final_new, final_delivered = state.output, state.final_new, state.final_delivered
+    chain_output, chain_final_demand, chain_final_delivered, firm_min_ratio = record
     lanes = output.shape[1]
     out, dem, dlv = scratch[0], scratch[1], scratch[2]
     for c in range(len(chain_ptr) - 1):
@@ -285,27 +309,21 @@ def lanes_of(a, lanes):
     return out
 
 
-
 @njit(cache=True, error_model="numpy", nogil=True)  # a Dask worker may run several chunks at once, one per thread
-def simulate_group(
-    horizon, capacity, base_output, final_demand,
-    slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
-    link_supplier, link_customer, link_slot, link_share, link_lead, link_tier, link_flow,
-    out_ptr, out_link,
-    tau, backlog_days, priority, adaptive, rho, final_tier,
-    row_ptr, kind, target, value, start, duration, profile, param,
-    chain_ptr, chain_firm, chain_weight,
-    chain_output, chain_final_demand, chain_final_delivered, firm_min_ratio,
-):  # fmt: skip
-    """Run `len(row_ptr) - 1` lanes for the whole horizon into the preallocated outputs (lane first:
-    `chain_*[r]`, `firm_min_ratio[r]`); `kernels.simulate` for a group.
+def simulate_group(chain_map, params, calendar, row_ptr, record):
+    """Run `len(row_ptr) - 1` lanes for the whole horizon into the preallocated `record` (`bundles.LaneRecord`, lane
+    first); `kernels.simulate` for a group. The group's `bundles.State` is built here, a lane axis last.
 
-    Lane `r` runs on shock rows `row_ptr[r]:row_ptr[r + 1]`, sorted by start (the order their onsets fire).
+    Lane `r` runs on `calendar` rows `row_ptr[r]:row_ptr[r + 1]`, sorted by start (the order their onsets fire).
     """
+    horizon, priority, adaptive = params.horizon, params.priority, params.adaptive
+    kind, target, value, start = calendar.kind, calendar.target, calendar.value, calendar.start
+    link_supplier, link_slot, link_lead, link_tier, link_flow = chain_map.link_supplier, chain_map.link_slot, chain_map.link_lead, chain_map.link_tier, chain_map.link_flow
     lanes = len(row_ptr) - 1
-    n, n_slots, n_links = len(capacity), len(slot_coef), len(link_supplier)
+    n, n_slots, n_links = len(chain_map.capacity), len(chain_map.slot_coef), len(link_supplier)
     # what timed policies change (apply_set): each lane's own copies
-    capacity, slot_target, slot_pipeline, base_share = lanes_of(capacity, lanes), lanes_of(slot_target, lanes), lanes_of(slot_pipeline, lanes), lanes_of(link_share, lanes)
+    capacity, slot_target = lanes_of(chain_map.capacity, lanes), lanes_of(chain_map.slot_target, lanes)
+    slot_pipeline, base_share = lanes_of(chain_map.slot_pipeline, lanes), lanes_of(chain_map.link_share, lanes)
 
     # state at t = 0 (MODEL.md §2): targets held, baseline order books, pipelines full
     inventory = slot_target.copy()
@@ -359,6 +377,10 @@ def simulate_group(
     final_delivered = np.zeros((n, lanes))
     weight = np.zeros((n_links if adaptive else 0, lanes))  # adapt_shares' scratch
     scratch = np.zeros((6, lanes))
+    state = State(
+        capacity, slot_target, slot_pipeline, base_share, share, inventory, in_transit, ring, orders, ordered, tier_ordered, backlog,
+        damage, demand_factor, closed, lead_factor, firm_demand, output, fill, tier_fill, final_new, final_delivered, weight,
+    )  # fmt: skip
 
     for t in range(horizon):
         any_closed = any_lead = False
@@ -367,62 +389,35 @@ def simulate_group(
             while next_row[r] < last and start[next_row[r]] <= t:
                 k = next_row[r]
                 if kind[k] >= SOURCE:
-                    apply_set(k, r, kind, target, value, capacity, slot_target, slot_pipeline, slot_coef, slot_link_ptr, link_slot, link_customer, link_lead, base_output, share, base_share)
+                    apply_set(k, r, calendar, chain_map, state)
                 else:
                     live[first + n_live[r]] = k
                     n_live[r] += 1
                 next_row[r] += 1
-            n_live[r] = apply_shocks(t, r, live, first, n_live[r], kind, target, value, start, duration, profile, param, damage, demand_factor, closed, lead_factor)
+            n_live[r] = apply_shocks(t, r, live, first, n_live[r], calendar, state)
             closed_here = False
             for k in range(first, first + n_live[r]):
                 closed_here = closed_here or (kind[live[k]] == CLOSE and closed[target[live[k]], r])
             if closed_here:
-                reopen_books(r, live, first, n_live[r], kind, target, closed, link_supplier, out_ptr, out_link, link_tier, orders, ordered, tier_ordered, priority)
+                reopen_books(r, live, first, n_live[r], calendar, chain_map, state, priority)
             any_closed = any_closed or closed_here
             any_lead = any_lead or (any_lead_row and n_live[r] > 0)
 
-        produce_and_ration(
-            capacity, damage, final_demand, demand_factor, ordered, tier_ordered, backlog, backlog_days,
-            slot_ptr, slot_coef, inventory, priority, final_tier,
-            firm_demand, output, fill, tier_fill, final_new, final_delivered, scratch,
-        )  # fmt: skip
+        produce_and_ration(chain_map, params, state, scratch)
         ordered[:, :] = 0.0
         if priority:
             tier_ordered[:, :, :] = 0.0
-        ship_and_order(
-            t, slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
-            link_supplier, base_share, link_lead, link_tier,
-            closed, lead_factor, any_closed, any_lead, priority, adaptive, rho, tau,
-            fill, tier_fill, firm_demand, orders, share, ordered, tier_ordered,
-            inventory, in_transit, ring, weight, scratch,
-        )  # fmt: skip
-        record(t, output, final_new, final_delivered, base_output, chain_ptr, chain_firm, chain_weight, chain_output, chain_final_demand, chain_final_delivered, firm_min_ratio, scratch)
+        ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch)
+        record_tick(t, chain_map, state, record, scratch)
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
-def simulate_batch(
-    horizon, capacity, base_output, final_demand,
-    slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
-    link_supplier, link_customer, link_slot, link_share, link_lead, link_tier, link_flow,
-    out_ptr, out_link,
-    tau, backlog_days, priority, adaptive, rho, final_tier,
-    group_ptr, row_ptr, kind, target, value, start, duration, profile, param,
-    chain_ptr, chain_firm, chain_weight,
-    chain_output, chain_final_demand, chain_final_delivered, firm_min_ratio,
-):  # fmt: skip
+def simulate_batch(chain_map, params, calendar, group_ptr, row_ptr, record):
     """Replications of one compiled run, lane groups in parallel: group `g` is replications
-    `group_ptr[g]:group_ptr[g + 1]`; replication `k` runs on shock rows `row_ptr[k]:row_ptr[k + 1]` into
-    `chain_*[k]` and `firm_min_ratio[k]`. A lane's numbers depend neither on its group nor on the threads.
+    `group_ptr[g]:group_ptr[g + 1]`; replication `k` runs on `calendar` rows `row_ptr[k]:row_ptr[k + 1]` into
+    `record[...][k]` (`bundles.LaneRecord`). A lane's numbers depend neither on its group nor on the threads.
     """
     for g in prange(len(group_ptr) - 1):
         a, b = group_ptr[g], group_ptr[g + 1]
-        simulate_group(
-            horizon, capacity, base_output, final_demand,
-            slot_ptr, slot_coef, slot_target, slot_pipeline, slot_link_ptr,
-            link_supplier, link_customer, link_slot, link_share, link_lead, link_tier, link_flow,
-            out_ptr, out_link,
-            tau, backlog_days, priority, adaptive, rho, final_tier,
-            row_ptr[a:b + 1], kind, target, value, start, duration, profile, param,
-            chain_ptr, chain_firm, chain_weight,
-            chain_output[a:b], chain_final_demand[a:b], chain_final_delivered[a:b], firm_min_ratio[a:b],
-        )  # fmt: skip
+        group = LaneRecord(record.chain_output[a:b], record.chain_final_demand[a:b], record.chain_final_delivered[a:b], record.firm_min_ratio[a:b])
+        simulate_group(chain_map, params, calendar, row_ptr[a : b + 1], group)

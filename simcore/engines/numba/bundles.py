@@ -1,0 +1,126 @@
+"""The Numba kernels' arguments, in five documented bundles (named tuples of arrays and scalars).
+
+`kernels.simulate(chain_map, params, calendar, record)` runs one compiled run, and `lanes.simulate_group(chain_map,
+params, calendar, row_ptr, record)` a group of replications side by side; both build their `State`. Numba passes a
+tuple as its members (nothing is copied or boxed inside the kernels), so a bundle costs nothing at run time; each
+hot function unpacks the fields it uses at its top, so its loops see plain arrays (docs/engine.md).
+
+Shapes: `n` firms, `S` input slots (one per firm and input product, CSR by firm), `L` links (ordered by customer
+and slot), `C` chains ("total" first), `T` ticks (the horizon), `K` shock rows, `R` the ring length (a power of two,
+`kernels.ring_length`), `N_TIERS` priority tiers (10). In the lanes kernel every `State` array gains a last axis,
+`lanes`, one entry per replication of the group; `ChainMap`, `Params` and `Calendar` are the same for both kernels.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+
+class ChainMap(NamedTuple):
+    """The compiled chain map, read only (`CompiledRun`'s arrays; float64 unless int64 is said)."""
+
+    capacity: np.ndarray  # (n,) units per day a firm can make (timed CAPACITY rows change the State's copy)
+    base_output: np.ndarray  # (n,) baseline units per day; 0 for a standby supplier
+    final_demand: np.ndarray  # (n,) baseline final demand per day
+    slot_ptr: np.ndarray  # (n + 1,) int64: firm i's inputs are slots slot_ptr[i]:slot_ptr[i + 1]
+    slot_coef: np.ndarray  # (S,) units of the input per unit of output
+    slot_target: np.ndarray  # (S,) target stock
+    slot_pipeline: np.ndarray  # (S,) target in transit
+    slot_link_ptr: np.ndarray  # (S + 1,) int64: slot s's suppliers are links slot_link_ptr[s]:slot_link_ptr[s + 1]
+    link_supplier: np.ndarray  # (L,) int64: the supplying firm
+    link_customer: np.ndarray  # (L,) int64: the customer firm
+    link_slot: np.ndarray  # (L,) int64: the customer's input slot
+    link_share: np.ndarray  # (L,) baseline share of the slot's orders
+    link_lead: np.ndarray  # (L,) lead time, days
+    link_tier: np.ndarray  # (L,) int64: the customer's priority tier at its supplier
+    link_flow: np.ndarray  # (L,) baseline units per day
+    out_ptr: np.ndarray  # (n + 1,) int64: supplier j's customer links are out_link[out_ptr[j]:out_ptr[j + 1]]
+    out_link: np.ndarray  # (L,) int64
+    chain_ptr: np.ndarray  # (C + 1,) int64: chain c's members are chain_firm[chain_ptr[c]:chain_ptr[c + 1]]
+    chain_firm: np.ndarray  # (chain_ptr[C],) int64: member firms
+    chain_weight: np.ndarray  # (chain_ptr[C],) the members' value weights
+
+
+class Params(NamedTuple):
+    """The run's scalar parameters (docs/model.md)."""
+
+    horizon: int  # T, ticks to run
+    tau: float  # days over which an inventory gap is ordered
+    backlog_days: float  # days an unfilled final order waits, on average, before it is lost
+    priority: bool  # rationing by priority tier (else proportional)
+    adaptive: bool  # adaptive sourcing
+    rho: float  # share recovery: the pull of each share back toward its baseline per day
+    final_tier: int  # the priority tier of final demand
+
+
+class Calendar(NamedTuple):
+    """The shock table, rows sorted by start (the order their onsets fire); each column (K,).
+
+    In the lanes kernel, lane r's rows are `row_ptr[r]:row_ptr[r + 1]`, each lane's sorted by start.
+    """
+
+    kind: np.ndarray  # int64: DAMAGE, DEMAND, CLOSE, LEAD (effects while live), SOURCE, TARGET, CAPACITY (set at onset)
+    target: np.ndarray  # int64: a firm, a slot (TARGET) or a compiled link
+    value: np.ndarray  # the effect at full intensity
+    start: np.ndarray  # onset, days
+    duration: np.ndarray  # days at full intensity
+    profile: np.ndarray  # int64: the recovery profile (recovery.intensity)
+    param: np.ndarray  # the profile's parameter (recovery days, half-life)
+
+
+class State(NamedTuple):
+    """What changes as a run goes: built by the kernel at t = 0, then updated tick by tick.
+
+    Shapes are the single run's; in the lanes kernel each array has a last axis more, (..., lanes).
+    """
+
+    # what timed policies change, for good: the kernel's own copies of the map's arrays
+    capacity: np.ndarray  # (n,)
+    slot_target: np.ndarray  # (S,)
+    slot_pipeline: np.ndarray  # (S,)
+    base_share: np.ndarray  # (L,) baseline shares (SOURCE rows move them)
+    # stocks, transit and orders
+    share: np.ndarray  # (L,) current shares of the slot's orders
+    inventory: np.ndarray  # (S,)
+    in_transit: np.ndarray  # (S,)
+    ring: np.ndarray  # (R, S) units arriving at tick t in bucket t mod R
+    orders: np.ndarray  # (L,) the last orders placed on each link
+    ordered: np.ndarray  # (n,) each supplier's order book for the next tick
+    tier_ordered: np.ndarray  # (n, N_TIERS) the book by tier under priority rationing, else (0, N_TIERS)
+    backlog: np.ndarray  # (n,) unfilled final demand carried over
+    # effects of the live shock rows
+    damage: np.ndarray  # (n,) fraction of capacity lost
+    demand_factor: np.ndarray  # (n,) factor on final demand
+    closed: np.ndarray  # (L,) bool
+    lead_factor: np.ndarray  # (L,) factor on lead time
+    # the tick's scratch
+    firm_demand: np.ndarray  # (n,) orders + final demand + backlog
+    output: np.ndarray  # (n,)
+    fill: np.ndarray  # (n,) each supplier's fill ratio (proportional rationing)
+    tier_fill: np.ndarray  # (n, N_TIERS) fill ratio by tier under priority rationing, else (1, N_TIERS)
+    final_new: np.ndarray  # (n,) new final demand
+    final_delivered: np.ndarray  # (n,)
+    weight: np.ndarray  # (L,) adaptive sourcing's scratch, (0,) without it
+
+
+class Record(NamedTuple):
+    """`kernels.simulate`'s outputs, preallocated by the caller (`Trajectories.allocate`)."""
+
+    totals: np.ndarray  # (T, 10) columns in kernels.TOTALS_ORDER
+    chain_output: np.ndarray  # (T, C)
+    chain_final_demand: np.ndarray  # (T, C)
+    chain_final_delivered: np.ndarray  # (T, C)
+    firm_min_ratio: np.ndarray  # (n,) lowest output / base output so far, inf to start
+    firm_output: np.ndarray  # (T, n), or (0, n): per-firm trajectories are not recorded
+    firm_final_delivered: np.ndarray  # (T, n), or (0, n)
+
+
+class LaneRecord(NamedTuple):
+    """The lanes kernel's outputs, lane (replication) first, preallocated by the caller (`BatchTrajectories`)."""
+
+    chain_output: np.ndarray  # (lanes, T, C)
+    chain_final_demand: np.ndarray  # (lanes, T, C)
+    chain_final_delivered: np.ndarray  # (lanes, T, C)
+    firm_min_ratio: np.ndarray  # (lanes, n)
