@@ -28,10 +28,12 @@ def run_numba(run: CompiledRun, firm_trajectories: bool = True) -> Trajectories:
     n = run.n_firms
     rec = Trajectories.allocate(run.horizon, len(run.chain_names), n, firm_trajectories)
     order = np.argsort(run.shock_start, kind="stable")  # the order the reference fires shock onsets
+    no_firms = np.zeros((0, n))  # (0, n): per-firm trajectories are not recorded
     record = Record(
-        rec.totals, rec.chain_output, rec.chain_final_demand, rec.chain_final_delivered, rec.firm_min_ratio,
-        rec.firm_output if firm_trajectories else np.zeros((0, n)),
-        rec.firm_final_delivered if firm_trajectories else np.zeros((0, n)),
+        totals=rec.totals, chain_output=rec.chain_output, chain_final_demand=rec.chain_final_demand, chain_final_delivered=rec.chain_final_delivered,
+        firm_min_ratio=rec.firm_min_ratio,
+        firm_output=rec.firm_output if firm_trajectories else no_firms,
+        firm_final_delivered=rec.firm_final_delivered if firm_trajectories else no_firms,
     )  # fmt: skip
     calendar = _calendar({name: getattr(run, name)[order] for name in SHOCK_COLUMNS})
     start_inventory, start_in_transit = kernels.simulate(_chain_map(run), _params(run), calendar, record)
@@ -51,11 +53,9 @@ def run_numba_batch(run: CompiledRun, shocks: list) -> BatchTrajectories:
     chain_map, params = _chain_map(run), _params(run)
     if numba.get_num_threads() == 1:  # one group after another, without entering a parallel region
         for a, b in zip(group_ptr[:-1], group_ptr[1:]):
-            record = LaneRecord(out.chain_output[a:b], out.chain_final_demand[a:b], out.chain_final_delivered[a:b], out.firm_min_ratio[a:b])
-            lanes.simulate_group(chain_map, params, calendar, row_ptr[a : b + 1], record)
+            lanes.simulate_group(chain_map, params, calendar, row_ptr[a : b + 1], _lane_record(out, a, b))
         return out
-    record = LaneRecord(out.chain_output, out.chain_final_demand, out.chain_final_delivered, out.firm_min_ratio)
-    lanes.simulate_batch(chain_map, params, calendar, group_ptr, row_ptr, record)
+    lanes.simulate_batch(chain_map, params, calendar, group_ptr, row_ptr, _lane_record(out, 0, len(rows)))
     return out
 
 
@@ -75,24 +75,34 @@ def lanes_for(run: CompiledRun) -> int:
 
 
 def _chain_map(run: CompiledRun) -> ChainMap:
-    """The kernels' read-only map: `run`'s arrays, contiguous and of the kernels' dtypes."""
-    return ChainMap(
-        _f8(run.capacity), _f8(run.base_output), _f8(run.final_demand),
-        _i8(run.slot_ptr), _f8(run.slot_coef), _f8(run.slot_target), _f8(run.slot_pipeline), _i8(run.slot_link_ptr),
-        _i8(run.link_supplier), _i8(run.link_customer), _i8(run.link_slot), _f8(run.link_share), _f8(run.link_lead), _i8(run.link_tier), _f8(run.link_flow),
-        _i8(run.out_ptr), _i8(run.out_link),
-        _i8(run.chain_ptr), _i8(run.chain_firm), _f8(run.chain_weight),
-    )  # fmt: skip
+    """The kernels' read-only map: `run`'s arrays of those names, contiguous and of the kernels' dtypes."""
+    return ChainMap(**{name: _kernel_array(name, getattr(run, name)) for name in ChainMap._fields})
 
 
 def _params(run: CompiledRun) -> Params:
-    return Params(int(run.horizon), float(run.tau), float(run.backlog_days), run.rationing == 1, bool(run.adaptive_sourcing), float(run.share_recovery), int(run.final_tier))
+    return Params(
+        horizon=int(run.horizon), tau=float(run.tau), backlog_days=float(run.backlog_days), priority=run.rationing == 1,
+        adaptive=bool(run.adaptive_sourcing), rho=float(run.share_recovery), final_tier=int(run.final_tier),
+    )  # fmt: skip
+
+
+def _lane_record(out: BatchTrajectories, a: int, b: int) -> LaneRecord:
+    """Replications `a:b` of `out`, as the lanes kernel's outputs (views)."""
+    return LaneRecord(**{name: getattr(out, name)[a:b] for name in LaneRecord._fields})
 
 
 def _calendar(columns: dict) -> Calendar:
     """The kernels' shock table from `CompiledRun`-named columns (`shock_kind`, ...)."""
-    return Calendar(*(_SHOCK_TYPES[name](columns[name]) for name in SHOCK_COLUMNS))
+    return Calendar(*(_kernel_array(column, columns[column]) for column in SHOCK_COLUMNS))
+
+
+def _kernel_array(name: str, a) -> np.ndarray:
+    return _i8(a) if name in _INT64 else _f8(a)
 
 
 SHOCK_COLUMNS = tuple(f"shock_{name}" for name in Calendar._fields)  # CompiledRun's names of the Calendar's columns
-_SHOCK_TYPES = {"shock_kind": _i8, "shock_target": _i8, "shock_value": _f8, "shock_start": _f8, "shock_duration": _f8, "shock_profile": _i8, "shock_param": _f8}
+_INT64 = frozenset({
+    "slot_ptr", "slot_link_ptr", "link_supplier", "link_customer", "link_slot", "link_tier", "out_ptr", "out_link", "chain_ptr", "chain_firm",
+    "shock_kind", "shock_target", "shock_profile",
+})  # fmt: skip
+"""The `CompiledRun` arrays that the kernels read as int64 (indices, pointers, codes); all others are float64."""

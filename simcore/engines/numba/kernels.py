@@ -76,7 +76,9 @@ def apply_shocks(t, live, n_live, calendar, state):
     Targets are reset before the rows are applied, so only what shocks touch is
     ever written: no pass over all firms or links.
     """
-    kind, target, value, start, duration, profile, param = calendar
+    kind, target, value, start, duration, profile, param = (
+        calendar.kind, calendar.target, calendar.value, calendar.start, calendar.duration, calendar.profile, calendar.param,
+    )  # fmt: skip
     damage, demand_factor, closed, lead_factor = state.damage, state.demand_factor, state.closed, state.lead_factor
     for k in range(n_live):
         s, g = live[k], target[live[k]]
@@ -232,7 +234,9 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
     slot_target, slot_pipeline, link_share, share, closed, lead_factor = (
         state.slot_target, state.slot_pipeline, state.base_share, state.share, state.closed, state.lead_factor,
     )  # fmt: skip
-    fill, tier_fill, firm_demand, orders, ordered, tier_ordered = state.fill, state.tier_fill, state.firm_demand, state.orders, state.ordered, state.tier_ordered
+    fill, tier_fill, firm_demand, orders, ordered, tier_ordered = (
+        state.fill, state.tier_fill, state.firm_demand, state.orders, state.ordered, state.tier_ordered,
+    )  # fmt: skip
     inventory, in_transit, ring, weight = state.inventory, state.in_transit, state.ring, state.weight
     mask = ring.shape[0] - 1
     shipped = stock = transit = arriving = 0.0
@@ -337,10 +341,13 @@ def simulate(chain_map, params, calendar, record):
     """
     horizon, priority, adaptive = params.horizon, params.priority, params.adaptive
     kind, target, value, start = calendar.kind, calendar.target, calendar.value, calendar.start
-    link_supplier, link_slot, link_lead, link_tier, link_flow = chain_map.link_supplier, chain_map.link_slot, chain_map.link_lead, chain_map.link_tier, chain_map.link_flow
+    link_supplier, link_slot, link_lead, link_tier, link_flow = (
+        chain_map.link_supplier, chain_map.link_slot, chain_map.link_lead, chain_map.link_tier, chain_map.link_flow,
+    )  # fmt: skip
     n, n_slots, n_links = len(chain_map.capacity), len(chain_map.slot_coef), len(link_supplier)
     # what timed policies change (apply_set): our own copies
-    capacity, slot_target, slot_pipeline, base_share = chain_map.capacity.copy(), chain_map.slot_target.copy(), chain_map.slot_pipeline.copy(), chain_map.link_share.copy()
+    capacity, slot_target = chain_map.capacity.copy(), chain_map.slot_target.copy()
+    slot_pipeline, base_share = chain_map.slot_pipeline.copy(), chain_map.link_share.copy()
 
     # state at t = 0 (MODEL.md §2): targets held, baseline order books, pipelines full
     inventory = slot_target.copy()
@@ -389,8 +396,11 @@ def simulate(chain_map, params, calendar, record):
     final_delivered = np.zeros(n)
     weight = np.zeros(n_links if adaptive else 0)  # adapt_shares' scratch
     state = State(
-        capacity, slot_target, slot_pipeline, base_share, share, inventory, in_transit, ring, orders, ordered, tier_ordered, backlog,
-        damage, demand_factor, closed, lead_factor, firm_demand, output, fill, tier_fill, final_new, final_delivered, weight,
+        capacity=capacity, slot_target=slot_target, slot_pipeline=slot_pipeline, base_share=base_share,
+        share=share, inventory=inventory, in_transit=in_transit, ring=ring,
+        orders=orders, ordered=ordered, tier_ordered=tier_ordered, backlog=backlog,
+        damage=damage, demand_factor=demand_factor, closed=closed, lead_factor=lead_factor,
+        firm_demand=firm_demand, output=output, fill=fill, tier_fill=tier_fill, final_new=final_new, final_delivered=final_delivered, weight=weight,
     )  # fmt: skip
 
     for t in range(horizon):

@@ -42,7 +42,9 @@ def apply_shocks(t, r, live, first, n_live, calendar, state):
     Targets are reset before the rows are applied, so only what shocks touch is
     ever written: no pass over all firms or links.
     """
-    kind, target, value, start, duration, profile, param = calendar
+    kind, target, value, start, duration, profile, param = (
+        calendar.kind, calendar.target, calendar.value, calendar.start, calendar.duration, calendar.profile, calendar.param,
+    )  # fmt: skip
     damage, demand_factor, closed, lead_factor = state.damage, state.demand_factor, state.closed, state.lead_factor
     for k in range(first, first + n_live):
         s, g = live[k], target[live[k]]
@@ -196,7 +198,9 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
     slot_target, slot_pipeline, link_share, share, closed, lead_factor = (
         state.slot_target, state.slot_pipeline, state.base_share, state.share, state.closed, state.lead_factor,
     )  # fmt: skip
-    fill, tier_fill, firm_demand, orders, ordered, tier_ordered = state.fill, state.tier_fill, state.firm_demand, state.orders, state.ordered, state.tier_ordered
+    fill, tier_fill, firm_demand, orders, ordered, tier_ordered = (
+        state.fill, state.tier_fill, state.firm_demand, state.orders, state.ordered, state.tier_ordered,
+    )  # fmt: skip
     inventory, in_transit, ring, weight = state.inventory, state.in_transit, state.ring, state.weight
     lanes = inventory.shape[1]
     mask = ring.shape[0] - 1
@@ -277,7 +281,8 @@ def record_tick(t, chain_map, state, record, scratch):
     """Chain aggregates and lowest output ratios of tick `t`, lane by lane."""
     base_output, chain_ptr, chain_firm, chain_weight = chain_map.base_output, chain_map.chain_ptr, chain_map.chain_firm, chain_map.chain_weight
     output, final_new, final_delivered = state.output, state.final_new, state.final_delivered
-    chain_output, chain_final_demand, chain_final_delivered, firm_min_ratio = record
+    chain_output, chain_final_demand, chain_final_delivered = record.chain_output, record.chain_final_demand, record.chain_final_delivered
+    firm_min_ratio = record.firm_min_ratio
     lanes = output.shape[1]
     out, dem, dlv = scratch[0], scratch[1], scratch[2]
     for c in range(len(chain_ptr) - 1):
@@ -318,7 +323,9 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
     """
     horizon, priority, adaptive = params.horizon, params.priority, params.adaptive
     kind, target, value, start = calendar.kind, calendar.target, calendar.value, calendar.start
-    link_supplier, link_slot, link_lead, link_tier, link_flow = chain_map.link_supplier, chain_map.link_slot, chain_map.link_lead, chain_map.link_tier, chain_map.link_flow
+    link_supplier, link_slot, link_lead, link_tier, link_flow = (
+        chain_map.link_supplier, chain_map.link_slot, chain_map.link_lead, chain_map.link_tier, chain_map.link_flow,
+    )  # fmt: skip
     lanes = len(row_ptr) - 1
     n, n_slots, n_links = len(chain_map.capacity), len(chain_map.slot_coef), len(link_supplier)
     # what timed policies change (apply_set): each lane's own copies
@@ -378,8 +385,11 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
     weight = np.zeros((n_links if adaptive else 0, lanes))  # adapt_shares' scratch
     scratch = np.zeros((6, lanes))
     state = State(
-        capacity, slot_target, slot_pipeline, base_share, share, inventory, in_transit, ring, orders, ordered, tier_ordered, backlog,
-        damage, demand_factor, closed, lead_factor, firm_demand, output, fill, tier_fill, final_new, final_delivered, weight,
+        capacity=capacity, slot_target=slot_target, slot_pipeline=slot_pipeline, base_share=base_share,
+        share=share, inventory=inventory, in_transit=in_transit, ring=ring,
+        orders=orders, ordered=ordered, tier_ordered=tier_ordered, backlog=backlog,
+        damage=damage, demand_factor=demand_factor, closed=closed, lead_factor=lead_factor,
+        firm_demand=firm_demand, output=output, fill=fill, tier_fill=tier_fill, final_new=final_new, final_delivered=final_delivered, weight=weight,
     )  # fmt: skip
 
     for t in range(horizon):
@@ -419,5 +429,8 @@ def simulate_batch(chain_map, params, calendar, group_ptr, row_ptr, record):
     """
     for g in prange(len(group_ptr) - 1):
         a, b = group_ptr[g], group_ptr[g + 1]
-        group = LaneRecord(record.chain_output[a:b], record.chain_final_demand[a:b], record.chain_final_delivered[a:b], record.firm_min_ratio[a:b])
+        group = LaneRecord(
+            chain_output=record.chain_output[a:b], chain_final_demand=record.chain_final_demand[a:b],
+            chain_final_delivered=record.chain_final_delivered[a:b], firm_min_ratio=record.firm_min_ratio[a:b],
+        )  # fmt: skip
         simulate_group(chain_map, params, calendar, row_ptr[a : b + 1], group)
