@@ -9,6 +9,8 @@ points at. The machine is shared and its speed drifts, so the two trees take tur
 in each tree (it fills that tree's Numba cache, so no timed run pays for a compile), every round runs each benchmark
 once per tree, the first tree alternating from round to round (ABBA...). A figure's value in a round is the
 benchmark's own median; reported are the medians over the rounds, and the ratio after / before (above 1: slower).
+Each figure comes as wall time and as CPU time of the timing process: on a loaded machine the second is the
+steadier (a process waiting for a core accumulates none).
 Each benchmark is given `--results FILE` (a temporary file) and its figures are read from it. Results go to
 `benchmarks/results/<name>.json` and a table on stdout.
 """
@@ -30,13 +32,21 @@ HERE = Path(__file__).resolve().parent
 
 
 def engine_figures(data: dict) -> dict[str, float]:
-    """`engine.py`: seconds per 365-day run, by map size and rationing."""
-    return {f"engine {row['firms']:,} firms {row['rationing']} (s/run)": row["numba_s"] for row in data["results"]}
+    """`engine.py`: seconds per 365-day run, by map size and rationing; wall and CPU time."""
+    figures = {}
+    for row in data["results"]:
+        figures[f"engine {row['firms']:,} firms {row['rationing']}, wall s/run"] = row["numba_s"]
+        figures[f"engine {row['firms']:,} firms {row['rationing']}, CPU s/run"] = row["numba_cpu_s"]
+    return figures
 
 
 def lanes_figures(data: dict) -> dict[str, float]:
-    """`lanes.py`: milliseconds per replication, by case, in lanes and as single runs."""
-    return {f"lanes {row['case']} [{kind}] (ms/rep)": ms for row in data["results"] for kind, ms in row["ms_per_replication"].items()}
+    """`lanes.py`: milliseconds per replication, by case, in lanes and as single runs; wall and CPU time."""
+    figures = {}
+    for row in data["results"]:
+        for clock, key in (("wall", "ms_per_replication"), ("CPU", "cpu_ms_per_replication")):
+            figures.update({f"lanes {row['case']} [{kind}], {clock} ms/rep": ms for kind, ms in row[key].items()})
+    return figures
 
 
 FIGURES = {"engine.py": engine_figures, "lanes.py": lanes_figures}
@@ -109,9 +119,9 @@ def main(argv=None) -> int:
             write(out, command, trees, k + 1, rows)  # after every round: an interrupted run keeps its rounds
             print(f"round {k + 1}/{args.rounds} done", flush=True)
 
-    print(f"\n{'figure':70s} {'before':>10s} {'after':>10s} {'after/before':>13s}")
+    print(f"\n{'figure':78s} {'before':>10s} {'after':>10s} {'after/before':>13s}")
     for row in rows:
-        print(f"{row['figure']:70s} {row['before']:10.4g} {row['after']:10.4g} {row['ratio']:13.3f}")
+        print(f"{row['figure']:78s} {row['before']:10.4g} {row['after']:10.4g} {row['ratio']:13.3f}")
     print(f"written {out}")
     return 0
 

@@ -56,12 +56,13 @@ def main() -> None:
     rows = []
     for name, run, tables in cases:
         engine.run_numba_batch(run, tables[:2]), singles(run, tables[:2])  # JIT (cache load)
-        timed, out = {"lanes": [], "single runs": []}, {}
+        timed, cpu, out = {"lanes": [], "single runs": []}, {"lanes": [], "single runs": []}, {}
         for _ in range(repeats):
             for label, f in (("lanes", engine.run_numba_batch), ("single runs", singles)):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 out[label] = f(run, tables)
                 timed[label].append((time.perf_counter() - t0) / len(tables))
+                cpu[label].append((time.process_time() - c0) / len(tables))
         same = all(
             np.array_equal(getattr(out["lanes"], a)[k], getattr(one, a))
             for k, one in enumerate(out["single runs"])
@@ -70,7 +71,8 @@ def main() -> None:
         ms = {label: 1000 * statistics.median(v) for label, v in timed.items()}
         rows.append({
             "case": name, "firms": run.n_firms, "links": run.n_links, "replications": len(tables), "lanes_per_group": engine.lanes_for(run),
-            "ms_per_replication": ms, "runs_s": timed, "single_over_lanes": ms["single runs"] / ms["lanes"], "bitwise_equal": bool(same),
+            "ms_per_replication": ms, "runs_s": timed,
+            "cpu_ms_per_replication": {label: 1000 * statistics.median(v) for label, v in cpu.items()},  # this process's CPU time "single_over_lanes": ms["single runs"] / ms["lanes"], "bitwise_equal": bool(same),
         })  # fmt: skip
         print(f"{name:45s} {engine.lanes_for(run):2d} lanes: {ms['lanes']:7.2f} ms   single runs: {ms['single runs']:7.2f} ms   "
               f"x{ms['single runs'] / ms['lanes']:.2f}   bitwise equal: {same}", flush=True)  # fmt: skip
