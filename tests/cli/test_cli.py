@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import simcore
-from equality import assert_same_numbers
+from naive import assert_same_numbers
 from simcore.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
