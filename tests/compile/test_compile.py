@@ -11,11 +11,11 @@ import math
 import numpy as np
 import pytest
 
-from naive import write_file
+from naive import build_model, write_file
 from simcore.chainmap import load_model
 from simcore.compile import compile_model, delay_ticks
 from simcore.scenario.schema import FirmOverride, Selector, Variant
-from simcore.scenario.shocks import ShockTable
+from simcore.scenario.shocks import CLOSE, DAMAGE, ShockTable
 
 # --- compiled baseline quantities (docs/model.md) --------------------------------------------------
 
@@ -171,3 +171,87 @@ def test_variant_cover_by_input_alone_keeps_the_general_cover(compiled_map):
     run = compile_plain(compiled_map, chips)
     assert run.slot_target[slot(run, B, "ore", compiled_map)] == pytest.approx(6 * 2 * x_B)
     assert run.slot_target[slot(run, B, "chip", compiled_map)] == pytest.approx(20 * 3 * x_B)
+
+
+# --- the CSR layout and the order of links --------------------------------------------------------
+# G makes good from 2 part + 1 ore; P makes part from 1 ore; O mines ore. Firms and links are listed in an
+# order unlike the compiled one: firms G, P, O; links O->G, P->G, O->P.
+def three_firms():
+    return build_model(
+        [
+            {"id": "ore", "category": "raw_material"},
+            {"id": "part", "category": "basic_component", "recipe": {"ore": 1.0}},
+            {"id": "good", "category": "final_product", "recipe": {"part": 2.0, "ore": 1.0}},
+        ],
+        [{"id": "G", "product": "good", "region": "r"}, {"id": "P", "product": "part", "region": "r"}, {"id": "O", "product": "ore", "region": "r"}],
+        [
+            {"supplier": "O", "customer": "G", "lead_time": 0.0},
+            {"supplier": "P", "customer": "G", "lead_time": 1.5},
+            {"supplier": "O", "customer": "P", "lead_time": 3.0},
+        ],
+        [{"firm": "G", "units": 10.0}],
+        defaults={"cover": 2.0, "headroom": 0.25},
+    )
+
+
+G, P, O = 0, 1, 2
+ORE, PART = 0, 1
+
+
+def test_three_firm_map_baseline():
+    cmap = three_firms()
+    assert [f.id for f in cmap.firms] == ["G", "P", "O"]
+    np.testing.assert_allclose(cmap.outputs, [10.0, 20.0, 30.0])  # P: 2 x 10; O: 10 for G + 20 for P
+
+
+def test_slots_are_csr_by_firm_in_recipe_order():
+    run = compile_plain(three_firms())
+    np.testing.assert_array_equal(run.slot_ptr, [0, 2, 3, 3])  # G: part, ore; P: ore; O: none
+    np.testing.assert_array_equal(run.slot_product, [PART, ORE, ORE])
+    np.testing.assert_array_equal(run.slot_coef, [2.0, 1.0, 1.0])
+    np.testing.assert_allclose(run.slot_target, [2 * 2.0 * 10, 2 * 1.0 * 10, 2 * 1.0 * 20], rtol=1e-15)  # cover x coefficient x output
+    np.testing.assert_allclose(run.capacity, [12.5, 25.0, 37.5], rtol=1e-15)
+
+
+def test_links_are_ordered_by_customer_then_slot():
+    run = compile_plain(three_firms())
+    # compiled: P->G (G's part slot), O->G (G's ore slot), O->P; map positions 1, 0, 2
+    np.testing.assert_array_equal(run.link_customer, [G, G, P])
+    np.testing.assert_array_equal(run.link_supplier, [P, O, O])
+    np.testing.assert_array_equal(run.link_slot, [0, 1, 2])
+    np.testing.assert_array_equal(run.link_map_index, [1, 0, 2])
+    np.testing.assert_array_equal(run.link_position, [1, 0, 2])  # the inverse: where each map link went
+    np.testing.assert_array_equal(run.slot_link_ptr, [0, 1, 2, 3])
+    np.testing.assert_array_equal(run.link_lead, [1.5, 0.0, 3.0])
+    np.testing.assert_allclose(run.link_flow, [20.0, 10.0, 20.0], rtol=1e-15)  # share x coefficient x customer's output
+
+
+def test_suppliers_reach_their_customers_links_through_csr():
+    run = compile_plain(three_firms())
+    np.testing.assert_array_equal(run.out_ptr, [0, 0, 1, 3])  # G ships to no firm, P to one link, O to two
+    np.testing.assert_array_equal(run.out_link, [0, 1, 2])
+    for k in range(run.n_firms):
+        assert all(run.link_supplier[link] == k for link in run.out_link[run.out_ptr[k] : run.out_ptr[k + 1]])
+
+
+def test_pipeline_is_lead_ticks_times_flow():
+    run = compile_plain(three_firms())
+    # lead 1.5 -> 2 ticks, 0 -> 1 tick (never the same tick), 3 -> 3 ticks
+    np.testing.assert_allclose(run.slot_pipeline, [2 * 20.0, 1 * 10.0, 3 * 20.0], rtol=1e-15)
+    assert [delay_ticks(2, L) for L in (0.0, 1.5, 0.5)] == [3, 4, 3]  # from a later tick: the first at or after t + lead, after t
+
+
+def test_link_shocks_target_the_compiled_position_and_firm_shocks_stay():
+    cmap = three_firms()
+    rows = [(CLOSE, 0, 1.0, 5.0, 2.0, 0, 0.0, 0), (DAMAGE, O, 0.5, 3.0, 4.0, 0, 0.0, 1)]  # close map link 0 (O->G); damage O
+    run = compile_model(cmap, cmap.parameters, 30, ShockTable.from_rows(rows))
+    np.testing.assert_array_equal(run.shock_kind, [DAMAGE, CLOSE])  # sorted by start
+    np.testing.assert_array_equal(run.shock_target, [O, 1])  # O->G is compiled link 1
+    np.testing.assert_array_equal(run.shock_start, [3.0, 5.0])
+
+
+def test_the_chain_total_weighs_final_demand_firms_by_price():
+    run = compile_plain(three_firms())
+    assert run.chain_names == ("total",)
+    np.testing.assert_array_equal(run.chain_firm, [G])  # only G meets final demand
+    np.testing.assert_allclose(run.chain_baseline, run.chain_weight * 10.0, rtol=1e-15)
