@@ -17,10 +17,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from naive import EXPONENTIAL, GOOD, LINEAR, PART, STEP, assert_same_numbers, build_model, chain_maps, compile_rows, shock_rows, write_model
+from naive import EXPONENTIAL, GOOD, LINEAR, PART, STEP, assert_same_numbers, build_model, compile_rows, write_model
 from simcore.chainmap import load_model
 from simcore.generate import generate_map, write_map
 from simcore.compile import compile_model
