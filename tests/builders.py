@@ -15,7 +15,7 @@ from pathlib import Path
 from hypothesis import strategies as st
 
 from simcore.chainmap import ChainMap, load_model
-from simcore.scenario.shocks import CLOSE, DAMAGE, DEMAND, LEAD
+from simcore.core.primitives import CLOSE, DAMAGE, DEMAND, EXPONENTIAL, LEAD, LINEAR, STEP
 
 
 def toml_value(v) -> str:
@@ -60,7 +60,6 @@ def build_model(*args, **kwargs) -> ChainMap:
         return load_model(write_model(Path(tmp), *args, **kwargs))
 
 
-STEP, LINEAR, EXPONENTIAL = 0, 1, 2
 CATEGORIES = ["raw_material", "basic_material", "basic_component", "subassembly", "final_product", "service"]
 LEADS = st.one_of(st.sampled_from([0.0, 0.5, 1.0, 2.5, 3.0]), st.floats(0.0, 4.0))
 

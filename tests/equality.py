@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simcore.compile import CompiledRun
+from simcore.core.compiled import CompiledRun
 from simcore.engines.trajectories import Trajectories
 
 RTOL = 1e-9

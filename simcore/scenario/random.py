@@ -24,9 +24,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from simcore.chainmap import ChainMap
+from simcore.core.primitives import DAMAGE, LEAD, ShockTable
 from simcore.scenario.distributions import draw, is_random, replication_rng
 from simcore.scenario.schema import LeadTimeNoise, RandomOutage
-from simcore.scenario.shocks import DAMAGE, LEAD, ShockTable, recovery_code, select_firms
+from simcore.scenario.shocks import recovery_code, select_firms
+
 
 @dataclass(frozen=True)
 class Draw:

@@ -13,9 +13,10 @@ import pytest
 from chainmap.inputs import write
 from simcore.chainmap import load_model
 from simcore.chainmap.baseline import NotProductive, solve_outputs, spectral_radius, technical_matrix
-from simcore.compile import compile_model, delay_ticks
+from simcore.compile import compile_model
+from simcore.core.primitives import ShockTable
+from simcore.core.timing import arrival_tick
 from simcore.scenario.schema import FirmOverride, Selector, Variant
-from simcore.scenario.shocks import ShockTable
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -359,9 +360,9 @@ def test_pipeline_is_delay_ticks_times_flow_summed_over_links(compiled_map):
     B = compiled_map.firm_index["B"]
     x_B = compiled_map.outputs[B]
     # delay in ticks is max(1, ceil(lead_time)): 0 -> 1, 2.5 -> 3, 3 -> 3
-    assert [delay_ticks(0, L) for L in (0.0, 2.5, 3.0, 0.5, 1.0)] == [1, 3, 3, 1, 1]
+    assert [arrival_tick(0, L) for L in (0.0, 2.5, 3.0, 0.5, 1.0)] == [1, 3, 3, 1, 1]
     for L in (0.0, 0.3, 1.0, 1.7, 2.0, 4.2):
-        assert delay_ticks(0, L) == max(1, math.ceil(L))
+        assert arrival_tick(0, L) == max(1, math.ceil(L))
     ore_flow = [0.4 * 2 * x_B, 0.6 * 2 * x_B]
     assert run.slot_pipeline[slot(run, B, "ore", compiled_map)] == pytest.approx(1 * ore_flow[0] + 3 * ore_flow[1])
     assert run.slot_pipeline[slot(run, B, "chip", compiled_map)] == pytest.approx(3 * 1.0 * 3 * x_B)

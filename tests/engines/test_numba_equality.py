@@ -17,20 +17,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from builders import build_model, chain_maps, shock_rows, write_model
+from equality import assert_same_numbers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builders import build_model, chain_maps, shock_rows, write_model
-from equality import assert_same_numbers
 from simcore.chainmap import load_model
 from simcore.chainmap.schema import Parameters
-from simcore.generate import generate_map, write_map
 from simcore.compile import compile_model
+from simcore.core.primitives import CLOSE, DAMAGE, DEMAND, EXPONENTIAL, LEAD, LINEAR, STEP, ShockTable
 from simcore.engines.numba import run_numba
 from simcore.engines.reference import run_reference
-from simcore.scenario.shocks import CLOSE, DAMAGE, DEMAND, LEAD, ShockTable
-
-STEP, LINEAR, EXPONENTIAL = 0, 1, 2
+from simcore.generate import generate_map, write_map
 
 
 def compiled(cmap, rows, horizon, **params):
@@ -233,7 +231,7 @@ NO_JIT_SCRIPT = textwrap.dedent(
     from simcore.engines.numba import kernels, run_numba
     from simcore.engines.numba.engine import run_numba_batch
     from simcore.engines.reference import run_reference
-    from simcore.scenario.shocks import ShockTable
+    from simcore.core.primitives import ShockTable
     sys.path.insert(0, sys.argv[2])
     from equality import assert_same_numbers
 

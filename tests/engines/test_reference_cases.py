@@ -2,13 +2,13 @@
 
 import numpy as np
 import pytest
-
 from builders import build_model
+
 from simcore.chainmap.schema import Parameters
 from simcore.compile import compile_model
+from simcore.core.primitives import CLOSE, DAMAGE, DEMAND, LEAD, ShockTable
 from simcore.engines.reference import run_reference
 from simcore.metrics import fill_rate, series_metrics
-from simcore.scenario.shocks import CLOSE, DAMAGE, DEMAND, LEAD, ShockTable
 
 PART = {"id": "part", "category": "basic_component"}
 GOOD = {"id": "good", "category": "final_product", "recipe": {"part": 1.0}}

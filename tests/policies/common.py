@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-
 from builders import write_model
 from equality import assert_same_numbers
-from simcore.compile import CompiledRun, compile_run
+
+from simcore import load_scenario
+from simcore.compile import compile_run
+from simcore.core.compiled import CompiledRun
 from simcore.engines.numba import run_numba
 from simcore.engines.reference import run_reference
 from simcore.engines.trajectories import Trajectories
-from simcore.scenario import Scenario, load_scenario
+from simcore.scenario import Scenario
 
 PART = {"id": "part", "category": "basic_component"}
 GOOD = {"id": "good", "category": "final_product", "recipe": {"part": 1.0}}

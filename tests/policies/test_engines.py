@@ -6,16 +6,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from builders import chain_maps, shock_rows
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from builders import chain_maps, shock_rows
+from simcore import load_scenario
 from simcore.chainmap.baseline import NotProductive
 from simcore.chainmap.schema import Parameters
 from simcore.compile import compile_model, compile_run
-from simcore.scenario import load_scenario
+from simcore.core.primitives import ShockTable
 from simcore.scenario.schema import Variant
-from simcore.scenario.shocks import ShockTable
 
 from .common import both_engines
 

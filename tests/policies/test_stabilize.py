@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simcore.scenario.shocks import DAMAGE
+from simcore.core.primitives import DAMAGE
 
 from .common import GOOD, PART, firm, scenario, simulate
 

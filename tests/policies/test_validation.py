@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from chainmap.inputs import check, problems_of
+
+from simcore import load_scenario
 from simcore.errors import NO_VALUE
-from simcore.scenario import load_scenario
 from simcore.scenario.policies import POLICIES, DualSourcing, SafetyStock, StabilizeChainMaster
 
 from . import test_fill_short_board

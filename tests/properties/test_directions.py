@@ -26,18 +26,18 @@ import math
 
 import networkx as nx
 import numpy as np
+from builders import build_model, chain_maps, shock_rows
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from builders import build_model, chain_maps, shock_rows
 from simcore.chainmap.inspect import firm_graph
 from simcore.chainmap.schema import Parameters
 from simcore.compile import compile_model
+from simcore.core.primitives import CLOSE, DAMAGE, ShockTable
 from simcore.engines.numba import run_numba
 from simcore.metrics import loss, time_to_survive
 from simcore.scenario.policies import DualSourcing, FillShortBoard, SafetyStock, SpareCapacity, dual_sourcing_plan
 from simcore.scenario.schema import Selector, Variant
-from simcore.scenario.shocks import CLOSE, DAMAGE, ShockTable
 
 HORIZON = 40
 SETTINGS = settings(

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from chainmap.inputs import GOOD, check, edit, only, problems_of, write
+
+from simcore import load_scenario
 from simcore.errors import NO_VALUE, InputError
-from simcore.scenario import load_scenario
 from simcore.scenario.shocks import SHOCK_KINDS
 
 KINDS = "firm_outage, region_outage, embargo, link_disruption, demand_shock, random_outage, lead_time_noise"
