@@ -95,7 +95,9 @@ def compile_model(cmap: ChainMap, params: Parameters, horizon: int, shocks: Shoc
     return _compile_policies(cmap, params, horizon, variant)[0].with_shocks(shocks)
 
 
-def _compile_policies(cmap: ChainMap, params: Parameters, horizon: int, variant: Variant | None) -> tuple[CompiledRun, ChainMap, tuple[Policy, ...], tuple[PolicyStep, ...]]:
+def _compile_policies(
+    cmap: ChainMap, params: Parameters, horizon: int, variant: Variant | None
+) -> tuple[CompiledRun, ChainMap, tuple[Policy, ...], tuple[PolicyStep, ...]]:
     """The variant's run without shocks, the map its policies edited, its policies and each policy's step."""
     policies = tuple(resolve_policy(p) for p in variant.policies) if variant is not None else ()
     run = _compile_map(cmap, params, horizon, variant)

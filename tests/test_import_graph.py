@@ -95,7 +95,10 @@ def test_simcore_has_no_import_cycle():
 def test_engines_import_nothing_of_scenarios_or_the_compiler():
     graph = import_graph(ROOT, "simcore")
     wrong = sorted(
-        f"{m} -> {t}" for m, targets in reached_from(graph, "simcore.engines").items() for t in targets if under(t, "simcore.scenario") or t == "simcore.compile"
+        f"{m} -> {t}"
+        for m, targets in reached_from(graph, "simcore.engines").items()
+        for t in targets
+        if under(t, "simcore.scenario") or t == "simcore.compile"
     )
     assert not wrong, "engines must read only the compiled form (simcore.core): " + ", ".join(wrong)
 

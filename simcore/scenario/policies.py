@@ -41,7 +41,7 @@ from simcore.chainmap.baseline import NotProductive, solve_outputs, technical_ma
 from simcore.chainmap.inspect import short_boards
 from simcore.chainmap.schema import Firm, Id, Link, NonNeg, Positive
 from simcore.core.compiled import PRIORITY, CompiledRun
-from simcore.core.primitives import CAPACITY, DAMAGE, LINEAR, SOURCE, TARGET, ShockTable
+from simcore.core.primitives import CAPACITY, DAMAGE, LINEAR, SOURCE, STEP, TARGET, ShockTable
 from simcore.errors import NO_VALUE, Problem
 from simcore.scenario.schema import IdList, PolicySpec, Priority, Selector
 from simcore.scenario.shocks import select_firms, selector_problems
@@ -247,8 +247,8 @@ def _from(run: CompiledRun, changed: CompiledRun, start: float) -> CompiledRun:
     """`changed` from day 0, or from `start` on: the run with its target and capacity changes as timed rows."""
     if start <= 0:
         return changed
-    rows = [(TARGET, s, d, start, 0.0, 0, 0.0) for s, d in _changes(run.slot_target, changed.slot_target)]
-    rows += [(CAPACITY, i, d, start, 0.0, 0, 0.0) for i, d in _changes(run.capacity, changed.capacity)]
+    rows = [(TARGET, s, d, start, 0.0, STEP, 0.0) for s, d in _changes(run.slot_target, changed.slot_target)]
+    rows += [(CAPACITY, i, d, start, 0.0, STEP, 0.0) for i, d in _changes(run.capacity, changed.capacity)]
     return _schedule(run, rows)
 
 
@@ -347,7 +347,7 @@ def add_second_suppliers(cmap: ChainMap, plan: list[tuple[int, int]], share: flo
         inc = links[l]
         lead = inc.lead_time if lead_time is None else lead_time
         if start > 0:
-            rows.append((SOURCE, len(links), share, start, 0.0, 0, 0.0))
+            rows.append((SOURCE, len(links), share, start, 0.0, STEP, 0.0))
             links.append(_standby_link(cmap.firms[b].id, inc.customer, lead, inc.priority))
         else:
             links[l] = inc.model_copy(update={"share": inc.share * (1.0 - share)})
@@ -423,14 +423,14 @@ def add_alternative_suppliers(cmap: ChainMap, s: FillShortBoard) -> ChainMap:
         firm_product.append(p)
         open_inputs.add(new)
         capacity = s.capacity * float(cmap.outputs[cmap.firm_product == p].sum())
-        rows.append((CAPACITY, new, capacity, onset, 0.0, 0, 0.0))
+        rows.append((CAPACITY, new, capacity, onset, 0.0, STEP, 0.0))
         if s.ramp_up_days > 0:
             rows.append((DAMAGE, new, 1.0, onset, 0.0, LINEAR, s.ramp_up_days))
         for i in customers_of(cmap, q):
             incumbents = [l for l in range(len(cmap.links)) if cmap.link_customer[l] == i and cmap.firm_product[cmap.link_supplier[l]] == p]
             main = max(incumbents, key=lambda l: (cmap.links[l].share, -l))
             lead = cmap.links[main].lead_time if s.lead_time is None else s.lead_time
-            rows.append((SOURCE, len(links), s.share, onset, 0.0, 0, 0.0))
+            rows.append((SOURCE, len(links), s.share, onset, 0.0, STEP, 0.0))
             links.append(_standby_link(firms[new].id, cmap.firms[i].id, lead, None))
             sup.append(new)
             cus.append(i)
