@@ -39,9 +39,9 @@ def build(n_firms: int, rationings: list[str], folder: Path, horizon: int) -> li
     """Generate and load a map, give it its shock, compile it once per rationing rule; save the compiled arrays."""
     from simcore.chainmap import load_model
     from simcore.compile import compile_model, effective_parameters
+    from simcore.core.primitives import DAMAGE, ShockTable
     from simcore.generate import generate_map, write_map
     from simcore.scenario.schema import ParameterOverrides
-    from simcore.scenario.shocks import DAMAGE, ShockTable
 
     model = folder / f"syn{n_firms}.toml"
     if not model.exists():
@@ -64,7 +64,7 @@ def build(n_firms: int, rationings: list[str], folder: Path, horizon: int) -> li
 
 
 def load_run(path: Path):
-    from simcore.compile import CompiledRun
+    from simcore.core.compiled import CompiledRun
 
     data = np.load(path)
     values = {}

@@ -90,9 +90,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args) -> int:
-    from simcore.api import run
+    from simcore.api import load_scenario, run
     from simcore.outputs import check_format, check_writable, write_outputs
-    from simcore.scenario import load_scenario
 
     out = args.out or Path("runs") / args.scenario.stem
     if args.seed is not None and args.seed < 0:
@@ -200,8 +199,8 @@ def _stress(args) -> int:
 
 
 def _validate(args) -> int:
+    from simcore.api import load_scenario
     from simcore.chainmap import load_model
-    from simcore.scenario import load_scenario
     from simcore.validation import file_kind
 
     kind = file_kind(args.file)

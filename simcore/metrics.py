@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 
+from simcore.core.compiled import CompiledRun
+
 DROP = 0.99
 AFFECTED = 0.95
 METRICS = ("loss", "depth", "tts", "ttr", "fill_rate", "firms_affected")
@@ -91,3 +93,13 @@ def batch_metrics(series: np.ndarray, baseline: float, start: np.ndarray, delive
     with np.errstate(invalid="ignore", divide="ignore"):
         out[:, 4] = np.where(total > 0, delivered.sum(axis=1) / np.where(total > 0, total, 1.0), 1.0)
     return out
+
+
+def chain_metrics(run: CompiledRun, out, starts: np.ndarray) -> np.ndarray:
+    """(replications, chains, 5): loss, depth, TTS, TTR, fill rate of each chain in each replication of a batch
+    (`out`: the `BatchTrajectories` of `run`; `starts`: each replication's first shock, NaN for none)."""
+    metrics = np.zeros((len(starts), len(run.chain_names), 5))
+    for c in range(len(run.chain_names)):
+        series, delivered, demanded = (np.ascontiguousarray(a[:, :, c]) for a in (out.chain_output, out.chain_final_delivered, out.chain_final_demand))
+        metrics[:, c] = batch_metrics(series, float(run.chain_baseline[c]), starts, delivered, demanded)
+    return metrics

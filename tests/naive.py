@@ -28,13 +28,15 @@ from hypothesis import strategies as st
 
 from simcore.chainmap import ChainMap, load_model
 from simcore.chainmap.schema import Parameters
-from simcore.compile import CompiledRun, compile_model, compile_run
+from simcore.core.compiled import CompiledRun
+from simcore.compile import compile_model, compile_run
 from simcore.engines.numba import run_numba
 from simcore.engines.reference import run_reference
 from simcore.engines.trajectories import Trajectories
 from simcore.errors import NO_VALUE, InputError, Problem
-from simcore.scenario import Scenario, load_scenario
-from simcore.scenario.shocks import CLOSE, DAMAGE, DEMAND, LEAD, ShockTable
+from simcore import load_scenario
+from simcore.scenario import Scenario
+from simcore.core.primitives import CLOSE, DAMAGE, DEMAND, EXPONENTIAL, LEAD, LINEAR, STEP, ShockTable
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -359,7 +361,7 @@ def check(err: InputError, file: Path | str, field: str, value, *expected: str) 
 
 
 # --- hypothesis strategies -------------------------------------------------------------------
-STEP, LINEAR, EXPONENTIAL = 0, 1, 2  # recovery profiles of a shock row
+
 CATEGORIES = ["raw_material", "basic_material", "basic_component", "subassembly", "final_product", "service"]
 LEADS = st.one_of(st.sampled_from([0.0, 0.5, 1.0, 2.5, 3.0]), st.floats(0.0, 4.0))
 

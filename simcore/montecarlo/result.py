@@ -10,7 +10,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from simcore.montecarlo.batch import BIN_WIDTH, METRICS, Chunk
+from simcore.costs import costs_table
+from simcore.montecarlo.batch import BIN_WIDTH, METRICS, Chunk, prepare
 from simcore.montecarlo.stats import QUANTILES, describe, quantile_bands
 from simcore.scenario import Scenario
 
@@ -65,10 +66,9 @@ class BatchResult:
         return out
 
     def costs(self) -> pd.DataFrame:
-        from simcore.costs import costs_table
-
+        """Cost of each variant's policies over the horizon, from the variants the batch compiled."""
         if self._costs is None:
-            self._costs = costs_table(self.scenario, self.variants)
+            self._costs = costs_table(prepare(self.scenario))
         return self._costs.copy()
 
     def comparison(self) -> pd.DataFrame:

@@ -17,12 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
+from simcore.api import load_scenario
 from simcore.errors import InputError, Problem
 from simcore.montecarlo.batch import Chunk, fingerprint, simulate_chunk
 from simcore.montecarlo.cluster import plan_chunks, progress_bar, run_tasks
 from simcore.montecarlo.result import BatchResult, Reduction
 from simcore.montecarlo.store import ChunkStore
-from simcore.scenario import Scenario, load_scenario
+from simcore.scenario import Scenario
 
 DEFAULT_CHUNK = 250
 

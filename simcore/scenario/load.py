@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from simcore.chainmap import ChainMap, load_model
+from simcore.core.primitives import ShockTable
 from simcore.errors import NO_VALUE, InputError, Problem
-from simcore.scenario.policies import POLICIES
+from simcore.scenario.policies import POLICIES, RankProducts, ranked
 from simcore.scenario.random import ShockSampler
 from simcore.scenario.schema import Output, ParameterOverrides, ScenarioFile, ScenarioInfo, Shock, Variant
-from simcore.scenario.shocks import SHOCK_KINDS, ShockTable, expand_shocks, select_firms, selector_problems
+from simcore.scenario.shocks import SHOCK_KINDS, expand_shocks, select_firms, selector_problems
 from simcore.validation import raise_if, read_toml, validate
 
 
@@ -50,6 +51,13 @@ class Scenario:
     def reference_variant(self) -> str:
         return self.info.reference_variant or self.variants[0].name
 
+    def drawn_shocks(self, shocks: ShockTable, replication: int, seed: int | None = None) -> ShockTable:
+        """A variant's deterministic `shocks` with what replication `replication` draws (with `seed`, default the
+        scenario's); `shocks` itself when no shock is random."""
+        if not self.is_random:
+            return shocks
+        return self.sampler.draw(self.seed if seed is None else seed, replication).apply(shocks)
+
     def variant(self, name: str) -> Variant:
         for v in self.variants:
             if v.name == name:
@@ -57,11 +65,13 @@ class Scenario:
         raise KeyError(f"scenario {self.name!r} has no variant {name!r}; it has {[v.name for v in self.variants]}")
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def read_scenario(path: str | Path, rank_products: RankProducts | None = None) -> Scenario:
     """Read and validate a scenario and its model; raise InputError listing every problem.
 
     Shocks and variants are validated one by one, so the problems of the
-    scenario file and of its model are reported together.
+    scenario file and of its model are reported together. `rank_products`
+    ranks the short boards for `fill_short_board` with `top` (a stress test:
+    `simcore.load_scenario` hands it in).
     """
     path = Path(path)
     file = str(path)
@@ -110,7 +120,7 @@ def load_scenario(path: str | Path) -> Scenario:
         name = item.get("name")
         if isinstance(name, str) and names.index(name) != k:
             problems.append(Problem(file, f"variants[{k}].name", name, f"a variant name not used before (also variants[{names.index(name)}])"))
-        settings, probs = _policy_settings(cmap, item.get("policies"), file, k)
+        settings, probs = _policy_settings(cmap, item.get("policies"), file, k, rank_products)
         problems += probs
         if settings is not None:
             resolved[k] = settings
@@ -141,7 +151,7 @@ def load_scenario(path: str | Path) -> Scenario:
     )
 
 
-def _policy_settings(cmap: ChainMap | None, policies: Any, file: str, k: int) -> tuple[list | None, list[Problem]]:
+def _policy_settings(cmap: ChainMap | None, policies: Any, file: str, k: int, rank_products: RankProducts | None) -> tuple[list | None, list[Problem]]:
     """Each policy of variant `k` validated against its kind's settings model, then checked against the map.
 
     Returns the validated settings (None when some policy is bad) and the
@@ -165,6 +175,7 @@ def _policy_settings(cmap: ChainMap | None, policies: Any, file: str, k: int) ->
         value, probs = validate(entry.settings, {**policy, "kind": kind.strip()}, file, ("variants", k, "policies", j))
         problems += [replace(p, expected=p.expected.replace("from_", "from")) for p in probs]  # `from` is a Python keyword
         if value is not None and cmap is not None:
+            value = ranked(cmap, value, rank_products)
             probs = entry.check(cmap, value, file, field)
             problems += probs
             value = None if probs else value

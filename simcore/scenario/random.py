@@ -24,9 +24,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from simcore.chainmap import ChainMap
+from simcore.core.primitives import DAMAGE, LEAD, STEP, ShockTable
 from simcore.scenario.distributions import draw, is_random, replication_rng
 from simcore.scenario.schema import LeadTimeNoise, RandomOutage
-from simcore.scenario.shocks import DAMAGE, LEAD, ShockTable, recovery_code, select_firms
+from simcore.scenario.shocks import recovery_code, select_firms
+
 
 @dataclass(frozen=True)
 class Draw:
@@ -73,7 +75,7 @@ class ShockSampler:
             elif isinstance(s, LeadTimeNoise):
                 factor = np.maximum(draw(s.factor, rng, len(targets)), 0.0)
                 length = self.horizon - s.start if s.duration is None else s.duration
-                rows += [(LEAD, int(l), float(f), s.start, length, 0, 0.0, n) for l, f in zip(targets, factor)]
+                rows += [(LEAD, int(l), float(f), s.start, length, STEP, 0.0, n) for l, f in zip(targets, factor)]
             else:
                 for name, drawn, low, high in (("start", start, 0.0, np.inf), ("duration", duration, 0.0, np.inf)):
                     if is_random(getattr(s, name)):

@@ -13,9 +13,10 @@ import pytest
 
 from naive import build_model, write_file
 from simcore.chainmap import load_model
-from simcore.compile import compile_model, delay_ticks
+from simcore.core.timing import arrival_tick
+from simcore.compile import compile_model
 from simcore.scenario.schema import FirmOverride, Selector, Variant
-from simcore.scenario.shocks import CLOSE, DAMAGE, ShockTable
+from simcore.core.primitives import CLOSE, DAMAGE, ShockTable
 
 # --- compiled baseline quantities (docs/model.md) --------------------------------------------------
 
@@ -129,9 +130,9 @@ def test_pipeline_is_delay_ticks_times_flow_summed_over_links(compiled_map):
     B = compiled_map.firm_index["B"]
     x_B = compiled_map.outputs[B]
     # delay in ticks is max(1, ceil(lead_time)): 0 -> 1, 2.5 -> 3, 3 -> 3
-    assert [delay_ticks(0, L) for L in (0.0, 2.5, 3.0, 0.5, 1.0)] == [1, 3, 3, 1, 1]
+    assert [arrival_tick(0, L) for L in (0.0, 2.5, 3.0, 0.5, 1.0)] == [1, 3, 3, 1, 1]
     for L in (0.0, 0.3, 1.0, 1.7, 2.0, 4.2):
-        assert delay_ticks(0, L) == max(1, math.ceil(L))
+        assert arrival_tick(0, L) == max(1, math.ceil(L))
     ore_flow = [0.4 * 2 * x_B, 0.6 * 2 * x_B]
     assert run.slot_pipeline[slot(run, B, "ore", compiled_map)] == pytest.approx(1 * ore_flow[0] + 3 * ore_flow[1])
     assert run.slot_pipeline[slot(run, B, "chip", compiled_map)] == pytest.approx(3 * 1.0 * 3 * x_B)
@@ -238,7 +239,7 @@ def test_pipeline_is_lead_ticks_times_flow():
     run = compile_plain(three_firms())
     # lead 1.5 -> 2 ticks, 0 -> 1 tick (never the same tick), 3 -> 3 ticks
     np.testing.assert_allclose(run.slot_pipeline, [2 * 20.0, 1 * 10.0, 3 * 20.0], rtol=1e-15)
-    assert [delay_ticks(2, L) for L in (0.0, 1.5, 0.5)] == [3, 4, 3]  # from a later tick: the first at or after t + lead, after t
+    assert [arrival_tick(2, L) for L in (0.0, 1.5, 0.5)] == [3, 4, 3]  # from a later tick: the first at or after t + lead, after t
 
 
 def test_link_shocks_target_the_compiled_position_and_firm_shocks_stay():

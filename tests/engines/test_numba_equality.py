@@ -25,7 +25,7 @@ from simcore.generate import generate_map, write_map
 from simcore.compile import compile_model
 from simcore.engines.numba import run_numba
 from simcore.engines.reference import run_reference
-from simcore.scenario.shocks import CLOSE, DAMAGE, DEMAND, LEAD, ShockTable
+from simcore.core.primitives import CLOSE, DAMAGE, DEMAND, LEAD, ShockTable
 
 
 def assert_engines_agree(run, firm_trajectories: bool = True) -> None:
@@ -220,7 +220,7 @@ NO_JIT_SCRIPT = textwrap.dedent(
     from simcore.engines.numba import kernels, run_numba
     from simcore.engines.numba.engine import run_numba_batch
     from simcore.engines.reference import run_reference
-    from simcore.scenario.shocks import ShockTable
+    from simcore.core.primitives import ShockTable
     sys.path.insert(0, sys.argv[2])
     from naive import assert_same_numbers
 

@@ -6,7 +6,7 @@ import pytest
 from naive import GOOD, PART, build_model, compile_rows
 from simcore.engines.reference import run_reference
 from simcore.metrics import fill_rate, series_metrics
-from simcore.scenario.shocks import CLOSE, DAMAGE, DEMAND, LEAD
+from simcore.core.primitives import CLOSE, DAMAGE, DEMAND, LEAD
 
 
 def serial(cover: float, lead: float = 1.0, headroom: float = 0.0):

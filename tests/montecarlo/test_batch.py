@@ -7,13 +7,13 @@ import pytest
 
 from naive import RANDOM_EV, write_file
 from simcore import metrics as M
-from simcore.compile import compile_parts, compile_run
+from simcore.compile import compile_run, compile_variant
 from simcore.engines.numba import run_numba
 from simcore.montecarlo import run_batch
 from simcore.montecarlo.batch import simulate_chunk
-from simcore.scenario import load_scenario
+from simcore import load_scenario
 from simcore.scenario.distributions import replication_rng
-from simcore.scenario.shocks import DAMAGE, LEAD
+from simcore.core.primitives import DAMAGE, LEAD
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,7 @@ def test_each_replication_equals_a_single_run_on_its_shocks(scenario, reference_
         for v, variant in enumerate(scenario.variants):
             run = compile_run(scenario, variant, replication=k)
             tr = run_numba(run, False)
-            table = scenario.sampler.draw(scenario.seed, k).apply(compile_parts(scenario, variant)[1])
+            table = scenario.sampler.draw(scenario.seed, k).apply(compile_variant(scenario, variant).shocks)
             for c in range(len(run.chain_names)):
                 base = float(run.chain_baseline[c])
                 single = M.series_metrics(tr.chain_output[:, c], base, table.first_start)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from naive import GOOD, PART, build_scenario, output_of, simulate
-from simcore.scenario.shocks import CLOSE
+from simcore.core.primitives import CLOSE
 
 
 # S1 is C's only part supplier; S2 (the larger, with 50% headroom) and S3 make parts for C2 and C3.

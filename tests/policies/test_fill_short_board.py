@@ -103,7 +103,7 @@ def test_dual_sourcing_a_product_with_one_maker_is_a_problem(tmp_path):
 def test_top_takes_the_worst_short_boards_by_the_stress_ranking(tmp_path):
     """Chips come first in the map, but C2 holds 40 days of them: knocking out the chip maker for 30 days costs
     only C's output after its 2 days, while knocking out both part makers stops C and C2. So `top = 1` is `part`."""
-    from simcore.stress import rank_products
+    from simcore.knockouts import rank_products
 
     generous = {**MAP, "firms": [*MAP["firms"][:3], MAP["firms"][3], {**MAP["firms"][4], "cover_by_input": {"chip": 40.0}}]}
     sc = build_scenario(tmp_path, generous, body("", stock={"top": 1, "mode": "safety_stock", "extra_cover": 5}))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from naive import GOOD, PART, build_scenario, output_of, simulate
-from simcore.scenario.shocks import DAMAGE
+from simcore.core.primitives import DAMAGE
 
 
 FAN_OUT = {  # one supplier, two final customers without cover; C1 is the chain master

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from naive import build_scenario, check, problems_of, write_scenario
 from simcore.errors import NO_VALUE
-from simcore.scenario import load_scenario
+from simcore import load_scenario
 from simcore.scenario.policies import POLICIES, DualSourcing, SafetyStock, StabilizeChainMaster
 
 from . import test_fill_short_board

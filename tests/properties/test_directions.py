@@ -37,7 +37,7 @@ from simcore.engines.numba import run_numba
 from simcore.metrics import loss, time_to_survive
 from simcore.scenario.policies import DualSourcing, FillShortBoard, SafetyStock, SpareCapacity, dual_sourcing_plan
 from simcore.scenario.schema import Selector, Variant
-from simcore.scenario.shocks import CLOSE, DAMAGE, ShockTable
+from simcore.core.primitives import CLOSE, DAMAGE, ShockTable
 
 HORIZON = 40
 SETTINGS = settings(

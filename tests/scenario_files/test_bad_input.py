@@ -9,7 +9,7 @@ import pytest
 
 from naive import VALID_MODEL, check, edit, only, problems_of, write_file
 from simcore.errors import NO_VALUE, InputError
-from simcore.scenario import load_scenario
+from simcore import load_scenario
 from simcore.scenario.shocks import SHOCK_KINDS
 
 KINDS = "firm_outage, region_outage, embargo, link_disruption, demand_shock, random_outage, lead_time_noise"

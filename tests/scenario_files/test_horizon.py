@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from simcore import load_scenario
 from simcore.errors import InputError
-from simcore.scenario import load_scenario
 
 from naive import VALID_MODEL, write_file
 

@@ -32,24 +32,18 @@ import math
 import numpy as np
 from numba import njit
 
-from simcore.engines import recovery
+from simcore.core import timing
+from simcore.core.compiled import N_TIERS
+from simcore.core.primitives import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, SOURCE, TARGET
+from simcore.engines.trajectories import T
 
-# Primitive shock kinds (engine.py checks them against simcore.scenario.shocks).
-DAMAGE, DEMAND, CLOSE, LEAD = 0, 1, 2, 3
-SOURCE, TARGET, CAPACITY = 4, 5, 6  # set once at onset
-N_TIERS = 10  # priority tiers 0..9
+# Columns of `totals` (simcore.engines.trajectories.TOTALS), by name.
+PRODUCED, CONSUMED, SHIPPED, ARRIVED, INVENTORY = T["produced"], T["consumed"], T["shipped"], T["arrived"], T["inventory"]
+IN_TRANSIT, FINAL_DEMAND, FINAL_DELIVERED, LOST, BACKLOG = T["in_transit"], T["final_demand"], T["final_delivered"], T["lost_sales"], T["backlog"]
 
-# Columns of `totals`, in simcore.engines.trajectories.TOTALS order (engine.py checks them).
-TOTALS_ORDER = ("produced", "consumed", "shipped", "arrived", "inventory", "in_transit", "final_demand", "final_delivered", "lost_sales", "backlog")
-PRODUCED, CONSUMED, SHIPPED, ARRIVED, INVENTORY, IN_TRANSIT, FINAL_DEMAND, FINAL_DELIVERED, LOST, BACKLOG = range(10)
-
-intensity = njit(cache=True)(recovery.intensity)
-
-
-@njit(cache=True)
-def arrival_tick(t, lead):
-    """First tick at or after `t + lead`, never `t` itself (simcore.compile.delay_ticks)."""
-    return max(t + 1, math.ceil(t + lead))
+# The rules of time (simcore.core.timing), compiled.
+intensity = njit(cache=True)(timing.intensity)
+arrival_tick = njit(cache=True)(timing.arrival_tick)
 
 
 @njit(cache=True)

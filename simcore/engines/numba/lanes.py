@@ -26,7 +26,9 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from simcore.engines.numba.kernels import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, N_TIERS, SOURCE, TARGET, arrival_tick, intensity, ring_length
+from simcore.core.compiled import N_TIERS
+from simcore.core.primitives import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, SOURCE, TARGET
+from simcore.engines.numba.kernels import arrival_tick, intensity, ring_length
 
 LANES = 32  # the widest group; engine.lanes_for narrows it for large maps
 
