@@ -1,4 +1,4 @@
-"""Engine equality: "the Numba engine must reproduce the reference to 1e-9 relative" (MODEL.md), at the right scale.
+"""Engine equality: "the Numba engine must reproduce the reference to 1e-9 relative" (docs/model.md), at the right scale.
 
 Both engines do the same arithmetic but sum some quantities in a different
 order (a supplier's order book: the reference over its customers, Numba while

@@ -1,4 +1,4 @@
-"""Shock intensity over time: the one definition both engines evaluate (MODEL.md §4).
+"""Shock intensity over time: the one definition both engines evaluate (docs/model.md, Shocks).
 
 Plain arithmetic on scalars so the Numba engine can compile this very function.
 A shock is at full intensity in ticks `start <= t < start + duration`; from the

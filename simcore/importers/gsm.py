@@ -1,6 +1,6 @@
 """Guaranteed-service (GSM) chains with bills of materials as chain maps: bulldozer, battery, camera, ...
 
-Source layout (`../shared/data/gsm_chains/*.txt`, from the snc repository):
+Source layout (`gsm_chains/*.txt` from the snc repository, docs/importers.md, Source data):
 a CSV whose header is `stage_id, lead_time, max_s_time, cost_rate (or cost),
 risk_pool, ext_demand_mean, ext_demand_std, ext_demand_thres, up_stages`;
 from the `up_stages` column on, a row lists its upstream stages as pairs of
@@ -36,7 +36,12 @@ KIND = "gsm"
 REPOSITORY = "repository stochasticnetworkcontrol/snc, tests/meio/gsm/ (commit 2e73257)"
 LICENCE = "Apache-2.0 (the snc repository's LICENSE, kept beside the data as LICENSE.snc)"
 COLUMNS = StageColumns(
-    stage="stage_id", lead_time="lead_time", lead_time_is="the stage's lead time in days", demand="ext_demand_mean", cost="cost_rate", cost_alternatives=("cost",)
+    stage="stage_id",
+    lead_time="lead_time",
+    lead_time_is="the stage's lead time in days",
+    demand="ext_demand_mean",
+    cost="cost_rate",
+    cost_alternatives=("cost",),
 )
 CITATIONS = {
     "bulldozer": "Graves & Willems (2000), Optimizing strategic safety stock placement in supply chains, M&SOM 2(1):68-83 (Caterpillar bulldozer)",

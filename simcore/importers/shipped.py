@@ -3,7 +3,7 @@
     python -m simcore.importers.shipped            # rewrite them from the source data
     python -m simcore.importers.shipped --check    # exit 1 if any differs from a fresh import
 
-The source data is not shipped: docs/importers.md, "Source data", names where
+The source data is not shipped: docs/importers.md, Source data, names where
 each file comes from and the folder layout. The folder is `--data`, else
 $SIMCORE_DATA, else `shared/data` beside the repository.
 

@@ -1,6 +1,6 @@
 """The 38 real multi-echelon supply chains of Willems (2008) as chain maps.
 
-Source layout (`../shared/data/willems2008/`): `NN_stages.csv` with one row
+Source layout (`willems2008/`, docs/importers.md, Source data): `NN_stages.csv` with one row
 per stage (`stageName`, `stageClassification`, `stageCost`, `stageTime`,
 `avgDemand`, ...) and `NN_arcs.csv` with one row per arc (`from_stage`,
 `to_stage`). Each stage becomes a firm making its own product; each arc a

@@ -1,4 +1,4 @@
-"""The steady state (MODEL.md §2): x = d + M x with M[j, i] = share(j -> i) * a[product(j), product(i)],
+"""The steady state (docs/model.md, Baseline): x = d + M x with M[j, i] = share(j -> i) * a[product(j), product(i)],
 and the compiled quantities derived from it: capacity, target inventories and pipelines."""
 
 from __future__ import annotations
@@ -247,7 +247,7 @@ def test_product_level_demand_is_split_equally_over_makers(tmp_path):
     np.testing.assert_array_equal(cmap.outputs, [10.0, 10.0, 14.0])
 
 
-# --- compiled baseline quantities (MODEL.md §2) ---------------------------------------------------
+# --- compiled baseline quantities (docs/model.md, Baseline) ---------------------------------------
 
 COMPILED = """
 [model]
