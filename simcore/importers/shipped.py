@@ -5,7 +5,7 @@
 
 The source data is not shipped: docs/importers.md, Source data, names where
 each file comes from and the folder layout. The folder is `--data`, else
-$SIMCORE_DATA, else `shared/data` beside the repository.
+$SIMCORE_DATA, else the default of `DATA` below.
 
 tests/importers/test_shipped.py runs the same comparison.
 """
