@@ -34,7 +34,7 @@ from simcore.validation import raise_if
 VERSION = 1
 KIND = "gsm"
 REPOSITORY = "repository stochasticnetworkcontrol/snc, tests/meio/gsm/ (commit 2e73257)"
-LICENCE = "Apache-2.0 (the snc repository's LICENSE, kept beside the data as LICENSE.snc)"
+LICENCE = "Apache-2.0 (the snc repository's licence; its text is in simcore's LICENSE)"
 COLUMNS = StageColumns(
     stage="stage_id",
     lead_time="lead_time",
