@@ -80,6 +80,7 @@ def willems_map(source: str | Path, chain: int | str | None = None, region: str 
     spread = 0
 
     def classification(i: int, sid: str) -> dict[str, Any]:
+        """The stage's tag and category from its class; counts the stages with a spread of stage time."""
         nonlocal spread
         if st.cell(i, cols.get("stdDevStageTime")) or st.cell(i, cols.get("StageTime_1_p")):
             spread += 1
