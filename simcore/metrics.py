@@ -71,7 +71,7 @@ def series_metrics(series: np.ndarray, baseline: float, start: float | None) -> 
 def batch_metrics(series: np.ndarray, baseline: float, start: np.ndarray, delivered: np.ndarray, demanded: np.ndarray) -> np.ndarray:
     """The series metrics and fill rate of many replications at once: `series` (replications, ticks), `start`
     per replication (NaN: no shock). Columns: loss, depth, tts, ttr, fill_rate; each equal to the function above
-    applied to one replication (tests/montecarlo/test_batch.py)."""
+    applied to one replication (tests/metrics/test_metrics.py)."""
     R, T = series.shape
     out = np.full((R, 5), np.nan)
     if baseline > 0 and T:

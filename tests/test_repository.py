@@ -101,7 +101,7 @@ def anchor(heading: str) -> str:
     return re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
 
 
-SECTION = re.compile(r"docs/(model|engine)\.md(?:, | \()\"?([^\"),;:.]+)")  # "docs/model.md, Metrics", "docs/model.md (One tick, ..."
+SECTION = re.compile(r"docs/(model|engine)\.md(?:, | \()\"?([A-Z][^\"),;:.]*)")  # "docs/model.md, Metrics", "docs/model.md (One tick, ..."
 
 
 def test_every_cited_section_of_the_model_exists():

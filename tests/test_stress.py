@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from builders import write_model
+from naive import write_model
 from simcore.cli import main
 from simcore.errors import InputError
 from simcore.stress import run_stress, setup_stress, stress_table

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 import pytest
-from builders import chain_maps, shock_rows
+from naive import chain_maps, shock_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from builders import chain_maps, shock_rows
+from naive import both_engines, chain_maps, shock_rows
 from simcore.chainmap.baseline import NotProductive
 from simcore.chainmap.schema import Parameters
 from simcore.compile import compile_model, compile_run
@@ -17,7 +17,6 @@ from simcore.scenario import load_scenario
 from simcore.scenario.schema import Variant
 from simcore.scenario.shocks import ShockTable
 
-from .common import both_engines
 
 ROOT = Path(__file__).parents[2]
 

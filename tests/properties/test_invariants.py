@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from builders import chain_maps, shock_rows
+from naive import chain_maps, shock_rows
 from simcore.chainmap.schema import Parameters
 from simcore.compile import compile_model
 from simcore.engines.recovery import intensity

@@ -1,6 +1,6 @@
 """Which primitives each shock kind expands to."""
 
-from builders import build_model
+from naive import build_model
 from simcore.scenario.schema import Embargo, Selector
 from simcore.scenario.shocks import CLOSE, expand_shocks
 

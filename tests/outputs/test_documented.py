@@ -16,7 +16,7 @@ import pytest
 
 from simcore.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "outputs.md"
 SECTIONS = {"`simcore run`": "run", "`simcore run --replications N`": "batch", "`simcore stress`": "stress"}
 HORIZON = 60
