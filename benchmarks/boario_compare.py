@@ -341,7 +341,7 @@ def losses(production: np.ndarray, baseline: np.ndarray, ids: list[str], fd_unme
     sector_of = np.array([sectors.index(i.split(":")[1]) for i in ids])
     horizon = len(production)
     gap = baseline[None, :] - production
-    shortfall = np.clip(gap, 0, None).sum(axis=0)  # catch-up above baseline does not offset (MODEL.md §6)
+    shortfall = np.clip(gap, 0, None).sum(axis=0)  # catch-up above baseline does not offset (docs/model.md, Metrics)
     net = gap.sum(axis=0)
     by_region_t = np.stack([production[:, region_of == r].sum(axis=1) for r in range(len(regions))], axis=1)
     base_region = np.array([baseline[region_of == r].sum() for r in range(len(regions))])

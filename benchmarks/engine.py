@@ -32,7 +32,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "engine.json"
 NOT_SAVED = ("policy_events", "firm_ids")  # CompiledRun fields that are not arrays
-MEMORY_BANDWIDTH = 20e9  # bytes/s, measured on this machine kind (../shared/PERFORMANCE.md)
+MEMORY_BANDWIDTH = 20e9  # bytes/s: the memory bandwidth of this machine kind, whatever the thread count
 
 
 def build(n_firms: int, rationings: list[str], folder: Path, horizon: int) -> list[Path]:

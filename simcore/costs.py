@@ -1,4 +1,4 @@
-"""What a variant's policies cost, from the compiled arrays (MODEL.md §5, docs/policies.md#costs).
+"""What a variant's policies cost, from the compiled arrays (docs/model.md, Policies; docs/policies.md, Costs).
 
 Each policy carries four rates (all 0 by default). Its cost is read from what
 it changed in the compiled run, step by step in the order the compiler applies

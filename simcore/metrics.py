@@ -1,7 +1,7 @@
-"""Resilience metrics from recorded trajectories (MODEL.md §6).
+"""Resilience metrics from recorded trajectories (docs/model.md, Metrics).
 
 All functions take an output series and its baseline; `start` is the time the
-first shock begins (days, may be fractional). Thresholds are MODEL.md's: a
+first shock begins (days, may be fractional). Thresholds are docs/model.md's: a
 drop means output below 99% of baseline; a firm is affected below 95%.
 """
 

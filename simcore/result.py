@@ -28,7 +28,7 @@ class VariantResult:
     compiled: CompiledVariant  # what `run` was made from: its policies' steps give the costs
 
     def chain_metrics(self, members: dict[str, np.ndarray], start: float | None) -> list[dict]:
-        """MODEL.md §6 metrics for the total chain and each named chain; `members` are each chain's firms."""
+        """The metrics (docs/model.md, Metrics) of the total chain and each named chain; `members` are each chain's firms."""
         run, tr = self.run, self.trajectories
         rows = []
         for c, chain in enumerate(run.chain_names):

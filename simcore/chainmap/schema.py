@@ -1,4 +1,4 @@
-"""The chain-map schema: what one record of a model file may hold (MODEL.md §1).
+"""The chain-map schema: what one record of a model file may hold (docs/model.md, The chain map).
 
 Records are checked field by field here; checks that need the whole map
 (unknown ids, share sums, inputs with no supplier) live in `load.py`.
@@ -17,7 +17,7 @@ Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
 class Category(str, Enum):
-    """Industrial foundation a product belongs to (MODEL.md §1)."""
+    """Industrial foundation a product belongs to (docs/model.md, The chain map)."""
 
     raw_material = "raw_material"
     basic_material = "basic_material"

@@ -1,4 +1,4 @@
-"""The SimPy reference engine: MODEL.md §3-4 as plainly as it can be written.
+"""The SimPy reference engine: docs/model.md (One tick, Shocks) as plainly as it can be written.
 
 This is the executable specification. Clarity wins over speed: every firm,
 link and input is visited in a Python loop in a fixed order, shipments are
@@ -36,7 +36,7 @@ class _ReferenceSimulation:
         self.env = simpy.Environment()
         self.rec = Trajectories.allocate(run.horizon, len(run.chain_names), run.n_firms, firm_trajectories)
 
-        # State at t = 0 (MODEL.md §2): targets held, baseline orders booked, pipeline full.
+        # State at t = 0 (docs/model.md, Baseline): targets held, baseline orders booked, pipeline full.
         self.inventory = run.slot_target.copy()
         self.in_transit = np.zeros(run.n_slots)
         self.orders = run.link_flow.copy()  # placed in the previous tick, per link

@@ -7,7 +7,7 @@ machine computed it, nor on how the batch was cut into chunks. What a chunk
 returns is what the batch keeps (memory does not grow with the number of
 replications beyond the per-replication metrics table):
 
-- `metrics` (replications, variants, chains, METRICS): MODEL.md §6 per
+- `metrics` (replications, variants, chains, METRICS): the docs/model.md metrics per
   replication, variant and chain;
 - `counts` (variants, chains, ticks, BINS): per day, how many replications had
   chain output nearest each multiple of `BIN_WIDTH` of the baseline (integer

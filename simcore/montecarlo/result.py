@@ -44,7 +44,7 @@ class BatchResult:
         return self.variants.index(self.scenario.reference_variant)
 
     def replications_table(self) -> pd.DataFrame:
-        """One row per replication, variant and chain: the MODEL.md §6 metrics."""
+        """One row per replication, variant and chain: the metrics of docs/model.md, Metrics."""
         R, V, C, _ = self.metrics.shape
         index = pd.MultiIndex.from_product([range(R), self.variants, self.chains], names=["replication", "variant", "chain"])
         table = pd.DataFrame(self.metrics.reshape(R * V * C, len(METRICS)), index=index, columns=list(METRICS)).reset_index()

@@ -1,4 +1,4 @@
-"""Scenarios: which model, which shocks, which variants (MODEL.md §4-5)."""
+"""Scenarios: which model, which shocks, which variants (docs/model.md, Shocks and Policies)."""
 
 from simcore.scenario.load import Scenario, read_scenario
 

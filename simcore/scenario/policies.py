@@ -1,4 +1,4 @@
-"""The policy registry: named interventions a scenario variant switches on (MODEL.md §5).
+"""The policy registry: named interventions a scenario variant switches on (docs/model.md, Policies).
 
 A variant lists its policies as `[[variants.policies]]` tables, `kind = "..."`
 plus the policy's settings (docs/policies.md). Each policy is

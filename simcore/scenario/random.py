@@ -1,4 +1,4 @@
-"""Random shocks: what replication `k` of a scenario draws (MODEL.md §4, §7; docs/montecarlo.md).
+"""Random shocks: what replication `k` of a scenario draws (docs/model.md, Random shocks and replications; docs/montecarlo.md).
 
 Replication `k` draws from its own generator, `SeedSequence(seed).spawn`
 child `k` (built directly as `SeedSequence(seed, spawn_key=(k,))`), so its

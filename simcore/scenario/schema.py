@@ -1,4 +1,4 @@
-"""The scenario schema: which model, how long, which shocks, which variants (MODEL.md §4-5)."""
+"""The scenario schema: which model, how long, which shocks, which variants (docs/model.md, Shocks and Policies)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ class ExponentialRecovery(Record):
 Recovery = Annotated[Union[StepRecovery, LinearRecovery, ExponentialRecovery], Field(discriminator="profile")]
 
 
-# --- distributions (Monte Carlo, MODEL.md §4) -----------------------------------------
+# --- distributions (Monte Carlo, docs/model.md, Random shocks and replications) ---------
 class Fixed(Record):
     """Always `value`."""
 
@@ -186,7 +186,7 @@ class DemandShock(ShockBase):
 
 
 class RandomOutage(Record):
-    """Firm failures as a Poisson process (MODEL.md §4): each selected firm fails at `rate` per day inside the
+    """Firm failures as a Poisson process (docs/model.md, Random shocks and replications): each selected firm fails at `rate` per day inside the
     window, or, with `per = "region"`, each region of the selected firms has events at `rate` per day that hit
     all of its selected firms together (a correlated, regional shock). Each event draws its magnitude and duration."""
 

@@ -1,4 +1,4 @@
-"""The steady state (MODEL.md §2): x = d + M x with M[j, i] = share(j -> i) * a[product(j), product(i)],
+"""The steady state (docs/model.md, Baseline): x = d + M x with M[j, i] = share(j -> i) * a[product(j), product(i)],
 from which compile.py derives capacity, target inventories and pipelines (tested in tests/compile/)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Hand-computable cases for the reference engine (MODEL.md §3 worked example and friends)."""
+"""Hand-computable cases for the reference engine (docs/model.md, Worked example: a serial chain, and friends)."""
 
 import numpy as np
 import pytest

@@ -2,7 +2,7 @@
 
 Serial chain S -> C, lead time 1, demand 10 a day at C, cover 2 days, no
 headroom; S stops completely on day T0 for D days. C's inventory of `part`
-runs out on day T0 + 2 (MODEL.md worked example: TTS = cover + 1).
+runs out on day T0 + 2 (docs/model.md, Worked example: a serial chain: TTS = cover + 1).
 """
 
 from __future__ import annotations

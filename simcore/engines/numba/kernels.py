@@ -1,9 +1,10 @@
-"""Numba kernels: one run of MODEL.md §3-4 over flat arrays, the day loop inside one call.
+"""Numba kernels: one run of docs/model.md (One tick, Shocks) over flat arrays, the day loop inside one call.
 
 Every function is a module-level `@njit(cache=True)` free function over NumPy
 arrays and scalars; `engine.run_numba` prepares the arrays and owns the
 outputs. The tick is the reference engine's, reorganised into two passes so
-that each array is streamed once per day (../shared/PERFORMANCE.md):
+that each array is streamed once per day (memory bandwidth, not arithmetic, bounds the
+tick: benchmarks/README.md):
 
 - **firm pass** (`produce_and_ration`): order book, capacity, Leontief
   production, consumption, and each supplier's fill ratio (one per firm under
@@ -315,7 +316,7 @@ def simulate(
     # what timed policies change (apply_set): our own copies
     capacity, slot_target, slot_pipeline, base_share = capacity.copy(), slot_target.copy(), slot_pipeline.copy(), link_share.copy()
 
-    # state at t = 0 (MODEL.md §2): targets held, baseline order books, pipelines full
+    # state at t = 0 (docs/model.md, Baseline): targets held, baseline order books, pipelines full
     inventory = slot_target.copy()
     in_transit = np.zeros(n_slots)
     orders = link_flow.copy()

@@ -309,7 +309,7 @@ def simulate_group(
     # what timed policies change (apply_set): each lane's own copies
     capacity, slot_target, slot_pipeline, base_share = lanes_of(capacity, lanes), lanes_of(slot_target, lanes), lanes_of(slot_pipeline, lanes), lanes_of(link_share, lanes)
 
-    # state at t = 0 (MODEL.md §2): targets held, baseline order books, pipelines full
+    # state at t = 0 (docs/model.md, Baseline): targets held, baseline order books, pipelines full
     inventory = slot_target.copy()
     in_transit = np.zeros((n_slots, lanes))
     orders = lanes_of(link_flow, lanes)
