@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     from simcore.engines import DEFAULT_ENGINE, ENGINES
 
     p = argparse.ArgumentParser(prog="simcore", description="Supply-chain resilience simulation.")
+    p.add_argument("--version", action="version", version=f"simcore {_version()}")
     sub = p.add_subparsers(required=True, metavar="COMMAND")
 
     r = sub.add_parser("run", help="run every variant of a scenario and write its results")
@@ -87,6 +88,18 @@ def _parser() -> argparse.ArgumentParser:
 
     add_import_parser(sub)
     return p
+
+
+def _version() -> str:
+    """The installed distribution's version (the package's own when run from a source tree)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("simcore")
+    except PackageNotFoundError:
+        from simcore import __version__
+
+        return __version__
 
 
 def _run(args) -> int:

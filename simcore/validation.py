@@ -8,6 +8,8 @@ expectation.
 from __future__ import annotations
 
 import csv
+import datetime
+import json
 import re
 import tomllib
 import types
@@ -21,19 +23,50 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from simcore.errors import NO_VALUE, InputError, Problem, format_loc
 
 
+MAX_DEPTH = 32  # tables and arrays inside each other; simcore's own files need fewer than 8
+
+
 def read_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file, or raise an InputError naming the file and the syntax problem."""
+    """Parse a TOML file, or raise an InputError naming the file and the syntax problem.
+
+    A UTF-8 byte-order mark is skipped (as for CSV tables: editors on Windows
+    write one); nesting deeper than MAX_DEPTH is refused before anything
+    recursive sees it.
+    """
+    file = str(path)
+    if path.is_dir():
+        raise InputError([Problem(file, "", NO_VALUE, "a TOML file, not a folder")])
     if not path.is_file():
-        raise InputError([Problem(str(path), "", NO_VALUE, "file not found")])
+        raise InputError([Problem(file, "", NO_VALUE, "file not found")])
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        text = path.read_bytes().decode("utf-8-sig")
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError([Problem(str(path), "", NO_VALUE, f"not valid TOML: {exc}")]) from None
+        raise InputError([Problem(file, "", NO_VALUE, f"not valid TOML: {exc}")]) from None
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(str(path), "", NO_VALUE, f"not UTF-8 text: {exc}")]) from None
+        raise InputError([Problem(file, "", NO_VALUE, f"not UTF-8 text: {exc}")]) from None
+    except RecursionError:
+        raise InputError([Problem(file, "", NO_VALUE, f"tables or arrays nested too deeply; expected at most {MAX_DEPTH} levels")]) from None
     except OSError as exc:
-        raise InputError([Problem(str(path), "", NO_VALUE, f"cannot be read: {exc.strerror or exc}")]) from None
+        raise InputError([Problem(file, "", NO_VALUE, f"cannot be read: {exc.strerror or exc}")]) from None
+    deep = _too_deep(doc)
+    if deep is not None:
+        raise InputError([Problem(file, format_loc(deep), NO_VALUE, f"tables or arrays nested too deeply; expected at most {MAX_DEPTH} levels")])
+    return doc
+
+
+def _too_deep(doc: Any) -> tuple | None:
+    """The path of a value nested deeper than MAX_DEPTH, or None (iterative, so any depth is safe)."""
+    stack = [((), doc)]
+    while stack:
+        loc, value = stack.pop()
+        if len(loc) > MAX_DEPTH:
+            return loc[:MAX_DEPTH]
+        if isinstance(value, dict):
+            stack += [((*loc, k), v) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [((*loc, i), v) for i, v in enumerate(value)]
+    return None
 
 
 def pydantic_problems(
@@ -259,16 +292,35 @@ def adapter_for(schema: Any) -> TypeAdapter:
     return hit[1]
 
 
-def validate(model: type[BaseModel] | TypeAdapter | Any, data: Any, file: str, prefix: tuple = ()) -> tuple[Any, list[Problem]]:
-    """Validate `data` against a model class, a type (e.g. a tagged union) or a TypeAdapter; return (value or None, problems)."""
+def validate(
+    model: type[BaseModel] | TypeAdapter | Any, data: Any, file: str, prefix: tuple = (), *, cells: bool = False
+) -> tuple[Any, list[Problem]]:
+    """Validate `data` against a model class, a type (e.g. a tagged union) or a TypeAdapter; return (value or None, problems).
+
+    TOML values carry their type, so they are validated strictly: `share = "0.5"`
+    or `units = true` is a string or a boolean where a number belongs, and
+    `set_rationing = 1` a number where true or false belongs. CSV cells
+    (`cells=True`) are text and are parsed: `0.5` is a number there. Strict
+    validation goes through JSON because pydantic's strict Python mode would
+    also refuse the text of an enum (`rationing = "priority"`).
+    """
     if isinstance(model, TypeAdapter):
         adapter, schema = model, getattr(model, "_type", None)
     else:
         adapter, schema = adapter_for(model), model
     try:
-        return adapter.validate_python(data), []
+        if cells:
+            return adapter.validate_python(data), []
+        return adapter.validate_json(json.dumps(data, default=_json_scalar, allow_nan=True), strict=True), []
     except ValidationError as exc:
         return None, pydantic_problems(exc, file, prefix, data=data, schema=schema)
+
+
+def _json_scalar(value: Any) -> str:
+    """TOML dates and times as their text: never valid where a number is expected, and readable in a message."""
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a TOML value")
 
 
 LIST_COLUMNS = {"tags", "chains"}

@@ -115,7 +115,7 @@ def load_model(path: str | Path) -> ChainMap:
         if not csv_table.complete:
             unreadable.add(table)
         for i, (row, line) in enumerate(zip(csv_table.rows, csv_table.lines)):
-            record, row_problems = validate(model, row, str(csv_path), (f"{table}[{i}] (line {line})",))
+            record, row_problems = validate(model, row, str(csv_path), (f"{table}[{i}] (line {line})",), cells=True)
             problems += row_problems
             if record is None:
                 broken[table].append(row)
