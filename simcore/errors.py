@@ -54,12 +54,24 @@ _NO_VALUE = object()
 NO_VALUE = _NO_VALUE  # marker for problems that concern a missing or whole item
 
 
+SHOWN = 20  # problems printed before the rest are counted: a table with a million bad rows prints 21 lines
+
+
 class InputError(SimcoreError, ValueError):
-    """Bad model, scenario or output location; carries every problem found."""
+    """Bad model, scenario or output location; carries every problem found (`.problems`), prints the first SHOWN."""
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self, shown: int = SHOWN) -> list[str]:
+        """The first `shown` problems, one a line, and a last line counting the others."""
+        lines = [str(p) for p in self.problems[:shown]]
+        rest = len(self.problems) - shown
+        if rest > 0:
+            files = sorted({p.file for p in self.problems[shown:]})
+            lines.append(f"... and {rest:,} more problem{'s' if rest != 1 else ''} in {', '.join(files[:3])}{', ...' if len(files) > 3 else ''}")
+        return lines
 
 
 def format_loc(loc: Iterable[Any]) -> str:

@@ -25,6 +25,7 @@ from simcore.chainmap import ChainMap, load_model
 from simcore.compile import CompiledRun, compile_model, compile_parts
 from simcore.engines import get_batch_engine
 from simcore.errors import InputError, Problem
+from simcore.limits import MAX_HORIZON
 from simcore.montecarlo.batch import chain_metrics
 from simcore.montecarlo.cluster import plan_chunks, progress_bar, run_tasks
 from simcore.scenario.shocks import DAMAGE, ShockTable
@@ -72,8 +73,8 @@ def setup_stress(source: str | Path, by: str = "firm", duration: float = 30.0, m
         problems.append(Problem("command line", "--duration", duration, "a number of days > 0"))
     if not (isinstance(magnitude, (int, float)) and 0 < magnitude <= 1):
         problems.append(Problem("command line", "--magnitude", magnitude, "a fraction of capacity in (0, 1]"))
-    if horizon is not None and horizon < 1:
-        problems.append(Problem("command line", "--horizon", horizon, "a whole number of days >= 1"))
+    if horizon is not None and not 1 <= horizon <= MAX_HORIZON:
+        problems.append(Problem("command line", "--horizon", horizon, f"a whole number of days from 1 to {MAX_HORIZON:,} (simcore.limits: per-day trajectories grow with it)"))
     if sample is not None and sample < 1:
         problems.append(Problem("command line", "--sample", sample, "a number of units >= 1"))
     if problems:

@@ -355,6 +355,7 @@ def read_csv_table(path: Path, table: str, columns: Iterable[str] | None = None)
             header = reader.fieldnames
             if not header:
                 return CsvTable([], [], [Problem(file, f"{table} (line 1)", NO_VALUE, "expected a header row naming the columns")], False)
+            problems += repeated_columns(file, table, header)
             ignored = set()
             if columns is not None:
                 known = list(columns)
@@ -390,6 +391,15 @@ def read_csv_table(path: Path, table: str, columns: Iterable[str] | None = None)
                         row[key] = cell
                 rows.append(row)
                 lines.append(line)
+                last = raw
+            if rows and any("\n" in c for c in _cells(last)):  # the last row spans lines: perhaps a quote never closes
+                opened = unclosed_quote_line(path)
+                if opened is not None:
+                    del rows[-1], lines[-1]
+                    problems.append(Problem(file, f"{table} (line {opened})", NO_VALUE, UNCLOSED_QUOTE))
+                    return CsvTable(rows, lines, [p for p in problems if f"{table}[{len(rows)}]" not in p.field], False)
+            if not rows:
+                problems.append(Problem(file, f"{table} (line 2)", NO_VALUE, "expected at least one row below the header (leave a table without rows out of [tables])"))
     except UnicodeDecodeError as exc:
         problems.append(Problem(file, "", NO_VALUE, f"not UTF-8 text: {exc}"))
     except csv.Error as exc:
@@ -399,6 +409,37 @@ def read_csv_table(path: Path, table: str, columns: Iterable[str] | None = None)
     else:
         return CsvTable(rows, lines, problems, True)
     return CsvTable(rows, lines, problems, False)
+
+
+UNCLOSED_QUOTE = "expected a closing quote: the quoted cell that opens on this line runs to the end of the file"
+
+
+def repeated_columns(file: str, table: str, header: list[str]) -> list[Problem]:
+    """A column named twice in a CSV header (a reader would silently keep only one of them)."""
+    first: dict[str, int] = {}
+    problems = []
+    for c, name in enumerate(header):
+        name = name.strip()
+        if name and name in first:
+            problems.append(Problem(file, f"{table} (line 1).{name}", NO_VALUE, f"expected each column once (columns {first[name] + 1} and {c + 1} are both named '{name}')"))
+        first.setdefault(name, c)
+    return problems
+
+
+def unclosed_quote_line(path: Path) -> int | None:
+    """The line on which a quoted CSV cell opens that no quote closes, or None.
+
+    Python's csv reader takes such a cell to the end of the file without an
+    error, so the rows after it vanish into one cell; a doubled quote `""`
+    inside a quoted cell toggles twice and changes nothing.
+    """
+    text = path.read_text(encoding="utf-8-sig")
+    inside, opened = False, 0
+    for match in re.finditer('"', text):
+        inside = not inside
+        if inside:
+            opened = match.start()
+    return text.count("\n", 0, opened) + 1 if inside else None
 
 
 def _cells(raw: dict) -> list:

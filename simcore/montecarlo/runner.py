@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from simcore.errors import InputError, Problem
+from simcore.limits import MAX_REPLICATIONS, replications_expectation
 from simcore.montecarlo.batch import Chunk, fingerprint, simulate_chunk
 from simcore.montecarlo.cluster import plan_chunks, progress_bar, run_tasks
 from simcore.montecarlo.result import BatchResult, Reduction
@@ -52,6 +53,8 @@ def run_batch(
         scenario = load_scenario(scenario)
     seed = scenario.seed if seed is None else seed
     _check(replications, chunk_size, workers, dask_local, scheduler)
+    if replications > MAX_REPLICATIONS:
+        raise InputError([Problem("command line", "--replications", replications, replications_expectation(replications, len(scenario.variants), len(scenario.model.chain_members)))])
     chunk_size = chunk_size or DEFAULT_CHUNK
     chunks = plan_chunks(replications, chunk_size)
     store = None

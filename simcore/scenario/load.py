@@ -6,12 +6,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from simcore.chainmap import ChainMap, load_model
 from simcore.errors import NO_VALUE, InputError, Problem
 from simcore.scenario.policies import POLICIES
 from simcore.scenario.random import ShockSampler
-from simcore.scenario.schema import Output, ParameterOverrides, ScenarioFile, ScenarioInfo, Shock, Variant
-from simcore.scenario.shocks import SHOCK_KINDS, ShockTable, expand_shocks, select_firms, selector_problems
+from simcore.limits import MAX_LEAD_TIME, MAX_RANDOM_ROWS, lead_time_expectation, random_rows_expectation
+from simcore.scenario.schema import Output, ParameterOverrides, RandomOutage, ScenarioFile, ScenarioInfo, Shock, Variant
+from simcore.scenario.shocks import LEAD, SHOCK_KINDS, ShockTable, expand_shocks, select_firms, selector_problems
 from simcore.validation import raise_if, read_toml, validate
 
 
@@ -127,6 +130,7 @@ def load_scenario(path: str | Path) -> Scenario:
         raise InputError([Problem(file, "scenario.model", model_ref, "a model file")])
 
     shocks, problems = expand_shocks(cmap, [s for _, s in shock_specs], file)
+    problems += _beyond_limits(cmap, shock_specs, shocks, doc.scenario.horizon, file)
     raise_if(problems)
     return Scenario(
         file=path,
@@ -189,6 +193,36 @@ def _after_the_horizon(horizon: int, shocks, variants, file: str) -> list[Proble
             if isinstance(start, (int, float)) and start > horizon - 1:
                 problems.append(Problem(file, f"variants[{k}].policies[{j}].start", start, expected))
     return problems
+
+
+def _beyond_limits(cmap: ChainMap, shocks, table: ShockTable, horizon: int, file: str) -> list[Problem]:
+    """Shocks the engines cannot hold (simcore.limits): disrupted lead times beyond MAX_LEAD_TIME, and
+    random outages expecting more than MAX_RANDOM_ROWS events a replication (all such shocks together)."""
+    problems = []
+    lead = np.array([link.lead_time for link in cmap.links], dtype=float)
+    factor = np.ones(len(lead))
+    reported: set[int] = set()
+    for kind, target, value, source in zip(table.kind, table.target, table.value, table.source):
+        if kind != LEAD or value <= 1.0:
+            continue
+        factor[target] *= value  # as the engine's ring does: every disruption of a link, overlapping or not
+        delayed = lead[target] * factor[target]
+        if delayed > MAX_LEAD_TIME and source not in reported:
+            reported.add(int(source))
+            link = cmap.links[target]
+            expected = lead_time_expectation(delayed) + f"; link {link.supplier} -> {link.customer} takes {lead[target]:g} days x {factor[target]:g}"
+            problems.append((int(source), Problem(file, f"shocks[{source}].lead_time_factor", float(value), expected)))
+    expected_rows = 0.0
+    for n, s in shocks:
+        if isinstance(s, RandomOutage):
+            window = max((horizon if s.end is None else s.end) - s.start, 0.0)
+            firms = len(select_firms(cmap, s.select))
+            rows = s.rate * window * firms
+            expected_rows += rows
+            if expected_rows > MAX_RANDOM_ROWS:
+                problems.append((n, Problem(file, f"shocks[{n}].rate", s.rate, random_rows_expectation(rows, s.rate, window, firms))))
+                expected_rows = 0.0  # report each shock that overflows the budget, not every later one
+    return [p for _, p in sorted(problems, key=lambda item: item[0])]
 
 
 def _cover_problems(cmap: ChainMap, override, file: str, field: str) -> list[Problem]:
