@@ -6,10 +6,11 @@ file in one pass instead of one error per run.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-__all__ = ["Problem", "SimcoreError", "InputError", "format_loc"]
+__all__ = ["Problem", "SimcoreError", "InputError", "format_loc", "names_hint", "did_you_mean"]
 
 
 class SimcoreError(Exception):
@@ -83,3 +84,27 @@ def format_loc(loc: Iterable[Any]) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out
+
+
+LISTED = 12  # names listed in full; a longer list is given as its count and the closest names
+
+
+def did_you_mean(name: Any, known: Iterable[Any]) -> str:
+    """` (did you mean 'lead_time'?)` when some known name is close to `name`, else ''."""
+    by_lower: dict[str, str] = {}
+    for k in sorted({str(k) for k in known}):
+        by_lower.setdefault(k.lower(), k)
+    close = difflib.get_close_matches(str(name).lower(), list(by_lower), n=1)
+    return f" (did you mean {by_lower[close[0]]!r}?)" if close else ""
+
+
+def names_hint(name: Any, known: Iterable[Any]) -> str:
+    """The names `name` should have been one of: all of them (and the closest) when few, else their count and the closest.
+
+    `C, M, S1, S2 (did you mean 'S1'?)`, or `1,204 of them; the closest are S12, S21, S2`.
+    """
+    names = sorted({str(k) for k in known})
+    if len(names) <= LISTED:
+        return ", ".join(names) + did_you_mean(name, names)
+    close = difflib.get_close_matches(str(name), names, n=5, cutoff=0.0)  # never empty: the best five, however far
+    return f"{len(names):,} of them; the closest are {', '.join(close)}"

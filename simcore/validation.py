@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from simcore.errors import NO_VALUE, InputError, Problem, format_loc
+from simcore.errors import NO_VALUE, InputError, Problem, did_you_mean, format_loc
 
 
 MAX_DEPTH = 32  # tables and arrays inside each other; simcore's own files need fewer than 8
@@ -96,12 +96,13 @@ def pydantic_problems(
         elif kind == "extra_forbidden":
             known = _known_fields(schema, raw_loc[:-1])
             value = NO_VALUE
-            expected = "unknown field" + (f"; expected one of {', '.join(known)}" if known else " (check its spelling in docs/formats.md)")
+            expected = "unknown field" + (f"; expected one of {', '.join(known)}{did_you_mean(raw_loc[-1], known)}" if known else " (check its spelling in docs/formats.md)")
         elif kind == "union_tag_invalid":
             tag = _strip_quotes(ctx.get("discriminator", "kind"))
             loc = loc + (tag,)
             value = value.get(tag, ctx.get("tag")) if isinstance(value, dict) else ctx.get("tag")
-            expected = "one of " + _plain_list(ctx.get("expected_tags", ""))
+            tags = re.findall(r"'([^']*)'", ctx.get("expected_tags", ""))
+            expected = "one of " + _plain_list(ctx.get("expected_tags", "")) + did_you_mean(value, tags)
         elif kind == "union_tag_not_found":
             tag = _strip_quotes(ctx.get("discriminator", "kind"))
             loc = loc + (tag,)
@@ -152,7 +153,8 @@ def _expectation(kind: str, msg: str, ctx: dict, value: Any) -> str:
         return _PLAIN[kind]
     if kind in ("enum", "literal_error"):
         expected = str(ctx.get("expected", ""))
-        return "one of " + (", ".join(re.findall(r"'([^']*)'", expected)) or expected)
+        options = re.findall(r"'([^']*)'", expected)
+        return "one of " + (", ".join(options) or expected) + did_you_mean(value, options)
     if kind == "list_type":
         return "a list (a table array is written [[name]], not [name])" if isinstance(value, dict) else "a list"
     if kind == "too_short":

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from simcore.chainmap import ChainMap, load_model
-from simcore.errors import NO_VALUE, InputError, Problem
+from simcore.errors import NO_VALUE, InputError, Problem, did_you_mean, names_hint
 from simcore.scenario.policies import POLICIES
 from simcore.scenario.random import ShockSampler
 from simcore.limits import MAX_LEAD_TIME, MAX_RANDOM_ROWS, lead_time_expectation, random_rows_expectation
@@ -120,7 +120,7 @@ def load_scenario(path: str | Path) -> Scenario:
     variants = [(k, v.model_copy(update={"policies": resolved[k]}) if k in resolved else v) for k, v in variants]
     ref = doc.scenario.reference_variant if doc is not None else None
     if ref is not None and ref not in names and ("variants" in arrays or "variants" not in raw):
-        problems.append(Problem(file, "scenario.reference_variant", ref, f"the name of a variant ({', '.join(dict.fromkeys(map(str, names)))})"))
+        problems.append(Problem(file, "scenario.reference_variant", ref, f"the name of a variant ({', '.join(dict.fromkeys(map(str, names)))}){did_you_mean(ref, map(str, names))}"))
     if "variants" in arrays and not arrays["variants"]:
         problems.append(Problem(file, "variants", NO_VALUE, "expected at least one variant"))
     if doc is not None:
@@ -163,7 +163,7 @@ def _policy_settings(cmap: ChainMap | None, policies: Any, file: str, k: int) ->
             continue
         entry = POLICIES.get(kind.strip())
         if entry is None:
-            problems.append(Problem(file, f"{field}.kind", kind, f"a known policy ({', '.join(sorted(POLICIES))})"))
+            problems.append(Problem(file, f"{field}.kind", kind, f"a known policy: {names_hint(kind, POLICIES)}"))
             settings = None
             continue
         value, probs = validate(entry.settings, {**policy, "kind": kind.strip()}, file, ("variants", k, "policies", j))
@@ -232,7 +232,7 @@ def _cover_problems(cmap: ChainMap, override, file: str, field: str) -> list[Pro
     problems = []
     for q in override.cover_by_input:
         if q not in cmap.product_index:
-            problems.append(Problem(file, f"{field}.{q}", q, "the id of a product of the model"))
+            problems.append(Problem(file, f"{field}.{q}", q, "the id of a product of the model" + did_you_mean(q, cmap.product_index)))
         elif len(chosen) and q not in used:
             problems.append(Problem(file, f"{field}.{q}", q, f"an input of some selected firm ({', '.join(sorted(used)) or 'they use no inputs'})"))
     return problems
