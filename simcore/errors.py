@@ -106,5 +106,11 @@ def names_hint(name: Any, known: Iterable[Any]) -> str:
     names = sorted({str(k) for k in known})
     if len(names) <= LISTED:
         return ", ".join(names) + did_you_mean(name, names)
-    close = difflib.get_close_matches(str(name), names, n=5, cutoff=0.0)  # never empty: the best five, however far
+    matcher = difflib.SequenceMatcher(b=str(name).lower())
+
+    def distance(candidate: str) -> tuple[float, str]:
+        matcher.set_seq1(candidate.lower())
+        return -matcher.ratio(), candidate
+
+    close = sorted(names, key=distance)[:5]  # never empty: the best five however far, ties in name order
     return f"{len(names):,} of them; the closest are {', '.join(close)}"

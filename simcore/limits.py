@@ -13,6 +13,7 @@ import math
 MAX_HORIZON = 100_000  # days simulated (about 274 years): the per-day trajectories grow with it
 MAX_LEAD_TIME = 3650.0  # days a shipment may take (ten years), disrupted or not: the engine's ring of shipments in transit is this long
 MAX_RANDOM_ROWS = 1_000_000  # outage events a replication's random_outage shocks may expect (rate x window x firms)
+MAX_OUTPUT = 1e18  # units a day any firm makes at baseline: stocks and pipelines of many days must stay finite floats
 MAX_REPLICATIONS = 1_000_000  # replications of one batch: its metrics table grows with them
 
 ROW_BYTES = 64  # one row of a shock table: kind, target, value, start, duration, profile, param, source

@@ -16,6 +16,7 @@ from simcore.chainmap.baseline import NotProductive, reaches, solve_outputs, spe
 from simcore.chainmap.model import ChainMap
 from simcore.chainmap.schema import ChainMapFile, Demand, Firm, Link, ModelInfo, Product, RecipeRow, Tables
 from simcore.errors import NO_VALUE, InputError, Problem, did_you_mean
+from simcore.limits import MAX_OUTPUT
 from simcore.validation import raise_if, read_csv_table, read_toml, validate
 
 SHARE_TOLERANCE = 1e-6
@@ -286,6 +287,12 @@ def load_model(path: str | Path) -> ChainMap:
                                  "expected below 1, so that x = d + M x has a solution x >= 0"))
         fallback = Problem(file, "links", NO_VALUE, f"expected a productive map (x = d + M x solvable with x >= 0): {exc}")
         raise InputError(loops or [fallback]) from None
+    huge = np.flatnonzero(~(x <= MAX_OUTPUT))  # also nan and inf
+    if len(huge):
+        k = int(huge[np.argmax(np.nan_to_num(x[huge], nan=np.inf))])
+        expected = (f"baseline outputs of at most {MAX_OUTPUT:g} units a day (simcore.limits: stocks and pipelines of many days "
+                    f"must stay finite numbers); firm '{firms[k].id}' would make {x[k]:.3g} (final demand in all: {final.sum():.3g})")
+        raise InputError([Problem(file, "demand", NO_VALUE, "expected " + expected)])
     dead = np.flatnonzero(~reaches(final > 0, l_sup, l_cus, n))
     for k in dead:
         problem("firms", int(k), "id", firms[k].id, "a firm with a supply path to final demand (its baseline output is 0)")
