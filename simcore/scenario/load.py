@@ -93,7 +93,8 @@ def load_scenario(path: str | Path) -> Scenario:
     if isinstance(model_ref, str):
         model_path = (path.parent / model_ref).resolve()
         if not model_ref.strip() or not model_path.is_file():
-            expected = f"a model file (looked for {_display_path(model_path)}; paths are relative to the scenario file's folder)"
+            what = f"{_display_path(model_path)}, which is a folder" if model_path.is_dir() else f"{_display_path(model_path)}"
+            expected = f"a model file (looked for {what}; paths are relative to the scenario file's folder)"
             problems.append(Problem(file, "scenario.model", model_ref, expected))
         else:
             try:

@@ -311,6 +311,12 @@ def test_a_model_path_with_dotdot_names_the_scenario_file_and_the_folder_looked_
     check_validate(folder, "sub/scenario.toml", text, "sub/scenario.toml: scenario.model: got '../missing/model.toml'", "looked for missing/model.toml")
 
 
+def test_a_model_path_that_is_a_folder_says_so(folder):
+    (folder / "sub").mkdir()
+    text = edited(SCENARIO, 'model = "model.toml"', 'model = ".."')
+    check_validate(folder, "sub/scenario.toml", text, "scenario.model: got '..'", "which is a folder")
+
+
 def test_problems_of_a_model_reached_through_dotdot_name_the_model_file(folder):
     (folder / "sub").mkdir()
     (folder / "model.toml").write_text(edited(MODEL, "share = 1", 'share = "1"'), encoding="utf-8")
