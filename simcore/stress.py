@@ -23,6 +23,7 @@ from simcore.compile import compile_model, compile_variant
 from simcore.core.primitives import ShockTable
 from simcore.errors import InputError, Problem
 from simcore.knockouts import StressSetup, stress_chunk
+from simcore.limits import MAX_HORIZON
 from simcore.montecarlo.cluster import plan_chunks, progress_bar, run_tasks
 from simcore.validation import file_kind
 
@@ -41,8 +42,8 @@ def setup_stress(source: str | Path, by: str = "firm", duration: float = 30.0, m
         problems.append(Problem("command line", "--duration", duration, "a number of days > 0"))
     if not (isinstance(magnitude, (int, float)) and 0 < magnitude <= 1):
         problems.append(Problem("command line", "--magnitude", magnitude, "a fraction of capacity in (0, 1]"))
-    if horizon is not None and horizon < 1:
-        problems.append(Problem("command line", "--horizon", horizon, "a whole number of days >= 1"))
+    if horizon is not None and not 1 <= horizon <= MAX_HORIZON:
+        problems.append(Problem("command line", "--horizon", horizon, f"a whole number of days from 1 to {MAX_HORIZON:,} (simcore.limits: per-day trajectories grow with it)"))
     if sample is not None and sample < 1:
         problems.append(Problem("command line", "--sample", sample, "a number of units >= 1"))
     if problems:

@@ -23,7 +23,7 @@ import pandas as pd
 from simcore.chainmap.schema import Category
 from simcore.errors import NO_VALUE, InputError, Problem
 from simcore.importers.write import MapTables, ModelHeader, write_chain_map
-from simcore.validation import raise_if
+from simcore.validation import UNCLOSED_QUOTE, raise_if, repeated_columns, unclosed_quote_line
 
 CATEGORIES = tuple(c.value for c in Category)
 
@@ -195,11 +195,17 @@ def read_source_table(path: str | Path, table: str, problems: list[Problem]) -> 
             if not header or not any(h.strip() for h in header):
                 problems.append(Problem(file, f"{table} (line 1)", NO_VALUE, "expected a header row naming the columns"))
                 return None
+            problems += repeated_columns(file, table, header)
             for raw in reader:
                 if not any(c.strip() for c in raw):
                     continue  # blank line
                 lines.append(reader.line_num - sum(c.count("\n") for c in raw))
                 rows.append(raw)
+            if rows and any("\n" in c for c in rows[-1]):  # the last row spans lines: perhaps a quote never closes
+                opened = unclosed_quote_line(path)
+                if opened is not None:
+                    problems.append(Problem(file, f"{table} (line {opened})", NO_VALUE, UNCLOSED_QUOTE))
+                    return None
     except UnicodeDecodeError as exc:
         problems.append(Problem(file, "", NO_VALUE, f"not UTF-8 text: {exc}"))
         return None

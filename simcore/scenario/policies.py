@@ -39,7 +39,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, ValidationInfo, field_valid
 from simcore.chainmap import ChainMap
 from simcore.chainmap.baseline import NotProductive, solve_outputs, technical_matrix
 from simcore.chainmap.inspect import short_boards
-from simcore.chainmap.schema import Firm, Id, Link, NonNeg, Positive
+from simcore.chainmap.schema import Firm, Id, LeadTime, Link, NonNeg, Positive
 from simcore.core.compiled import PRIORITY, CompiledRun
 from simcore.core.primitives import CAPACITY, DAMAGE, LINEAR, SOURCE, STEP, TARGET, ShockTable
 from simcore.errors import NO_VALUE, Problem
@@ -137,7 +137,7 @@ class DualSourcing(Policy):
     select: Selector = Selector()  # the customers; default every firm
     products: IdList = []  # input products; [] means every input
     share: Share = 0.3  # of the customer's need, taken from the incumbent
-    lead_time: NonNeg | None = None  # of the new link; default the incumbent's
+    lead_time: LeadTime | None = None  # of the new link; default the incumbent's
     from_: Selector | None = Field(None, alias="from")  # makers the second supplier may be chosen from
 
 
@@ -160,7 +160,7 @@ class FillShortBoard(Policy):
     extra_headroom: NonNeg = 0.2  # mode capacity: added at every maker of the product
     extra_cover: NonNeg = 7.0  # mode safety_stock: days added at every customer of the product
     share: Share = 0.3  # modes dual_sourcing and alternative_supplier: of each customer's need, moved to the new supplier
-    lead_time: NonNeg | None = None  # of the new links; default each customer's main incumbent's
+    lead_time: LeadTime | None = None  # of the new links; default each customer's main incumbent's
     from_: Selector | None = Field(None, alias="from")
     capacity: Positive = 0.5  # mode alternative_supplier: units/day, as a fraction of the product's baseline output
     region: Id = "domestic"  # of the new firm

@@ -7,6 +7,7 @@ from typing import Annotated, Literal, Union
 from pydantic import BeforeValidator, Discriminator, Field, StrictBool, Tag, model_validator
 
 from simcore.chainmap.schema import Id, NonNeg, Positive, Rationing, Record
+from simcore.limits import MAX_HORIZON
 
 
 def _as_list(value):
@@ -280,7 +281,7 @@ class ScenarioInfo(Record):
     name: str
     description: str = ""
     model: str
-    horizon: Annotated[int, Field(ge=1, le=100_000)]
+    horizon: Annotated[int, Field(ge=1, le=MAX_HORIZON)]
     seed: Annotated[int, Field(ge=0)] = 0
     reference_variant: Id | None = None
 

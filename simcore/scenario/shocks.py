@@ -15,7 +15,7 @@ import numpy as np
 
 from simcore.chainmap import ChainMap
 from simcore.core.primitives import CLOSE, DAMAGE, DEMAND, LEAD, PROFILES, STEP, ShockTable
-from simcore.errors import NO_VALUE, Problem
+from simcore.errors import NO_VALUE, Problem, names_hint
 from simcore.scenario.distributions import typical
 from simcore.scenario.schema import DemandShock, Embargo, FirmOutage, LeadTimeNoise, LinkDisruption, RandomOutage, RegionOutage, Selector
 
@@ -54,8 +54,7 @@ def selector_problems(cmap: ChainMap, sel: Selector, file: str, field: str) -> l
     for key, names in known.items():
         for k, name in enumerate(getattr(sel, key)):
             if name not in names:
-                hint = ", ".join(sorted(names)[:12]) + (", ..." if len(names) > 12 else "")
-                expected = f"one of the map's {key}: {hint}" if hint else f"one of the map's {key} (the map has none)"
+                expected = f"one of the map's {key}: {names_hint(name, names)}" if names else f"one of the map's {key} (the map has none)"
                 problems.append(Problem(file, f"{field}.{key}[{k}]", name, expected))
     if not problems and len(select_firms(cmap, sel)) == 0:
         problems.append(Problem(file, field, sel.model_dump(exclude_defaults=True), "a selection that matches at least one firm"))

@@ -56,7 +56,7 @@ def test_table_instead_of_table_array(tmp_path):
 def test_unknown_field_typo_lists_the_known_fields(tmp_path):
     err, path = bad(tmp_path, edit(VALID_MODEL, "lead_time = 2", "leadtime = 2"))
     p = check(err, path, "links[1].leadtime", NO_VALUE, "unknown field", "supplier, customer, share, lead_time, priority")
-    assert str(p) == f"{path}: links[1].leadtime: unknown field; expected one of supplier, customer, share, lead_time, priority"
+    assert str(p) == f"{path}: links[1].leadtime: unknown field; expected one of supplier, customer, share, lead_time, priority (did you mean 'lead_time'?)"
 
 
 def test_unknown_top_level_table(tmp_path):
