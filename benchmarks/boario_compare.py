@@ -177,7 +177,7 @@ def boario_run(case: Case, horizon: int, folder: Path) -> dict:
 
 
 def intensity_path(horizon: int, start: float, duration: float, profile: int, param: float) -> np.ndarray:
-    from simcore.engines.recovery import intensity
+    from simcore.core.timing import intensity
 
     return np.array([intensity(float(t), start, duration, profile, param) for t in range(horizon)])
 
@@ -292,10 +292,10 @@ def scenario_toml(name: str, model: str, horizon: int, shocks: list[dict]) -> st
 
 def simcore_run(path: Path, repeats: int, order: list[str], only: str | None = None) -> dict:
     """Every variant (or the one called `only`) of the scenario at `path`: production per tick in BoARIO's industry order, lost sales, and times."""
-    from simcore.compile import compile_parts
+    from simcore import load_scenario
+    from simcore.compile import compile_variant
     from simcore.engines import get_engine
     from simcore.engines.trajectories import T
-    from simcore.scenario import load_scenario
 
     simulate = get_engine("numba")
     load_s = []
@@ -310,8 +310,8 @@ def simcore_run(path: Path, repeats: int, order: list[str], only: str | None = N
         compile_s, simulate_s = [], []
         for _ in range(repeats):
             t0 = time.perf_counter()
-            run, shocks = compile_parts(scenario, variant)
-            compiled = run.with_shocks(shocks)
+            parts = compile_variant(scenario, variant)
+            compiled = parts.run.with_shocks(parts.shocks)
             compile_s.append(time.perf_counter() - t0)
         simulate(compiled, True)  # warm-up: JIT compile or cache load, not timed
         for _ in range(repeats):
@@ -341,7 +341,7 @@ def losses(production: np.ndarray, baseline: np.ndarray, ids: list[str], fd_unme
     sector_of = np.array([sectors.index(i.split(":")[1]) for i in ids])
     horizon = len(production)
     gap = baseline[None, :] - production
-    shortfall = np.clip(gap, 0, None).sum(axis=0)  # catch-up above baseline does not offset (MODEL.md §6)
+    shortfall = np.clip(gap, 0, None).sum(axis=0)  # catch-up above baseline does not offset (docs/model.md, Metrics)
     net = gap.sum(axis=0)
     by_region_t = np.stack([production[:, region_of == r].sum(axis=1) for r in range(len(regions))], axis=1)
     base_region = np.array([baseline[region_of == r].sum() for r in range(len(regions))])
@@ -676,7 +676,7 @@ def main(argv: list[str] | None = None) -> int:
         "simcore_import": {"call": "mrio_map(pymrio.load_test(), period_days=365)", "notes": notes, "lead_time_days": 1},
         "loss_definition": "loss: sum over days and industries of max(0, baseline - production) (catch-up does not offset); net_loss: sum of baseline - production",
         "timing": "median of --repeats runs; BoARIO setup = ARIOPsiModel + Simulation + event, loop = Simulation.loop(); simcore load = load_scenario "
-        "(TOML + map validation), compile = compile_parts + with_shocks, simulate = Numba engine with firm trajectories after one untimed warm-up "
+        "(TOML + map validation), compile = compile_variant + with_shocks, simulate = Numba engine with firm trajectories after one untimed warm-up "
         "(JIT); imports and pymrio.load_test() excluded from both",
         "versions": {
             "python": platform.python_version(),

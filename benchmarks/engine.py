@@ -32,16 +32,16 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "engine.json"
 NOT_SAVED = ("policy_events", "firm_ids")  # CompiledRun fields that are not arrays
-MEMORY_BANDWIDTH = 20e9  # bytes/s, measured on this machine kind (../shared/PERFORMANCE.md)
+MEMORY_BANDWIDTH = 20e9  # bytes/s: the memory bandwidth of this machine kind, whatever the thread count
 
 
 def build(n_firms: int, rationings: list[str], folder: Path, horizon: int) -> list[Path]:
     """Generate and load a map, give it its shock, compile it once per rationing rule; save the compiled arrays."""
     from simcore.chainmap import load_model
     from simcore.compile import compile_model, effective_parameters
+    from simcore.core.primitives import DAMAGE, ShockTable
     from simcore.generate import generate_map, write_map
     from simcore.scenario.schema import ParameterOverrides
-    from simcore.scenario.shocks import DAMAGE, ShockTable
 
     model = folder / f"syn{n_firms}.toml"
     if not model.exists():
@@ -64,7 +64,7 @@ def build(n_firms: int, rationings: list[str], folder: Path, horizon: int) -> li
 
 
 def load_run(path: Path):
-    from simcore.compile import CompiledRun
+    from simcore.core.compiled import CompiledRun
 
     data = np.load(path)
     values = {}

@@ -37,10 +37,11 @@ def main() -> None:
 
     import numba
 
+    from simcore import load_scenario
     from simcore.engines.numba import engine, run_numba
     from simcore.montecarlo.batch import prepare
-    from simcore.scenario import load_scenario
-    from simcore.stress import knockout, setup_stress
+    from simcore.knockouts import knockout
+    from simcore.stress import setup_stress
 
     numba.set_num_threads(1)
     n_reps, repeats = (16, 3) if args.quick else (48, 5)

@@ -134,8 +134,8 @@ def _pool_init(path: str) -> None:
     global _POOL_SCENARIO
     import numba
 
+    from simcore import load_scenario
     from simcore.montecarlo.batch import simulate_chunk
-    from simcore.scenario import load_scenario
 
     numba.set_num_threads(1)
     _POOL_SCENARIO = load_scenario(path)
@@ -275,9 +275,9 @@ def main(argv=None) -> int:
 
     import numba
 
+    from simcore import load_scenario
     from simcore.montecarlo import run_batch
     from simcore.montecarlo.runner import DEFAULT_CHUNK
-    from simcore.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
     if not scenario.is_random:

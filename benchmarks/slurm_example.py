@@ -114,8 +114,8 @@ def main(argv=None) -> int:
 
         from distributed import Client
 
+        from simcore import load_scenario
         from simcore.montecarlo import run_batch
-        from simcore.scenario import load_scenario
 
         scenario = load_scenario(args.scenario)
         cluster.scale(jobs=args.jobs)

@@ -8,11 +8,11 @@ Load a chain map and a scenario, run its variants, read the results as tidy tabl
     >>> result.chain_trajectories()   # per-day chain output per variant
 """
 
-from simcore.api import run
+from simcore.api import load_scenario, run
 from simcore.chainmap import ChainMap, load_model
 from simcore.errors import InputError, Problem, SimcoreError
 from simcore.result import ScenarioResult
-from simcore.scenario import Scenario, load_scenario
+from simcore.scenario import Scenario
 
 __all__ = ["ChainMap", "InputError", "Problem", "Scenario", "ScenarioResult", "SimcoreError", "load_model", "load_scenario", "run"]
 __version__ = "0.1.0"

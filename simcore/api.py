@@ -6,10 +6,21 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from simcore.compile import compile_parts
+from simcore.compile import compile_variant
 from simcore.engines import DEFAULT_ENGINE, get_engine
+from simcore.knockouts import rank_products
 from simcore.result import ScenarioResult, VariantResult
-from simcore.scenario import Scenario, load_scenario
+from simcore.scenario import Scenario, read_scenario
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario and its model; raise InputError listing every problem.
+
+    A `fill_short_board` policy with `top = N` gets its short boards ranked here,
+    by a stress test on the model (`simcore.knockouts.rank_products`), so that
+    compiling never runs one.
+    """
+    return read_scenario(path, rank_products)
 
 
 def run(
@@ -32,9 +43,8 @@ def run(
     seed = scenario.seed if seed is None else seed
     results = []
     for variant in tqdm(scenario.variants, desc="variants", unit="variant", disable=not progress):
-        run, shocks = compile_parts(scenario, variant)
-        if scenario.is_random:
-            shocks = scenario.sampler.draw(seed, 0).apply(shocks)
-        compiled = run.with_shocks(shocks)
-        results.append(VariantResult(variant.name, compiled, simulate(compiled, record_firms), shocks))
+        compiled = compile_variant(scenario, variant)
+        shocks = scenario.drawn_shocks(compiled.shocks, 0, seed)
+        run = compiled.run.with_shocks(shocks)
+        results.append(VariantResult(variant.name, run, simulate(run, record_firms), shocks, compiled))
     return ScenarioResult(scenario, engine, seed, results)

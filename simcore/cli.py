@@ -6,6 +6,7 @@ Exit status: 0 success, 2 bad input (one line per problem on stderr), 1 any othe
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from pathlib import Path
@@ -18,8 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.command(args)
     except InputError as exc:
-        for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
+        for line in exc.lines():
+            print(f"error: {line}", file=sys.stderr)
         return 2
     except SimcoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -33,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     from simcore.engines import DEFAULT_ENGINE, ENGINES
 
     p = argparse.ArgumentParser(prog="simcore", description="Supply-chain resilience simulation.")
+    p.add_argument("--version", action="version", version=f"simcore {_version()}")
     sub = p.add_subparsers(required=True, metavar="COMMAND")
 
     r = sub.add_parser("run", help="run every variant of a scenario and write its results")
@@ -42,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
     r.add_argument("--no-plots", action="store_true", help="skip the figures")
     mc = r.add_argument_group("Monte Carlo (docs/montecarlo.md)")
-    mc.add_argument("--replications", type=int, default=None, metavar="N", help="run N replications of random shocks on common random numbers")
+    mc.add_argument("--replications", type=_whole, default=None, metavar="N", help="run N replications of random shocks on common random numbers")
     mc.add_argument("--chunk-size", type=int, default=None, metavar="K", help="replications per chunk (saved as it finishes; default 250)")
     mc.add_argument("--workers", type=int, default=None, metavar="W", help="threads of the embedded default (default: all cores)")
     mc.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run the chunks on a running Dask scheduler, e.g. tcp://host:8786")
@@ -71,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     st.add_argument("--by", choices=("firm", "product", "region"), default="firm")
     st.add_argument("--duration", type=float, default=30.0, help="days each unit is out (default 30)")
     st.add_argument("--magnitude", type=float, default=1.0, help="share of capacity lost (default 1)")
-    st.add_argument("--horizon", type=int, default=None, help="days simulated (default: the scenario's, or 365 for a model)")
+    st.add_argument("--horizon", type=_whole, default=None, help="days simulated (default: the scenario's, or 365 for a model)")
     st.add_argument("--top", type=int, default=20, help="units in the printed list and stress.png (default 20)")
     st.add_argument("--sample", type=int, default=None, help="knock out a random sample of this many units (huge maps)")
     st.add_argument("--seed", type=int, default=0, help="of the sample")
@@ -89,10 +91,35 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _whole(text: str) -> int:
+    """An integer, also written `1e6`, so that a too large count reaches its limit's message (simcore.limits)."""
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not value.is_integer():
+            raise argparse.ArgumentTypeError(f"got {text!r}; expected a whole number") from None
+        return int(value)
+
+
+def _version() -> str:
+    """The installed distribution's version (the package's own when run from a source tree)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("simcore")
+    except PackageNotFoundError:
+        from simcore import __version__
+
+        return __version__
+
+
 def _run(args) -> int:
-    from simcore.api import run
+    from simcore.api import load_scenario, run
     from simcore.outputs import check_format, check_writable, write_outputs
-    from simcore.scenario import load_scenario
 
     out = args.out or Path("runs") / args.scenario.stem
     if args.seed is not None and args.seed < 0:
@@ -200,8 +227,8 @@ def _stress(args) -> int:
 
 
 def _validate(args) -> int:
+    from simcore.api import load_scenario
     from simcore.chainmap import load_model
-    from simcore.scenario import load_scenario
     from simcore.validation import file_kind
 
     kind = file_kind(args.file)

@@ -1,144 +1,65 @@
-"""Chain map + scenario variant -> flat NumPy arrays, the only thing engines see.
+"""Chain map + scenario variant -> `CompiledRun` (simcore.core.compiled), the only thing engines see.
 
-Links are ordered by customer, then by the customer's input slot, so a
-customer pulls its inputs through contiguous ranges; each supplier reaches its
-customers' links through a CSR list (`out_ptr`, `out_link`).
+One entry point per purpose, each named for what it returns:
 
-The calendar rows (`shock_*`) are the scenario's shocks, mapped to compiled
-targets with the variant's recovery speeds applied, then the variant's own
-timed policy events. `CompiledRun.with_shocks` redoes that for another shock
-table, which is how Monte Carlo replications reuse one compiled variant.
+- `compile_variant(scenario, variant)` -> `CompiledVariant`: a scenario's
+  variant compiled once, without shocks, with its deterministic shocks and
+  what each of its policies changed; what runs, batches, stress tests and
+  costs start from;
+- `compile_run(scenario, variant, replication, seed)` -> `CompiledRun`: one
+  variant on its shocks (or on what replication k draws), ready for an engine;
+- `compile_model(cmap, params, horizon, shocks, variant)` -> `CompiledRun`: a
+  chain map without a scenario file (stress tests of a model, tests, benchmarks).
+
+A variant is compiled in this order: its firm overrides; its map-changing
+policies in order (dual sourcing: new links, appended so that map link indices
+stay valid, and a re-solved baseline), the map compiled anew after each; then
+its other policies in order, each transforming the compiled arrays
+(`simcore.scenario.policies`). Each step is kept (`PolicyStep`), so that costs
+read what each policy changed without compiling again (`simcore.costs`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from simcore.chainmap import ChainMap
 from simcore.chainmap.schema import Parameters, Rationing
+from simcore.core.compiled import PRIORITY, PROPORTIONAL, CompiledRun, link_targets
+from simcore.core.primitives import ShockTable
+from simcore.core.timing import arrival_tick
 from simcore.scenario import Scenario
-from simcore.scenario.schema import ParameterOverrides, Variant
-from simcore.scenario.policies import apply_policies, edit_map
+from simcore.scenario.policies import POLICIES, Policy
 from simcore.scenario.policies import resolve as resolve_policy
-from simcore.scenario.shocks import DAMAGE, LINK_KINDS, ShockTable, expand_shocks, select_firms
+from simcore.scenario.schema import ParameterOverrides, Variant
+from simcore.scenario.shocks import expand_shocks, select_firms
 
-RATIONING = {Rationing.proportional: 0, Rationing.priority: 1}
-INT_COLUMNS = ("shock_kind", "shock_target", "shock_profile")
+RATIONING = {Rationing.proportional: PROPORTIONAL, Rationing.priority: PRIORITY}
 
 
 @dataclass(frozen=True, eq=False)
-class CompiledRun:
-    """One variant of one scenario as arrays; see docs/model.md for each quantity's meaning."""
+class PolicyStep:
+    """One policy's effect on its variant's run: the run before and after it (both without shocks)."""
 
-    horizon: int
-    # firms
-    capacity: np.ndarray
-    base_output: np.ndarray
-    final_demand: np.ndarray
-    # input slots (firm, input product), CSR by firm
-    slot_ptr: np.ndarray
-    slot_product: np.ndarray
-    slot_coef: np.ndarray
-    slot_target: np.ndarray
-    slot_pipeline: np.ndarray
-    slot_link_ptr: np.ndarray
-    # links, ordered by customer and slot
-    link_supplier: np.ndarray
-    link_customer: np.ndarray
-    link_slot: np.ndarray
-    link_share: np.ndarray
-    link_lead: np.ndarray
-    link_tier: np.ndarray
-    link_flow: np.ndarray  # baseline units per day
-    link_map_index: np.ndarray  # position of the link in the chain map
-    # suppliers' customer links, CSR by supplier
-    out_ptr: np.ndarray
-    out_link: np.ndarray
-    # parameters
-    tau: float
-    backlog_days: float
-    rationing: int
-    adaptive_sourcing: bool
-    share_recovery: float
-    final_tier: int
-    # shocks, with link targets in compiled link order
-    shock_kind: np.ndarray
-    shock_target: np.ndarray
-    shock_value: np.ndarray
-    shock_start: np.ndarray
-    shock_duration: np.ndarray
-    shock_profile: np.ndarray
-    shock_param: np.ndarray
-    # chain aggregates: value weights of final-demand firms, CSR by chain ("total" first)
-    chain_names: tuple[str, ...]
-    chain_ptr: np.ndarray
-    chain_firm: np.ndarray
-    chain_weight: np.ndarray
-    firm_ids: tuple[str, ...] = ()  # map order; a policy may append firms (an alternative supplier)
-    # what `with_shocks` needs: where each map link went, the policies' own rows and recovery speeds
-    link_position: np.ndarray | None = None  # compiled position of each map link
-    policy_events: ShockTable = ShockTable.empty()  # timed policy rows, compiled targets, in the order added
-    recovery_speed: np.ndarray | None = None  # per firm: divides recovery days / half-life of damage rows on it
-
-    @property
-    def n_firms(self) -> int:
-        return len(self.capacity)
-
-    @property
-    def n_links(self) -> int:
-        return len(self.link_supplier)
-
-    @property
-    def n_slots(self) -> int:
-        return len(self.slot_coef)
-
-    def with_shocks(self, shocks: ShockTable) -> "CompiledRun":
-        """This run on another shock table (map-level targets): its `shock_columns`."""
-        return dataclasses.replace(self, **self.shock_columns(shocks))
-
-    def shock_columns(self, shocks: ShockTable) -> dict[str, np.ndarray]:
-        """The `shock_*` arrays of this run on another shock table (map-level targets): targets mapped,
-        recovery speeds applied, policy events added after the shocks at equal start; rows sorted by start."""
-        kind = shocks.kind
-        target = link_targets(kind, shocks.target, self.link_position)
-        param = shocks.param
-        faster = (kind == DAMAGE) & (shocks.profile != 0)
-        if faster.any():
-            param = np.where(faster, param / self.recovery_speed[np.where(faster, target, 0)], param)
-        ev = self.policy_events
-        cols = {
-            "shock_kind": (kind, ev.kind),
-            "shock_target": (target, ev.target),
-            "shock_value": (shocks.value, ev.value),
-            "shock_start": (shocks.start, ev.start),
-            "shock_duration": (shocks.duration, ev.duration),
-            "shock_profile": (shocks.profile, ev.profile),
-            "shock_param": (param, ev.param),
-        }
-        merged = {name: np.concatenate(pair).astype(np.int64 if name in INT_COLUMNS else float) for name, pair in cols.items()}
-        order = np.argsort(merged["shock_start"], kind="stable")
-        return {name: a[order] for name, a in merged.items()}
-
-    @property
-    def chain_baseline(self) -> np.ndarray:
-        """Baseline value of chain output per chain."""
-        chain_of = np.repeat(np.arange(len(self.chain_names)), np.diff(self.chain_ptr))  # a chain may have no final-demand firm
-        return np.bincount(chain_of, weights=self.chain_weight * self.base_output[self.chain_firm], minlength=len(self.chain_names))
+    policy: int  # position in the variant's policies
+    before: CompiledRun
+    after: CompiledRun
 
 
-def link_targets(kind: np.ndarray, target: np.ndarray, position: np.ndarray) -> np.ndarray:
-    """Shock targets with the map-level links of link kinds moved to their compiled positions."""
-    on_link = np.isin(kind, LINK_KINDS)
-    return np.where(on_link, position[np.where(on_link, target, 0)] if len(position) else 0, target)
+@dataclass(frozen=True, eq=False)
+class CompiledVariant:
+    """A variant compiled once: its run without shocks (add them with `run.with_shocks`), its deterministic shocks
+    (map-level, expanded again on a map its policies edited, so that an embargo also closes a new link it covers),
+    its policies' settings and each policy's step, in the order applied."""
 
-
-def delay_ticks(t: float, lead: float) -> int:
-    """Tick from which a shipment sent in tick `t` can be used: the first at or after `t + lead`, never `t` itself."""
-    return max(int(t) + 1, math.ceil(t + lead))
+    name: str
+    run: CompiledRun
+    shocks: ShockTable
+    policies: tuple[Policy, ...] = ()
+    steps: tuple[PolicyStep, ...] = ()
 
 
 def effective_parameters(cmap: ChainMap, *overrides: ParameterOverrides) -> Parameters:
@@ -148,49 +69,57 @@ def effective_parameters(cmap: ChainMap, *overrides: ParameterOverrides) -> Para
     return Parameters(**values)
 
 
-def compile_run(scenario: Scenario, variant: Variant | str | None = None, replication: int | None = None, seed: int | None = None) -> CompiledRun:
-    """Compile one variant (default: the reference variant) of a scenario, on its deterministic shocks or, with
-    `replication` k, on the shocks replication k draws (with `seed`, default the scenario's)."""
-    run, shocks = compile_parts(scenario, variant)
-    if replication is not None and scenario.is_random:
-        shocks = scenario.sampler.draw(scenario.seed if seed is None else seed, replication).apply(shocks)
-    return run.with_shocks(shocks)
-
-
-def compile_parts(scenario: Scenario, variant: Variant | str | None = None) -> tuple[CompiledRun, ShockTable]:
-    """A variant's run without shocks, and its deterministic shocks (map-level, expanded again on a map its
-    policies edited, so an embargo also closes a new link it covers)."""
+def compile_variant(scenario: Scenario, variant: Variant | str | None = None) -> CompiledVariant:
+    """One variant (default: the reference variant) of a scenario, compiled once (see `CompiledVariant`)."""
     if variant is None:
         variant = scenario.reference_variant
     if isinstance(variant, str):
         variant = scenario.variant(variant)
     params = effective_parameters(scenario.model, scenario.parameters, variant.parameters)
-    run, edited = compile_variant(scenario.model, params, scenario.horizon, variant)
+    run, edited, policies, steps = _compile_policies(scenario.model, params, scenario.horizon, variant)
     shocks = scenario.shocks if edited is scenario.model else expand_shocks(edited, list(scenario.shock_specs), str(scenario.model.file))[0]
-    return run, shocks
+    return CompiledVariant(variant.name, run, shocks, policies, steps)
+
+
+def compile_run(scenario: Scenario, variant: Variant | str | None = None, replication: int | None = None, seed: int | None = None) -> CompiledRun:
+    """One variant (default: the reference variant) of a scenario on its deterministic shocks or, with
+    `replication` k, on the shocks replication k draws (with `seed`, default the scenario's)."""
+    compiled = compile_variant(scenario, variant)
+    shocks = compiled.shocks if replication is None else scenario.drawn_shocks(compiled.shocks, replication, seed)
+    return compiled.run.with_shocks(shocks)
 
 
 def compile_model(cmap: ChainMap, params: Parameters, horizon: int, shocks: ShockTable, variant: Variant | None = None) -> CompiledRun:
-    """Compile a map under a variant: its firm overrides, then its policies (`simcore.scenario.policies`).
-
-    Policies that change the map (dual sourcing: new links, re-solved
-    baseline) are applied before compiling; the new links are appended, so
-    link indices in `shocks` stay valid (`compile_parts` expands a scenario's
-    shocks again on the changed map, so that an embargo also closes a new link
-    it covers). The other policies then transform the compiled arrays.
-    """
-    run, _ = compile_variant(cmap, params, horizon, variant)
-    return run.with_shocks(shocks)
+    """A chain map under parameters and optionally a variant (its firm overrides and policies), on `shocks`
+    (map-level targets; link indices stay valid on a map the policies extend)."""
+    return _compile_policies(cmap, params, horizon, variant)[0].with_shocks(shocks)
 
 
-def compile_variant(cmap: ChainMap, params: Parameters, horizon: int, variant: Variant | None = None) -> tuple[CompiledRun, ChainMap]:
-    """The variant's run without shocks (add them with `with_shocks`), and the map its policies edited."""
-    policies = [resolve_policy(p) for p in variant.policies] if variant is not None else []
-    edited = edit_map(cmap, policies) if policies else cmap
-    return apply_policies(_compile_model(edited, params, horizon, variant), edited, policies), edited
+def _compile_policies(
+    cmap: ChainMap, params: Parameters, horizon: int, variant: Variant | None
+) -> tuple[CompiledRun, ChainMap, tuple[Policy, ...], tuple[PolicyStep, ...]]:
+    """The variant's run without shocks, the map its policies edited, its policies and each policy's step."""
+    policies = tuple(resolve_policy(p) for p in variant.policies) if variant is not None else ()
+    run = _compile_map(cmap, params, horizon, variant)
+    steps = []
+    for j, p in enumerate(policies):
+        edit = POLICIES[p.kind].edit_map
+        if edit is not None:
+            edited = edit(cmap, p)
+            after = _compile_map(edited, params, horizon, variant) if edited is not cmap else run
+            steps.append(PolicyStep(j, run, after))
+            cmap, run = edited, after
+    for j, p in enumerate(policies):
+        apply = POLICIES[p.kind].apply
+        if apply is not None:
+            after = apply(run, cmap, p)
+            steps.append(PolicyStep(j, run, after))
+            run = after
+    return run, cmap, policies, tuple(steps)
 
 
-def _compile_model(cmap: ChainMap, params: Parameters, horizon: int, variant: Variant | None = None) -> CompiledRun:
+def _compile_map(cmap: ChainMap, params: Parameters, horizon: int, variant: Variant | None = None) -> CompiledRun:
+    """The map as arrays under the parameters and the variant's firm overrides, before its policies."""
     n = len(cmap.firms)
     x = cmap.outputs
     defaults = cmap.defaults
@@ -241,7 +170,7 @@ def _compile_model(cmap: ChainMap, params: Parameters, horizon: int, variant: Va
     )
     flow = share * slot_use[link_slot]
     slot_link_ptr = np.searchsorted(link_slot, np.arange(len(slot_coef) + 1)).astype(np.int64)
-    ticks = np.array([delay_ticks(0, L) for L in lead], dtype=float)
+    ticks = np.array([arrival_tick(0, L) for L in lead], dtype=float)
     slot_pipeline = np.bincount(link_slot, weights=ticks * flow, minlength=len(slot_coef)).astype(float)
 
     out_link = np.lexsort((np.arange(len(order)), link_supplier)).astype(np.int64)

@@ -1,10 +1,11 @@
-"""What a variant's policies cost, from the compiled arrays (MODEL.md §5, docs/policies.md#costs).
+"""What a variant's policies cost, from the compiled arrays (docs/model.md, Policies; docs/policies.md, Costs).
 
 Each policy carries four rates (all 0 by default). Its cost is read from what
 it changed in the compiled run, step by step in the order the compiler applies
-policies (map-changing policies first, then the others, each in listed order),
-so the costs of several policies in one variant add up to the change of the
-whole variant against the same variant without policies:
+policies (`simcore.compile.PolicyStep`: map-changing policies first, then the
+others, each in listed order), so the costs of several policies in one variant
+add up to the change of the whole variant against the same variant without
+policies, and costing compiles nothing:
 
 - `holding_cost` x (added target inventory, units of the inputs) x days in force;
 - `capacity_cost` x (added capacity, units per day) x days in force;
@@ -26,47 +27,42 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simcore.compile import CompiledRun, compile_model, effective_parameters
+from simcore.compile import CompiledVariant, compile_variant
+from simcore.core.compiled import PRIORITY, CompiledRun
+from simcore.core.primitives import CAPACITY, TARGET
 from simcore.scenario import Scenario
-from simcore.scenario.policies import POLICIES, PRIORITY_RATIONING, resolve
 from simcore.scenario.schema import Variant
-from simcore.scenario.shocks import CAPACITY, TARGET
 
 COMPONENTS = ("holding_cost", "capacity_cost", "qualification_cost", "priority_premium")
 
 
 def policy_costs(scenario: Scenario, variant: Variant | str | None = None) -> list[dict]:
-    """One row per policy of the variant: what it changed (quantities) and what that costs over the horizon."""
-    if variant is None:
-        variant = scenario.reference_variant
-    if isinstance(variant, str):
-        variant = scenario.variant(variant)
-    policies = [resolve(p) for p in variant.policies]
-    params = effective_parameters(scenario.model, scenario.parameters, variant.parameters)
-    bare = variant.model_copy(update={"policies": []})
-    cmap = scenario.model
-    before = compile_model(cmap, params, scenario.horizon, scenario.shocks, bare)
-    steps = []  # (position, policy, run before, run after)
-    for j, p in enumerate(policies):
-        if POLICIES[p.kind].edit_map is not None:
-            edited = POLICIES[p.kind].edit_map(cmap, p)
-            after = compile_model(edited, params, scenario.horizon, scenario.shocks, bare) if edited is not cmap else before
-            steps.append((j, p, before, after))
-            cmap, before = edited, after
-    for j, p in enumerate(policies):
-        if POLICIES[p.kind].apply is not None:
-            after = POLICIES[p.kind].apply(before, cmap, p)
-            steps.append((j, p, before, after))
-            before = after
-    priority = before.rationing == PRIORITY_RATIONING  # the variant's final rule
+    """One row per policy of a scenario's variant: what it changed (quantities) and what that costs over the horizon."""
+    return cost_rows(compile_variant(scenario, variant))
+
+
+def variant_cost(scenario: Scenario, variant: Variant | str | None = None) -> dict[str, float]:
+    """Cost of a variant's policies over the scenario horizon: each component and the total (0 without policies)."""
+    return _total(cost_rows(compile_variant(scenario, variant)))
+
+
+def costs_table(variants) -> pd.DataFrame:
+    """One row per compiled variant (`CompiledVariant`): its policies' cost per component and in total."""
+    return pd.DataFrame([{"variant": v.name, **_total(cost_rows(v))} for v in variants])
+
+
+def cost_rows(compiled: CompiledVariant) -> list[dict]:
+    """One row per policy of a compiled variant, from its steps: what the policy changed and what that costs."""
+    policies = compiled.policies
+    priority = compiled.run.rationing == PRIORITY  # the variant's final rule
     zero = {"added_inventory": 0.0, "added_capacity": 0.0, "added_links": 0, "raised_flow": 0.0}
     rows = {j: {"policy": j, "kind": p.kind, **zero} for j, p in enumerate(policies)}
-    T = scenario.horizon
+    T = compiled.run.horizon
     days = {"inventory_days": 0.0, "capacity_days": 0.0}
     for row in rows.values():
         row.update(days)
-    for j, _, a, b in steps:
-        row = rows[j]
+    for step in compiled.steps:
+        row, a, b = rows[step.policy], step.before, step.after
         for name, array, kind in (("inventory", "slot_target", TARGET), ("capacity", "capacity", CAPACITY)):
             row[f"added_{name}"] += held(b, array, kind, None) - held(a, array, kind, None)
             row[f"{name}_days"] += held(b, array, kind, T) - held(a, array, kind, T)
@@ -82,9 +78,7 @@ def policy_costs(scenario: Scenario, variant: Variant | str | None = None) -> li
     return [rows[j] for j in range(len(policies))]
 
 
-def variant_cost(scenario: Scenario, variant: Variant | str | None = None) -> dict[str, float]:
-    """Cost of a variant's policies over the scenario horizon: each component and the total (0 without policies)."""
-    rows = policy_costs(scenario, variant)
+def _total(rows: list[dict]) -> dict[str, float]:
     out = {c: float(sum(r[c] for r in rows)) for c in COMPONENTS}
     out["total"] = float(sum(out.values()))
     return out
@@ -107,8 +101,3 @@ def raised_flow(before: CompiledRun, after: CompiledRun) -> float:
     tier_before = dict(zip(before.link_map_index.tolist(), before.link_tier.tolist()))
     raised = np.array([m in tier_before and t < tier_before[m] for m, t in zip(after.link_map_index.tolist(), after.link_tier.tolist())], dtype=bool)
     return float(after.link_flow[raised].sum()) if len(raised) else 0.0
-
-
-def costs_table(scenario: Scenario, variants) -> pd.DataFrame:
-    """One row per variant name: `variant_cost` per component and in total (each variant compiled once)."""
-    return pd.DataFrame([{"variant": v, **variant_cost(scenario, v)} for v in variants])

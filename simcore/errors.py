@@ -6,10 +6,11 @@ file in one pass instead of one error per run.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-__all__ = ["Problem", "SimcoreError", "InputError", "format_loc"]
+__all__ = ["Problem", "SimcoreError", "InputError", "format_loc", "names_hint", "did_you_mean"]
 
 
 class SimcoreError(Exception):
@@ -54,12 +55,24 @@ _NO_VALUE = object()
 NO_VALUE = _NO_VALUE  # marker for problems that concern a missing or whole item
 
 
+SHOWN = 20  # problems printed before the rest are counted: a table with a million bad rows prints 21 lines
+
+
 class InputError(SimcoreError, ValueError):
-    """Bad model, scenario or output location; carries every problem found."""
+    """Bad model, scenario or output location; carries every problem found (`.problems`), prints the first SHOWN."""
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self, shown: int = SHOWN) -> list[str]:
+        """The first `shown` problems, one a line, and a last line counting the others."""
+        lines = [str(p) for p in self.problems[:shown]]
+        rest = len(self.problems) - shown
+        if rest > 0:
+            files = sorted({p.file for p in self.problems[shown:]})
+            lines.append(f"... and {rest:,} more problem{'s' if rest != 1 else ''} in {', '.join(files[:3])}{', ...' if len(files) > 3 else ''}")
+        return lines
 
 
 def format_loc(loc: Iterable[Any]) -> str:
@@ -71,3 +84,33 @@ def format_loc(loc: Iterable[Any]) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out
+
+
+LISTED = 12  # names listed in full; a longer list is given as its count and the closest names
+
+
+def did_you_mean(name: Any, known: Iterable[Any]) -> str:
+    """` (did you mean 'lead_time'?)` when some known name is close to `name`, else ''."""
+    by_lower: dict[str, str] = {}
+    for k in sorted({str(k) for k in known}):
+        by_lower.setdefault(k.lower(), k)
+    close = difflib.get_close_matches(str(name).lower(), list(by_lower), n=1)
+    return f" (did you mean {by_lower[close[0]]!r}?)" if close else ""
+
+
+def names_hint(name: Any, known: Iterable[Any]) -> str:
+    """The names `name` should have been one of: all of them (and the closest) when few, else their count and the closest.
+
+    `C, M, S1, S2 (did you mean 'S1'?)`, or `1,204 of them; the closest are S12, S21, S2`.
+    """
+    names = sorted({str(k) for k in known})
+    if len(names) <= LISTED:
+        return ", ".join(names) + did_you_mean(name, names)
+    matcher = difflib.SequenceMatcher(b=str(name).lower())
+
+    def distance(candidate: str) -> tuple[float, str]:
+        matcher.set_seq1(candidate.lower())
+        return -matcher.ratio(), candidate
+
+    close = sorted(names, key=distance)[:5]  # never empty: the best five however far, ties in name order
+    return f"{len(names):,} of them; the closest are {', '.join(close)}"

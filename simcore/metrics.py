@@ -1,7 +1,7 @@
-"""Resilience metrics from recorded trajectories (MODEL.md §6).
+"""Resilience metrics from recorded trajectories (docs/model.md, Metrics).
 
 All functions take an output series and its baseline; `start` is the time the
-first shock begins (days, may be fractional). Thresholds are MODEL.md's: a
+first shock begins (days, may be fractional). Thresholds are docs/model.md's: a
 drop means output below 99% of baseline; a firm is affected below 95%.
 """
 
@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from simcore.core.compiled import CompiledRun
 
 DROP = 0.99
 AFFECTED = 0.95
@@ -71,7 +73,7 @@ def series_metrics(series: np.ndarray, baseline: float, start: float | None) -> 
 def batch_metrics(series: np.ndarray, baseline: float, start: np.ndarray, delivered: np.ndarray, demanded: np.ndarray) -> np.ndarray:
     """The series metrics and fill rate of many replications at once: `series` (replications, ticks), `start`
     per replication (NaN: no shock). Columns: loss, depth, tts, ttr, fill_rate; each equal to the function above
-    applied to one replication (tests/montecarlo/test_batch.py)."""
+    applied to one replication (tests/metrics/test_metrics.py)."""
     R, T = series.shape
     out = np.full((R, 5), np.nan)
     if baseline > 0 and T:
@@ -91,3 +93,13 @@ def batch_metrics(series: np.ndarray, baseline: float, start: np.ndarray, delive
     with np.errstate(invalid="ignore", divide="ignore"):
         out[:, 4] = np.where(total > 0, delivered.sum(axis=1) / np.where(total > 0, total, 1.0), 1.0)
     return out
+
+
+def chain_metrics(run: CompiledRun, out, starts: np.ndarray) -> np.ndarray:
+    """(replications, chains, 5): loss, depth, TTS, TTR, fill rate of each chain in each replication of a batch
+    (`out`: the `BatchTrajectories` of `run`; `starts`: each replication's first shock, NaN for none)."""
+    metrics = np.zeros((len(starts), len(run.chain_names), 5))
+    for c in range(len(run.chain_names)):
+        series, delivered, demanded = (np.ascontiguousarray(a[:, :, c]) for a in (out.chain_output, out.chain_final_delivered, out.chain_final_demand))
+        metrics[:, c] = batch_metrics(series, float(run.chain_baseline[c]), starts, delivered, demanded)
+    return metrics

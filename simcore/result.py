@@ -9,10 +9,12 @@ import numpy as np
 import pandas as pd
 
 from simcore import metrics as M
-from simcore.compile import CompiledRun
+from simcore.compile import CompiledVariant
+from simcore.core.compiled import CompiledRun
+from simcore.core.primitives import ShockTable
+from simcore.costs import costs_table
 from simcore.engines.trajectories import TOTALS, Trajectories
 from simcore.scenario import Scenario
-from simcore.scenario.shocks import ShockTable
 
 
 @dataclass(eq=False)
@@ -23,9 +25,10 @@ class VariantResult:
     run: CompiledRun
     trajectories: Trajectories
     shocks: ShockTable  # the shocks it ran on (map-level), for the shock start and the plots
+    compiled: CompiledVariant  # what `run` was made from: its policies' steps give the costs
 
     def chain_metrics(self, members: dict[str, np.ndarray], start: float | None) -> list[dict]:
-        """MODEL.md §6 metrics for the total chain and each named chain; `members` are each chain's firms."""
+        """The metrics (docs/model.md, Metrics) of the total chain and each named chain; `members` are each chain's firms."""
         run, tr = self.run, self.trajectories
         rows = []
         for c, chain in enumerate(run.chain_names):
@@ -71,10 +74,8 @@ class ScenarioResult:
 
     def costs(self) -> pd.DataFrame:
         """Cost of each variant's policies over the horizon, per component and in total."""
-        from simcore.costs import costs_table
-
-        if self._costs is None:  # costing recompiles each variant: do it once per result
-            self._costs = costs_table(self.scenario, [v.variant for v in self.variants])
+        if self._costs is None:
+            self._costs = costs_table([v.compiled for v in self.variants])
         return self._costs.copy()
 
     def comparison(self) -> pd.DataFrame:

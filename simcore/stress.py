@@ -2,11 +2,9 @@
 that follows. The top of the ranking is the "stuck neck" list (docs/stress.md).
 
 Every knock-out is one replication of the same compiled run on its own shock
-table (a capacity loss of `magnitude` from day 0 for `duration` days), so the
-knock-outs run in parallel exactly like Monte Carlo replications: over Numba's
-threads here, or as tasks on a Dask cluster; each unit's numbers are the same
-wherever it ran. Day 0 is the baseline steady state, so starting the knock-out
-then loses nothing against starting it later.
+table (`simcore.knockouts`), so the knock-outs run in parallel exactly like
+Monte Carlo replications: over Numba's threads here, or as tasks on a Dask
+cluster; each unit's numbers are the same wherever it ran.
 """
 
 from __future__ import annotations
@@ -14,57 +12,29 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from simcore.api import load_scenario
 from simcore.chainmap import ChainMap, load_model
-from simcore.compile import CompiledRun, compile_model, compile_parts
-from simcore.engines import get_batch_engine
+from simcore.compile import compile_model, compile_variant
+from simcore.core.primitives import ShockTable
 from simcore.errors import InputError, Problem
-from simcore.montecarlo.batch import chain_metrics
+from simcore.knockouts import StressSetup, stress_chunk
+from simcore.limits import MAX_HORIZON
 from simcore.montecarlo.cluster import plan_chunks, progress_bar, run_tasks
-from simcore.scenario.shocks import DAMAGE, ShockTable
 from simcore.validation import file_kind
 
 BY = ("firm", "product", "region")
 CHUNK = 64  # knock-outs per task
 
 
-@dataclass(frozen=True, eq=False)
-class StressSetup:
-    """What every knock-out shares: the compiled run (no shocks), the units and the knock-out's size."""
-
-    name: str
-    run: CompiledRun
-    by: str
-    units: tuple[str, ...]
-    members: tuple[np.ndarray, ...]  # firm indices of each unit
-    duration: float
-    magnitude: float
-    engine: str = "numba"
-
-
-def knockout(setup: StressSetup, u: int) -> ShockTable:
-    return ShockTable.from_rows([(DAMAGE, int(k), setup.magnitude, 0.0, setup.duration, 0, 0.0, 0) for k in setup.members[u]])
-
-
-def stress_chunk(setup: StressSetup, first: int, stop: int) -> tuple[int, np.ndarray]:
-    """Units `first .. stop - 1`: (first, metrics (units, chains, 5: loss, depth, tts, ttr, fill_rate))."""
-    out = get_batch_engine(setup.engine)(setup.run, [knockout(setup, u) for u in range(first, stop)])
-    metrics = chain_metrics(setup.run, out, np.zeros(stop - first))  # every knock-out starts on day 0
-    return first, metrics
-
-
 def setup_stress(source: str | Path, by: str = "firm", duration: float = 30.0, magnitude: float = 1.0, horizon: int | None = None,
                  sample: int | None = None, seed: int = 0, engine: str = "numba") -> tuple[StressSetup, ChainMap]:  # fmt: skip
     """Read a model (its parameters, horizon 365 unless given) or a scenario (its model, parameters, reference
     variant and horizon; its shocks are replaced by the knock-outs) and choose the units."""
-    from simcore.scenario import load_scenario
-
     problems = []
     if by not in BY:
         problems.append(Problem("command line", "--by", by, f"one of {', '.join(BY)}"))
@@ -72,8 +42,8 @@ def setup_stress(source: str | Path, by: str = "firm", duration: float = 30.0, m
         problems.append(Problem("command line", "--duration", duration, "a number of days > 0"))
     if not (isinstance(magnitude, (int, float)) and 0 < magnitude <= 1):
         problems.append(Problem("command line", "--magnitude", magnitude, "a fraction of capacity in (0, 1]"))
-    if horizon is not None and horizon < 1:
-        problems.append(Problem("command line", "--horizon", horizon, "a whole number of days >= 1"))
+    if horizon is not None and not 1 <= horizon <= MAX_HORIZON:
+        problems.append(Problem("command line", "--horizon", horizon, f"a whole number of days from 1 to {MAX_HORIZON:,} (simcore.limits: per-day trajectories grow with it)"))
     if sample is not None and sample < 1:
         problems.append(Problem("command line", "--sample", sample, "a number of units >= 1"))
     if problems:
@@ -84,7 +54,7 @@ def setup_stress(source: str | Path, by: str = "firm", duration: float = 30.0, m
         if horizon is not None:
             sc = dataclasses.replace(sc, info=sc.info.model_copy(update={"horizon": horizon}))
         cmap, name = sc.model, sc.name
-        run, _ = compile_parts(sc, sc.reference_variant)
+        run = compile_variant(sc, sc.reference_variant).run
     else:
         cmap = load_model(path)
         name = cmap.name
@@ -177,24 +147,3 @@ def _main_category(cmap: ChainMap, firms) -> str:
     """The category of the unit's largest output."""
     k = max(firms, key=lambda k: (cmap.outputs[k], -k))
     return cmap.products[cmap.firm_product[k]].category.value
-
-
-RANKING = {"duration": 30.0, "magnitude": 1.0, "horizon": 365}  # the knock-out that ranks short boards for policies
-
-
-@lru_cache(maxsize=8)
-def _product_losses(cmap: ChainMap, products: tuple[str, ...]) -> tuple[float, ...]:
-    run = compile_model(cmap, cmap.parameters, RANKING["horizon"], ShockTable.empty())
-    members = tuple(np.flatnonzero(np.array([f.product == p for f in cmap.firms])) for p in products)
-    setup = StressSetup(cmap.name, run, "product", products, members, RANKING["duration"], RANKING["magnitude"])
-    return tuple(stress_chunk(setup, 0, len(products))[1][:, 0, 0].tolist())
-
-
-def rank_products(cmap: ChainMap, products) -> list[str]:
-    """`products` ordered by the total chain loss when all their makers are knocked out (`RANKING`), worst
-    first, ties in the given order: how `fill_short_board` picks its `top` short boards."""
-    products = tuple(products)
-    if not products:
-        return []
-    loss = _product_losses(cmap, products)
-    return [products[k] for k in sorted(range(len(products)), key=lambda k: (-loss[k], k))]

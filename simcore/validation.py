@@ -8,6 +8,8 @@ expectation.
 from __future__ import annotations
 
 import csv
+import datetime
+import json
 import re
 import tomllib
 import types
@@ -18,22 +20,53 @@ from typing import Any, Callable, Iterable
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from simcore.errors import NO_VALUE, InputError, Problem, format_loc
+from simcore.errors import NO_VALUE, InputError, Problem, did_you_mean, format_loc
+
+
+MAX_DEPTH = 32  # tables and arrays inside each other; simcore's own files need fewer than 8
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file, or raise an InputError naming the file and the syntax problem."""
+    """Parse a TOML file, or raise an InputError naming the file and the syntax problem.
+
+    A UTF-8 byte-order mark is skipped (as for CSV tables: editors on Windows
+    write one); nesting deeper than MAX_DEPTH is refused before anything
+    recursive sees it.
+    """
+    file = str(path)
+    if path.is_dir():
+        raise InputError([Problem(file, "", NO_VALUE, "a TOML file, not a folder")])
     if not path.is_file():
-        raise InputError([Problem(str(path), "", NO_VALUE, "file not found")])
+        raise InputError([Problem(file, "", NO_VALUE, "file not found")])
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        text = path.read_bytes().decode("utf-8-sig")
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError([Problem(str(path), "", NO_VALUE, f"not valid TOML: {exc}")]) from None
+        raise InputError([Problem(file, "", NO_VALUE, f"not valid TOML: {exc}")]) from None
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(str(path), "", NO_VALUE, f"not UTF-8 text: {exc}")]) from None
+        raise InputError([Problem(file, "", NO_VALUE, f"not UTF-8 text: {exc}")]) from None
+    except RecursionError:
+        raise InputError([Problem(file, "", NO_VALUE, f"tables or arrays nested too deeply; expected at most {MAX_DEPTH} levels")]) from None
     except OSError as exc:
-        raise InputError([Problem(str(path), "", NO_VALUE, f"cannot be read: {exc.strerror or exc}")]) from None
+        raise InputError([Problem(file, "", NO_VALUE, f"cannot be read: {exc.strerror or exc}")]) from None
+    deep = _too_deep(doc)
+    if deep is not None:
+        raise InputError([Problem(file, format_loc(deep), NO_VALUE, f"tables or arrays nested too deeply; expected at most {MAX_DEPTH} levels")])
+    return doc
+
+
+def _too_deep(doc: Any) -> tuple | None:
+    """The path of a value nested deeper than MAX_DEPTH, or None (iterative, so any depth is safe)."""
+    stack = [((), doc)]
+    while stack:
+        loc, value = stack.pop()
+        if len(loc) > MAX_DEPTH:
+            return loc[:MAX_DEPTH]
+        if isinstance(value, dict):
+            stack += [((*loc, k), v) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [((*loc, i), v) for i, v in enumerate(value)]
+    return None
 
 
 def pydantic_problems(
@@ -63,12 +96,13 @@ def pydantic_problems(
         elif kind == "extra_forbidden":
             known = _known_fields(schema, raw_loc[:-1])
             value = NO_VALUE
-            expected = "unknown field" + (f"; expected one of {', '.join(known)}" if known else " (check its spelling in docs/formats.md)")
+            expected = "unknown field" + (f"; expected one of {', '.join(known)}{did_you_mean(raw_loc[-1], known)}" if known else " (check its spelling in docs/formats.md)")
         elif kind == "union_tag_invalid":
             tag = _strip_quotes(ctx.get("discriminator", "kind"))
             loc = loc + (tag,)
             value = value.get(tag, ctx.get("tag")) if isinstance(value, dict) else ctx.get("tag")
-            expected = "one of " + _plain_list(ctx.get("expected_tags", ""))
+            tags = re.findall(r"'([^']*)'", ctx.get("expected_tags", ""))
+            expected = "one of " + _plain_list(ctx.get("expected_tags", "")) + did_you_mean(value, tags)
         elif kind == "union_tag_not_found":
             tag = _strip_quotes(ctx.get("discriminator", "kind"))
             loc = loc + (tag,)
@@ -119,7 +153,8 @@ def _expectation(kind: str, msg: str, ctx: dict, value: Any) -> str:
         return _PLAIN[kind]
     if kind in ("enum", "literal_error"):
         expected = str(ctx.get("expected", ""))
-        return "one of " + (", ".join(re.findall(r"'([^']*)'", expected)) or expected)
+        options = re.findall(r"'([^']*)'", expected)
+        return "one of " + (", ".join(options) or expected) + did_you_mean(value, options)
     if kind == "list_type":
         return "a list (a table array is written [[name]], not [name])" if isinstance(value, dict) else "a list"
     if kind == "too_short":
@@ -259,16 +294,35 @@ def adapter_for(schema: Any) -> TypeAdapter:
     return hit[1]
 
 
-def validate(model: type[BaseModel] | TypeAdapter | Any, data: Any, file: str, prefix: tuple = ()) -> tuple[Any, list[Problem]]:
-    """Validate `data` against a model class, a type (e.g. a tagged union) or a TypeAdapter; return (value or None, problems)."""
+def validate(
+    model: type[BaseModel] | TypeAdapter | Any, data: Any, file: str, prefix: tuple = (), *, cells: bool = False
+) -> tuple[Any, list[Problem]]:
+    """Validate `data` against a model class, a type (e.g. a tagged union) or a TypeAdapter; return (value or None, problems).
+
+    TOML values carry their type, so they are validated strictly: `share = "0.5"`
+    or `units = true` is a string or a boolean where a number belongs, and
+    `set_rationing = 1` a number where true or false belongs. CSV cells
+    (`cells=True`) are text and are parsed: `0.5` is a number there. Strict
+    validation goes through JSON because pydantic's strict Python mode would
+    also refuse the text of an enum (`rationing = "priority"`).
+    """
     if isinstance(model, TypeAdapter):
         adapter, schema = model, getattr(model, "_type", None)
     else:
         adapter, schema = adapter_for(model), model
     try:
-        return adapter.validate_python(data), []
+        if cells:
+            return adapter.validate_python(data), []
+        return adapter.validate_json(json.dumps(data, default=_json_scalar, allow_nan=True), strict=True), []
     except ValidationError as exc:
         return None, pydantic_problems(exc, file, prefix, data=data, schema=schema)
+
+
+def _json_scalar(value: Any) -> str:
+    """TOML dates and times as their text: never valid where a number is expected, and readable in a message."""
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a TOML value")
 
 
 LIST_COLUMNS = {"tags", "chains"}
@@ -303,6 +357,7 @@ def read_csv_table(path: Path, table: str, columns: Iterable[str] | None = None)
             header = reader.fieldnames
             if not header:
                 return CsvTable([], [], [Problem(file, f"{table} (line 1)", NO_VALUE, "expected a header row naming the columns")], False)
+            problems += repeated_columns(file, table, header)
             ignored = set()
             if columns is not None:
                 known = list(columns)
@@ -338,6 +393,15 @@ def read_csv_table(path: Path, table: str, columns: Iterable[str] | None = None)
                         row[key] = cell
                 rows.append(row)
                 lines.append(line)
+                last = raw
+            if rows and any("\n" in c for c in _cells(last)):  # the last row spans lines: perhaps a quote never closes
+                opened = unclosed_quote_line(path)
+                if opened is not None:
+                    del rows[-1], lines[-1]
+                    problems.append(Problem(file, f"{table} (line {opened})", NO_VALUE, UNCLOSED_QUOTE))
+                    return CsvTable(rows, lines, [p for p in problems if f"{table}[{len(rows)}]" not in p.field], False)
+            if not rows:
+                problems.append(Problem(file, f"{table} (line 2)", NO_VALUE, "expected at least one row below the header (leave a table without rows out of [tables])"))
     except UnicodeDecodeError as exc:
         problems.append(Problem(file, "", NO_VALUE, f"not UTF-8 text: {exc}"))
     except csv.Error as exc:
@@ -347,6 +411,37 @@ def read_csv_table(path: Path, table: str, columns: Iterable[str] | None = None)
     else:
         return CsvTable(rows, lines, problems, True)
     return CsvTable(rows, lines, problems, False)
+
+
+UNCLOSED_QUOTE = "expected a closing quote: the quoted cell that opens on this line runs to the end of the file"
+
+
+def repeated_columns(file: str, table: str, header: list[str]) -> list[Problem]:
+    """A column named twice in a CSV header (a reader would silently keep only one of them)."""
+    first: dict[str, int] = {}
+    problems = []
+    for c, name in enumerate(header):
+        name = name.strip()
+        if name and name in first:
+            problems.append(Problem(file, f"{table} (line 1).{name}", NO_VALUE, f"expected each column once (columns {first[name] + 1} and {c + 1} are both named '{name}')"))
+        first.setdefault(name, c)
+    return problems
+
+
+def unclosed_quote_line(path: Path) -> int | None:
+    """The line on which a quoted CSV cell opens that no quote closes, or None.
+
+    Python's csv reader takes such a cell to the end of the file without an
+    error, so the rows after it vanish into one cell; a doubled quote `""`
+    inside a quoted cell toggles twice and changes nothing.
+    """
+    text = path.read_text(encoding="utf-8-sig")
+    inside, opened = False, 0
+    for match in re.finditer('"', text):
+        inside = not inside
+        if inside:
+            opened = match.start()
+    return text.count("\n", 0, opened) + 1 if inside else None
 
 
 def _cells(raw: dict) -> list:

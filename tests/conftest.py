@@ -3,10 +3,20 @@ import os
 import pytest
 
 
+def pytest_addoption(parser):
+    parser.addoption("--runslow", action="store_true", default=False, help="also run the tests marked slow (as SIMCORE_SLOW=1 does)")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/*.json from the shipped scenarios' current numbers (after an intended model change)",
+    )
+
+
 def pytest_collection_modifyitems(config, items):
-    if os.environ.get("SIMCORE_SLOW") == "1":
+    if config.getoption("--runslow") or os.environ.get("SIMCORE_SLOW") == "1":
         return
-    skip = pytest.mark.skip(reason="slow: set SIMCORE_SLOW=1 to run")
+    skip = pytest.mark.skip(reason="slow: run with --runslow (or SIMCORE_SLOW=1)")
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)

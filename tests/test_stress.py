@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from builders import write_model
+from naive import write_model
 from simcore.cli import main
 from simcore.errors import InputError
 from simcore.stress import run_stress, setup_stress, stress_table
@@ -44,7 +44,7 @@ def test_the_single_source_ranks_first_and_survives_its_cover(fan_in):
     table = ranking(fan_in)
     top = table.iloc[0]
     assert top.unit == "P" and top["rank"] == 1
-    assert top.tts == COVER + 1  # the cover, plus the day the last shipment is in transit (MODEL.md worked example)
+    assert top.tts == COVER + 1  # the cover, plus the day the last shipment is in transit (docs/model.md, Worked example: a serial chain)
     # all three assemblers make nothing from day 6 until P's first shipment after the outage arrives, on day 31
     assert top.loss == pytest.approx((30 - COVER) / 120)
     assert bool(top.single_sourced) and not bool(top.foreign_only) and top.category == "core_electronic_component"

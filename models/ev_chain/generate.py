@@ -3,7 +3,7 @@
 Deterministic: every random choice is drawn from ``numpy.random.default_rng(SEED)``
 in a fixed order, so running this script again rewrites byte-identical CSVs.
 
-    /work/venv/bin/python models/ev_chain/generate.py
+    python models/ev_chain/generate.py
 
 What it does:
 

@@ -1,4 +1,4 @@
-"""The steady state the shocks disturb (MODEL.md §2): outputs solve `x = d + M x`."""
+"""The steady state the shocks disturb (docs/model.md, Baseline): outputs solve `x = d + M x`."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ def firm_graph(cmap: ChainMap) -> nx.DiGraph:
 
 
 def short_boards(cmap: ChainMap) -> list[dict]:
-    """Short-board candidates (MODEL.md §1): input products with one supplying firm, or whose suppliers are all foreign."""
+    """Short-board candidates (docs/model.md, The chain map): input products with one supplying firm, or whose suppliers are all foreign."""
     makers: dict[str, list] = defaultdict(list)
     for f in cmap.firms:
         makers[f.product].append(f)

@@ -15,13 +15,15 @@ from scipy.sparse.csgraph import connected_components
 from simcore.chainmap.baseline import NotProductive, reaches, solve_outputs, spectral_radius, technical_matrix
 from simcore.chainmap.model import ChainMap
 from simcore.chainmap.schema import ChainMapFile, Demand, Firm, Link, ModelInfo, Product, RecipeRow, Tables
-from simcore.errors import NO_VALUE, InputError, Problem
+from simcore.errors import NO_VALUE, InputError, Problem, did_you_mean
+from simcore.limits import MAX_OUTPUT
 from simcore.validation import raise_if, read_csv_table, read_toml, validate
 
 SHARE_TOLERANCE = 1e-6
 
 _ROW_MODELS = {"products": Product, "firms": Firm, "links": Link, "demand": Demand, "recipes": RecipeRow}
 _RECORD_TABLES = ("products", "firms", "links", "demand")
+_REFERENCES = {"firms": [("product", "product")], "links": [("supplier", "firm"), ("customer", "firm")], "demand": [("firm", "firm"), ("product", "product")]}
 
 
 def _is_table_array(value: Any) -> bool:
@@ -89,12 +91,14 @@ def load_model(path: str | Path) -> ChainMap:
     records: dict[str, list] = {t: [] for t in _RECORD_TABLES}
     origin: dict[str, list[tuple[str, int, int | None]]] = {t: [] for t in _RECORD_TABLES}  # (file, row, CSV line) per record
     broken: dict[str, list[Any]] = {t: [] for t in (*_RECORD_TABLES, "recipes")}  # raw rows that failed validation
+    broken_at: dict[str, list[tuple[str, str]]] = {t: [] for t in broken}  # (file, record) of each broken row
     for table, items in inline.items():
         for i, item in enumerate(items):
             record, row_problems = validate(_ROW_MODELS[table], item, file, (table, i))
             problems += row_problems
             if record is None:
                 broken[table].append(item)
+                broken_at[table].append((file, f"{table}[{i}]"))
             else:
                 records[table].append(record)
                 origin[table].append((file, i, None))
@@ -115,10 +119,11 @@ def load_model(path: str | Path) -> ChainMap:
         if not csv_table.complete:
             unreadable.add(table)
         for i, (row, line) in enumerate(zip(csv_table.rows, csv_table.lines)):
-            record, row_problems = validate(model, row, str(csv_path), (f"{table}[{i}] (line {line})",))
+            record, row_problems = validate(model, row, str(csv_path), (f"{table}[{i}] (line {line})",), cells=True)
             problems += row_problems
             if record is None:
                 broken[table].append(row)
+                broken_at[table].append((str(csv_path), f"{table}[{i}] (line {line})"))
             elif table == "recipes":
                 recipe_rows.append((record, str(csv_path), i, line))
             else:
@@ -152,7 +157,7 @@ def load_model(path: str | Path) -> ChainMap:
     for row, src, i, line in recipe_rows:
         if row.product not in product_index:
             if row.product not in bad_products:
-                problems.append(Problem(src, f"recipes[{i}] (line {line}).product", row.product, "the id of a product of this map"))
+                problems.append(Problem(src, f"recipes[{i}] (line {line}).product", row.product, "the id of a product of this map" + did_you_mean(row.product, product_index)))
         elif row.input in recipes[product_index[row.product]]:
             problems.append(Problem(src, f"recipes[{i}] (line {line}).input", row.input, "each input once per product"))
         else:
@@ -160,7 +165,7 @@ def load_model(path: str | Path) -> ChainMap:
     for k, p in enumerate(products):
         for q in recipes[k]:
             if q not in product_index and q not in bad_products:
-                problem("products", k, f"recipe.{q}", q, "an input that is the id of a product of this map")
+                problem("products", k, f"recipe.{q}", q, "an input that is the id of a product of this map" + did_you_mean(q, product_index))
 
     firm_index: dict[str, int] = {}
     for k, f in enumerate(firms):
@@ -169,7 +174,7 @@ def load_model(path: str | Path) -> ChainMap:
         firm_index.setdefault(f.id, k)
         if f.product not in product_index:
             if f.product not in bad_products:
-                problem("firms", k, "product", f.product, "the id of a product of this map")
+                problem("firms", k, "product", f.product, "the id of a product of this map" + did_you_mean(f.product, product_index))
             continue
         if f.product in partial_recipes:
             continue
@@ -193,7 +198,7 @@ def load_model(path: str | Path) -> ChainMap:
         for field in ("supplier", "customer"):
             if getattr(link, field) not in firm_index:
                 if getattr(link, field) not in bad_firms:
-                    problem("links", k, field, getattr(link, field), "the id of a firm of this map")
+                    problem("links", k, field, getattr(link, field), "the id of a firm of this map" + did_you_mean(getattr(link, field), firm_index))
                 ok = False
         if not ok:
             unchecked_customers.add(link.customer)
@@ -225,6 +230,15 @@ def load_model(path: str | Path) -> ChainMap:
             if q in product_index and (k, q) not in by_need:
                 problem("firms", k, "product", f.product, f"a supplier link for input '{q}' of '{f.product}' (firm '{f.id}' has none)")
 
+    # references of records that failed validation: every mistake of a record is reported, not only its first
+    for table, fields in _REFERENCES.items():
+        for raw, (src, loc) in zip(broken[table], broken_at[table]):
+            for field, kind in fields:
+                value = raw.get(field) if isinstance(raw, dict) else None
+                known, bad = (firm_index, bad_firms) if kind == "firm" else (product_index, bad_products)
+                if isinstance(value, str) and value.strip() and value.strip() not in known and value.strip() not in bad:
+                    problems.append(Problem(src, f"{loc}.{field}", value.strip(), f"the id of a {kind} of this map" + did_you_mean(value.strip(), known)))
+
     # --- final demand ----------------------------------------------------------
     final = np.zeros(len(firms))
     makers: dict[str, list[int]] = defaultdict(list)
@@ -236,12 +250,12 @@ def load_model(path: str | Path) -> ChainMap:
         elif dem.firm is not None:
             if dem.firm not in firm_index:
                 if dem.firm not in bad_firms:
-                    problem("demand", k, "firm", dem.firm, "the id of a firm of this map")
+                    problem("demand", k, "firm", dem.firm, "the id of a firm of this map" + did_you_mean(dem.firm, firm_index))
             else:
                 final[firm_index[dem.firm]] += dem.units
         elif dem.product not in product_index:
             if dem.product not in bad_products:
-                problem("demand", k, "product", dem.product, "the id of a product of this map")
+                problem("demand", k, "product", dem.product, "the id of a product of this map" + did_you_mean(dem.product, product_index))
         elif not makers[dem.product]:
             if not bad_firms:
                 problem("demand", k, "product", dem.product, "a product that some firm makes")
@@ -273,6 +287,12 @@ def load_model(path: str | Path) -> ChainMap:
                                  "expected below 1, so that x = d + M x has a solution x >= 0"))
         fallback = Problem(file, "links", NO_VALUE, f"expected a productive map (x = d + M x solvable with x >= 0): {exc}")
         raise InputError(loops or [fallback]) from None
+    huge = np.flatnonzero(~(x <= MAX_OUTPUT))  # also nan and inf
+    if len(huge):
+        k = int(huge[np.argmax(np.nan_to_num(x[huge], nan=np.inf))])
+        expected = (f"baseline outputs of at most {MAX_OUTPUT:g} units a day (simcore.limits: stocks and pipelines of many days "
+                    f"must stay finite numbers); firm '{firms[k].id}' would make {x[k]:.3g} (final demand in all: {final.sum():.3g})")
+        raise InputError([Problem(file, "demand", NO_VALUE, "expected " + expected)])
     dead = np.flatnonzero(~reaches(final > 0, l_sup, l_cus, n))
     for k in dead:
         problem("firms", int(k), "id", firms[k].id, "a firm with a supply path to final demand (its baseline output is 0)")

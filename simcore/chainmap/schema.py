@@ -1,4 +1,4 @@
-"""The chain-map schema: what one record of a model file may hold (MODEL.md §1).
+"""The chain-map schema: what one record of a model file may hold (docs/model.md, The chain map).
 
 Records are checked field by field here; checks that need the whole map
 (unknown ids, share sums, inputs with no supplier) live in `load.py`.
@@ -9,15 +9,26 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+
+from simcore.limits import MAX_LEAD_TIME, lead_time_expectation
 
 Id = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
+def _bounded_lead(days: float) -> float:
+    if days > MAX_LEAD_TIME:
+        raise ValueError(lead_time_expectation(days))
+    return days
+
+
+LeadTime = Annotated[NonNeg, AfterValidator(_bounded_lead)]  # days; bounded by the engine's ring of shipments (simcore.limits)
+
+
 class Category(str, Enum):
-    """Industrial foundation a product belongs to (MODEL.md §1)."""
+    """Industrial foundation a product belongs to (docs/model.md, The chain map)."""
 
     raw_material = "raw_material"
     basic_material = "basic_material"
@@ -83,7 +94,7 @@ class Link(Record):
     supplier: Id
     customer: Id
     share: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = 1.0
-    lead_time: NonNeg = 1.0
+    lead_time: LeadTime = 1.0
     priority: Annotated[int, Field(ge=0, le=9)] | None = None
 
 

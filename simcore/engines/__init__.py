@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from simcore.compile import CompiledRun
+from simcore.core.compiled import CompiledRun
 from simcore.engines.trajectories import BatchTrajectories, Trajectories
 
 Engine = Callable[[CompiledRun, bool], Trajectories]

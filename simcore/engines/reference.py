@@ -1,4 +1,4 @@
-"""The SimPy reference engine: MODEL.md §3-4 as plainly as it can be written.
+"""The SimPy reference engine: docs/model.md (One tick, Shocks) as plainly as it can be written.
 
 This is the executable specification. Clarity wins over speed: every firm,
 link and input is visited in a Python loop in a fixed order, shipments are
@@ -19,10 +19,10 @@ import math
 import numpy as np
 import simpy
 
-from simcore.compile import CompiledRun, delay_ticks
-from simcore.engines.recovery import intensity
+from simcore.core.compiled import N_TIERS, PROPORTIONAL, CompiledRun
+from simcore.core.primitives import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, SET_KINDS, TARGET
+from simcore.core.timing import arrival_tick, intensity
 from simcore.engines.trajectories import T, Trajectories
-from simcore.scenario.shocks import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, SOURCE, TARGET
 
 
 def run_reference(run: CompiledRun, firm_trajectories: bool = True) -> Trajectories:
@@ -36,12 +36,12 @@ class _ReferenceSimulation:
         self.env = simpy.Environment()
         self.rec = Trajectories.allocate(run.horizon, len(run.chain_names), run.n_firms, firm_trajectories)
 
-        # State at t = 0 (MODEL.md §2): targets held, baseline orders booked, pipeline full.
+        # State at t = 0 (docs/model.md, Baseline): targets held, baseline orders booked, pipeline full.
         self.inventory = run.slot_target.copy()
         self.in_transit = np.zeros(run.n_slots)
         self.orders = run.link_flow.copy()  # placed in the previous tick, per link
         self.share = run.link_share.copy()
-        # what timed policies change (simcore.scenario.shocks: SOURCE, TARGET, CAPACITY)
+        # what timed policies change (simcore.core.primitives: SOURCE, TARGET, CAPACITY)
         self.base_share = run.link_share.copy()
         self.pipeline = run.slot_pipeline.copy()
         self.target = run.slot_target.copy()
@@ -50,13 +50,13 @@ class _ReferenceSimulation:
         self.active_shocks: list[int] = []
         self.arrived_today = 0.0
         for link in range(run.n_links):
-            for sent in range(-delay_ticks(0, run.link_lead[link]), 0):
+            for sent in range(-arrival_tick(0, run.link_lead[link]), 0):
                 self._ship(link, run.link_flow[link], at=max(0.0, sent + run.link_lead[link]))
         self.rec.start_inventory = float(self.inventory.sum())
         self.rec.start_in_transit = float(self.in_transit.sum())
 
         for s in range(len(run.shock_kind)):
-            onset = self._set if run.shock_kind[s] in (SOURCE, TARGET, CAPACITY) else self.active_shocks.append
+            onset = self._set if run.shock_kind[s] in SET_KINDS else self.active_shocks.append
             self.env.timeout(run.shock_start[s]).callbacks.append(lambda _, s=s, onset=onset: onset(s))
         self.env.timeout(0).callbacks.append(self._tick)
 
@@ -72,7 +72,7 @@ class _ReferenceSimulation:
         self.env.timeout(at - self.env.now).callbacks.append(lambda _: self._arrive(slot, units))
 
     def _set(self, s: int) -> None:
-        """A timed policy's change, for good (simcore.scenario.shocks)."""
+        """A timed policy's change, for good (simcore.core.primitives)."""
         r = self.run_
         kind, target, value = r.shock_kind[s], r.shock_target[s], r.shock_value[s]
         if kind == CAPACITY:
@@ -89,7 +89,7 @@ class _ReferenceSimulation:
             use = r.slot_coef[slot] * r.base_output[r.link_customer[target]]
             pipeline = 0.0
             for link in links:
-                pipeline += delay_ticks(0, r.link_lead[link]) * self.base_share[link] * use
+                pipeline += arrival_tick(0, r.link_lead[link]) * self.base_share[link] * use
             self.pipeline[slot] = pipeline
 
     def _arrive(self, slot: int, units: float) -> None:
@@ -230,14 +230,14 @@ def ration(output: float, demand: float, orders: np.ndarray, tiers: np.ndarray, 
 
     Priority serves tiers in ascending order, proportionally inside a tier.
     """
-    if rule == 0:
+    if rule == PROPORTIONAL:
         ratio = output / demand if demand > 0.0 else 0.0
         return np.full(len(orders) + 1, ratio)
     all_tiers = np.append(tiers, final_tier)
     all_orders = np.append(orders, final_due)
     fill = np.zeros(len(all_orders))
     remaining = output
-    for tier in range(10):
+    for tier in range(N_TIERS):
         wanted = 0.0
         for k in np.flatnonzero(all_tiers == tier):
             wanted += all_orders[k]

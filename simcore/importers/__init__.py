@@ -10,7 +10,7 @@ SHA-256, licence, importer and version, options, what was dropped) in
 `[model] provenance`. See docs/importers.md.
 
     >>> from simcore.importers import import_map
-    >>> import_map("willems", "../shared/data/willems2008", "models/willems_01.toml", chain=1)
+    >>> import_map("willems", "data/willems2008", "models/willems_01.toml", chain=1)  # docs/importers.md, Source data
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import hashlib
 import json
 import math
 from collections import defaultdict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ import pandas as pd
 from simcore.chainmap.schema import Category
 from simcore.errors import NO_VALUE, InputError, Problem
 from simcore.importers.write import MapTables, ModelHeader, write_chain_map
+from simcore.validation import UNCLOSED_QUOTE, raise_if, repeated_columns, unclosed_quote_line
 
 CATEGORIES = tuple(c.value for c in Category)
 
@@ -194,11 +195,17 @@ def read_source_table(path: str | Path, table: str, problems: list[Problem]) -> 
             if not header or not any(h.strip() for h in header):
                 problems.append(Problem(file, f"{table} (line 1)", NO_VALUE, "expected a header row naming the columns"))
                 return None
+            problems += repeated_columns(file, table, header)
             for raw in reader:
                 if not any(c.strip() for c in raw):
                     continue  # blank line
                 lines.append(reader.line_num - sum(c.count("\n") for c in raw))
                 rows.append(raw)
+            if rows and any("\n" in c for c in rows[-1]):  # the last row spans lines: perhaps a quote never closes
+                opened = unclosed_quote_line(path)
+                if opened is not None:
+                    problems.append(Problem(file, f"{table} (line {opened})", NO_VALUE, UNCLOSED_QUOTE))
+                    return None
     except UnicodeDecodeError as exc:
         problems.append(Problem(file, "", NO_VALUE, f"not UTF-8 text: {exc}"))
         return None
@@ -402,3 +409,89 @@ def check_stage_arcs(stages: Sequence[Stage], arcs: Sequence[tuple[Arc, ArcSourc
     return good
 
 
+
+
+@dataclass(frozen=True)
+class StageColumns:
+    """What a stage table calls the cells every stage network has; the Willems and GSM layouts differ only in these names."""
+
+    stage: str  # the stage's name
+    lead_time: str  # days
+    lead_time_is: str  # what the lead-time cell holds, for the message when it is empty
+    demand: str  # mean external demand per day; empty for a stage without demand
+    cost: str  # cost added at the stage; optional
+    cost_alternatives: tuple[str, ...] = ()  # other names of the cost column
+
+    def positions(
+        self, table: SourceTable, problems: list[Problem], required: Sequence[str] = (), optional: Sequence[str] = ()
+    ) -> dict[str, int]:
+        """Column positions of these cells and of the layout's own `required` and `optional` columns."""
+        return table.columns(
+            [self.stage, self.lead_time, self.demand, *required],
+            [self.cost, *optional],
+            problems,
+            alternatives={self.cost: self.cost_alternatives},
+        )
+
+
+def read_stages(
+    table: SourceTable,
+    names: StageColumns,
+    cols: dict[str, int],
+    problems: list[Problem],
+    more: Callable[[int, str], dict[str, Any]] | None = None,
+) -> tuple[list[Stage], set[str]]:
+    """One Stage per row of a stage table, and the names of the stages whose row has a bad cell (left out).
+
+    `more(i, name)` reads what only one layout has from row `i` (adding any
+    problems to the same list) and returns further Stage fields.
+    """
+    cost_name = table.header[cols[names.cost]].strip() if names.cost in cols else names.cost
+    stages: list[Stage] = []
+    seen: dict[str, str] = {}
+    bad: set[str] = set()
+    for i in range(len(table.rows)):
+        sid = table.cell(i, cols[names.stage])
+        if not sid:
+            problems.append(Problem(table.file, table.where(i, names.stage), NO_VALUE, "expected a stage name (the cell is empty)"))
+            continue
+        if sid in seen:
+            problems.append(Problem(table.file, table.where(i, names.stage), sid, f"a stage name not used before (also at {seen[sid]})"))
+            continue
+        seen[sid] = table.where(i)
+        n_before = len(problems)
+        text = table.cell(i, cols[names.lead_time])
+        where = table.where(i, names.lead_time)
+        if not text:
+            problems.append(Problem(table.file, where, NO_VALUE, f"expected {names.lead_time_is} (the cell is empty)"))
+            lead = 0.0
+        else:
+            lead = parse_number(text, table.file, where, problems, minimum=0)
+        text = table.cell(i, cols[names.demand])
+        demand = parse_number(text, table.file, table.where(i, names.demand), problems, minimum=0) if text else 0.0
+        text = table.cell(i, cols.get(names.cost))
+        cost = parse_number(text, table.file, table.where(i, cost_name), problems, minimum=0) if text else None
+        fields = more(i, sid) if more else {}
+        if len(problems) > n_before:
+            bad.add(sid)
+            continue
+        stages.append(Stage(id=sid, lead_time=lead, demand=demand, cost=cost, **fields))
+    return stages, bad
+
+
+def stage_arcs(
+    stages: Sequence[Stage], arcs: Sequence[tuple[Arc, ArcSource]], bad: set[str], problems: list[Problem], file: str, field: str, what: str
+) -> list[Arc]:
+    """The checked arcs of a stage network; InputError for any problem so far, or a cycle (`what` has none: "arcs", ...).
+
+    Arcs to or from a stage in `bad` are dropped unreported: that stage's row already has a problem.
+    """
+    arcs = [(a, s) for a, s in arcs if a.up not in bad and a.down not in bad]
+    good = check_stage_arcs(stages, arcs, problems)
+    raise_if(problems)
+    cycle = find_cycle([s.id for s in stages], good)
+    if cycle:
+        raise InputError(
+            [Problem(file, field, NO_VALUE, f"expected {what} without a cycle (a stage cannot be its own input); found one through {name_some(cycle)}")]
+        )
+    return good

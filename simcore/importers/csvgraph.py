@@ -168,6 +168,10 @@ def read_graph_records(path: Path, problems: list[Problem], columns: dict[str, s
     for k, (u, v, _key, data) in enumerate(edges):
         values = {"supplier": str(u), "customer": str(v)} | {f: data[a] for f, a in lmap.items() if a in data}
         links.append(Record(values, file, f"edges[{k}] ({u} -> {v})", {"supplier": "source", "customer": "target", **lmap}))
+    for rec in (*firms, *links):  # a graph's NaN is written on purpose, unlike an empty cell: never read it as "not given"
+        for field, value in rec.values.items():
+            if isinstance(value, float) and math.isnan(value):
+                problems.append(Problem(file, rec.where(field), value, "a number (not NaN); leave the attribute out for the default"))
     return firms, links
 
 

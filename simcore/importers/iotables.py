@@ -709,7 +709,7 @@ def add_arguments(p) -> None:
     p.add_argument("--make", type=Path, default=None, help="make table of a use table (default: make_*.csv beside use_*.csv)")
     p.add_argument(
         "--output-column",
-        default="total_output",
+        default=None,
         help="symmetric table: the column holding total output (default total_output; without it output is the row sum)",
     )
     p.add_argument(

@@ -1,7 +1,11 @@
 """The chain maps under models/ that importers write: how each is made, so it can be made again and checked for staleness.
 
-    python -m simcore.importers.shipped            # rewrite them from ../shared/data
+    python -m simcore.importers.shipped            # rewrite them from the source data
     python -m simcore.importers.shipped --check    # exit 1 if any differs from a fresh import
+
+The source data is not shipped: docs/importers.md, Source data, names where
+each file comes from and the folder layout. The folder is `--data`, else
+$SIMCORE_DATA, else the default of `DATA` below.
 
 tests/importers/test_shipped.py runs the same comparison.
 """
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import os
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -17,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository
-DATA = ROOT.parent / "shared" / "data"  # the external data, beside the repository
+DATA = Path(os.environ.get("SIMCORE_DATA") or ROOT.parent / "shared" / "data")  # the source data (not shipped)
 
 
 @dataclass(frozen=True)

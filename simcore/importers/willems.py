@@ -1,6 +1,6 @@
 """The 38 real multi-echelon supply chains of Willems (2008) as chain maps.
 
-Source layout (`../shared/data/willems2008/`): `NN_stages.csv` with one row
+Source layout (`willems2008/`, docs/importers.md, Source data): `NN_stages.csv` with one row
 per stage (`stageName`, `stageClassification`, `stageCost`, `stageTime`,
 `avgDemand`, ...) and `NN_arcs.csv` with one row per arc (`from_stage`,
 `to_stage`). Each stage becomes a firm making its own product; each arc a
@@ -19,15 +19,13 @@ from simcore.importers.common import (
     Arc,
     ArcSource,
     ImportedMap,
-    Stage,
-    check_stage_arcs,
-    find_cycle,
-    name_some,
+    StageColumns,
     option_problem,
-    parse_number,
     provenance,
     read_source_table,
+    read_stages,
     regenerate_comment,
+    stage_arcs,
     stage_tables,
 )
 from simcore.importers.write import ModelHeader
@@ -42,6 +40,7 @@ LICENCE = "research data of the paper, published with it as an INFORMS data set;
 # stage classification -> product category (a stage with final demand is a final product whatever its class)
 CATEGORY = {"part": "basic_component", "manuf": "subassembly", "trans": "service", "dist": "service", "retail": "service"}
 ALIASES = {"parts": "part"}  # chain 19 writes `Parts`
+COLUMNS = StageColumns(stage="stageName", lead_time="stageTime", lead_time_is="the stage time in days", demand="avgDemand", cost="stageCost")
 
 
 def resolve(source: str | Path, chain: int | str | None) -> tuple[Path, Path, str]:
@@ -74,40 +73,22 @@ def willems_map(source: str | Path, chain: int | str | None = None, region: str 
     ar = read_source_table(arcs_path, "arcs", problems)
     raise_if(problems)
 
-    cols = st.columns(["stageName", "stageTime", "avgDemand"], ["stageCost", "stageClassification", "stdDevStageTime", "StageTime_1_p"], problems)
+    cols = COLUMNS.positions(st, problems, optional=["stageClassification", "stdDevStageTime", "StageTime_1_p"])
     acols = ar.columns(["from_stage", "to_stage"], [], problems)
     raise_if(problems)
 
-    stages: list[Stage] = []
-    seen: dict[str, str] = {}
     spread = 0
-    for i in range(len(st.rows)):
-        sid = st.cell(i, cols["stageName"])
-        if not sid:
-            problems.append(Problem(st.file, st.where(i, "stageName"), NO_VALUE, "expected a stage name (the cell is empty)"))
-            continue
-        if sid in seen:
-            problems.append(Problem(st.file, st.where(i, "stageName"), sid, f"a stage name not used before (also at {seen[sid]})"))
-            continue
-        seen[sid] = st.where(i)
-        text = st.cell(i, cols["stageTime"])
-        if not text:
-            problems.append(Problem(st.file, st.where(i, "stageTime"), NO_VALUE, "expected the stage time in days (the cell is empty)"))
-            lead = None
-        else:
-            lead = parse_number(text, st.file, st.where(i, "stageTime"), problems, minimum=0)
-        text = st.cell(i, cols["avgDemand"])
-        demand = parse_number(text, st.file, st.where(i, "avgDemand"), problems, minimum=0) if text else 0.0
-        text = st.cell(i, cols.get("stageCost"))
-        cost = parse_number(text, st.file, st.where(i, "stageCost"), problems, minimum=0) if text else None
-        cls = st.cell(i, cols.get("stageClassification")).lower()
-        cls = ALIASES.get(cls, cls)
+
+    def classification(i: int, sid: str) -> dict[str, Any]:
+        """The stage's tag and category from its class; counts the stages with a spread of stage time."""
+        nonlocal spread
         if st.cell(i, cols.get("stdDevStageTime")) or st.cell(i, cols.get("StageTime_1_p")):
             spread += 1
-        if lead is None or demand is None or (cost is None and st.cell(i, cols.get("stageCost"))):
-            continue
-        stages.append(Stage(id=sid, lead_time=lead, demand=demand, cost=cost, tags=[cls] if cls else [], category=CATEGORY.get(cls)))
+        cls = st.cell(i, cols.get("stageClassification")).lower()
+        cls = ALIASES.get(cls, cls)
+        return {"tags": [cls] if cls else [], "category": CATEGORY.get(cls)}
 
+    stages, bad = read_stages(st, COLUMNS, cols, problems, classification)
     arcs = []
     for i in range(len(ar.rows)):
         up, down = ar.cell(i, acols["from_stage"]), ar.cell(i, acols["to_stage"])
@@ -116,22 +97,7 @@ def willems_map(source: str | Path, chain: int | str | None = None, region: str 
                 problems.append(Problem(ar.file, ar.where(i, col), NO_VALUE, "expected a stage name (the cell is empty)"))
         if up and down:
             arcs.append((Arc(up, down, 1.0), ArcSource(ar.file, ar.where(i, "from_stage"), ar.where(i, "to_stage"))))
-    bad_stages = set(seen) - {s.id for s in stages}  # stages with a bad cell: arcs to them are not reported again
-    arcs = [(a, s) for a, s in arcs if a.up not in bad_stages and a.down not in bad_stages]
-    good = check_stage_arcs(stages, arcs, problems)
-    raise_if(problems)
-    cycle = find_cycle([s.id for s in stages], good)
-    if cycle:
-        raise InputError(
-            [
-                Problem(
-                    ar.file,
-                    "arcs",
-                    NO_VALUE,
-                    f"expected arcs without a cycle (a stage cannot be its own input); found one through {name_some(cycle)}",
-                )
-            ]
-        )
+    good = stage_arcs(stages, arcs, bad, problems, ar.file, "arcs", "arcs")
 
     notes: list[str] = []
     if spread:

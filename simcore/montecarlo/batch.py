@@ -7,7 +7,7 @@ machine computed it, nor on how the batch was cut into chunks. What a chunk
 returns is what the batch keeps (memory does not grow with the number of
 replications beyond the per-replication metrics table):
 
-- `metrics` (replications, variants, chains, METRICS): MODEL.md §6 per
+- `metrics` (replications, variants, chains, METRICS): the docs/model.md metrics per
   replication, variant and chain;
 - `counts` (variants, chains, ticks, BINS): per day, how many replications had
   chain output nearest each multiple of `BIN_WIDTH` of the baseline (integer
@@ -23,24 +23,14 @@ from functools import lru_cache
 import numpy as np
 
 from simcore import metrics as M
-from simcore.compile import CompiledRun, compile_parts
+from simcore.compile import CompiledVariant, compile_variant
+from simcore.core.primitives import ShockTable
 from simcore.engines import get_batch_engine
-from simcore.engines.trajectories import BatchTrajectories
 from simcore.scenario import Scenario
-from simcore.scenario.shocks import ShockTable
 
 METRICS = M.METRICS  # loss, depth, tts, ttr, fill_rate, firms_affected
 BIN_WIDTH = 0.005  # of baseline chain output
 BINS = 401  # 0, 0.005, ..., 2 of baseline; higher output counts in the last bin
-
-
-@dataclass(frozen=True, eq=False)
-class PreparedVariant:
-    """A variant compiled once, without shocks, and its deterministic shocks on its (policy-edited) map."""
-
-    name: str
-    run: CompiledRun
-    shocks: ShockTable
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,19 +41,16 @@ class Chunk:
     counts: np.ndarray  # (variants, chains, ticks, BINS), int64
 
 
-def prepare(scenario: Scenario) -> list[PreparedVariant]:
-    return [PreparedVariant(v.name, *compile_parts(scenario, v)) for v in scenario.variants]
-
-
 @lru_cache(maxsize=4)
-def _prepared(scenario: Scenario) -> list[PreparedVariant]:
-    """Compiled once per process and scenario object (a Dask worker keeps the scattered scenario)."""
-    return prepare(scenario)
+def prepare(scenario: Scenario) -> tuple[CompiledVariant, ...]:
+    """Every variant of the scenario, compiled once per process and scenario object (a Dask worker keeps the
+    scattered scenario; the batch's costs read the same compiled variants)."""
+    return tuple(compile_variant(scenario, v) for v in scenario.variants)
 
 
 def simulate_chunk(scenario: Scenario, seed: int, first: int, stop: int, engine: str = "numba") -> Chunk:
     """Replications `first .. stop - 1` of every variant."""
-    prepared = _prepared(scenario)
+    prepared = prepare(scenario)
     simulate = get_batch_engine(engine)
     draws = [scenario.sampler.draw(seed, k) for k in range(first, stop)] if scenario.is_random else None
     R, V, C, T = stop - first, len(prepared), len(prepared[0].run.chain_names), scenario.horizon
@@ -77,7 +64,7 @@ def simulate_chunk(scenario: Scenario, seed: int, first: int, stop: int, engine:
         tables = applied[id(p.shocks)]
         starts = np.array([np.nan if t.first_start is None else t.first_start for t in tables])
         out = simulate(p.run, tables)
-        metrics[:, v, :, :5] = chain_metrics(p.run, out, starts)
+        metrics[:, v, :, :5] = M.chain_metrics(p.run, out, starts)
         for c, chain in enumerate(p.run.chain_names):
             metrics[:, v, c, 5] = np.sum(out.firm_min_ratio[:, members[chain]] < M.AFFECTED, axis=1)
             base = float(p.run.chain_baseline[c])
@@ -87,22 +74,12 @@ def simulate_chunk(scenario: Scenario, seed: int, first: int, stop: int, engine:
     return Chunk(first, stop, metrics, counts)
 
 
-def chain_metrics(run: CompiledRun, out: BatchTrajectories, starts: np.ndarray) -> np.ndarray:
-    """(replications, chains, 5): loss, depth, TTS, TTR, fill rate of each chain in each replication
-    (`simcore.metrics.batch_metrics`; `starts`: each replication's first shock, NaN for none)."""
-    metrics = np.zeros((len(starts), len(run.chain_names), 5))
-    for c in range(len(run.chain_names)):
-        series, delivered, demanded = (np.ascontiguousarray(a[:, :, c]) for a in (out.chain_output, out.chain_final_delivered, out.chain_final_demand))
-        metrics[:, c] = M.batch_metrics(series, float(run.chain_baseline[c]), starts, delivered, demanded)
-    return metrics
-
-
 def fingerprint(scenario: Scenario, seed: int, engine: str) -> str:
     """What a batch's numbers depend on: every compiled array of every variant, the deterministic shocks, the
     random shocks' settings, the seed and the engine (a resumed batch must match it)."""
     h = hashlib.sha256()
     h.update(f"{seed}|{engine}|{BIN_WIDTH}|{BINS}|{scenario.horizon}".encode())
-    for p in _prepared(scenario):
+    for p in prepare(scenario):
         h.update(p.name.encode())
         for value in (*vars(p.run).values(), *vars(p.shocks).values()):
             if isinstance(value, np.ndarray):

@@ -10,7 +10,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from simcore.montecarlo.batch import BIN_WIDTH, METRICS, Chunk
+from simcore.costs import costs_table
+from simcore.montecarlo.batch import BIN_WIDTH, METRICS, Chunk, prepare
 from simcore.montecarlo.stats import QUANTILES, describe, quantile_bands
 from simcore.scenario import Scenario
 
@@ -43,7 +44,7 @@ class BatchResult:
         return self.variants.index(self.scenario.reference_variant)
 
     def replications_table(self) -> pd.DataFrame:
-        """One row per replication, variant and chain: the MODEL.md §6 metrics."""
+        """One row per replication, variant and chain: the metrics of docs/model.md, Metrics."""
         R, V, C, _ = self.metrics.shape
         index = pd.MultiIndex.from_product([range(R), self.variants, self.chains], names=["replication", "variant", "chain"])
         table = pd.DataFrame(self.metrics.reshape(R * V * C, len(METRICS)), index=index, columns=list(METRICS)).reset_index()
@@ -65,10 +66,9 @@ class BatchResult:
         return out
 
     def costs(self) -> pd.DataFrame:
-        from simcore.costs import costs_table
-
+        """Cost of each variant's policies over the horizon, from the variants the batch compiled."""
         if self._costs is None:
-            self._costs = costs_table(self.scenario, self.variants)
+            self._costs = costs_table(prepare(self.scenario))
         return self._costs.copy()
 
     def comparison(self) -> pd.DataFrame:

@@ -17,12 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
+from simcore.api import load_scenario
 from simcore.errors import InputError, Problem
+from simcore.limits import MAX_REPLICATIONS, replications_expectation
 from simcore.montecarlo.batch import Chunk, fingerprint, simulate_chunk
 from simcore.montecarlo.cluster import plan_chunks, progress_bar, run_tasks
 from simcore.montecarlo.result import BatchResult, Reduction
 from simcore.montecarlo.store import ChunkStore
-from simcore.scenario import Scenario, load_scenario
+from simcore.scenario import Scenario
 
 DEFAULT_CHUNK = 250
 
@@ -52,6 +54,8 @@ def run_batch(
         scenario = load_scenario(scenario)
     seed = scenario.seed if seed is None else seed
     _check(replications, chunk_size, workers, dask_local, scheduler)
+    if replications > MAX_REPLICATIONS:
+        raise InputError([Problem("command line", "--replications", replications, replications_expectation(replications, len(scenario.variants), len(scenario.model.chain_members)))])
     chunk_size = chunk_size or DEFAULT_CHUNK
     chunks = plan_chunks(replications, chunk_size)
     store = None

@@ -1,4 +1,4 @@
-"""Summary statistics of replications (MODEL.md §6): mean, standard deviation, 95% confidence interval of the
+"""Summary statistics of replications (docs/model.md, Metrics): mean, standard deviation, 95% confidence interval of the
 mean, quantiles, and for loss VaR95 and CVaR95; the same for paired differences between variants."""
 
 from __future__ import annotations

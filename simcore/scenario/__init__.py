@@ -1,5 +1,5 @@
-"""Scenarios: which model, which shocks, which variants (MODEL.md §4-5)."""
+"""Scenarios: which model, which shocks, which variants (docs/model.md, Shocks and Policies)."""
 
-from simcore.scenario.load import Scenario, load_scenario
+from simcore.scenario.load import Scenario, read_scenario
 
-__all__ = ["Scenario", "load_scenario"]
+__all__ = ["Scenario", "read_scenario"]

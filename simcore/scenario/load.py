@@ -6,12 +6,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from simcore.chainmap import ChainMap, load_model
-from simcore.errors import NO_VALUE, InputError, Problem
-from simcore.scenario.policies import POLICIES
+from simcore.core.primitives import LEAD, ShockTable
+from simcore.errors import NO_VALUE, InputError, Problem, did_you_mean, names_hint
+from simcore.limits import MAX_LEAD_TIME, MAX_RANDOM_ROWS, lead_time_expectation, random_rows_expectation
+from simcore.scenario.policies import POLICIES, RankProducts, ranked
 from simcore.scenario.random import ShockSampler
-from simcore.scenario.schema import Output, ParameterOverrides, ScenarioFile, ScenarioInfo, Shock, Variant
-from simcore.scenario.shocks import SHOCK_KINDS, ShockTable, expand_shocks, select_firms, selector_problems
+from simcore.scenario.schema import Output, ParameterOverrides, RandomOutage, ScenarioFile, ScenarioInfo, Shock, Variant
+from simcore.scenario.shocks import SHOCK_KINDS, expand_shocks, select_firms, selector_problems
 from simcore.validation import raise_if, read_toml, validate
 
 
@@ -50,6 +54,13 @@ class Scenario:
     def reference_variant(self) -> str:
         return self.info.reference_variant or self.variants[0].name
 
+    def drawn_shocks(self, shocks: ShockTable, replication: int, seed: int | None = None) -> ShockTable:
+        """A variant's deterministic `shocks` with what replication `replication` draws (with `seed`, default the
+        scenario's); `shocks` itself when no shock is random."""
+        if not self.is_random:
+            return shocks
+        return self.sampler.draw(self.seed if seed is None else seed, replication).apply(shocks)
+
     def variant(self, name: str) -> Variant:
         for v in self.variants:
             if v.name == name:
@@ -57,11 +68,13 @@ class Scenario:
         raise KeyError(f"scenario {self.name!r} has no variant {name!r}; it has {[v.name for v in self.variants]}")
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def read_scenario(path: str | Path, rank_products: RankProducts | None = None) -> Scenario:
     """Read and validate a scenario and its model; raise InputError listing every problem.
 
     Shocks and variants are validated one by one, so the problems of the
-    scenario file and of its model are reported together.
+    scenario file and of its model are reported together. `rank_products`
+    ranks the short boards for `fill_short_board` with `top` (a stress test:
+    `simcore.load_scenario` hands it in).
     """
     path = Path(path)
     file = str(path)
@@ -90,7 +103,8 @@ def load_scenario(path: str | Path) -> Scenario:
     if isinstance(model_ref, str):
         model_path = (path.parent / model_ref).resolve()
         if not model_ref.strip() or not model_path.is_file():
-            expected = f"a model file (looked for {_display_path(model_path)}; paths are relative to the scenario file's folder)"
+            what = f"{_display_path(model_path)}, which is a folder" if model_path.is_dir() else f"{_display_path(model_path)}"
+            expected = f"a model file (looked for {what}; paths are relative to the scenario file's folder)"
             problems.append(Problem(file, "scenario.model", model_ref, expected))
         else:
             try:
@@ -110,14 +124,14 @@ def load_scenario(path: str | Path) -> Scenario:
         name = item.get("name")
         if isinstance(name, str) and names.index(name) != k:
             problems.append(Problem(file, f"variants[{k}].name", name, f"a variant name not used before (also variants[{names.index(name)}])"))
-        settings, probs = _policy_settings(cmap, item.get("policies"), file, k)
+        settings, probs = _policy_settings(cmap, item.get("policies"), file, k, rank_products)
         problems += probs
         if settings is not None:
             resolved[k] = settings
     variants = [(k, v.model_copy(update={"policies": resolved[k]}) if k in resolved else v) for k, v in variants]
     ref = doc.scenario.reference_variant if doc is not None else None
     if ref is not None and ref not in names and ("variants" in arrays or "variants" not in raw):
-        problems.append(Problem(file, "scenario.reference_variant", ref, f"the name of a variant ({', '.join(dict.fromkeys(map(str, names)))})"))
+        problems.append(Problem(file, "scenario.reference_variant", ref, f"the name of a variant ({', '.join(dict.fromkeys(map(str, names)))}){did_you_mean(ref, map(str, names))}"))
     if "variants" in arrays and not arrays["variants"]:
         problems.append(Problem(file, "variants", NO_VALUE, "expected at least one variant"))
     if doc is not None:
@@ -127,6 +141,7 @@ def load_scenario(path: str | Path) -> Scenario:
         raise InputError([Problem(file, "scenario.model", model_ref, "a model file")])
 
     shocks, problems = expand_shocks(cmap, [s for _, s in shock_specs], file)
+    problems += _beyond_limits(cmap, shock_specs, shocks, doc.scenario.horizon, file)
     raise_if(problems)
     return Scenario(
         file=path,
@@ -141,7 +156,7 @@ def load_scenario(path: str | Path) -> Scenario:
     )
 
 
-def _policy_settings(cmap: ChainMap | None, policies: Any, file: str, k: int) -> tuple[list | None, list[Problem]]:
+def _policy_settings(cmap: ChainMap | None, policies: Any, file: str, k: int, rank_products: RankProducts | None) -> tuple[list | None, list[Problem]]:
     """Each policy of variant `k` validated against its kind's settings model, then checked against the map.
 
     Returns the validated settings (None when some policy is bad) and the
@@ -159,12 +174,13 @@ def _policy_settings(cmap: ChainMap | None, policies: Any, file: str, k: int) ->
             continue
         entry = POLICIES.get(kind.strip())
         if entry is None:
-            problems.append(Problem(file, f"{field}.kind", kind, f"a known policy ({', '.join(sorted(POLICIES))})"))
+            problems.append(Problem(file, f"{field}.kind", kind, f"a known policy: {names_hint(kind, POLICIES)}"))
             settings = None
             continue
         value, probs = validate(entry.settings, {**policy, "kind": kind.strip()}, file, ("variants", k, "policies", j))
         problems += [replace(p, expected=p.expected.replace("from_", "from")) for p in probs]  # `from` is a Python keyword
         if value is not None and cmap is not None:
+            value = ranked(cmap, value, rank_products)
             probs = entry.check(cmap, value, file, field)
             problems += probs
             value = None if probs else value
@@ -191,6 +207,36 @@ def _after_the_horizon(horizon: int, shocks, variants, file: str) -> list[Proble
     return problems
 
 
+def _beyond_limits(cmap: ChainMap, shocks, table: ShockTable, horizon: int, file: str) -> list[Problem]:
+    """Shocks the engines cannot hold (simcore.limits): disrupted lead times beyond MAX_LEAD_TIME, and
+    random outages expecting more than MAX_RANDOM_ROWS events a replication (all such shocks together)."""
+    problems = []
+    lead = np.array([link.lead_time for link in cmap.links], dtype=float)
+    factor = np.ones(len(lead))
+    reported: set[int] = set()
+    for kind, target, value, source in zip(table.kind, table.target, table.value, table.source):
+        if kind != LEAD or value <= 1.0:
+            continue
+        factor[target] *= value  # as the engine's ring does: every disruption of a link, overlapping or not
+        delayed = lead[target] * factor[target]
+        if delayed > MAX_LEAD_TIME and source not in reported:
+            reported.add(int(source))
+            link = cmap.links[target]
+            expected = lead_time_expectation(delayed) + f"; link {link.supplier} -> {link.customer} takes {lead[target]:g} days x {factor[target]:g}"
+            problems.append((int(source), Problem(file, f"shocks[{source}].lead_time_factor", float(value), expected)))
+    expected_rows = 0.0
+    for n, s in shocks:
+        if isinstance(s, RandomOutage):
+            window = max((horizon if s.end is None else s.end) - s.start, 0.0)
+            firms = len(select_firms(cmap, s.select))
+            rows = s.rate * window * firms
+            expected_rows += rows
+            if expected_rows > MAX_RANDOM_ROWS:
+                problems.append((n, Problem(file, f"shocks[{n}].rate", s.rate, random_rows_expectation(rows, s.rate, window, firms))))
+                expected_rows = 0.0  # report each shock that overflows the budget, not every later one
+    return [p for _, p in sorted(problems, key=lambda item: item[0])]
+
+
 def _cover_problems(cmap: ChainMap, override, file: str, field: str) -> list[Problem]:
     """Inputs in an override's `cover_by_input` that no selected firm uses (a typo would otherwise do nothing)."""
     chosen = select_firms(cmap, override.select)
@@ -198,7 +244,7 @@ def _cover_problems(cmap: ChainMap, override, file: str, field: str) -> list[Pro
     problems = []
     for q in override.cover_by_input:
         if q not in cmap.product_index:
-            problems.append(Problem(file, f"{field}.{q}", q, "the id of a product of the model"))
+            problems.append(Problem(file, f"{field}.{q}", q, "the id of a product of the model" + did_you_mean(q, cmap.product_index)))
         elif len(chosen) and q not in used:
             problems.append(Problem(file, f"{field}.{q}", q, f"an input of some selected firm ({', '.join(sorted(used)) or 'they use no inputs'})"))
     return problems

@@ -1,4 +1,4 @@
-"""The policy registry: named interventions a scenario variant switches on (MODEL.md §5).
+"""The policy registry: named interventions a scenario variant switches on (docs/model.md, Policies).
 
 A variant lists its policies as `[[variants.policies]]` tables, `kind = "..."`
 plus the policy's settings (docs/policies.md). Each policy is
@@ -12,10 +12,15 @@ plus the policy's settings (docs/policies.md). Each policy is
   recovery parameters of shock rows).
 
 Engines only read `CompiledRun` arrays, so both run every policy identically
-without knowing policies exist. `simcore.compile.compile_model` calls
-`edit_map` (every map-changing policy, in order), compiles, then
-`apply_policies` (every array-changing policy, in order), after the variant's
-`[[variants.firms]]` overrides.
+without knowing policies exist. `simcore.compile` calls `edit_map` (every
+map-changing policy, in order), compiles, then `apply` (every array-changing
+policy, in order), after the variant's `[[variants.firms]]` overrides.
+
+`fill_short_board` with `top = N` takes the N worst of the model's short-board
+candidates by a stress test. Ranking runs a batch, which is no business of
+compiling: the scenario's loader ranks once, with the function its caller
+hands in (`simcore.load_scenario` hands in `simcore.knockouts.rank_products`),
+and each such policy carries the ranking (`FillShortBoard.with_ranking`).
 
 Adding a policy is one settings class, its functions and one `PolicyKind`
 entry in `POLICIES`.
@@ -26,22 +31,22 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Callable, Literal
+from typing import Annotated, Callable, Literal
 
 import numpy as np
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from simcore.chainmap import ChainMap
 from simcore.chainmap.baseline import NotProductive, solve_outputs, technical_matrix
-from simcore.chainmap.schema import Firm, Id, Link, NonNeg, Positive
+from simcore.chainmap.inspect import short_boards
+from simcore.chainmap.schema import Firm, Id, LeadTime, Link, NonNeg, Positive
+from simcore.core.compiled import PRIORITY, CompiledRun
+from simcore.core.primitives import CAPACITY, DAMAGE, LINEAR, SOURCE, STEP, TARGET, ShockTable
 from simcore.errors import NO_VALUE, Problem
 from simcore.scenario.schema import IdList, PolicySpec, Priority, Selector
-from simcore.scenario.shocks import CAPACITY, DAMAGE, PROFILES, SOURCE, TARGET, ShockTable, select_firms, selector_problems
+from simcore.scenario.shocks import select_firms, selector_problems
 
-if TYPE_CHECKING:  # simcore.compile imports this module; a runtime import would be circular
-    from simcore.compile import CompiledRun
-
-PRIORITY_RATIONING = 1  # simcore.compile.RATIONING[Rationing.priority]
+RankProducts = Callable[[ChainMap, list[str]], list[str]]  # products ordered by a stress test, worst first
 Share = Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)]
 
 
@@ -132,7 +137,7 @@ class DualSourcing(Policy):
     select: Selector = Selector()  # the customers; default every firm
     products: IdList = []  # input products; [] means every input
     share: Share = 0.3  # of the customer's need, taken from the incumbent
-    lead_time: NonNeg | None = None  # of the new link; default the incumbent's
+    lead_time: LeadTime | None = None  # of the new link; default the incumbent's
     from_: Selector | None = Field(None, alias="from")  # makers the second supplier may be chosen from
 
 
@@ -155,13 +160,15 @@ class FillShortBoard(Policy):
     extra_headroom: NonNeg = 0.2  # mode capacity: added at every maker of the product
     extra_cover: NonNeg = 7.0  # mode safety_stock: days added at every customer of the product
     share: Share = 0.3  # modes dual_sourcing and alternative_supplier: of each customer's need, moved to the new supplier
-    lead_time: NonNeg | None = None  # of the new links; default each customer's main incumbent's
+    lead_time: LeadTime | None = None  # of the new links; default each customer's main incumbent's
     from_: Selector | None = Field(None, alias="from")
     capacity: Positive = 0.5  # mode alternative_supplier: units/day, as a fraction of the product's baseline output
     region: Id = "domestic"  # of the new firm
     tags: IdList = []  # of the new firm
     qualification_days: NonNeg = 30.0  # after `start`, before the new firm takes orders
     ramp_up_days: NonNeg = 0.0  # from qualification, linear rise of the new firm's capacity to `capacity`
+
+    _ranked: tuple[str, ...] | None = PrivateAttr(None)  # with `top`: the model's short-board candidates, worst first
 
     _top_alone = field_validator("top")(_not_with("products"))
 
@@ -180,6 +187,21 @@ class FillShortBoard(Policy):
         if not self.products and self.top is None:
             raise ValueError("one of `products` (a list of product ids) or `top` (a number of short-board candidates)")
         return self
+
+    def with_ranking(self, ranked) -> "FillShortBoard":
+        """This policy with the model's short-board candidates ranked worst first, which `top` takes from."""
+        copy = self.model_copy()
+        copy._ranked = tuple(ranked)
+        return copy
+
+    @property
+    def chosen_products(self) -> list[str]:
+        """The products it works on: named, or the `top` worst short boards of its ranking."""
+        if self.products:
+            return list(self.products)
+        if self._ranked is None:
+            raise ValueError("fill_short_board with `top` has no ranking of the short boards: load the scenario with simcore.load_scenario")
+        return list(self._ranked[: self.top])
 
 
 # --- helpers on the compiled run -------------------------------------------------
@@ -225,8 +247,8 @@ def _from(run: CompiledRun, changed: CompiledRun, start: float) -> CompiledRun:
     """`changed` from day 0, or from `start` on: the run with its target and capacity changes as timed rows."""
     if start <= 0:
         return changed
-    rows = [(TARGET, s, d, start, 0.0, 0, 0.0) for s, d in _changes(run.slot_target, changed.slot_target)]
-    rows += [(CAPACITY, i, d, start, 0.0, 0, 0.0) for i, d in _changes(run.capacity, changed.capacity)]
+    rows = [(TARGET, s, d, start, 0.0, STEP, 0.0) for s, d in _changes(run.slot_target, changed.slot_target)]
+    rows += [(CAPACITY, i, d, start, 0.0, STEP, 0.0) for i, d in _changes(run.capacity, changed.capacity)]
     return _schedule(run, rows)
 
 
@@ -275,7 +297,7 @@ def _stabilize(run: CompiledRun, cmap: ChainMap, s: StabilizeChainMaster) -> Com
     into = support[run.link_customer]
     changes = {"link_tier": np.where(into, np.minimum(run.link_tier, s.priority), run.link_tier).astype(np.int64)}
     if s.set_rationing:
-        changes["rationing"] = PRIORITY_RATIONING
+        changes["rationing"] = PRIORITY
     if s.recovery_speed != 1.0:  # applied to the damage rows by CompiledRun.with_shocks
         speed = run.recovery_speed.copy()
         speed[np.flatnonzero(support)] *= s.recovery_speed
@@ -325,7 +347,7 @@ def add_second_suppliers(cmap: ChainMap, plan: list[tuple[int, int]], share: flo
         inc = links[l]
         lead = inc.lead_time if lead_time is None else lead_time
         if start > 0:
-            rows.append((SOURCE, len(links), share, start, 0.0, 0, 0.0))
+            rows.append((SOURCE, len(links), share, start, 0.0, STEP, 0.0))
             links.append(_standby_link(cmap.firms[b].id, inc.customer, lead, inc.priority))
         else:
             links[l] = inc.model_copy(update={"share": inc.share * (1.0 - share)})
@@ -352,15 +374,14 @@ def _dual_sourcing(cmap: ChainMap, s: DualSourcing) -> ChainMap:
 
 
 # --- fill_short_board -------------------------------------------------------------
-def short_board_products(cmap: ChainMap, s: FillShortBoard) -> list[str]:
-    """The products a fill_short_board policy works on: named, or the `top` short-board candidates of
-    `simcore inspect` whose knock-out costs the chain most (a by-product stress test, `simcore.stress.rank_products`)."""
-    if s.products:
-        return list(s.products)
-    from simcore.chainmap.inspect import short_boards
-    from simcore.stress import rank_products
-
-    return rank_products(cmap, [row["product"] for row in short_boards(cmap)])[: s.top]
+def ranked(cmap: ChainMap, policy: Policy, rank_products: RankProducts | None) -> Policy:
+    """`policy`, and a `fill_short_board` with `top` given the ranking of the map's short-board candidates of
+    `simcore inspect` by `rank_products` (a by-product stress test, `simcore.knockouts.rank_products`)."""
+    if not isinstance(policy, FillShortBoard) or policy.top is None:
+        return policy
+    if rank_products is None:
+        raise ValueError("fill_short_board with `top` needs a ranking of the short boards: load the scenario with simcore.load_scenario")
+    return policy.with_ranking(rank_products(cmap, [row["product"] for row in short_boards(cmap)]))
 
 
 def _fill_map(cmap: ChainMap, s: FillShortBoard) -> ChainMap:
@@ -368,12 +389,12 @@ def _fill_map(cmap: ChainMap, s: FillShortBoard) -> ChainMap:
         return add_alternative_suppliers(cmap, s)
     if s.mode != "dual_sourcing":
         return cmap
-    plan = dual_sourcing_plan(cmap, range(len(cmap.firms)), short_board_products(cmap, s), s.from_)
+    plan = dual_sourcing_plan(cmap, range(len(cmap.firms)), s.chosen_products, s.from_)
     return add_second_suppliers(cmap, plan, s.share, s.lead_time, s.start)
 
 
 def _fill_run(run: CompiledRun, cmap: ChainMap, s: FillShortBoard) -> CompiledRun:
-    products = _product_ids(cmap, short_board_products(cmap, s))
+    products = _product_ids(cmap, s.chosen_products)
     if s.mode == "capacity":
         return _from(run, _with_headroom(run, np.isin(cmap.firm_product, products), s.extra_headroom), s.start)
     if s.mode == "safety_stock":
@@ -395,21 +416,21 @@ def add_alternative_suppliers(cmap: ChainMap, s: FillShortBoard) -> ChainMap:
     firm_product = list(cmap.firm_product)
     open_inputs, rows = set(cmap.open_inputs), list(cmap.scheduled)
     onset = s.start + s.qualification_days
-    for q in short_board_products(cmap, s):
+    for q in s.chosen_products:
         p = cmap.product_index[q]
         new = len(firms)
         firms.append(Firm(id=ALTERNATIVE_PREFIX + q, name=f"alternative supplier of {q}", product=q, region=s.region, tags=list(s.tags)))
         firm_product.append(p)
         open_inputs.add(new)
         capacity = s.capacity * float(cmap.outputs[cmap.firm_product == p].sum())
-        rows.append((CAPACITY, new, capacity, onset, 0.0, 0, 0.0))
+        rows.append((CAPACITY, new, capacity, onset, 0.0, STEP, 0.0))
         if s.ramp_up_days > 0:
-            rows.append((DAMAGE, new, 1.0, onset, 0.0, PROFILES["linear"], s.ramp_up_days))
+            rows.append((DAMAGE, new, 1.0, onset, 0.0, LINEAR, s.ramp_up_days))
         for i in customers_of(cmap, q):
             incumbents = [l for l in range(len(cmap.links)) if cmap.link_customer[l] == i and cmap.firm_product[cmap.link_supplier[l]] == p]
             main = max(incumbents, key=lambda l: (cmap.links[l].share, -l))
             lead = cmap.links[main].lead_time if s.lead_time is None else s.lead_time
-            rows.append((SOURCE, len(links), s.share, onset, 0.0, 0, 0.0))
+            rows.append((SOURCE, len(links), s.share, onset, 0.0, STEP, 0.0))
             links.append(_standby_link(firms[new].id, cmap.firms[i].id, lead, None))
             sup.append(new)
             cus.append(i)
@@ -480,16 +501,16 @@ def _check_fill_short_board(cmap: ChainMap, s: FillShortBoard, file: str, field:
         problems += selector_problems(cmap, s.from_, file, f"{field}.from")
     if s.products:
         problems += _product_problems(cmap, s.products, range(len(cmap.firms)), file, f"{field}.products", role="of some firm")
-    elif not short_board_products(cmap, s):
+    elif not s.chosen_products:
         expected = "a map with short-board candidates (`simcore inspect` lists none); name `products` instead"
         problems.append(Problem(file, f"{field}.top", s.top, expected))
     if not problems and s.mode == "alternative_supplier":
-        for q in short_board_products(cmap, s):
+        for q in s.chosen_products:
             if ALTERNATIVE_PREFIX + q in cmap.firm_index:
                 problems.append(Problem(file, field, ALTERNATIVE_PREFIX + q, "a map without a firm of that id: it is the id given to the new supplier of " + q))
     if problems or s.mode != "dual_sourcing":
         return problems
-    products = short_board_products(cmap, s)
+    products = s.chosen_products
     makers = {q: [f.id for f in cmap.firms if f.product == q] for q in products}
     if s.products:
         for k, q in enumerate(s.products):
@@ -535,21 +556,3 @@ def resolve(spec: PolicySpec) -> Policy:
     if isinstance(spec, entry.settings):
         return spec
     return entry.settings.model_validate(spec.model_dump(by_alias=True))
-
-
-def edit_map(cmap: ChainMap, policies) -> ChainMap:
-    """The map after every map-changing policy, in order (the same object when none changes it)."""
-    for p in policies:
-        entry = POLICIES[p.kind]
-        if entry.edit_map is not None:
-            cmap = entry.edit_map(cmap, p)
-    return cmap
-
-
-def apply_policies(run: CompiledRun, cmap: ChainMap, policies) -> CompiledRun:
-    """The compiled run after every array-changing policy, in order; `cmap` is the (edited) map it was compiled from."""
-    for p in policies:
-        entry = POLICIES[p.kind]
-        if entry.apply is not None:
-            run = entry.apply(run, cmap, p)
-    return run

@@ -1,4 +1,4 @@
-"""Random shocks: what replication `k` of a scenario draws (MODEL.md §4, §7; docs/montecarlo.md).
+"""Random shocks: what replication `k` of a scenario draws (docs/model.md, Random shocks and replications; docs/montecarlo.md).
 
 Replication `k` draws from its own generator, `SeedSequence(seed).spawn`
 child `k` (built directly as `SeedSequence(seed, spawn_key=(k,))`), so its
@@ -13,7 +13,8 @@ replication the scenario's shocks draw in file order:
 - `lead_time_noise` draws one factor per chosen link.
 
 Draws are clipped to their field's range (a magnitude to [0, 1], a duration,
-start or factor to >= 0).
+start or factor to >= 0, a lead-time factor so that no shipment takes longer
+than simcore.limits.MAX_LEAD_TIME).
 """
 
 from __future__ import annotations
@@ -24,9 +25,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from simcore.chainmap import ChainMap
+from simcore.core.primitives import DAMAGE, LEAD, STEP, ShockTable
+from simcore.limits import MAX_LEAD_TIME
 from simcore.scenario.distributions import draw, is_random, replication_rng
 from simcore.scenario.schema import LeadTimeNoise, RandomOutage
-from simcore.scenario.shocks import DAMAGE, LEAD, ShockTable, recovery_code, select_firms
+from simcore.scenario.shocks import recovery_code, select_firms
+
 
 @dataclass(frozen=True)
 class Draw:
@@ -51,6 +55,7 @@ class ShockSampler:
 
     def __init__(self, cmap: ChainMap, shocks, horizon: int):
         self.horizon = horizon
+        self.longest_factor = MAX_LEAD_TIME / np.maximum([link.lead_time for link in cmap.links], 1e-9)  # per map link
         self.plan = []  # (scenario shock index, shock, resolved targets)
         for n, s in enumerate(shocks):
             if isinstance(s, RandomOutage):
@@ -71,9 +76,9 @@ class ShockSampler:
             if isinstance(s, RandomOutage):
                 rows += self._outages(n, s, targets, rng)
             elif isinstance(s, LeadTimeNoise):
-                factor = np.maximum(draw(s.factor, rng, len(targets)), 0.0)
+                factor = np.clip(draw(s.factor, rng, len(targets)), 0.0, self.longest_factor[targets])
                 length = self.horizon - s.start if s.duration is None else s.duration
-                rows += [(LEAD, int(l), float(f), s.start, length, 0, 0.0, n) for l, f in zip(targets, factor)]
+                rows += [(LEAD, int(l), float(f), s.start, length, STEP, 0.0, n) for l, f in zip(targets, factor)]
             else:
                 for name, drawn, low, high in (("start", start, 0.0, np.inf), ("duration", duration, 0.0, np.inf)):
                     if is_random(getattr(s, name)):

@@ -1,4 +1,4 @@
-"""The scenario schema: which model, how long, which shocks, which variants (MODEL.md §4-5)."""
+"""The scenario schema: which model, how long, which shocks, which variants (docs/model.md, Shocks and Policies)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Annotated, Literal, Union
 from pydantic import BeforeValidator, Discriminator, Field, StrictBool, Tag, model_validator
 
 from simcore.chainmap.schema import Id, NonNeg, Positive, Rationing, Record
+from simcore.limits import MAX_HORIZON
 
 
 def _as_list(value):
@@ -46,7 +47,7 @@ class ExponentialRecovery(Record):
 Recovery = Annotated[Union[StepRecovery, LinearRecovery, ExponentialRecovery], Field(discriminator="profile")]
 
 
-# --- distributions (Monte Carlo, MODEL.md §4) -----------------------------------------
+# --- distributions (Monte Carlo, docs/model.md, Random shocks and replications) ---------
 class Fixed(Record):
     """Always `value`."""
 
@@ -186,7 +187,7 @@ class DemandShock(ShockBase):
 
 
 class RandomOutage(Record):
-    """Firm failures as a Poisson process (MODEL.md §4): each selected firm fails at `rate` per day inside the
+    """Firm failures as a Poisson process (docs/model.md, Random shocks and replications): each selected firm fails at `rate` per day inside the
     window, or, with `per = "region"`, each region of the selected firms has events at `rate` per day that hit
     all of its selected firms together (a correlated, regional shock). Each event draws its magnitude and duration."""
 
@@ -280,7 +281,7 @@ class ScenarioInfo(Record):
     name: str
     description: str = ""
     model: str
-    horizon: Annotated[int, Field(ge=1, le=100_000)]
+    horizon: Annotated[int, Field(ge=1, le=MAX_HORIZON)]
     seed: Annotated[int, Field(ge=0)] = 0
     reference_variant: Id | None = None
 

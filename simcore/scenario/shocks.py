@@ -1,86 +1,23 @@
-"""Shock kinds: each is expanded once into primitive rows that every engine reads.
+"""Scenario shocks, each expanded once into primitive rows (`simcore.core.primitives`) that every engine reads.
 
-A primitive is one of four effects on one target over time:
-
-- DAMAGE: a firm loses `value * intensity(t)` of its capacity (the largest damage wins);
-- DEMAND: a firm's final demand is multiplied by `1 + (value - 1) * intensity(t)`;
-- CLOSE:  a link carries no orders or shipments while `intensity(t) > 0`;
-- LEAD:   a link's lead time is multiplied by `1 + (value - 1) * intensity(t)`.
-
-Timed policies (docs/policies.md#timing) add three more primitives to the same
-calendar. Each acts once, at the first tick at or after its start, and for good
-(duration, profile and param are unused):
-
-- SOURCE:   a link becomes a source of `value` of its customer's need for the
-  input: the shares of the input's other links (current and baseline) are
-  multiplied by `1 - value`, this link's set to `value`, and the input's
-  baseline pipeline is recomputed from the new baseline shares;
-- TARGET:   `value` units are added to an input slot's target inventory;
-- CAPACITY: `value` units per day are added to a firm's capacity.
+A firm outage or a regional lockdown becomes DAMAGE rows on firms, an embargo
+or a link disruption CLOSE or LEAD rows on links, a demand shock DEMAND rows;
+random shocks add their rows per replication (`simcore.scenario.random`).
 
 Adding a shock kind is one schema class and one expand function in `SHOCK_KINDS`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
 from simcore.chainmap import ChainMap
-from simcore.errors import NO_VALUE, Problem
+from simcore.core.primitives import CLOSE, DAMAGE, DEMAND, LEAD, PROFILES, STEP, ShockTable
+from simcore.errors import NO_VALUE, Problem, names_hint
 from simcore.scenario.distributions import typical
 from simcore.scenario.schema import DemandShock, Embargo, FirmOutage, LeadTimeNoise, LinkDisruption, RandomOutage, RegionOutage, Selector
-
-DAMAGE, DEMAND, CLOSE, LEAD = 0, 1, 2, 3
-SOURCE, TARGET, CAPACITY = 4, 5, 6  # set once at onset (timed policies)
-LINK_KINDS = (CLOSE, LEAD, SOURCE)  # kinds whose target is a link
-PROFILES = {"step": 0, "linear": 1, "exponential": 2}
-
-
-@dataclass(frozen=True)
-class ShockTable:
-    """Primitive shock rows as flat arrays, sorted by start time (then by scenario order)."""
-
-    kind: np.ndarray  # int64: one of the primitive kinds above
-    target: np.ndarray  # int64: firm index (DAMAGE, DEMAND, CAPACITY), map link index (CLOSE, LEAD, SOURCE) or slot (TARGET)
-    value: np.ndarray  # magnitude or factor
-    start: np.ndarray
-    duration: np.ndarray
-    profile: np.ndarray  # int64 code of PROFILES
-    param: np.ndarray  # recovery days (linear) or half-life (exponential)
-    source: np.ndarray  # index of the scenario shock the row came from (timed policies: after the shocks)
-
-    def __len__(self) -> int:
-        return len(self.kind)
-
-    @property
-    def first_start(self) -> float | None:
-        return float(self.start.min()) if len(self) else None
-
-    @classmethod
-    def from_rows(cls, rows: list[tuple], sort: bool = True) -> "ShockTable":
-        """Rows `(kind, target, value, start, duration, profile, param, source)`, sorted by start then source unless `sort=False`."""
-        cols = list(zip(*rows)) if rows else [()] * 8
-        ints = {0, 1, 5, 7}
-        arrays = [np.array(c, dtype=np.int64 if i in ints else float) for i, c in enumerate(cols)]
-        table = cls(*arrays)
-        return table.sorted() if sort else table
-
-    def sorted(self) -> "ShockTable":
-        """Rows by start, then by source (scenario order): the order shock onsets fire."""
-        order = np.lexsort((self.source, self.start))
-        return ShockTable(*(getattr(self, f.name)[order] for f in dataclasses.fields(self)))
-
-    @classmethod
-    def empty(cls) -> "ShockTable":
-        return cls.from_rows([])
-
-    def __add__(self, other: "ShockTable") -> "ShockTable":
-        """Both tables' rows, `other`'s after this one's (not sorted)."""
-        return ShockTable(*(np.concatenate([getattr(self, f.name), getattr(other, f.name)]) for f in dataclasses.fields(self)))
 
 
 def select_firms(cmap: ChainMap, sel: Selector) -> np.ndarray:
@@ -117,8 +54,7 @@ def selector_problems(cmap: ChainMap, sel: Selector, file: str, field: str) -> l
     for key, names in known.items():
         for k, name in enumerate(getattr(sel, key)):
             if name not in names:
-                hint = ", ".join(sorted(names)[:12]) + (", ..." if len(names) > 12 else "")
-                expected = f"one of the map's {key}: {hint}" if hint else f"one of the map's {key} (the map has none)"
+                expected = f"one of the map's {key}: {names_hint(name, names)}" if names else f"one of the map's {key} (the map has none)"
                 problems.append(Problem(file, f"{field}.{key}[{k}]", name, expected))
     if not problems and len(select_firms(cmap, sel)) == 0:
         problems.append(Problem(file, field, sel.model_dump(exclude_defaults=True), "a selection that matches at least one firm"))
@@ -126,10 +62,10 @@ def selector_problems(cmap: ChainMap, sel: Selector, file: str, field: str) -> l
 
 
 def recovery_code(shock) -> tuple[int, float]:
-    """A shock's recovery as (PROFILES code, days or half-life)."""
+    """A shock's recovery as (profile code, days or half-life)."""
     rec = getattr(shock, "recovery", None)
     if rec is None or rec.profile == "step":
-        return PROFILES["step"], 0.0
+        return STEP, 0.0
     return PROFILES[rec.profile], float(rec.days if rec.profile == "linear" else rec.half_life)
 
 

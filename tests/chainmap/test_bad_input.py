@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from chainmap.inputs import GOOD, check, edit, only, problems_of, write
+from naive import VALID_MODEL, check, edit, only, problems_of, write_file
 from simcore.chainmap import load_model
 from simcore.errors import NO_VALUE, InputError
 
 
 def bad(tmp_path, text: str, name: str = "model.toml") -> tuple[InputError, object]:
-    path = write(tmp_path, name, text)
+    path = write_file(tmp_path, name, text)
     return problems_of(load_model, path), path
 
 
 def test_the_base_map_is_valid(tmp_path):
-    cmap = load_model(write(tmp_path, "model.toml", GOOD))
+    cmap = load_model(write_file(tmp_path, "model.toml", VALID_MODEL))
     assert [f.id for f in cmap.firms] == ["M", "S1", "S2", "C"]
     assert cmap.outputs.tolist() == pytest.approx([20.0, 6.0, 4.0, 10.0])
 
@@ -34,17 +34,17 @@ def test_missing_model_file(tmp_path):
 
 
 def test_toml_syntax_error_names_file_and_line(tmp_path):
-    err, path = bad(tmp_path, edit(GOOD, 'region = "south"', 'region = "south'))
+    err, path = bad(tmp_path, edit(VALID_MODEL, 'region = "south"', 'region = "south'))
     assert len(err.problems) == 1
     p = err.problems[0]
     assert p.file == str(path)
-    line = GOOD.lstrip("\n").split("\n").index('region = "south"') + 1
+    line = VALID_MODEL.lstrip("\n").split("\n").index('region = "south"') + 1
     assert "not valid TOML" in p.expected and f"line {line}," in p.expected
     assert str(err).startswith(f"{path}: not valid TOML")
 
 
 def test_table_instead_of_table_array(tmp_path):
-    text = edit(GOOD, '[[demand]]\nfirm = "C"', '[demand]\nfirm = "C"')
+    text = edit(VALID_MODEL, '[[demand]]\nfirm = "C"', '[demand]\nfirm = "C"')
     err, path = bad(tmp_path, text)
     check(err, path, "demand", {"firm": "C", "units": 10}, "a list", "[[name]]")
     assert len(err.problems) == 1, str(err)  # not also "at least one final demand entry"
@@ -54,18 +54,18 @@ def test_table_instead_of_table_array(tmp_path):
 
 
 def test_unknown_field_typo_lists_the_known_fields(tmp_path):
-    err, path = bad(tmp_path, edit(GOOD, "lead_time = 2", "leadtime = 2"))
+    err, path = bad(tmp_path, edit(VALID_MODEL, "lead_time = 2", "leadtime = 2"))
     p = check(err, path, "links[1].leadtime", NO_VALUE, "unknown field", "supplier, customer, share, lead_time, priority")
-    assert str(p) == f"{path}: links[1].leadtime: unknown field; expected one of supplier, customer, share, lead_time, priority"
+    assert str(p) == f"{path}: links[1].leadtime: unknown field; expected one of supplier, customer, share, lead_time, priority (did you mean 'lead_time'?)"
 
 
 def test_unknown_top_level_table(tmp_path):
-    err, path = bad(tmp_path, edit(GOOD, "[defaults]", "[defualts]"))
+    err, path = bad(tmp_path, edit(VALID_MODEL, "[defaults]", "[defualts]"))
     check(err, path, "defualts", NO_VALUE, "unknown field", "defaults", "parameters", "tables")
 
 
 def test_unknown_category_lists_the_categories(tmp_path):
-    err, path = bad(tmp_path, edit(GOOD, 'category = "basic_component"', 'category = "basic_componnt"'))
+    err, path = bad(tmp_path, edit(VALID_MODEL, 'category = "basic_component"', 'category = "basic_componnt"'))
     check(err, path, "products[1].category", "basic_componnt", "one of raw_material, basic_material, basic_component", "final_product, service")
 
 
@@ -85,7 +85,7 @@ def test_unknown_category_lists_the_categories(tmp_path):
     ],
 )
 def test_negative_and_out_of_range_numbers(tmp_path, old, new, field, value, expected):
-    err, path = bad(tmp_path, edit(GOOD, old, new))
+    err, path = bad(tmp_path, edit(VALID_MODEL, old, new))
     check(err, path, field, value, expected)
 
 
@@ -99,7 +99,7 @@ def test_negative_and_out_of_range_numbers(tmp_path, old, new, field, value, exp
     ],
 )
 def test_nan_and_inf_numbers(tmp_path, old, new, field):
-    err, path = bad(tmp_path, edit(GOOD, old, new))
+    err, path = bad(tmp_path, edit(VALID_MODEL, old, new))
     p = only(err, field)
     assert p.file == str(path)
     assert p.value != p.value or p.value == float("inf")
@@ -108,7 +108,7 @@ def test_nan_and_inf_numbers(tmp_path, old, new, field):
 
 
 def test_wrong_types(tmp_path):
-    text = edit(GOOD, 'tags = ["foreign"]', 'tags = "foreign"')
+    text = edit(VALID_MODEL, 'tags = ["foreign"]', 'tags = "foreign"')
     text = edit(text, "share = 0.6", 'share = "most"')
     err, path = bad(tmp_path, text)
     check(err, path, "firms[0].tags", "foreign", "a list")
@@ -116,7 +116,7 @@ def test_wrong_types(tmp_path):
 
 
 def test_missing_required_fields(tmp_path):
-    text = edit(GOOD, 'id = "S2"\nproduct = "part"\n', 'id = "S2"\n')
+    text = edit(VALID_MODEL, 'id = "S2"\nproduct = "part"\n', 'id = "S2"\n')
     text = edit(text, 'name = "bad-input base"\n', "")
     err, path = bad(tmp_path, text)
     check(err, path, "firms[2].product", NO_VALUE, "required field is missing")
@@ -124,7 +124,7 @@ def test_missing_required_fields(tmp_path):
 
 
 def test_empty_recipe_key(tmp_path):
-    err, path = bad(tmp_path, edit(GOOD, "recipe = { ore = 2 }", 'recipe = { "" = 2 }'))
+    err, path = bad(tmp_path, edit(VALID_MODEL, "recipe = { ore = 2 }", 'recipe = { "" = 2 }'))
     check(err, path, "products[1].recipe", "", "a key that is a non-empty string")
 
 
@@ -132,7 +132,7 @@ def test_empty_recipe_key(tmp_path):
 
 
 def test_duplicate_ids(tmp_path):
-    text = edit(GOOD, 'id = "S2"', 'id = "S1"')
+    text = edit(VALID_MODEL, 'id = "S2"', 'id = "S1"')
     text = edit(text, 'id = "good"', 'id = "part"')
     err, path = bad(tmp_path, text)
     check(err, path, "firms[2].id", "S1", "a firm id not used before")
@@ -140,7 +140,7 @@ def test_duplicate_ids(tmp_path):
 
 
 def test_unknown_firm_in_link(tmp_path):
-    err, path = bad(tmp_path, edit(GOOD, 'supplier = "S2"', 'supplier = "S9"'))
+    err, path = bad(tmp_path, edit(VALID_MODEL, 'supplier = "S2"', 'supplier = "S9"'))
     p = check(err, path, "links[3].supplier", "S9", "the id of a firm of this map")
     assert str(p) == f"{path}: links[3].supplier: got 'S9'; expected the id of a firm of this map"
     # the share check of C's suppliers of `part` is not run on a half-known set of links
@@ -148,18 +148,18 @@ def test_unknown_firm_in_link(tmp_path):
 
 
 def test_unknown_product_of_a_firm(tmp_path):
-    err, path = bad(tmp_path, edit(GOOD, 'product = "good"', 'product = "goods"'))
+    err, path = bad(tmp_path, edit(VALID_MODEL, 'product = "good"', 'product = "goods"'))
     check(err, path, "firms[3].product", "goods", "the id of a product of this map")
 
 
 def test_unknown_product_in_a_recipe(tmp_path):
-    err, path = bad(tmp_path, edit(GOOD, "recipe = { part = 1 }", "recipe = { part = 1, paint = 0.1 }"))
+    err, path = bad(tmp_path, edit(VALID_MODEL, "recipe = { part = 1 }", "recipe = { part = 1, paint = 0.1 }"))
     check(err, path, "products[2].recipe.paint", "paint", "an input that is the id of a product of this map")
 
 
 def test_recipe_product_with_no_supplier(tmp_path):
     """`paint` is a product, in the recipe of `good`, but no firm supplies it to C."""
-    text = edit(GOOD, "recipe = { part = 1 }", "recipe = { part = 1, paint = 0.1 }")
+    text = edit(VALID_MODEL, "recipe = { part = 1 }", "recipe = { part = 1, paint = 0.1 }")
     text += '\n[[products]]\nid = "paint"\ncategory = "basic_material"\n'
     err, path = bad(tmp_path, text)
     check(err, path, "firms[3].product", "good", "a supplier link for input 'paint' of 'good'", "'C' has none")
@@ -167,30 +167,30 @@ def test_recipe_product_with_no_supplier(tmp_path):
 
 
 def test_link_whose_supplier_makes_what_the_customer_does_not_use(tmp_path):
-    text = edit(GOOD, '[[links]]\nsupplier = "S1"', '[[links]]\nsupplier = "M"\ncustomer = "C"\n\n[[links]]\nsupplier = "S1"')
+    text = edit(VALID_MODEL, '[[links]]\nsupplier = "S1"', '[[links]]\nsupplier = "M"\ncustomer = "C"\n\n[[links]]\nsupplier = "S1"')
     err, path = bad(tmp_path, text)
     check(err, path, "links[2].supplier", "M", "a supplier of an input of 'good'", "it makes 'ore'")
 
 
 def test_duplicate_link(tmp_path):
-    text = GOOD + '\n[[links]]\nsupplier = "M"\ncustomer = "S1"\n'
+    text = VALID_MODEL + '\n[[links]]\nsupplier = "M"\ncustomer = "S1"\n'
     err, path = bad(tmp_path, text)
     check(err, path, "links[4]", "M -> S1", "one link per supplier and customer", "also links[0]")
 
 
 def test_shares_not_summing_to_one(tmp_path):
-    err, path = bad(tmp_path, edit(GOOD, "share = 0.4", "share = 0.3"))
+    err, path = bad(tmp_path, edit(VALID_MODEL, "share = 0.4", "share = 0.3"))
     p = check(err, path, "links[2,3].share", 0.9, "shares of firm 'C' suppliers of 'part' to sum to 1")
     assert str(p) == f"{path}: links[2,3].share: got 0.9; expected shares of firm 'C' suppliers of 'part' to sum to 1"
 
 
 def test_cover_by_input_for_a_product_that_is_no_input(tmp_path):
-    err, path = bad(tmp_path, edit(GOOD, 'tags = ["chain_master"]', 'tags = ["chain_master"]\ncover_by_input = { ore = 3 }'))
+    err, path = bad(tmp_path, edit(VALID_MODEL, 'tags = ["chain_master"]', 'tags = ["chain_master"]\ncover_by_input = { ore = 3 }'))
     check(err, path, "firms[3].cover_by_input.ore", "ore", "an input of product 'good' (part)")
 
 
 def test_undeclared_chain(tmp_path):
-    err, path = bad(tmp_path, edit(GOOD, 'chains = ["auto"]\n\n[[firms]]', 'chains = ["moto"]\n\n[[firms]]'))
+    err, path = bad(tmp_path, edit(VALID_MODEL, 'chains = ["auto"]\n\n[[firms]]', 'chains = ["moto"]\n\n[[firms]]'))
     check(err, path, "products[2].chains", "moto", "a chain declared in model.chains (auto)")
 
 
@@ -198,12 +198,12 @@ def test_undeclared_chain(tmp_path):
 
 
 def test_demand_on_unknown_firm(tmp_path):
-    err, path = bad(tmp_path, edit(GOOD, 'firm = "C"', 'firm = "CC"'))
+    err, path = bad(tmp_path, edit(VALID_MODEL, 'firm = "C"', 'firm = "CC"'))
     check(err, path, "demand[0].firm", "CC", "the id of a firm of this map")
 
 
 def test_demand_on_unknown_product_and_on_a_product_nobody_makes(tmp_path):
-    text = GOOD + '\n[[products]]\nid = "spare"\ncategory = "final_product"\n'
+    text = VALID_MODEL + '\n[[products]]\nid = "spare"\ncategory = "final_product"\n'
     text += '\n[[demand]]\nproduct = "gizmo"\nunits = 1\n\n[[demand]]\nproduct = "spare"\nunits = 1\n'
     err, path = bad(tmp_path, text)
     check(err, path, "demand[1].product", "gizmo", "the id of a product of this map")
@@ -211,12 +211,12 @@ def test_demand_on_unknown_product_and_on_a_product_nobody_makes(tmp_path):
 
 
 def test_demand_needs_exactly_one_of_firm_or_product(tmp_path):
-    err, path = bad(tmp_path, edit(GOOD, 'firm = "C"', 'firm = "C"\nproduct = "good"'))
+    err, path = bad(tmp_path, edit(VALID_MODEL, 'firm = "C"', 'firm = "C"\nproduct = "good"'))
     check(err, path, "demand[0]", {"firm": "C", "product": "good", "units": 10.0}, "exactly one of `firm` or `product`")
 
 
 def test_no_final_demand(tmp_path):
-    err, path = bad(tmp_path, edit(GOOD, '[[demand]]\nfirm = "C"\nunits = 10\n', ""))
+    err, path = bad(tmp_path, edit(VALID_MODEL, '[[demand]]\nfirm = "C"\nunits = 10\n', ""))
     check(err, path, "demand", NO_VALUE, "at least one final demand entry")
 
 
@@ -279,14 +279,14 @@ def test_map_at_the_edge_of_productivity_is_rejected(tmp_path):
 
 
 def test_productive_loop_loads(tmp_path):
-    cmap = load_model(write(tmp_path, "model.toml", LOOP.format(ab=0.5, ba=0.5)))
+    cmap = load_model(write_file(tmp_path, "model.toml", LOOP.format(ab=0.5, ba=0.5)))
     # x_A = 10 + 0.5 x_B, x_B = 5 + 0.5 x_A  ->  x_A = 50/3, x_B = 40/3
     assert cmap.outputs.tolist() == pytest.approx([50 / 3, 40 / 3], rel=1e-12)
 
 
 def test_firm_with_no_path_to_final_demand(tmp_path):
     """A third maker of `part` that nobody buys from has baseline output 0."""
-    text = GOOD + '\n[[firms]]\nid = "S3"\nproduct = "part"\nregion = "west"\n'
+    text = VALID_MODEL + '\n[[firms]]\nid = "S3"\nproduct = "part"\nregion = "west"\n'
     text += '\n[[links]]\nsupplier = "M"\ncustomer = "S3"\n'
     err, path = bad(tmp_path, text)
     check(err, path, "firms[4].id", "S3", "a firm with a supply path to final demand", "baseline output is 0")
@@ -298,7 +298,7 @@ def test_firm_with_no_path_to_final_demand(tmp_path):
 
 def test_all_problems_of_a_file_are_reported_at_once(tmp_path):
     """Field errors, unknown ids and share sums of one file come in one InputError, not one per run."""
-    text = edit(GOOD, "cover = 5", "cover = -5")  # a bad default
+    text = edit(VALID_MODEL, "cover = 5", "cover = -5")  # a bad default
     text = edit(text, "lead_time = 2", "leadtime = 2")  # a typo
     text = edit(text, 'category = "final_product"', 'category = "final"')  # an unknown category
     text = edit(text, 'supplier = "S1"', 'supplier = "S7"')  # an unknown firm
@@ -320,7 +320,7 @@ def test_all_problems_of_a_file_are_reported_at_once(tmp_path):
 
 def test_references_to_a_broken_record_are_not_reported_twice(tmp_path):
     """S1 has a bad headroom: links to it are not also reported as naming an unknown firm."""
-    err, path = bad(tmp_path, edit(GOOD, 'region = "south"', 'region = "south"\nheadroom = -1'))
+    err, path = bad(tmp_path, edit(VALID_MODEL, 'region = "south"', 'region = "south"\nheadroom = -1'))
     assert [p.field for p in err.problems] == ["firms[1].headroom"], str(err)
 
 
@@ -357,8 +357,8 @@ def write_csv_model(tmp_path, **changes):
     tables = {**CSV_TABLES, **{k.replace("__", "/").replace("_csv", ".csv"): v for k, v in changes.items()}}
     for rel, text in tables.items():
         if text is not None:
-            write(tmp_path, rel, text)
-    return write(tmp_path, "model.toml", CSV_MODEL)
+            write_file(tmp_path, rel, text)
+    return write_file(tmp_path, "model.toml", CSV_MODEL)
 
 
 def test_the_csv_map_is_valid(tmp_path):

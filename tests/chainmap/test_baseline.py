@@ -1,21 +1,17 @@
-"""The steady state (MODEL.md §2): x = d + M x with M[j, i] = share(j -> i) * a[product(j), product(i)],
-and the compiled quantities derived from it: capacity, target inventories and pipelines."""
+"""The steady state (docs/model.md, Baseline): x = d + M x with M[j, i] = share(j -> i) * a[product(j), product(i)],
+from which compile.py derives capacity, target inventories and pipelines (tested in tests/compile/)."""
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction as F
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from chainmap.inputs import write
+from naive import write_file
 from simcore.chainmap import load_model
 from simcore.chainmap.baseline import NotProductive, solve_outputs, spectral_radius, technical_matrix
-from simcore.compile import compile_model, delay_ticks
-from simcore.scenario.schema import FirmOverride, Selector, Variant
-from simcore.scenario.shocks import ShockTable
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -87,7 +83,7 @@ units = 50
 
 def test_textbook_two_sector_leontief(tmp_path):
     """M = [[0.2, 0.3], [0.4, 0.1]], d = [100, 50]: det(I - M) = 0.6, x = [175, 400/3]."""
-    cmap = load_model(write(tmp_path, "model.toml", LEONTIEF))
+    cmap = load_model(write_file(tmp_path, "model.toml", LEONTIEF))
     M = [[F("0.2"), F("0.3")], [F("0.4"), F("0.1")]]
     exact = exact_solve(M, [F(100), F(50)])
     assert exact == [F(175), F(400, 3)]
@@ -193,7 +189,7 @@ def test_cycle_steel_machinery_steel(tmp_path):
 
     Total steel s = 5 + 2 m, machinery m = 10 + 0.1 s  ->  m = 10.5 / 0.8 = 105/8, s = 5 + 105/4 = 125/4.
     """
-    cmap = load_model(write(tmp_path, "model.toml", CYCLE))
+    cmap = load_model(write_file(tmp_path, "model.toml", CYCLE))
     m = F(105, 8)
     s = 5 + 2 * m
     assert m == 10 + F(1, 10) * s
@@ -242,162 +238,6 @@ def test_product_level_demand_is_split_equally_over_makers(tmp_path):
     firm = "G3"
     units = 4
     """
-    cmap = load_model(write(tmp_path, "model.toml", text))
+    cmap = load_model(write_file(tmp_path, "model.toml", text))
     np.testing.assert_array_equal(cmap.final_demand, [10.0, 10.0, 14.0])
     np.testing.assert_array_equal(cmap.outputs, [10.0, 10.0, 14.0])
-
-
-# --- compiled baseline quantities (MODEL.md §2) ---------------------------------------------------
-
-COMPILED = """
-[model]
-name = "compile check"
-
-[defaults]
-cover = 4
-headroom = 0.25
-
-[[products]]
-id = "ore"
-category = "raw_material"
-
-[[products]]
-id = "chip"
-category = "core_electronic_component"
-
-[[products]]
-id = "board"
-category = "subassembly"
-recipe = { ore = 2, chip = 3 }
-
-[[firms]]
-id = "M1"
-product = "ore"
-region = "north"
-
-[[firms]]
-id = "M2"
-product = "ore"
-region = "south"
-headroom = 0.0
-
-[[firms]]
-id = "K"
-product = "chip"
-region = "abroad"
-tags = ["foreign"]
-
-[[firms]]
-id = "B"
-product = "board"
-region = "north"
-cover = 6
-cover_by_input = { chip = 10 }
-
-[[links]]
-supplier = "M1"
-customer = "B"
-share = 0.4
-lead_time = 0
-
-[[links]]
-supplier = "M2"
-customer = "B"
-share = 0.6
-lead_time = 2.5
-
-[[links]]
-supplier = "K"
-customer = "B"
-lead_time = 3
-
-[[demand]]
-firm = "B"
-units = 10
-"""
-
-
-@pytest.fixture
-def compiled_map(tmp_path):
-    return load_model(write(tmp_path, "model.toml", COMPILED))
-
-
-def compile_plain(cmap, variant=None):
-    return compile_model(cmap, cmap.parameters, 30, ShockTable.from_rows([]), variant)
-
-
-def slot(run, firm: int, product: str, cmap) -> int:
-    for s in range(run.slot_ptr[firm], run.slot_ptr[firm + 1]):
-        if run.slot_product[s] == cmap.product_index[product]:
-            return s
-    raise KeyError(product)
-
-
-def test_baseline_of_the_compile_map(compiled_map):
-    # B makes 10 boards: 20 ore split 0.4/0.6 over M1/M2, 30 chips from K
-    np.testing.assert_allclose(compiled_map.outputs, [8.0, 12.0, 30.0, 10.0])
-
-
-def test_capacity_is_output_times_one_plus_headroom(compiled_map):
-    run = compile_plain(compiled_map)
-    np.testing.assert_allclose(run.capacity, [8.0 * 1.25, 12.0 * 1.0, 30.0 * 1.25, 10.0 * 1.25])
-    np.testing.assert_array_equal(run.base_output, compiled_map.outputs)
-
-
-def test_target_is_cover_times_coefficient_times_output(compiled_map):
-    run = compile_plain(compiled_map)
-    B = compiled_map.firm_index["B"]
-    x_B = compiled_map.outputs[B]
-    # ore: the firm's cover (6 days); chip: its per-input override (10 days)
-    assert run.slot_target[slot(run, B, "ore", compiled_map)] == pytest.approx(6 * 2 * x_B)
-    assert run.slot_target[slot(run, B, "chip", compiled_map)] == pytest.approx(10 * 3 * x_B)
-    assert run.n_slots == 2  # raw materials and chips have no inputs
-
-
-def test_pipeline_is_delay_ticks_times_flow_summed_over_links(compiled_map):
-    run = compile_plain(compiled_map)
-    B = compiled_map.firm_index["B"]
-    x_B = compiled_map.outputs[B]
-    # delay in ticks is max(1, ceil(lead_time)): 0 -> 1, 2.5 -> 3, 3 -> 3
-    assert [delay_ticks(0, L) for L in (0.0, 2.5, 3.0, 0.5, 1.0)] == [1, 3, 3, 1, 1]
-    for L in (0.0, 0.3, 1.0, 1.7, 2.0, 4.2):
-        assert delay_ticks(0, L) == max(1, math.ceil(L))
-    ore_flow = [0.4 * 2 * x_B, 0.6 * 2 * x_B]
-    assert run.slot_pipeline[slot(run, B, "ore", compiled_map)] == pytest.approx(1 * ore_flow[0] + 3 * ore_flow[1])
-    assert run.slot_pipeline[slot(run, B, "chip", compiled_map)] == pytest.approx(3 * 1.0 * 3 * x_B)
-    # link flows are share * a * x of the customer, in compiled order
-    flows = {(int(run.link_supplier[k]), int(run.link_customer[k])): run.link_flow[k] for k in range(run.n_links)}
-    idx = compiled_map.firm_index
-    assert flows[idx["M1"], B] == pytest.approx(ore_flow[0])
-    assert flows[idx["M2"], B] == pytest.approx(ore_flow[1])
-    assert flows[idx["K"], B] == pytest.approx(30.0)
-    # a supplier's output equals the flows it ships plus its final demand
-    shipped = np.bincount(run.link_supplier, weights=run.link_flow, minlength=run.n_firms)
-    np.testing.assert_allclose(shipped + run.final_demand, run.base_output, rtol=1e-12)
-
-
-def test_variant_cover_sets_the_general_cover_and_cover_by_input_applies_on_top(compiled_map):
-    """A variant's `cover` replaces the firm's general cover; covers set per input (the map's
-    `cover_by_input`, 10 days of chips for B) stay, and the override's own `cover_by_input` wins."""
-    B = compiled_map.firm_index["B"]
-    x_B = compiled_map.outputs[B]
-    plain = Variant(name="cover 2", firms=[FirmOverride(select=Selector(ids=["B"]), cover=2)])
-    run = compile_plain(compiled_map, plain)
-    assert run.slot_target[slot(run, B, "ore", compiled_map)] == pytest.approx(2 * 2 * x_B)
-    assert run.slot_target[slot(run, B, "chip", compiled_map)] == pytest.approx(10 * 3 * x_B)
-    both = Variant(name="cover 2, chips 20", firms=[FirmOverride(select=Selector(ids=["B"]), cover=2, cover_by_input={"chip": 20})])
-    run = compile_plain(compiled_map, both)
-    assert run.slot_target[slot(run, B, "ore", compiled_map)] == pytest.approx(2 * 2 * x_B)
-    assert run.slot_target[slot(run, B, "chip", compiled_map)] == pytest.approx(20 * 3 * x_B)
-    headroom = Variant(name="spare", firms=[FirmOverride(select=Selector(tags=["foreign"]), headroom=1.0)])
-    run = compile_plain(compiled_map, headroom)
-    assert run.capacity[compiled_map.firm_index["K"]] == pytest.approx(2 * 30.0)
-
-
-def test_variant_cover_by_input_alone_keeps_the_general_cover(compiled_map):
-    B = compiled_map.firm_index["B"]
-    x_B = compiled_map.outputs[B]
-    chips = Variant(name="chips 20", firms=[FirmOverride(select=Selector(ids=["B"]), cover_by_input={"chip": 20})])
-    run = compile_plain(compiled_map, chips)
-    assert run.slot_target[slot(run, B, "ore", compiled_map)] == pytest.approx(6 * 2 * x_B)
-    assert run.slot_target[slot(run, B, "chip", compiled_map)] == pytest.approx(20 * 3 * x_B)

@@ -11,14 +11,14 @@ from __future__ import annotations
 import numba
 import numpy as np
 import pytest
-from builders import chain_maps, shock_rows
+from naive import chain_maps, shock_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simcore.chainmap.schema import Parameters
 from simcore.compile import compile_model
+from simcore.core.primitives import CAPACITY, DAMAGE, SOURCE, TARGET, ShockTable
 from simcore.engines.numba import engine, lanes, run_numba
-from simcore.scenario.shocks import CAPACITY, DAMAGE, SOURCE, TARGET, ShockTable
 
 HORIZON = 40
 BATCH_SERIES = ("chain_output", "chain_final_demand", "chain_final_delivered", "firm_min_ratio")
@@ -68,8 +68,8 @@ def test_flagship_replications_in_lanes_equal_single_runs(threads, monkeypatch):
     """A real scenario's drawn replications, 11 in groups of 4 (4 + 4 + 3), serial and in parallel."""
     from pathlib import Path
 
+    from simcore import load_scenario
     from simcore.montecarlo.batch import prepare
-    from simcore.scenario import load_scenario
 
     scenario = load_scenario(Path(__file__).parents[2] / "scenarios" / "ev_chip_embargo.toml")
     monkeypatch.setattr(lanes, "LANES", 4)
@@ -87,8 +87,8 @@ def test_group_width_is_bounded_by_memory():
     from dataclasses import replace
     from pathlib import Path
 
+    from simcore import load_scenario
     from simcore.montecarlo.batch import prepare
-    from simcore.scenario import load_scenario
 
     run = prepare(load_scenario(Path(__file__).parents[2] / "scenarios" / "ev_chip_embargo.toml"))[0].run
     assert engine.lanes_for(run) == lanes.LANES

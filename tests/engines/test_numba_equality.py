@@ -17,24 +17,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builders import build_model, chain_maps, shock_rows, write_model
-from equality import assert_same_numbers
+from naive import EXPONENTIAL, GOOD, LINEAR, PART, STEP, assert_same_numbers, build_model, compile_rows, write_model
 from simcore.chainmap import load_model
-from simcore.chainmap.schema import Parameters
 from simcore.generate import generate_map, write_map
 from simcore.compile import compile_model
 from simcore.engines.numba import run_numba
 from simcore.engines.reference import run_reference
-from simcore.scenario.shocks import CLOSE, DAMAGE, DEMAND, LEAD, ShockTable
-
-STEP, LINEAR, EXPONENTIAL = 0, 1, 2
-
-
-def compiled(cmap, rows, horizon, **params):
-    return compile_model(cmap, Parameters(**{**cmap.parameters.model_dump(), **params}), horizon, ShockTable.from_rows(rows))
+from simcore.core.primitives import CLOSE, DAMAGE, DEMAND, LEAD, ShockTable
 
 
 def assert_engines_agree(run, firm_trajectories: bool = True) -> None:
@@ -42,10 +33,6 @@ def assert_engines_agree(run, firm_trajectories: bool = True) -> None:
 
 
 # --- hand-made maps ------------------------------------------------------------------
-PART = {"id": "part", "category": "basic_component"}
-GOOD = {"id": "good", "category": "final_product", "recipe": {"part": 1.0}}
-
-
 def serial(lead: float = 1.0, cover: float = 3.0, headroom: float = 0.0):
     """S -> C, one part per good, 10 goods a day."""
     return build_model(
@@ -139,27 +126,27 @@ def test_hand_made_maps(name, shocks):
         {"adaptive_sourcing": True, "share_recovery": 0.05},
         {"rationing": "priority", "adaptive_sourcing": True, "final_demand_priority": 0},
     ):
-        assert_engines_agree(compiled(cmap, rows(SHOCKS[shocks]), 30, **params))
+        assert_engines_agree(compile_rows(cmap, rows(SHOCKS[shocks]), 30, **params))
 
 
 @pytest.mark.parametrize("lead", [0.0, 0.5, 1.0, 2.5, 2.9999999999999996, 3.0000000000000004])
 def test_fractional_lead_times(lead):
     for cmap in (serial(lead), diamond(lead1=lead), diamond(lead2=lead), cycle(lead)):
-        assert_engines_agree(compiled(cmap, rows(SHOCKS["everything"]), 30))
-        assert_engines_agree(compiled(cmap, rows(SHOCKS["lead-step"]), 30, rationing="priority", adaptive_sourcing=True))
+        assert_engines_agree(compile_rows(cmap, rows(SHOCKS["everything"]), 30))
+        assert_engines_agree(compile_rows(cmap, rows(SHOCKS["lead-step"]), 30, rationing="priority", adaptive_sourcing=True))
 
 
 def test_baseline_is_held_exactly():
     """No shocks: the Numba engine, like the reference, stays exactly at baseline."""
     cmap = diamond()
-    run = compiled(cmap, [], 25)
+    run = compile_rows(cmap, [], 25)
     tr = run_numba(run)
     np.testing.assert_array_equal(tr.firm_output, np.broadcast_to(run.base_output, tr.firm_output.shape))
     assert_engines_agree(run)
 
 
 def test_without_firm_trajectories():
-    run = compiled(cycle(), rows(SHOCKS["everything"]), 20)
+    run = compile_rows(cycle(), rows(SHOCKS["everything"]), 20)
     assert_engines_agree(run, firm_trajectories=False)
     assert run_numba(run, False).firm_output is None
 
@@ -168,7 +155,7 @@ def test_colliding_shipments():
     """A lead time that falls fast (8 days x 6, recovering linearly over 4 days) makes several shipments
     of one link arrive in the same tick, from several suppliers of the same input."""
     cmap = diamond(lead1=8.0, lead2=0.5)
-    run = compiled(
+    run = compile_rows(
         cmap,
         rows([(LEAD, 0, 6.0, 2, 12, LINEAR, 4.0), (LEAD, 3, 7.0, 2, 3, LINEAR, 2.0), (DAMAGE, 1, 0.5, 20, 30, STEP, 0.0)]),
         60,
@@ -180,7 +167,7 @@ def test_colliding_shipments():
 def test_rounding_can_put_two_shipments_in_one_tick():
     """Lead 3 + 1 ulp: the shipment of tick 0 is used in tick 4 (ceil(3.0000000000000004)), and so is the one of
     tick 1 (1 + 3.0000000000000004 rounds to 4.0)."""
-    assert_engines_agree(compiled(serial(3.0000000000000004), rows(SHOCKS["damage-step"]), 20))
+    assert_engines_agree(compile_rows(serial(3.0000000000000004), rows(SHOCKS["damage-step"]), 20))
 
 
 def test_unsorted_shock_table_fires_in_start_order():
@@ -218,7 +205,7 @@ def test_generated_200_firm_maps(seed, tmp_path):
         profile = int(rng.integers(3))
         table.append((kind, target, value, float(rng.uniform(0, 20)), float(rng.uniform(3, 30)), profile, 0.0 if profile == STEP else float(rng.uniform(1, 10)), k))
     for params in ({}, {"rationing": "priority", "adaptive_sourcing": True}):
-        assert_engines_agree(compiled(cmap, table, 60, **params))
+        assert_engines_agree(compile_rows(cmap, table, 60, **params))
 
 
 # --- the kernels as plain Python -------------------------------------------------------
@@ -233,9 +220,9 @@ NO_JIT_SCRIPT = textwrap.dedent(
     from simcore.engines.numba import kernels, run_numba
     from simcore.engines.numba.engine import run_numba_batch
     from simcore.engines.reference import run_reference
-    from simcore.scenario.shocks import ShockTable
+    from simcore.core.primitives import ShockTable
     sys.path.insert(0, sys.argv[2])
-    from equality import assert_same_numbers
+    from naive import assert_same_numbers
 
     from simcore.engines.numba import lanes
     assert numba.config.DISABLE_JIT and not hasattr(kernels.simulate, "py_func") and not hasattr(lanes.simulate_group, "py_func"), "the JIT is on"

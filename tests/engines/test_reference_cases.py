@@ -1,17 +1,12 @@
-"""Hand-computable cases for the reference engine (MODEL.md §3 worked example and friends)."""
+"""Hand-computable cases for the reference engine (docs/model.md, Worked example: a serial chain, and friends)."""
 
 import numpy as np
 import pytest
 
-from builders import build_model
-from simcore.chainmap.schema import Parameters
-from simcore.compile import compile_model
+from naive import GOOD, PART, build_model, compile_rows
 from simcore.engines.reference import run_reference
 from simcore.metrics import fill_rate, series_metrics
-from simcore.scenario.shocks import CLOSE, DAMAGE, DEMAND, LEAD, ShockTable
-
-PART = {"id": "part", "category": "basic_component"}
-GOOD = {"id": "good", "category": "final_product", "recipe": {"part": 1.0}}
+from simcore.core.primitives import CLOSE, DAMAGE, DEMAND, LEAD
 
 
 def serial(cover: float, lead: float = 1.0, headroom: float = 0.0):
@@ -25,7 +20,7 @@ def serial(cover: float, lead: float = 1.0, headroom: float = 0.0):
 
 
 def simulate(cmap, rows, horizon, **params):
-    run = compile_model(cmap, Parameters(**{**cmap.parameters.model_dump(), **params}), horizon, ShockTable.from_rows(rows))
+    run = compile_rows(cmap, rows, horizon, **params)
     return run, run_reference(run)
 
 

@@ -1,4 +1,5 @@
-"""Where the external data is (../shared/data beside the repository); tests that read it skip without it."""
+"""The importers' source data (not shipped; docs/importers.md, Source data): $SIMCORE_DATA or the default of
+`simcore.importers.shipped.DATA`. Tests that read it skip without it."""
 
 from pathlib import Path
 
@@ -10,5 +11,5 @@ from simcore.importers.shipped import DATA
 @pytest.fixture(scope="session")
 def data() -> Path:
     if not DATA.is_dir():
-        pytest.skip(f"external data not found at {DATA}")
+        pytest.skip(f"source data not found at {DATA} (set SIMCORE_DATA to the folder; docs/importers.md, Source data)")
     return DATA

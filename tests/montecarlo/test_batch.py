@@ -5,21 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from naive import RANDOM_EV, write_file
 from simcore import metrics as M
-from simcore.compile import compile_parts, compile_run
+from simcore.compile import compile_run, compile_variant
 from simcore.engines.numba import run_numba
 from simcore.montecarlo import run_batch
 from simcore.montecarlo.batch import simulate_chunk
-from simcore.scenario import load_scenario
+from simcore import load_scenario
 from simcore.scenario.distributions import replication_rng
-from simcore.scenario.shocks import DAMAGE, LEAD
-
-from .common import write
+from simcore.core.primitives import DAMAGE, LEAD
 
 
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory):
-    return load_scenario(write(tmp_path_factory.mktemp("mc")))
+    return load_scenario(write_file(tmp_path_factory.mktemp("mc"), "random.toml", RANDOM_EV))
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +53,7 @@ def test_each_replication_equals_a_single_run_on_its_shocks(scenario, reference_
         for v, variant in enumerate(scenario.variants):
             run = compile_run(scenario, variant, replication=k)
             tr = run_numba(run, False)
-            table = scenario.sampler.draw(scenario.seed, k).apply(compile_parts(scenario, variant)[1])
+            table = scenario.sampler.draw(scenario.seed, k).apply(compile_variant(scenario, variant).shocks)
             for c in range(len(run.chain_names)):
                 base = float(run.chain_baseline[c])
                 single = M.series_metrics(tr.chain_output[:, c], base, table.first_start)
@@ -70,8 +69,8 @@ def test_the_reference_engine_gives_the_same_batch(scenario, reference_batch):
 
 
 def test_identical_variants_have_zero_paired_differences(tmp_path):
-    text = write(tmp_path).read_text().split("[[variants]]")[0] + '[[variants]]\nname = "a"\n[[variants]]\nname = "b"\n'
-    result = run_batch(write(tmp_path, text, "twins.toml"), 30, progress=False)
+    text = RANDOM_EV.split("[[variants]]")[0] + '[[variants]]\nname = "a"\n[[variants]]\nname = "b"\n'
+    result = run_batch(write_file(tmp_path, "twins.toml", text), 30, progress=False)
     assert np.array_equal(result.metrics[:, 0], result.metrics[:, 1], equal_nan=True)
     d = result.statistics["b"]["total"]["d_loss"]
     assert d["mean"] == 0.0 and d["std"] == 0.0
@@ -100,16 +99,3 @@ def test_replications_differ_and_draws_are_what_the_scenario_says(scenario):
     assert abs(events.mean() - expected) < 4 * np.sqrt(expected / len(draws))
     durations = np.array([d.duration[0] for d in draws])
     assert len(set(durations.tolist())) == len(draws) and np.all(durations > 0)
-
-
-def test_batch_metrics_equal_the_scalar_metrics():
-    rng = np.random.default_rng(3)
-    series = np.clip(10 + rng.normal(0, 2, (50, 40)).cumsum(axis=1) * 0.1, 0, None)
-    starts = rng.choice([np.nan, 0.0, 3.5, 12.0], 50)
-    delivered, demanded = rng.uniform(0, 1, (50, 40)), rng.uniform(0.5, 1, (50, 40))
-    got = M.batch_metrics(series, 10.0, starts, delivered, demanded)
-    for r in range(50):
-        start = None if np.isnan(starts[r]) else starts[r]
-        one = M.series_metrics(series[r], 10.0, start)
-        expected = [one["loss"], one["depth"], one["tts"], one["ttr"], M.fill_rate(delivered[r], demanded[r])]
-        np.testing.assert_array_equal(got[r], expected)

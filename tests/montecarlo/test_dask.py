@@ -28,8 +28,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from simcore import load_scenario
 from simcore.montecarlo import run_batch
-from simcore.scenario import load_scenario
 
 pytest.importorskip("distributed")  # a declared dependency; the import error would be clearer than a failure below
 
@@ -173,9 +173,9 @@ def prepared_on_workers(cluster: Cluster) -> dict[str, int]:
     """Per worker name, how many scenarios it has compiled (it ran at least one chunk if > 0)."""
 
     def count():
-        from simcore.montecarlo.batch import _prepared
+        from simcore.montecarlo.batch import prepare
 
-        return _prepared.cache_info().currsize
+        return prepare.cache_info().currsize
 
     names = {a: n for n, a in cluster.workers().items()}
     return {names[a]: v for a, v in cluster.client.run(count).items()}

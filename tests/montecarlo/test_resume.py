@@ -12,9 +12,9 @@ import time
 import pandas as pd
 import pytest
 
+from naive import RANDOM_EV, write_file
 from simcore.cli import main
 
-from .common import write
 
 ARGS = ["--replications", "60", "--chunk-size", "4", "--no-plots"]
 
@@ -24,7 +24,7 @@ def cli(*args) -> list[str]:
 
 
 def test_killed_and_resumed_equals_uninterrupted(tmp_path):
-    scenario = write(tmp_path)
+    scenario = write_file(tmp_path, "random.toml", RANDOM_EV)
     whole, parts = tmp_path / "whole", tmp_path / "parts"
     assert main(["run", str(scenario), "--out", str(whole), *ARGS]) == 0
 
@@ -51,7 +51,7 @@ def test_killed_and_resumed_equals_uninterrupted(tmp_path):
 
 
 def test_a_folder_with_a_batch_is_not_overwritten(tmp_path, capsys):
-    scenario = write(tmp_path)
+    scenario = write_file(tmp_path, "random.toml", RANDOM_EV)
     out = tmp_path / "out"
     assert main(["run", str(scenario), "--out", str(out), "--replications", "4", "--no-plots"]) == 0
     capsys.readouterr()
@@ -63,5 +63,5 @@ def test_a_folder_with_a_batch_is_not_overwritten(tmp_path, capsys):
 
 
 def test_monte_carlo_options_need_replications(tmp_path, capsys):
-    assert main(["run", str(write(tmp_path)), "--out", str(tmp_path / "o"), "--resume"]) == 2
+    assert main(["run", str(write_file(tmp_path, "random.toml", RANDOM_EV)), "--out", str(tmp_path / "o"), "--resume"]) == 2
     assert "--resume" in capsys.readouterr().err

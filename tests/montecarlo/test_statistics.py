@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from builders import write_model
+from naive import write_model
 from simcore.montecarlo import run_batch
 from simcore.montecarlo.stats import describe
 

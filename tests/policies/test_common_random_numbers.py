@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import simcore
+from naive import build_scenario
 
 from . import test_dual_sourcing
-from .common import scenario
 
 POLICIES = """
 [[variants.policies]]
@@ -48,7 +48,7 @@ name = "twin b"
 
 @pytest.mark.parametrize("engine", ["reference", "numba"])
 def test_identical_variants_have_a_zero_paired_difference(tmp_path, engine):
-    sc = scenario(tmp_path, test_dual_sourcing.MAP, BODY, 40)
+    sc = build_scenario(tmp_path, test_dual_sourcing.MAP, BODY, 40)
     result = simcore.run(sc, engine=engine)
     a, b = (next(v for v in result.variants if v.variant == name) for name in ("twin a", "twin b"))
     for key, value in a.trajectories.arrays().items():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from naive import GOOD, PART, build_scenario
 from simcore.costs import policy_costs, variant_cost
 
 from . import test_dual_sourcing, test_stabilize
-from .common import GOOD, PART, scenario
 
 SERIAL = {
     "products": [PART, GOOD],
@@ -44,7 +44,7 @@ select = { ids = ["C"] }
 cover = 1
 holding_cost = 0.5
 """
-    sc = scenario(tmp_path, SERIAL, body, 30)
+    sc = build_scenario(tmp_path, SERIAL, body, 30)
     assert variant_cost(sc, "as-is") == {"holding_cost": 0, "capacity_cost": 0, "qualification_cost": 0, "priority_premium": 0, "total": 0}
     cost = variant_cost(sc, "stock and capacity")
     assert cost["holding_cost"] == pytest.approx(0.5 * (3 * 10) * 30)  # 30 more units held, every day
@@ -59,7 +59,7 @@ holding_cost = 0.5
 def test_qualification_cost_and_the_capacity_moved_by_dual_sourcing(tmp_path):
     """One link added; S1 (headroom 0) makes 3 less, S2 (headroom 0.5) 3 more: capacity +1.5 a day net."""
     body = test_dual_sourcing.VARIANTS.replace('products = ["part"]', 'products = ["part"]\nqualification_cost = 1000\ncapacity_cost = 1')
-    sc = scenario(tmp_path, test_dual_sourcing.MAP, body, 30)
+    sc = build_scenario(tmp_path, test_dual_sourcing.MAP, body, 30)
     cost = variant_cost(sc, "dual")
     assert cost["qualification_cost"] == 1000
     assert cost["capacity_cost"] == pytest.approx(1.5 * 30)
@@ -69,7 +69,7 @@ def test_qualification_cost_and_the_capacity_moved_by_dual_sourcing(tmp_path):
 def test_priority_premium_counts_only_under_priority_rationing(tmp_path):
     rates = 'kind = "stabilize_chain_master"\npriority_premium = 0.1\nextra_cover = 1\nholding_cost = 0.01'
     body = test_stabilize.FAN_OUT_BODY.replace('kind = "stabilize_chain_master"', rates)
-    sc = scenario(tmp_path, test_stabilize.FAN_OUT, body, 20)
+    sc = build_scenario(tmp_path, test_stabilize.FAN_OUT, body, 20)
     cost = variant_cost(sc, "stabilize")
     assert cost["priority_premium"] == pytest.approx(0.1 * 10 * 20)  # S -> C1 carries 10 a day at tier 0
     assert cost["holding_cost"] == pytest.approx(0.01 * 10 * 20)

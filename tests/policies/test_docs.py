@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from simcore.scenario import load_scenario
+from simcore import load_scenario
 from simcore.scenario.policies import POLICIES
 
 ROOT = Path(__file__).parents[2]

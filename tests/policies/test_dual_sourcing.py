@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simcore.scenario.shocks import CLOSE
+from naive import GOOD, PART, build_scenario, output_of, simulate
+from simcore.core.primitives import CLOSE
 
-from .common import GOOD, PART, firm, scenario, simulate
 
 # S1 is C's only part supplier; S2 (the larger, with 50% headroom) and S3 make parts for C2 and C3.
 MAP = {
@@ -59,7 +59,7 @@ duration = 20
 
 
 def test_the_largest_other_maker_gets_the_share_and_the_baseline_is_re_solved(tmp_path):
-    sc = scenario(tmp_path, MAP, VARIANTS, 30)
+    sc = build_scenario(tmp_path, MAP, VARIANTS, 30)
     ids = [f.id for f in sc.model.firms]
     base, _ = simulate(sc, "as-is")
     run, _ = simulate(sc, "dual")
@@ -82,26 +82,26 @@ def test_the_second_supplier_keeps_the_customer_going(tmp_path):
     o' = 10 + (10 - share * o) / tau: demand 10 (no backlog: backlog_days = 1) plus the pipeline gap (pipeline 10,
     S2's shipment in transit, no stock left), so C settles at share * 10 (tau + 1) / (tau + share) = 3.33."""
     t0, duration, tau, share = 5, 20, 6.0, 0.3
-    sc = scenario(tmp_path, MAP, OUTAGE + VARIANTS, 30)
+    sc = build_scenario(tmp_path, MAP, OUTAGE + VARIANTS, 30)
     _, base = simulate(sc, "as-is")
-    np.testing.assert_allclose(firm(sc, base, "C")[t0 + 1 : t0 + duration + 1], 0.0, atol=1e-12)
+    np.testing.assert_allclose(output_of(sc, base, "C")[t0 + 1 : t0 + duration + 1], 0.0, atol=1e-12)
     _, tr = simulate(sc, "dual")
     expected, order = [], 10.0  # C's order of tick t0 - 1 is the baseline
     for _ in range(duration):
         expected.append(share * order)  # shipped by S2 in tick t, used by C in tick t + 1
         order = 10.0 + (10.0 - share * order) / tau
-    c = firm(sc, tr, "C")
+    c = output_of(sc, tr, "C")
     assert c[t0] == pytest.approx(10.0)
     np.testing.assert_allclose(c[t0 + 1 : t0 + duration + 1], expected, rtol=1e-12)
     assert expected[0] == pytest.approx(3.0) and expected[-1] == pytest.approx(share * 10 * (tau + 1) / (tau + share), rel=1e-9)
-    np.testing.assert_allclose(firm(sc, tr, "C2"), 5.0, rtol=1e-12)  # S2 has room for both
+    np.testing.assert_allclose(output_of(sc, tr, "C2"), 5.0, rtol=1e-12)  # S2 has room for both
 
 
 def test_an_embargo_also_closes_the_new_link(tmp_path):
     """Shocks are expanded again on the changed map: an embargo on foreign parts covers the new S2 -> C link."""
     model = {**MAP, "firms": [{**f, "tags": ["foreign"]} if f["id"] == "S2" else f for f in MAP["firms"]]}
     embargo = '[[shocks]]\nkind = "embargo"\nproducts = ["part"]\nstart = 3\nduration = 5\n'
-    sc = scenario(tmp_path, model, embargo + VARIANTS, 20)
+    sc = build_scenario(tmp_path, model, embargo + VARIANTS, 20)
     ids = [f.id for f in sc.model.firms]
     for variant, closed in (("as-is", {("S2", "C2")}), ("dual", {("S2", "C2"), ("S2", "C")})):
         run, _ = simulate(sc, variant)
@@ -114,6 +114,6 @@ def test_nothing_to_do_is_a_problem(tmp_path):
 
     body = '[[variants]]\nname = "x"\n[[variants.policies]]\nkind = "dual_sourcing"\nselect = { ids = ["C"] }\nfrom = { ids = ["S1"] }\n'
     with pytest.raises(InputError) as info:
-        scenario(tmp_path, MAP, body)
+        build_scenario(tmp_path, MAP, body)
     (problem,) = info.value.problems
     assert problem.field == "variants[0].policies[0]" and "adds at least one supplier link" in problem.expected

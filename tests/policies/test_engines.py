@@ -9,15 +9,14 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from builders import chain_maps, shock_rows
+from naive import both_engines, chain_maps, shock_rows
 from simcore.chainmap.baseline import NotProductive
 from simcore.chainmap.schema import Parameters
 from simcore.compile import compile_model, compile_run
-from simcore.scenario import load_scenario
+from simcore import load_scenario
 from simcore.scenario.schema import Variant
-from simcore.scenario.shocks import ShockTable
+from simcore.core.primitives import ShockTable
 
-from .common import both_engines
 
 ROOT = Path(__file__).parents[2]
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from naive import GOOD, PART, build_scenario, output_of, simulate
 from simcore.metrics import series_metrics
-
-from .common import GOOD, PART, firm, scenario, simulate
 
 
 def serial(cover: float) -> dict:
@@ -54,13 +53,13 @@ def test_extra_cover_delays_tts_by_exactly_c_days(tmp_path, cover, extra, durati
     from then until the supplier's first shipment after recovery; TTS = cover + c + 1 (c whole days: a
     fractional c rounds down, its remainder is consumed on the first short day)."""
     t0, horizon = 5, 40
-    sc = scenario(tmp_path, serial(cover), body(extra, cover, duration), horizon)
+    sc = build_scenario(tmp_path, serial(cover), body(extra, cover, duration), horizon)
     _, base = simulate(sc, "as-is")
     assert series_metrics(base.chain_output[:, 0], 10.0, t0)["tts"] == cover + 1
     for variant in ("extra", "absolute"):
         run, tr = simulate(sc, variant)
         np.testing.assert_allclose(run.slot_target, [(cover + extra) * 10.0], rtol=1e-15)
-        c = firm(sc, tr, "C")
+        c = output_of(sc, tr, "C")
         whole = int(np.floor(extra))
         expected = np.full(horizon, 10.0)
         expected[t0 + cover + whole + 1] = 10.0 * (extra - whole)  # the remainder of a fractional cover
@@ -89,7 +88,7 @@ def two_inputs() -> dict:
 
 
 def test_inputs_limit_the_policy_to_some_inputs(tmp_path):
-    sc = scenario(
+    sc = build_scenario(
         tmp_path,
         two_inputs(),
         """
@@ -108,6 +107,6 @@ extra_cover = 3
 
 
 def test_absolute_cover_can_lower_stock(tmp_path):
-    sc = scenario(tmp_path, two_inputs(), '[[variants]]\nname = "lean"\n[[variants.policies]]\nkind = "safety_stock"\nselect = {}\ncover = 0.5\n')
+    sc = build_scenario(tmp_path, two_inputs(), '[[variants]]\nname = "lean"\n[[variants.policies]]\nkind = "safety_stock"\nselect = {}\ncover = 0.5\n')
     run, _ = simulate(sc, "lean")
     np.testing.assert_allclose(run.slot_target, [0.5 * 10.0, 0.5 * 20.0], rtol=1e-15)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from naive import GOOD, PART, build_scenario, output_of, simulate
 from simcore.engines.trajectories import TOTALS
 
-from .common import GOOD, PART, firm, scenario, simulate
 
 SERIAL = {
     "products": [PART, GOOD],
@@ -60,15 +60,15 @@ def test_headroom_works_the_backlog_off_exactly(tmp_path):
     with 50% headroom it makes 15 a day until the backlog (less the lost sales) is gone; without, the backlog
     only decays through lost sales."""
     t0, duration, horizon = 5, 6, 40
-    sc = scenario(tmp_path, SERIAL, BODY, horizon)
+    sc = build_scenario(tmp_path, SERIAL, BODY, horizon)
     _, base = simulate(sc, "as-is")
-    np.testing.assert_allclose(firm(sc, base, "C"), catch_up(horizon, t0, duration, 10.0), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(output_of(sc, base, "C"), catch_up(horizon, t0, duration, 10.0), rtol=1e-12, atol=1e-12)
     expected = catch_up(horizon, t0, duration, 15.0)
     assert expected[t0 + duration : t0 + duration + 9].tolist() == [15.0] * 9 and 10.0 < expected[t0 + duration + 9] < 15.0
     for variant in ("extra", "absolute"):
         run, tr = simulate(sc, variant)
         np.testing.assert_allclose(run.capacity, [10.0, 15.0], rtol=1e-15)
-        np.testing.assert_allclose(firm(sc, tr, "C"), expected, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(output_of(sc, tr, "C"), expected, rtol=1e-12, atol=1e-12)
         delivered, arisen = tr.chain_final_delivered[:, 0].sum(), tr.chain_final_demand[:, 0].sum()
         assert delivered > base.chain_final_delivered[:, 0].sum()
         # the backlog is worked off, so what was not delivered is exactly what was lost

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simcore.scenario.shocks import DAMAGE
+from naive import GOOD, PART, build_scenario, output_of, simulate
+from simcore.core.primitives import DAMAGE
 
-from .common import GOOD, PART, firm, scenario, simulate
 
 FAN_OUT = {  # one supplier, two final customers without cover; C1 is the chain master
     "products": [PART, GOOD],
@@ -48,14 +48,14 @@ set_rationing = false
 def test_priority_serves_the_chain_master_first(tmp_path):
     """S loses a quarter of its 20 a day: proportional rationing gives each customer 7.5; with the policy C1
     (tier 0) gets its full 10 and C2 the remaining 5."""
-    sc = scenario(tmp_path, FAN_OUT, FAN_OUT_BODY, 20)
+    sc = build_scenario(tmp_path, FAN_OUT, FAN_OUT_BODY, 20)
     window = slice(4, 14)
     _, base = simulate(sc, "as-is")
     np.testing.assert_allclose(base.firm_output[window, 1:], 7.5, atol=1e-9)
     run, tr = simulate(sc, "stabilize")
     assert run.rationing == 1 and run.link_tier.tolist() == [0, 1]
-    np.testing.assert_allclose(firm(sc, tr, "C1")[window], 10.0, atol=1e-9)
-    np.testing.assert_allclose(firm(sc, tr, "C2")[window], 5.0, atol=1e-9)
+    np.testing.assert_allclose(output_of(sc, tr, "C1")[window], 10.0, atol=1e-9)
+    np.testing.assert_allclose(output_of(sc, tr, "C2")[window], 5.0, atol=1e-9)
     # tiers without the priority rule change nothing
     run, tr = simulate(sc, "tiers only")
     assert run.rationing == 0 and run.link_tier.tolist() == [0, 1]
@@ -64,7 +64,7 @@ def test_priority_serves_the_chain_master_first(tmp_path):
 
 def test_priority_never_lowers_a_tier(tmp_path):
     model = {**FAN_OUT, "links": [{"supplier": "S", "customer": "C1", "priority": 0}, {"supplier": "S", "customer": "C2"}]}
-    sc = scenario(tmp_path, model, '[[variants]]\nname = "tier 3"\n[[variants.policies]]\nkind = "stabilize_chain_master"\npriority = 3\n')
+    sc = build_scenario(tmp_path, model, '[[variants]]\nname = "tier 3"\n[[variants.policies]]\nkind = "stabilize_chain_master"\npriority = 3\n')
     run, _ = simulate(sc, "tier 3")
     assert run.link_tier.tolist() == [0, 1]
 
@@ -112,24 +112,24 @@ def test_big_hands_pull_small_hands(tmp_path):
     """R loses a quarter of its 20 a day. Priority at C's supplier S1 does not help C: S1 itself gets only 7.5
     at R. Extended to tier 1, S1's order at R is served first too, and C gets its full 10 (C2 gets 5)."""
     shock = '[[shocks]]\nkind = "firm_outage"\nselect = { ids = ["R"] }\nmagnitude = 0.25\nstart = 3\nduration = 10\n'
-    sc = scenario(tmp_path, TWO_TIERS, extension_body(shock), 30)
+    sc = build_scenario(tmp_path, TWO_TIERS, extension_body(shock), 30)
     window = slice(6, 14)
     _, base = simulate(sc, "as-is")
     _, own = simulate(sc, "extend 0")
     _, ext = simulate(sc, "extend 1")
     for tr in (base, own):
-        np.testing.assert_allclose(firm(sc, tr, "S1")[window], 7.5, atol=1e-9)
-        np.testing.assert_allclose(firm(sc, tr, "C")[window], 7.5, atol=1e-9)
-    np.testing.assert_allclose(firm(sc, ext, "S1")[window], 10.0, atol=1e-9)
-    np.testing.assert_allclose(firm(sc, ext, "S2")[window], 5.0, atol=1e-9)
-    np.testing.assert_allclose(firm(sc, ext, "C")[window], 10.0, atol=1e-9)
+        np.testing.assert_allclose(output_of(sc, tr, "S1")[window], 7.5, atol=1e-9)
+        np.testing.assert_allclose(output_of(sc, tr, "C")[window], 7.5, atol=1e-9)
+    np.testing.assert_allclose(output_of(sc, ext, "S1")[window], 10.0, atol=1e-9)
+    np.testing.assert_allclose(output_of(sc, ext, "S2")[window], 5.0, atol=1e-9)
+    np.testing.assert_allclose(output_of(sc, ext, "C")[window], 10.0, atol=1e-9)
 
 
 def test_extension_sets(tmp_path):
     """Tier 0: links into C, C's inputs; tier 1 adds S1 (links R -> S1, S1's ore); tier 2 adds R (no inputs, no links in)."""
     shock = '[[shocks]]\nkind = "firm_outage"\nselect = { ids = ["R", "S1", "S2"] }\nstart = 3\nduration = 2\n'
     shock += 'recovery = { profile = "linear", days = 4 }\n'
-    sc = scenario(tmp_path, TWO_TIERS, extension_body(shock, extra_cover=2, recovery_speed=2), 20)
+    sc = build_scenario(tmp_path, TWO_TIERS, extension_body(shock, extra_cover=2, recovery_speed=2), 20)
     base, _ = simulate(sc, "as-is")
     ids = [f.id for f in sc.model.firms]
     into = {ids[c] for c in base.link_customer}
@@ -182,14 +182,14 @@ kind = "stabilize_chain_master"
 recovery_speed = 2
 extend_to_tiers = 1
 """
-    sc = scenario(tmp_path, SERIAL, body, 12)
+    sc = build_scenario(tmp_path, SERIAL, body, 12)
     slow, fast = [0, 0, 0, 0, 2.5, 5.0, 7.5, 10.0], [0, 0, 0, 0, 5.0, 10.0, 10.0, 10.0]
     _, base = simulate(sc, "as-is")
-    np.testing.assert_allclose(firm(sc, base, target)[2:10], slow, atol=1e-12)
+    np.testing.assert_allclose(output_of(sc, base, target)[2:10], slow, atol=1e-12)
     _, masters = simulate(sc, "masters")
-    np.testing.assert_allclose(firm(sc, masters, target)[2:10], fast if target == "C" else slow, atol=1e-12)
+    np.testing.assert_allclose(output_of(sc, masters, target)[2:10], fast if target == "C" else slow, atol=1e-12)
     run, both = simulate(sc, "masters and suppliers")
-    np.testing.assert_allclose(firm(sc, both, target)[2:10], fast, atol=1e-12)
+    np.testing.assert_allclose(output_of(sc, both, target)[2:10], fast, atol=1e-12)
     assert run.shock_param.tolist() == [2.0] and run.shock_kind.tolist() == [DAMAGE]
 
 
@@ -209,7 +209,7 @@ name = "fast"
 kind = "stabilize_chain_master"
 recovery_speed = 2
 """
-    sc = scenario(tmp_path, {**SERIAL, "firms": [SERIAL["firms"][0], {**SERIAL["firms"][1], "cover": 5.0}]}, body, 6)
+    sc = build_scenario(tmp_path, {**SERIAL, "firms": [SERIAL["firms"][0], {**SERIAL["firms"][1], "cover": 5.0}]}, body, 6)
     run, tr = simulate(sc, "fast")
     assert run.shock_param.tolist() == [1.0]
-    np.testing.assert_allclose(firm(sc, tr, "C")[:4], [2.0, 2.0, 10 * (1 - 0.4), 10 * (1 - 0.2)], atol=1e-12)
+    np.testing.assert_allclose(output_of(sc, tr, "C")[:4], [2.0, 2.0, 10 * (1 - 0.4), 10 * (1 - 0.2)], atol=1e-12)

@@ -2,7 +2,7 @@
 
 Serial chain S -> C, lead time 1, demand 10 a day at C, cover 2 days, no
 headroom; S stops completely on day T0 for D days. C's inventory of `part`
-runs out on day T0 + 2 (MODEL.md worked example: TTS = cover + 1).
+runs out on day T0 + 2 (docs/model.md, Worked example: a serial chain: TTS = cover + 1).
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from naive import GOOD, PART, build_scenario, output_of, simulate
 from simcore.costs import variant_cost
 from simcore.errors import InputError
 from simcore.metrics import time_to_survive
 
-from .common import GOOD, PART, firm, scenario, simulate
 
 SERIAL = {
     "products": [PART, GOOD],
@@ -55,12 +55,12 @@ def test_an_alternative_supplier_caps_the_depth_from_its_qualification(tmp_path,
     the new firm, which fills them (they far exceed k, C having no stock) from
     the next tick; they arrive one day later. So C makes k from ceil(q) + 2 until S is back.
     """
-    sc = scenario(tmp_path, SERIAL, variants(alt=alternative(q, capacity=0.5)), horizon=60)
+    sc = build_scenario(tmp_path, SERIAL, variants(alt=alternative(q, capacity=0.5)), horizon=60)
     _, base = simulate(sc, "as-is")
     run, alt = simulate(sc, "alt")
-    c, new = firm(sc, alt, "C"), alt.firm_output[:, run.n_firms - 1]
+    c, new = output_of(sc, alt, "C"), alt.firm_output[:, run.n_firms - 1]
     first = int(np.ceil(q)) + 2
-    np.testing.assert_array_equal(c[:first], firm(sc, base, "C")[:first])  # nothing changes before
+    np.testing.assert_array_equal(c[:first], output_of(sc, base, "C")[:first])  # nothing changes before
     assert np.all(c[T0 + 3 : first] == 0.0)
     np.testing.assert_allclose(c[first : T0 + D], 5.0, rtol=1e-12)
     assert np.all(new[: int(np.ceil(q)) + 1] == 0.0) and new[int(np.ceil(q)) + 1] == pytest.approx(5.0)
@@ -70,31 +70,31 @@ def test_an_alternative_supplier_caps_the_depth_from_its_qualification(tmp_path,
 def test_ramp_up_raises_the_new_capacity_linearly(tmp_path):
     """Ramp over R = 4 days: capacity k (t - q + 1) / R on tick t >= q, so C makes k (m + 2) / R on tick q + 2 + m."""
     q, R = 15, 4
-    sc = scenario(tmp_path, SERIAL, variants(alt=alternative(q, capacity=0.5, ramp=R)), horizon=40)
+    sc = build_scenario(tmp_path, SERIAL, variants(alt=alternative(q, capacity=0.5, ramp=R)), horizon=40)
     _, alt = simulate(sc, "alt")
-    c = firm(sc, alt, "C")
+    c = output_of(sc, alt, "C")
     np.testing.assert_allclose(c[q + 2 : q + 2 + 4], [5.0 * 2 / 4, 5.0 * 3 / 4, 5.0, 5.0], rtol=1e-12)
 
 
 def test_the_start_shifts_the_qualification(tmp_path):
     """`start` (the decision) plus `qualification_days` is the day the new supplier takes orders."""
-    sc = scenario(tmp_path, SERIAL, variants(a=alternative(12, 0.5), b=alternative(4, 0.5, start=8)), horizon=40)
+    sc = build_scenario(tmp_path, SERIAL, variants(a=alternative(12, 0.5), b=alternative(4, 0.5, start=8)), horizon=40)
     np.testing.assert_array_equal(simulate(sc, "a")[1].firm_output, simulate(sc, "b")[1].firm_output)
 
 
 def test_without_a_shock_the_standby_supplier_diverts_its_share(tmp_path):
     """No outage: from qualification on, 30% of C's orders go to the new firm; C itself never notices."""
-    sc = scenario(tmp_path, SERIAL, '[[variants]]\nname = "alt"\n[[variants.policies]]\n' + alternative(10, 1.0), horizon=30)
+    sc = build_scenario(tmp_path, SERIAL, '[[variants]]\nname = "alt"\n[[variants.policies]]\n' + alternative(10, 1.0), horizon=30)
     run, tr = simulate(sc, "alt")
-    np.testing.assert_allclose(firm(sc, tr, "C"), 10.0, rtol=1e-12)
+    np.testing.assert_allclose(output_of(sc, tr, "C"), 10.0, rtol=1e-12)
     np.testing.assert_allclose(tr.firm_output[12:, run.n_firms - 1], 3.0, rtol=1e-12)
-    np.testing.assert_allclose(firm(sc, tr, "S")[12:], 7.0, rtol=1e-12)
+    np.testing.assert_allclose(output_of(sc, tr, "S")[12:], 7.0, rtol=1e-12)
 
 
 def test_the_new_firm_is_in_the_map_and_shocks_reach_it(tmp_path):
     """The new firm has the policy's region: a lockdown of that region also stops it."""
     lockdown = '\n[[shocks]]\nkind = "region_outage"\nregions = ["home"]\nstart = 30\nduration = 5\n'
-    sc = scenario(tmp_path, SERIAL, variants(alt=alternative(10, 1.0) + '\nregion = "home"') + lockdown, horizon=40)
+    sc = build_scenario(tmp_path, SERIAL, variants(alt=alternative(10, 1.0) + '\nregion = "home"') + lockdown, horizon=40)
     run, tr = simulate(sc, "alt")
     assert np.all(tr.firm_output[30:35, run.n_firms - 1] == 0.0)
 
@@ -102,7 +102,7 @@ def test_the_new_firm_is_in_the_map_and_shocks_reach_it(tmp_path):
 def test_alternative_supplier_costs(tmp_path):
     """Capacity counts from qualification (day 15 to 60: 45 days of 5 units), one qualification per link added."""
     rates = "\ncapacity_cost = 2\nqualification_cost = 100"
-    sc = scenario(tmp_path, SERIAL, variants(alt=alternative(15, 0.5) + rates), horizon=60)
+    sc = build_scenario(tmp_path, SERIAL, variants(alt=alternative(15, 0.5) + rates), horizon=60)
     cost = variant_cost(sc, "alt")
     assert cost["capacity_cost"] == pytest.approx(2 * 5 * 45)
     assert cost["qualification_cost"] == 100
@@ -112,7 +112,7 @@ def test_a_firm_with_the_new_id_is_a_problem(tmp_path):
     taken = {**SERIAL, "firms": [*SERIAL["firms"], {"id": "alt_part", "product": "part", "region": "home"}]}
     taken["links"] = [{"supplier": "S", "customer": "C", "share": 0.5}, {"supplier": "alt_part", "customer": "C", "share": 0.5}]
     with pytest.raises(InputError) as err:
-        scenario(tmp_path, taken, variants(alt=alternative(15, 0.5)), horizon=30)
+        build_scenario(tmp_path, taken, variants(alt=alternative(15, 0.5)), horizon=30)
     assert "variants[1].policies[0]: got 'alt_part'; expected a map without a firm of that id" in str(err.value)
 
 
@@ -122,12 +122,12 @@ def test_timed_safety_stock_is_built_up_then_buys_its_days(tmp_path):
     well before the outage, so TTS is 3 days longer, as if the stock had been there from the start."""
     roomy = {**SERIAL, "defaults": {"headroom": 5.0}, "parameters": {"tau": 1.0}}
     stock = 'kind = "safety_stock"\nselect = { ids = ["C"] }\nextra_cover = 3\nholding_cost = 1'
-    sc = scenario(tmp_path, roomy, variants(timed=stock + "\nstart = 1", ready=stock), horizon=60)
+    sc = build_scenario(tmp_path, roomy, variants(timed=stock + "\nstart = 1", ready=stock), horizon=60)
     start = sc.shocks.first_start
     runs = {v: simulate(sc, v)[1] for v in ("as-is", "timed", "ready")}
-    tts = {v: time_to_survive(firm(sc, tr, "C"), 10.0, start) for v, tr in runs.items()}
+    tts = {v: time_to_survive(output_of(sc, tr, "C"), 10.0, start) for v, tr in runs.items()}
     assert tts == {"as-is": 3.0, "timed": 6.0, "ready": 6.0}
-    np.testing.assert_allclose(firm(sc, runs["timed"], "C")[T0:], firm(sc, runs["ready"], "C")[T0:], rtol=1e-12)
+    np.testing.assert_allclose(output_of(sc, runs["timed"], "C")[T0:], output_of(sc, runs["ready"], "C")[T0:], rtol=1e-12)
     assert variant_cost(sc, "timed")["holding_cost"] == pytest.approx(30 * 59)  # 30 units from tick 1 of 60
     assert variant_cost(sc, "ready")["holding_cost"] == pytest.approx(30 * 60)
 
@@ -138,13 +138,13 @@ def test_timed_spare_capacity_works_off_the_backlog_from_its_day(tmp_path):
     half = '\n[[shocks]]\nkind = "firm_outage"\nselect = { ids = ["S"] }\nmagnitude = 0.5\nstart = 5\nduration = 10\n'
     lever = 'kind = "spare_capacity"\nselect = {}\nextra_headroom = 0.5\nstart = 20.5'
     body = half + '\n[[variants]]\nname = "as-is"\n[[variants]]\nname = "later"\n[[variants.policies]]\n' + lever
-    sc = scenario(tmp_path, SERIAL, body, horizon=40)
+    sc = build_scenario(tmp_path, SERIAL, body, horizon=40)
     _, base = simulate(sc, "as-is")
     _, later = simulate(sc, "later")
     np.testing.assert_array_equal(later.firm_output[:21], base.firm_output[:21])
-    np.testing.assert_allclose(firm(sc, base, "C")[20:30], 10.0, rtol=1e-12)
-    np.testing.assert_allclose(firm(sc, later, "S")[21:27], 15.0, rtol=1e-12)
-    np.testing.assert_allclose(firm(sc, later, "C")[22:26], 15.0, rtol=1e-12)
+    np.testing.assert_allclose(output_of(sc, base, "C")[20:30], 10.0, rtol=1e-12)
+    np.testing.assert_allclose(output_of(sc, later, "S")[21:27], 15.0, rtol=1e-12)
+    np.testing.assert_allclose(output_of(sc, later, "C")[22:26], 15.0, rtol=1e-12)
 
 
 def test_timed_dual_sourcing_is_the_emergency_supplier_of_day_q(tmp_path):
@@ -165,17 +165,17 @@ def test_timed_dual_sourcing_is_the_emergency_supplier_of_day_q(tmp_path):
     outage = '[[shocks]]\nkind = "firm_outage"\nselect = { ids = ["S1"] }\nstart = 5\nduration = 40\n'
     lever = 'kind = "dual_sourcing"\nselect = { ids = ["C"] }\nshare = 0.5\nstart = 20'
     body = outage + '\n[[variants]]\nname = "as-is"\n[[variants]]\nname = "emergency"\n[[variants.policies]]\n' + lever
-    sc = scenario(tmp_path, two, body, horizon=50)
+    sc = build_scenario(tmp_path, two, body, horizon=50)
     _, base = simulate(sc, "as-is")
     _, emergency = simulate(sc, "emergency")
     np.testing.assert_array_equal(emergency.firm_output[:21], base.firm_output[:21])  # S2 fills the new orders from tick 21
-    assert np.all(firm(sc, base, "C")[10:45] == 0.0)
-    assert np.all(firm(sc, emergency, "C")[22:45] >= 5.0 - 1e-9)
+    assert np.all(output_of(sc, base, "C")[10:45] == 0.0)
+    assert np.all(output_of(sc, emergency, "C")[22:45] >= 5.0 - 1e-9)
 
 
 def test_chain_master_support_cannot_be_timed(tmp_path):
     with pytest.raises(InputError) as err:
-        scenario(tmp_path, SERIAL, variants(late='kind = "stabilize_chain_master"\nselect = { ids = ["C"] }\nstart = 5'))
+        build_scenario(tmp_path, SERIAL, variants(late='kind = "stabilize_chain_master"\nselect = { ids = ["C"] }\nstart = 5'))
     assert "variants[1].policies[0].start: got 5; expected 0: priority contracts" in str(err.value)
 
 
@@ -187,6 +187,6 @@ def test_a_slower_alternative_supplier_is_a_dip_the_cover_must_bridge(tmp_path):
     for cover, dips in ((1.0, True), (3.0, False)):
         m = {**SERIAL, "firms": [SERIAL["firms"][0], {**SERIAL["firms"][1], "cover": cover}]}
         (tmp_path / str(cover)).mkdir()
-        sc = scenario(tmp_path / str(cover), m, body, horizon=20)
-        c = firm(sc, simulate(sc, "alt")[1], "C")
+        sc = build_scenario(tmp_path / str(cover), m, body, horizon=20)
+        c = output_of(sc, simulate(sc, "alt")[1], "C")
         assert (c.min() < 10.0 - 1e-9) == dips

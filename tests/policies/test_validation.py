@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from chainmap.inputs import check, problems_of
+from naive import build_scenario, check, problems_of, write_scenario
 from simcore.errors import NO_VALUE
-from simcore.scenario import load_scenario
+from simcore import load_scenario
 from simcore.scenario.policies import POLICIES, DualSourcing, SafetyStock, StabilizeChainMaster
 
 from . import test_fill_short_board
-from .common import scenario, write_scenario
 
 MAP = test_fill_short_board.MAP  # chip (one maker M), part (foreign P1, P2), assemblers C (chain master) and C2
 
@@ -114,7 +113,7 @@ def test_default_chain_master_selector_needs_the_tag(tmp_path):
 def test_loaded_variants_hold_validated_settings(tmp_path):
     text = '[[variants.policies]]\nkind = "stabilize_chain_master"\n[[variants.policies]]\nkind = " dual_sourcing "\nfrom = { tags = ["foreign"] }\n'
     text += '[[variants.policies]]\nkind = "safety_stock"\nselect = { ids = ["C"] }\ncover = 4\n'
-    sc = scenario(tmp_path, MAP, '[[variants]]\nname = "v"\n' + text)
+    sc = build_scenario(tmp_path, MAP, '[[variants]]\nname = "v"\n' + text)
     stabilize, dual, stock = sc.variant("v").policies
     assert isinstance(stabilize, StabilizeChainMaster) and stabilize.select.tags == ["chain_master"] and stabilize.priority == 0
     assert isinstance(dual, DualSourcing) and dual.from_.tags == ["foreign"] and dual.share == 0.3

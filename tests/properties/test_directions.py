@@ -29,7 +29,7 @@ import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from builders import build_model, chain_maps, shock_rows
+from naive import GOOD, PART, build_model, chain_maps, shock_rows
 from simcore.chainmap.inspect import firm_graph
 from simcore.chainmap.schema import Parameters
 from simcore.compile import compile_model
@@ -37,7 +37,7 @@ from simcore.engines.numba import run_numba
 from simcore.metrics import loss, time_to_survive
 from simcore.scenario.policies import DualSourcing, FillShortBoard, SafetyStock, SpareCapacity, dual_sourcing_plan
 from simcore.scenario.schema import Selector, Variant
-from simcore.scenario.shocks import CLOSE, DAMAGE, ShockTable
+from simcore.core.primitives import CLOSE, DAMAGE, ShockTable
 
 HORIZON = 40
 SETTINGS = settings(
@@ -97,9 +97,7 @@ def test_more_cover_never_lowers_tts_after_one_disruption(cmap, data):
     assert more >= base
 
 
-PART = {"id": "part", "category": "basic_component"}
 METAL = {"id": "metal", "category": "basic_material"}
-GOOD = {"id": "good", "category": "final_product", "recipe": {"part": 1.0}}
 
 
 def test_two_disruptions_more_cover_can_lower_tts():

@@ -4,13 +4,13 @@ import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from builders import chain_maps, shock_rows
+from naive import chain_maps, shock_rows
 from simcore.chainmap.schema import Parameters
 from simcore.compile import compile_model
-from simcore.engines.recovery import intensity
+from simcore.core.timing import intensity
 from simcore.engines.reference import _ReferenceSimulation, run_reference
 from simcore.engines.trajectories import T
-from simcore.scenario.shocks import DAMAGE, ShockTable
+from simcore.core.primitives import DAMAGE, ShockTable
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 HORIZON = 30

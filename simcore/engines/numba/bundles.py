@@ -108,7 +108,7 @@ class State(NamedTuple):
 class Record(NamedTuple):
     """`kernels.simulate`'s outputs, preallocated by the caller (`Trajectories.allocate`)."""
 
-    totals: np.ndarray  # (T, 10) columns in kernels.TOTALS_ORDER
+    totals: np.ndarray  # (T, 10) columns in simcore.engines.trajectories.TOTALS order
     chain_output: np.ndarray  # (T, C)
     chain_final_demand: np.ndarray  # (T, C)
     chain_final_delivered: np.ndarray  # (T, C)

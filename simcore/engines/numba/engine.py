@@ -5,14 +5,10 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from simcore.compile import CompiledRun
+from simcore.core.compiled import CompiledRun
 from simcore.engines.numba import kernels, lanes
 from simcore.engines.numba.bundles import Calendar, ChainMap, LaneRecord, Params, Record
-from simcore.engines.trajectories import TOTALS, BatchTrajectories, Trajectories
-from simcore.scenario.shocks import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, SOURCE, TARGET
-
-if (DAMAGE, DEMAND, CLOSE, LEAD, SOURCE, TARGET, CAPACITY) != (kernels.DAMAGE, kernels.DEMAND, kernels.CLOSE, kernels.LEAD, kernels.SOURCE, kernels.TARGET, kernels.CAPACITY) or TOTALS != kernels.TOTALS_ORDER:
-    raise ImportError("simcore.engines.numba.kernels is out of step with simcore.scenario.shocks or engines.trajectories")
+from simcore.engines.trajectories import BatchTrajectories, Trajectories
 
 
 def _f8(a) -> np.ndarray:

@@ -1,9 +1,10 @@
-"""Numba kernels: one run of MODEL.md §3-4 over flat arrays, the day loop inside one call.
+"""Numba kernels: one run of docs/model.md (One tick, Shocks) over flat arrays, the day loop inside one call.
 
 Every function is a module-level `@njit(cache=True)` free function over NumPy
 arrays and scalars; `engine.run_numba` prepares the arrays and owns the
 outputs. The tick is the reference engine's, reorganised into two passes so
-that each array is streamed once per day (../shared/PERFORMANCE.md):
+that each array is streamed once per day (memory bandwidth, not arithmetic, bounds the
+tick: benchmarks/README.md):
 
 - **firm pass** (`produce_and_ration`): order book, capacity, Leontief
   production, consumption, and each supplier's fill ratio (one per firm under
@@ -32,25 +33,19 @@ import math
 import numpy as np
 from numba import njit
 
-from simcore.engines import recovery
+from simcore.core import timing
+from simcore.core.compiled import N_TIERS
+from simcore.core.primitives import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, SOURCE, TARGET
 from simcore.engines.numba.bundles import State
+from simcore.engines.trajectories import T
 
-# Primitive shock kinds (engine.py checks them against simcore.scenario.shocks).
-DAMAGE, DEMAND, CLOSE, LEAD = 0, 1, 2, 3
-SOURCE, TARGET, CAPACITY = 4, 5, 6  # set once at onset
-N_TIERS = 10  # priority tiers 0..9
+# Columns of `totals` (simcore.engines.trajectories.TOTALS), by name.
+PRODUCED, CONSUMED, SHIPPED, ARRIVED, INVENTORY = T["produced"], T["consumed"], T["shipped"], T["arrived"], T["inventory"]
+IN_TRANSIT, FINAL_DEMAND, FINAL_DELIVERED, LOST, BACKLOG = T["in_transit"], T["final_demand"], T["final_delivered"], T["lost_sales"], T["backlog"]
 
-# Columns of `totals`, in simcore.engines.trajectories.TOTALS order (engine.py checks them).
-TOTALS_ORDER = ("produced", "consumed", "shipped", "arrived", "inventory", "in_transit", "final_demand", "final_delivered", "lost_sales", "backlog")
-PRODUCED, CONSUMED, SHIPPED, ARRIVED, INVENTORY, IN_TRANSIT, FINAL_DEMAND, FINAL_DELIVERED, LOST, BACKLOG = range(10)
-
-intensity = njit(cache=True)(recovery.intensity)
-
-
-@njit(cache=True)
-def arrival_tick(t, lead):
-    """First tick at or after `t + lead`, never `t` itself (simcore.compile.delay_ticks)."""
-    return max(t + 1, math.ceil(t + lead))
+# The rules of time (simcore.core.timing), compiled.
+intensity = njit(cache=True)(timing.intensity)
+arrival_tick = njit(cache=True)(timing.arrival_tick)
 
 
 @njit(cache=True)
@@ -349,7 +344,7 @@ def simulate(chain_map, params, calendar, record):
     capacity, slot_target = chain_map.capacity.copy(), chain_map.slot_target.copy()
     slot_pipeline, base_share = chain_map.slot_pipeline.copy(), chain_map.link_share.copy()
 
-    # state at t = 0 (MODEL.md §2): targets held, baseline order books, pipelines full
+    # state at t = 0 (docs/model.md, Baseline): targets held, baseline order books, pipelines full
     inventory = slot_target.copy()
     in_transit = np.zeros(n_slots)
     orders = link_flow.copy()

@@ -26,8 +26,10 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from simcore.core.compiled import N_TIERS
+from simcore.core.primitives import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, SOURCE, TARGET
 from simcore.engines.numba.bundles import LaneRecord, State
-from simcore.engines.numba.kernels import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, N_TIERS, SOURCE, TARGET, arrival_tick, intensity, ring_length
+from simcore.engines.numba.kernels import arrival_tick, intensity, ring_length
 
 LANES = 32  # the widest group; engine.lanes_for narrows it for large maps
 
@@ -332,7 +334,7 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
     capacity, slot_target = lanes_of(chain_map.capacity, lanes), lanes_of(chain_map.slot_target, lanes)
     slot_pipeline, base_share = lanes_of(chain_map.slot_pipeline, lanes), lanes_of(chain_map.link_share, lanes)
 
-    # state at t = 0 (MODEL.md §2): targets held, baseline order books, pipelines full
+    # state at t = 0 (docs/model.md, Baseline): targets held, baseline order books, pipelines full
     inventory = slot_target.copy()
     in_transit = np.zeros((n_slots, lanes))
     orders = lanes_of(link_flow, lanes)

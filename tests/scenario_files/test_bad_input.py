@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from chainmap.inputs import GOOD, check, edit, only, problems_of, write
+from naive import VALID_MODEL, check, edit, only, problems_of, write_file
 from simcore.errors import NO_VALUE, InputError
-from simcore.scenario import load_scenario
+from simcore import load_scenario
 from simcore.scenario.shocks import SHOCK_KINDS
 
 KINDS = "firm_outage, region_outage, embargo, link_disruption, demand_shock, random_outage, lead_time_noise"
@@ -68,16 +68,16 @@ cover = 10
 """
 
 
-def bad(tmp_path, text: str, model: str | None = GOOD) -> tuple[InputError, Path]:
+def bad(tmp_path, text: str, model: str | None = VALID_MODEL) -> tuple[InputError, Path]:
     if model is not None:
-        write(tmp_path, "model.toml", model)
-    path = write(tmp_path, "scenario.toml", text)
+        write_file(tmp_path, "model.toml", model)
+    path = write_file(tmp_path, "scenario.toml", text)
     return problems_of(load_scenario, path), path
 
 
 def test_the_base_scenario_is_valid(tmp_path):
-    write(tmp_path, "model.toml", GOOD)
-    sc = load_scenario(write(tmp_path, "scenario.toml", SCENARIO))
+    write_file(tmp_path, "model.toml", VALID_MODEL)
+    sc = load_scenario(write_file(tmp_path, "scenario.toml", SCENARIO))
     assert [v.name for v in sc.variants] == ["as-is", "more stock"]
     assert [s.kind for s in sc.shock_specs] == ["firm_outage", "region_outage", "embargo", "link_disruption", "demand_shock"]
     assert sorted(set(sc.shocks.source.tolist())) == [0, 1, 2, 3, 4]
@@ -99,7 +99,7 @@ def test_scenario_referring_to_a_missing_model(tmp_path):
 
 def test_model_problems_are_reported_with_the_scenario_problems(tmp_path):
     """A bad model and a bad scenario field: both files' problems in one error."""
-    model = edit(GOOD, "share = 0.4", "share = 0.3")
+    model = edit(VALID_MODEL, "share = 0.4", "share = 0.3")
     err, path = bad(tmp_path, edit(SCENARIO, "horizon = 60", "horizon = 0"), model=model)
     check(err, path, "scenario.horizon", 0, "a number >= 1")
     check(err, tmp_path / "model.toml", "links[2,3].share", 0.9, "sum to 1")
@@ -242,7 +242,7 @@ def test_variant_firm_selector_with_unknown_tag(tmp_path):
 
 
 def test_default_embargo_origin_needs_foreign_firms(tmp_path):
-    err, path = bad(tmp_path, SCENARIO, model=GOOD.replace('tags = ["foreign"]', 'tags = ["domestic"]'))
+    err, path = bad(tmp_path, SCENARIO, model=VALID_MODEL.replace('tags = ["foreign"]', 'tags = ["domestic"]'))
     check(err, path, "shocks[2].origin.tags[0]", "foreign", "one of the map's tags")
 
 

@@ -1,8 +1,9 @@
 """Which primitives each shock kind expands to."""
 
-from builders import build_model
+from naive import build_model
 from simcore.scenario.schema import Embargo, Selector
-from simcore.scenario.shocks import CLOSE, expand_shocks
+from simcore.core.primitives import CLOSE
+from simcore.scenario.shocks import expand_shocks
 
 
 def wafer_map():

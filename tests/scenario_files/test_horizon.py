@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from simcore import load_scenario
 from simcore.errors import InputError
-from simcore.scenario import load_scenario
 
-from .test_bad_input import GOOD, write
+from naive import VALID_MODEL, write_file
 
 
 def scenario_text(horizon: int, shock_start: float, policy_start: float) -> str:
@@ -37,14 +37,14 @@ start = {policy_start}
 
 
 def test_starts_on_the_last_day_are_fine(tmp_path):
-    write(tmp_path, "model.toml", GOOD)
-    load_scenario(write(tmp_path, "s.toml", scenario_text(30, 29, 29)))
+    write_file(tmp_path, "model.toml", VALID_MODEL)
+    load_scenario(write_file(tmp_path, "s.toml", scenario_text(30, 29, 29)))
 
 
 def test_starts_after_the_last_day_are_problems(tmp_path):
-    write(tmp_path, "model.toml", GOOD)
+    write_file(tmp_path, "model.toml", VALID_MODEL)
     with pytest.raises(InputError) as err:
-        load_scenario(write(tmp_path, "s.toml", scenario_text(30, 29.5, 40)))
+        load_scenario(write_file(tmp_path, "s.toml", scenario_text(30, 29.5, 40)))
     fields = {p.field: p for p in err.value.problems}
     assert set(fields) == {"shocks[0].start", "variants[1].policies[0].start"}
     assert "before the horizon (30 days: ticks 0 to 29)" in fields["shocks[0].start"].expected

@@ -1,0 +1,3 @@
+"""What every layer of simcore shares and that imports nothing of simcore: the vocabulary of primitive shock rows
+(`primitives`), the two rules of time both engines and the compiler apply (`timing`), and the compiled form of a
+run, the only thing engines see (`compiled`)."""

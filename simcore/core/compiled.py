@@ -1,0 +1,130 @@
+"""The compiled form of a run: one variant of one scenario as flat NumPy arrays, the only thing engines see.
+
+Links are ordered by customer, then by the customer's input slot, so a
+customer pulls its inputs through contiguous ranges; each supplier reaches its
+customers' links through a CSR list (`out_ptr`, `out_link`).
+
+The calendar rows (`shock_*`) are primitive shock rows (`simcore.core.primitives`)
+with compiled targets. `CompiledRun.with_shocks` maps another shock table onto
+a run, which is how Monte Carlo replications reuse one compiled variant.
+`simcore.compile` builds runs from a chain map and a scenario variant.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from simcore.core.primitives import DAMAGE, LINK_KINDS, STEP, ShockTable
+
+PROPORTIONAL, PRIORITY = 0, 1  # rationing rules (`CompiledRun.rationing`)
+N_TIERS = 10  # priority tiers 0 .. N_TIERS - 1 (`link_tier`, `final_tier`)
+INT_COLUMNS = ("shock_kind", "shock_target", "shock_profile")
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledRun:
+    """One variant of one scenario as arrays; see docs/model.md for each quantity's meaning."""
+
+    horizon: int
+    # firms
+    capacity: np.ndarray
+    base_output: np.ndarray
+    final_demand: np.ndarray
+    # input slots (firm, input product), CSR by firm
+    slot_ptr: np.ndarray
+    slot_product: np.ndarray
+    slot_coef: np.ndarray
+    slot_target: np.ndarray
+    slot_pipeline: np.ndarray
+    slot_link_ptr: np.ndarray
+    # links, ordered by customer and slot
+    link_supplier: np.ndarray
+    link_customer: np.ndarray
+    link_slot: np.ndarray
+    link_share: np.ndarray
+    link_lead: np.ndarray
+    link_tier: np.ndarray
+    link_flow: np.ndarray  # baseline units per day
+    link_map_index: np.ndarray  # position of the link in the chain map
+    # suppliers' customer links, CSR by supplier
+    out_ptr: np.ndarray
+    out_link: np.ndarray
+    # parameters
+    tau: float
+    backlog_days: float
+    rationing: int  # PROPORTIONAL or PRIORITY
+    adaptive_sourcing: bool
+    share_recovery: float
+    final_tier: int
+    # shocks, with link targets in compiled link order
+    shock_kind: np.ndarray
+    shock_target: np.ndarray
+    shock_value: np.ndarray
+    shock_start: np.ndarray
+    shock_duration: np.ndarray
+    shock_profile: np.ndarray
+    shock_param: np.ndarray
+    # chain aggregates: value weights of final-demand firms, CSR by chain ("total" first)
+    chain_names: tuple[str, ...]
+    chain_ptr: np.ndarray
+    chain_firm: np.ndarray
+    chain_weight: np.ndarray
+    firm_ids: tuple[str, ...] = ()  # map order; a policy may append firms (an alternative supplier)
+    # what `with_shocks` needs: where each map link went, the policies' own rows and recovery speeds
+    link_position: np.ndarray | None = None  # compiled position of each map link
+    policy_events: ShockTable = ShockTable.empty()  # timed policy rows, compiled targets, in the order added
+    recovery_speed: np.ndarray | None = None  # per firm: divides recovery days / half-life of damage rows on it
+
+    @property
+    def n_firms(self) -> int:
+        return len(self.capacity)
+
+    @property
+    def n_links(self) -> int:
+        return len(self.link_supplier)
+
+    @property
+    def n_slots(self) -> int:
+        return len(self.slot_coef)
+
+    def with_shocks(self, shocks: ShockTable) -> "CompiledRun":
+        """This run on another shock table (map-level targets): its `shock_columns`."""
+        return dataclasses.replace(self, **self.shock_columns(shocks))
+
+    def shock_columns(self, shocks: ShockTable) -> dict[str, np.ndarray]:
+        """The `shock_*` arrays of this run on another shock table (map-level targets): targets mapped,
+        recovery speeds applied, policy events added after the shocks at equal start; rows sorted by start."""
+        kind = shocks.kind
+        target = link_targets(kind, shocks.target, self.link_position)
+        param = shocks.param
+        faster = (kind == DAMAGE) & (shocks.profile != STEP)
+        if faster.any():
+            param = np.where(faster, param / self.recovery_speed[np.where(faster, target, 0)], param)
+        ev = self.policy_events
+        cols = {
+            "shock_kind": (kind, ev.kind),
+            "shock_target": (target, ev.target),
+            "shock_value": (shocks.value, ev.value),
+            "shock_start": (shocks.start, ev.start),
+            "shock_duration": (shocks.duration, ev.duration),
+            "shock_profile": (shocks.profile, ev.profile),
+            "shock_param": (param, ev.param),
+        }
+        merged = {name: np.concatenate(pair).astype(np.int64 if name in INT_COLUMNS else float) for name, pair in cols.items()}
+        order = np.argsort(merged["shock_start"], kind="stable")
+        return {name: a[order] for name, a in merged.items()}
+
+    @property
+    def chain_baseline(self) -> np.ndarray:
+        """Baseline value of chain output per chain."""
+        chain_of = np.repeat(np.arange(len(self.chain_names)), np.diff(self.chain_ptr))  # a chain may have no final-demand firm
+        return np.bincount(chain_of, weights=self.chain_weight * self.base_output[self.chain_firm], minlength=len(self.chain_names))
+
+
+def link_targets(kind: np.ndarray, target: np.ndarray, position: np.ndarray) -> np.ndarray:
+    """Shock targets with the map-level links of link kinds moved to their compiled positions."""
+    on_link = np.isin(kind, LINK_KINDS)
+    return np.where(on_link, position[np.where(on_link, target, 0)] if len(position) else 0, target)
