@@ -26,7 +26,7 @@ from simcore.compile import CompiledRun, compile_model, compile_parts
 from simcore.engines import get_batch_engine
 from simcore.errors import InputError, Problem
 from simcore.montecarlo.batch import chain_metrics
-from simcore.montecarlo.cluster import plan_chunks, progress_bar, run_tasks
+from simcore.montecarlo.cluster import Interrupted, plan_chunks, progress_bar, run_tasks
 from simcore.scenario.shocks import DAMAGE, ShockTable
 from simcore.validation import file_kind
 
@@ -107,20 +107,29 @@ def _units(cmap: ChainMap, by: str) -> tuple[list[str], list[np.ndarray]]:
     return names, [np.array(groups[g]) for g in names]
 
 
-def run_stress(setup: StressSetup, workers: int | None = None, scheduler: str | None = None, dask_local: int | None = None, progress: bool | None = None) -> np.ndarray:
-    """Metrics (units, chains, 5) of every knock-out, in unit order."""
+def run_stress(setup: StressSetup, workers: int | None = None, scheduler: str | None = None, dask_local: int | None = None,
+               progress: bool | None = None, security=None) -> np.ndarray:  # fmt: skip
+    """Metrics (units, chains, 5) of every knock-out, in unit order. Ctrl-C raises `Interrupted` (nothing is written:
+    a stress test writes its results only once every knock-out has run)."""
     n = len(setup.units)
     tasks = plan_chunks(n, CHUNK)
     metrics = np.zeros((n, len(setup.run.chain_names), 5))
     bar = progress_bar(n, "knock-out", f"stress {setup.name}", progress)
 
+    done = [0]
+
     def finished(result) -> None:
         first, m = result
         metrics[first : first + len(m)] = m
+        done[0] += len(m)
         bar.update(len(m))
 
     try:
-        run_tasks(stress_chunk, setup, tasks, finished, "stress", workers, scheduler, dask_local)
+        run_tasks(stress_chunk, setup, tasks, finished, "stress", workers, scheduler, dask_local, security)
+    except KeyboardInterrupt:
+        raise Interrupted(
+            f"interrupted: {done[0]:,} of {n:,} knock-outs had run; a stress test saves its results only when every knock-out has run, so nothing was written: run it again"
+        ) from None
     finally:
         bar.close()
     return metrics

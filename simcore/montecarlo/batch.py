@@ -51,6 +51,12 @@ class Chunk:
     counts: np.ndarray  # (variants, chains, ticks, BINS), int64
 
 
+def chunk_shapes(scenario: Scenario, replications: int) -> dict[str, tuple[int, ...]]:
+    """The shapes of a chunk's arrays for `replications` replications of `scenario` (to check a saved chunk)."""
+    V, C = len(scenario.variants), len(_prepared(scenario)[0].run.chain_names)
+    return {"metrics": (replications, V, C, len(METRICS)), "counts": (V, C, scenario.horizon, BINS)}
+
+
 def prepare(scenario: Scenario) -> list[PreparedVariant]:
     return [PreparedVariant(v.name, *compile_parts(scenario, v)) for v in scenario.variants]
 
