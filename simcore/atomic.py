@@ -105,7 +105,7 @@ def check_out(out: Path, field: str = "--out") -> None:
 
 
 def claim(out: Path, kind: str, overwrite: bool = False) -> str | None:
-    """May a `kind` command write its results to `out`? Returns a note for stderr when it replaces earlier results.
+    """May a `kind` command write its results to `out`? Returns the note for stderr once it has replaced earlier results.
 
     Allowed: a new or empty folder; a folder simcore marked with the same kind (replaced, and the note says so);
     anything else only with `overwrite`. Writes nothing."""
@@ -114,9 +114,9 @@ def claim(out: Path, kind: str, overwrite: bool = False) -> str | None:
         return None
     found = kind_of(out)
     if found == kind:
-        return f"note: replacing the earlier {kind} results in {out}/"
+        return f"note: replaced the earlier {kind} results in {out}/"
     if overwrite:
-        return f"note: --overwrite: replacing everything in {out}/"
+        return f"note: --overwrite: replaced everything in {out}/"
     holds = f"the results of a simcore {found}" if found else "files simcore did not write"
     raise InputError(
         [Problem(str(out), "--out", str(out), f"a new or empty folder, or one holding earlier {kind} results (this one holds {holds}: choose another --out, or pass --overwrite to replace it)")]

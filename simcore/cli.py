@@ -148,11 +148,11 @@ def _run(args) -> int:
     else:
         return _run_batch(args, scenario, out)
     note = claim(out, "run", args.overwrite)
-    if note:
-        _note(note)
     args.engine = args.engine or DEFAULT_ENGINE
     result = run(scenario, engine=args.engine, seed=args.seed, progress=sys.stderr.isatty())
     write_outputs(result, out, plots=scenario.output.plots and not args.no_plots)  # results first, then the printout
+    if note:
+        _note(note)
     print(f"{scenario.name}: {len(scenario.model.firms)} firms, {scenario.horizon} days, engine {args.engine}, seed {result.seed}")
     if scenario.is_random:
         print("note: the shocks are random; this is replication 0 of the seed (--replications N gives the distribution)")
@@ -238,11 +238,11 @@ def _stress(args) -> int:
     security = _security(args)
     setup, cmap = setup_stress(args.source, by=args.by, duration=args.duration, magnitude=args.magnitude, horizon=args.horizon, sample=args.sample, seed=args.seed, engine=args.engine)
     note = claim(out, "stress", args.overwrite)
-    if note:
-        _note(note)
     metrics = run_stress(setup, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local, security=security)
     table = stress_table(setup, cmap, metrics)
     write_stress_outputs(setup, cmap, table, out, top=args.top, plots=not args.no_plots)  # results first, then the printout
+    if note:
+        _note(note)
     print(f"{setup.name}: {len(setup.units)} {args.by} knock-outs of {setup.magnitude:.0%} for {setup.duration:g} days, {setup.run.horizon} days simulated, engine {args.engine}")
     print(f"stuck necks: the top {min(args.top, len(table))} by total chain loss")
     shown = table.head(args.top)[["rank", "unit", "loss", "depth", "tts", "ttr", "single_sourced", "foreign_only", "category"]]

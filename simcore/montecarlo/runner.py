@@ -75,16 +75,16 @@ def run_batch(
     seed = scenario.seed if seed is None else seed
     engine = engine or DEFAULT_ENGINE
     chunk_size = chunk_size or DEFAULT_CHUNK
-    store = None
+    store = note = None
     if out is not None:
         manifest = {"fingerprint": fingerprint(scenario, seed, engine), "seed": seed, "replications": replications, "chunk_size": chunk_size, "engine": engine}
         store = ChunkStore(out, manifest, chunk_shapes(scenario, chunk_size))
         note = store.check(resume, overwrite)  # writes nothing; the batch.json there decides
-        if note and notes:
-            notes(note)
     chunks = plan_chunks(replications, chunk_size)
     reduction = Reduction(replications)
     with executor(workers, scheduler, dask_local, security) as run, store.owned(resume, overwrite) if store else nullcontext():
+        if store is not None and note and notes:
+            notes(note)
         done = sorted(store.done() & set(chunks)) if store else []
         for c in done:  # chunks of an earlier run, checked before any work
             reduction.add(store.load(*c))

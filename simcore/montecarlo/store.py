@@ -56,7 +56,7 @@ class ChunkStore:
         self.folder = self.out / "chunks"
 
     def check(self, resume: bool, overwrite: bool = False) -> str | None:
-        """May this batch use the folder? Writes nothing; a note for stderr when it replaces other results."""
+        """May this batch use the folder? Writes nothing; the note for stderr once `owned` has replaced other results."""
         path = self.out / "batch.json"
         old = read_manifest(self.out)
         if old is None:
@@ -65,7 +65,7 @@ class ChunkStore:
             return claim(self.out, "batch", overwrite)
         if not resume:
             if overwrite:
-                return f"note: --overwrite: replacing the batch in {self.out}/"
+                return f"note: --overwrite: replaced the batch in {self.out}/"
             raise InputError([Problem(str(path), "--out", str(self.out), "a folder without a batch in it (this one holds one: pass --resume to continue it, or choose another --out)")])
         differs = [k for k in self.manifest if old.get(k) != self.manifest[k]]
         if differs:

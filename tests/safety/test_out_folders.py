@@ -43,11 +43,11 @@ def test_a_run_refuses_a_batch_folder(sc, tmp_path):
 def test_a_batch_refuses_a_run_folder_and_a_run_replaces_its_own_and_says_so(sc, tmp_path):
     out = tmp_path / "r"
     first = simcore("run", sc, "--out", out, *RUN)
-    assert first.returncode == 0 and "replacing" not in first.stderr
+    assert first.returncode == 0 and "replaced" not in first.stderr
     summary = (out / "summary.json").read_text()
     again = simcore("run", sc, "--out", out, *RUN)
     assert again.returncode == 0, again.stderr
-    assert f"note: replacing the earlier run results in {out}/" in again.stderr
+    assert f"note: replaced the earlier run results in {out}/" in again.stderr
     assert (out / "summary.json").read_text() == summary
     before = listing(out)
     refused(simcore("run", sc, "--out", out, *BATCH), str(out), "the results of a simcore run")
@@ -60,7 +60,7 @@ def test_overwrite_replaces_anything_when_asked(sc, tmp_path):
     (out / "old.txt").write_text("x")
     proc = simcore("run", sc, "--out", out, "--overwrite", *RUN)
     assert proc.returncode == 0, proc.stderr
-    assert "--overwrite: replacing everything in" in proc.stderr
+    assert "--overwrite: replaced everything in" in proc.stderr
     assert not (out / "old.txt").exists() and (out / "summary.json").exists()
 
 
@@ -77,7 +77,7 @@ def test_stress_refuses_unrelated_files_and_replaces_its_own(tmp_path):
     (out / "notes.md").unlink()
     assert simcore(*args).returncode == 0
     again = simcore(*args)
-    assert again.returncode == 0 and f"replacing the earlier stress results in {out}/" in again.stderr
+    assert again.returncode == 0 and f"replaced the earlier stress results in {out}/" in again.stderr
     assert json.loads((out / "stress.json").read_text())["by"] == "region"
 
 
