@@ -127,3 +127,24 @@ def test_ctrl_c_during_a_stress_test_writes_nothing(tmp_path):
     err = refused(proc, "interrupted: ", "nothing was written", status=130)
     assert len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_ctrl_c_inside_the_knock_outs_says_how_many_had_run(tmp_path, capsys, monkeypatch):
+    import simcore.stress as stress
+    from simcore.cli import main
+
+    real, calls = stress.stress_chunk, []
+
+    def chunk(setup, first, stop):
+        calls.append(first)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(setup, first, stop)
+
+    monkeypatch.setattr(stress, "stress_chunk", chunk)
+    model = ROOT / "models" / "us_io_71.toml"
+    out = tmp_path / "stress"
+    assert main(["stress", str(model), "--horizon", "20", "--no-plots", "--out", str(out), "--workers", "1"]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted: 64 of " in err and "knock-outs had run" in err and "nothing was written" in err
+    assert not out.exists()
