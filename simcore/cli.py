@@ -25,8 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     except SimcoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return getattr(exc, "exit_status", 1)
-    except KeyboardInterrupt:  # outside a batch or a stress test: nothing had been written yet
-        print("interrupted: nothing was written", file=sys.stderr)
+    except KeyboardInterrupt:  # outside a batch's chunks or a stress test's knock-outs
+        atomic = args.command in (_run, _stress)  # their results are written whole at the end, or not at all
+        print("error: interrupted" + (f": nothing was written to {args.out or 'the output folder'}" if atomic else ""), file=sys.stderr)
         return 130
     except BrokenPipeError:  # `simcore ... | head`: the reader left; results are already written or not started
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -20,7 +20,7 @@ from typing import Callable
 import numpy as np
 
 from simcore.atomic import OutputError
-from simcore.errors import InputError, Problem
+from simcore.errors import NO_VALUE, InputError, Problem
 from simcore.montecarlo.batch import Chunk, chunk_shapes, fingerprint, simulate_chunk
 from simcore.montecarlo.cluster import Interrupted, executor, plan_chunks, progress_bar
 from simcore.montecarlo.result import BatchResult, Reduction
@@ -71,7 +71,7 @@ def run_batch(
         replications = saved["replications"] if replications is None else replications
         chunk_size, seed, engine = chunk_size or saved["chunk_size"], saved["seed"] if seed is None else seed, engine or saved["engine"]
     if replications is None and not (resume and out is not None):
-        raise InputError([Problem("command line", "--replications", None, "a number of replications (an integer >= 1)")])
+        raise InputError([Problem("command line", "--replications", NO_VALUE, "is needed: the number of replications (an integer >= 1)")])
     seed = scenario.seed if seed is None else seed
     engine = engine or DEFAULT_ENGINE
     chunk_size = chunk_size or DEFAULT_CHUNK
@@ -90,7 +90,7 @@ def run_batch(
             reduction.add(store.load(*c))
         if resume and notes:
             notes(f"resuming the batch in {out}/: {len(done)} of {len(chunks)} chunks reused, {len(chunks) - len(done)} to run")
-        todo = [c for c in chunks if c not in set(done)]
+        todo = sorted(set(chunks) - set(done))
         saved_count = [len(done)]
         bar = progress_bar(replications, "rep", scenario.name, progress, initial=sum(b - a for a, b in done))
 
