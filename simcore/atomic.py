@@ -83,7 +83,7 @@ def kind_of(folder: Path) -> str | None:
             doc = json.loads((folder / name).read_text())
         except (OSError, UnicodeDecodeError, ValueError):
             continue
-        if isinstance(doc, dict) and all(k in doc for k in keys) and "simcore" in (doc["versions"] or {}):
+        if isinstance(doc, dict) and all(k in doc for k in keys) and isinstance(doc["versions"], dict) and "simcore" in doc["versions"]:
             return kind
     return None
 

@@ -7,14 +7,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from simcore.atomic import atomic_folder, atomic_write, check_out, write_text
+from simcore.atomic import atomic_folder, atomic_write, write_text
 from simcore.errors import InputError, Problem
 from simcore.result import ScenarioResult
-
-
-def check_writable(out: Path) -> None:
-    """Fail before simulating if the output folder cannot be created where asked (writes nothing)."""
-    check_out(out)
 
 
 def check_format(scenario) -> None:
