@@ -1,6 +1,7 @@
 """`simcore` on the command line: a thin layer over the public API.
 
-Exit status: 0 success, 2 bad input (one line per problem on stderr), 1 any other simcore error.
+Exit status: 0 success, 2 bad input (one line per problem on stderr), 1 any other simcore error (a full disk, an
+unreachable scheduler), 130 interrupted (Ctrl-C: what was saved, and how to resume).
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except SimcoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return getattr(exc, "exit_status", 1)
+    except KeyboardInterrupt:  # outside a batch's chunks or a stress test's knock-outs
+        atomic = args.command in (_run, _stress)  # their results are written whole at the end, or not at all
+        print("error: interrupted" + (f": nothing was written to {args.out or 'the output folder'}" if atomic else ""), file=sys.stderr)
+        return 130
     except BrokenPipeError:  # `simcore ... | head`: the reader left; results are already written or not started
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
@@ -39,8 +44,9 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="run every variant of a scenario and write its results")
     r.add_argument("scenario", type=Path)
-    r.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE)
-    r.add_argument("--out", type=Path, default=None, help="output folder (default: runs/<scenario file name>)")
+    r.add_argument("--engine", choices=ENGINES, default=None, help=f"default {DEFAULT_ENGINE} (with --resume: the batch's)")
+    r.add_argument("--out", default=None, help="output folder (default: runs/<scenario file name>)")
+    r.add_argument("--overwrite", action="store_true", help="replace --out even if it holds files simcore did not write for this kind of run")
     r.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
     r.add_argument("--no-plots", action="store_true", help="skip the figures")
     mc = r.add_argument_group("Monte Carlo (docs/montecarlo.md)")
@@ -49,7 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     mc.add_argument("--workers", type=int, default=None, metavar="W", help="threads of the embedded default (default: all cores)")
     mc.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run the chunks on a running Dask scheduler, e.g. tcp://host:8786")
     mc.add_argument("--dask-local", type=int, default=None, metavar="N", help="start a local Dask cluster of N workers for the chunks")
-    mc.add_argument("--resume", action="store_true", help="continue the batch in --out, skipping its finished chunks")
+    mc.add_argument("--resume", action="store_true", help="continue the batch in --out with its settings, skipping its finished chunks")
+    _tls_arguments(r)
     r.set_defaults(command=_run)
 
     v = sub.add_parser("validate", help="check a model or scenario file; exit 0 if valid, 2 if not")
@@ -81,8 +88,10 @@ def _parser() -> argparse.ArgumentParser:
     st.add_argument("--workers", type=int, default=None, help="threads (default: all cores)")
     st.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run on a running Dask scheduler")
     st.add_argument("--dask-local", type=int, default=None, metavar="N", help="run on a local Dask cluster of N workers")
-    st.add_argument("--out", type=Path, default=None, help="output folder (default: runs/stress_<name>_<by>)")
+    st.add_argument("--out", default=None, help="output folder (default: runs/stress_<name>_<by>)")
+    st.add_argument("--overwrite", action="store_true", help="replace --out even if it holds files simcore did not write for a stress test")
     st.add_argument("--no-plots", action="store_true")
+    _tls_arguments(st)
     st.set_defaults(command=_stress)
 
     from simcore.importers.cli import add_import_parser
@@ -117,25 +126,61 @@ def _version() -> str:
         return __version__
 
 
+def _tls_arguments(p) -> None:
+    g = p.add_argument_group("Dask TLS (docs/montecarlo.md: running a cluster safely)")
+    g.add_argument("--tls-ca", default=None, metavar="FILE", help="CA certificate (PEM) the scheduler's certificate must be signed by")
+    g.add_argument("--tls-cert", default=None, metavar="FILE", help="this client's certificate (PEM)")
+    g.add_argument("--tls-key", default=None, metavar="FILE", help="this client's private key (PEM)")
+
+
+def _security(args):
+    from simcore.montecarlo.cluster import dask_security
+
+    security = dask_security(args.tls_ca, args.tls_cert, args.tls_key)
+    if security is not None and args.scheduler is None:
+        raise InputError([Problem("command line", "--tls-ca", args.tls_ca, "--scheduler with it (TLS secures the connection to a running scheduler)")])
+    return security
+
+
+def _out(args, default: Path) -> Path:
+    """--out as a Path; an empty one is refused (Path("") would be the current folder)."""
+    from simcore.atomic import check_out
+
+    out = default if args.out is None else Path(args.out)
+    if args.out is not None and not args.out.strip():
+        raise InputError([Problem("command line", "--out", args.out, "a folder name (not empty)")])
+    check_out(out)
+    return out
+
+
+def _note(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
 def _run(args) -> int:
     from simcore.api import load_scenario, run
-    from simcore.outputs import check_format, check_writable, write_outputs
+    from simcore.atomic import claim
+    from simcore.engines import DEFAULT_ENGINE
+    from simcore.outputs import check_format, write_outputs
 
-    out = args.out or Path("runs") / args.scenario.stem
+    out = _out(args, Path("runs") / args.scenario.stem)
     if args.seed is not None and args.seed < 0:
         raise InputError([Problem("command line", "--seed", args.seed, "a non-negative integer")])
     scenario = load_scenario(args.scenario)
-    check_writable(out)
     check_format(scenario)
-    batch_only = ("chunk_size", "workers", "scheduler", "dask_local", "resume")
-    if args.replications is None:
+    batch_only = ("chunk_size", "workers", "scheduler", "dask_local", "tls_ca", "tls_cert", "tls_key")
+    if args.replications is None and not args.resume:
         given = [f"--{k.replace('_', '-')}" for k in batch_only if getattr(args, k) not in (None, False)]
         if given:
             raise InputError([Problem("command line", given[0], getattr(args, given[0][2:].replace("-", "_")), "--replications N with it (it is a Monte Carlo option)")])
     else:
         return _run_batch(args, scenario, out)
+    note = claim(out, "run", args.overwrite)
+    args.engine = args.engine or DEFAULT_ENGINE
     result = run(scenario, engine=args.engine, seed=args.seed, progress=sys.stderr.isatty())
     write_outputs(result, out, plots=scenario.output.plots and not args.no_plots)  # results first, then the printout
+    if note:
+        _note(note)
     print(f"{scenario.name}: {len(scenario.model.firms)} firms, {scenario.horizon} days, engine {args.engine}, seed {result.seed}")
     if scenario.is_random:
         print("note: the shocks are random; this is replication 0 of the seed (--replications N gives the distribution)")
@@ -146,15 +191,19 @@ def _run(args) -> int:
 
 
 def _run_batch(args, scenario, out: Path) -> int:
+    from simcore.atomic import OutputError
     from simcore.montecarlo import run_batch
     from simcore.outputs import write_batch_outputs
 
     result = run_batch(
         scenario, args.replications, seed=args.seed, out=out, engine=args.engine, chunk_size=args.chunk_size, workers=args.workers,
-        scheduler=args.scheduler, dask_local=args.dask_local, resume=args.resume,
+        scheduler=args.scheduler, dask_local=args.dask_local, resume=args.resume, security=_security(args), overwrite=args.overwrite, notes=_note,
     )  # fmt: skip
-    write_batch_outputs(result, out, plots=scenario.output.plots and not args.no_plots)  # results first, then the printout
-    print(f"{scenario.name}: {len(scenario.model.firms)} firms, {scenario.horizon} days, {result.replications:,} replications, engine {args.engine}, seed {result.seed}")
+    try:
+        write_batch_outputs(result, out, plots=scenario.output.plots and not args.no_plots)  # results first, then the printout
+    except OutputError as exc:
+        raise OutputError(exc.path, exc.reason, f"every chunk is saved in {out}/; `simcore run {args.scenario} --out {out} --resume` writes the results") from None
+    print(f"{scenario.name}: {len(scenario.model.firms)} firms, {scenario.horizon} days, {result.replications:,} replications, engine {result.engine}, seed {result.seed}")
     if not scenario.is_random:
         print("note: the scenario has no random shocks, so every replication is the same")
     print(f"variants ranked by mean loss, with 95% confidence intervals; 'vs ref' is the paired difference against '{scenario.reference_variant}'")
@@ -207,17 +256,21 @@ def _metrics_table(result) -> str:
 
 
 def _stress(args) -> int:
-    from simcore.outputs import check_writable, write_stress_outputs
+    from simcore.atomic import claim
+    from simcore.outputs import write_stress_outputs
     from simcore.stress import run_stress, setup_stress, stress_table
 
     if args.top < 1:
         raise InputError([Problem("command line", "--top", args.top, "an integer >= 1")])
+    out = _out(args, Path("runs") / f"stress_{args.source.stem}_{args.by}")
+    security = _security(args)
     setup, cmap = setup_stress(args.source, by=args.by, duration=args.duration, magnitude=args.magnitude, horizon=args.horizon, sample=args.sample, seed=args.seed, engine=args.engine)
-    out = args.out or Path("runs") / f"stress_{args.source.stem}_{args.by}"
-    check_writable(out)
-    metrics = run_stress(setup, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local)
+    note = claim(out, "stress", args.overwrite)
+    metrics = run_stress(setup, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local, security=security)
     table = stress_table(setup, cmap, metrics)
     write_stress_outputs(setup, cmap, table, out, top=args.top, plots=not args.no_plots)  # results first, then the printout
+    if note:
+        _note(note)
     print(f"{setup.name}: {len(setup.units)} {args.by} knock-outs of {setup.magnitude:.0%} for {setup.duration:g} days, {setup.run.horizon} days simulated, engine {args.engine}")
     print(f"stuck necks: the top {min(args.top, len(table))} by total chain loss")
     shown = table.head(args.top)[["rank", "unit", "loss", "depth", "tts", "ttr", "single_sourced", "foreign_only", "category"]]

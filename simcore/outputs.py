@@ -1,28 +1,15 @@
-"""Writing a run's files: all into a fresh folder beside the target, renamed into place only on success."""
+"""Writing a run's, a batch's and a stress test's files, all through simcore.atomic: a single run and a stress test
+fill a fresh folder beside the target that is renamed into place only on success; a batch writes each table
+atomically beside its chunks and summary.json last, so summary.json never stands without its tables."""
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
+from simcore.atomic import atomic_folder, atomic_write, write_text
 from simcore.errors import InputError, Problem
 from simcore.result import ScenarioResult
-
-
-def check_writable(out: Path) -> None:
-    """Fail before simulating if the output folder cannot be created where asked."""
-    parent = out.resolve().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent)
-        os.rmdir(probe)
-    except OSError as exc:
-        raise InputError([Problem(str(out), "--out", str(out), f"a folder that can be written ({exc.strerror or exc})")]) from None
-    if out.exists() and not out.is_dir():
-        raise InputError([Problem(str(out), "--out", str(out), "a folder, not a file")])
 
 
 def check_format(scenario) -> None:
@@ -35,12 +22,10 @@ def check_format(scenario) -> None:
 
 
 def write_outputs(result: ScenarioResult, out: Path, plots: bool = True) -> Path:
-    """Write summary.json, the trajectory tables and the figures to `out`, atomically."""
-    check_writable(out)
+    """Write summary.json, the trajectory tables and the figures to `out`, atomically (the folder whole or not at all)."""
     fmt = result.scenario.output.format
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.resolve().parent))
-    try:
-        (tmp / "summary.json").write_text(json.dumps(result.summary(), indent=2) + "\n")
+    with atomic_folder(out) as tmp:
+        write_text(tmp / "summary.json", json.dumps(result.summary(), indent=2) + "\n")
         _write_table(result.comparison(), tmp / f"metrics.{fmt}", fmt)
         _write_table(result.chain_trajectories(), tmp / f"chain_trajectories.{fmt}", fmt)
         firms = result.firm_trajectories()
@@ -50,44 +35,32 @@ def write_outputs(result: ScenarioResult, out: Path, plots: bool = True) -> Path
         if plots:
             from simcore.plots import plot_chain_masters, plot_output, plot_variants
 
-            plot_output(result, tmp / "output.png")
+            plot_output(result, tmp / "output.png")  # the folder is renamed into place whole: no file needs its own rename
             plot_variants(result, tmp / "variants.png")
             plot_chain_masters(result, tmp / "chain_masters.png")
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
 
 
 def _write_table(df, path: Path, fmt: str) -> None:
     if fmt == "parquet":
-        df.to_parquet(path, index=False)
+        atomic_write(path, lambda p: df.to_parquet(p, index=False))
     else:
-        df.to_csv(path, index=False)
+        atomic_write(path, lambda p: df.to_csv(p, index=False))
 
 
 def write_batch_outputs(result, out: Path, plots: bool = True) -> Path:
     """Beside the batch's chunks: summary.json, the replications, bands and metrics (comparison) tables, and
-    fan.png, loss_hist.png, variants.png; each file written atomically."""
-    from simcore.montecarlo.store import atomic_write
-
+    fan.png, loss_hist.png, variants.png; each file written atomically, summary.json last (a batch stopped by a full
+    disk has its chunks and no summary.json, and `--resume` writes the rest)."""
     fmt = result.scenario.output.format
-    atomic_write(out / "summary.json", lambda p: p.write_text(json.dumps(result.summary(), indent=2) + "\n"))
     for name, table in (("replications", result.replications_table()), ("bands", result.bands()), ("metrics", result.comparison())):
-        atomic_write(out / f"{name}.{fmt}", lambda p, t=table: _write_table(t, p, fmt))
+        _write_table(table, out / f"{name}.{fmt}", fmt)
     if plots:
         from simcore.plots import plot_fan, plot_loss_hist, plot_variants_ci
 
         for name, plot in (("fan.png", plot_fan), ("loss_hist.png", plot_loss_hist), ("variants.png", plot_variants_ci)):
             atomic_write(out / name, lambda p, plot=plot: _save_png(plot(result), p))
+    write_text(out / "summary.json", json.dumps(result.summary(), indent=2) + "\n")
     return out
 
 
@@ -99,13 +72,18 @@ def _save_png(fig, path: Path) -> None:
 
 
 def write_stress_outputs(setup, cmap, table, out: Path, top: int = 20, plots: bool = True) -> Path:
-    """stress.csv, stress.json, stress.png (the top units) and map.png (the map coloured by criticality), atomically."""
+    """stress.csv, stress.json, stress.png (the top units) and map.png (the map coloured by criticality), atomically
+    (the folder whole or not at all)."""
+    with atomic_folder(out) as tmp:
+        _write_stress(setup, cmap, table, tmp, top, plots)
+    return out
+
+
+def _write_stress(setup, cmap, table, out: Path, top: int, plots: bool) -> None:
     import numpy as np
 
-    from simcore.montecarlo.store import atomic_write
     from simcore.versions import versions
 
-    out.mkdir(parents=True, exist_ok=True)
     atomic_write(out / "stress.csv", lambda p: table.to_csv(p, index=False))
     doc = {
         "source": setup.name,
@@ -118,7 +96,7 @@ def write_stress_outputs(setup, cmap, table, out: Path, top: int = 20, plots: bo
         "units": len(setup.units),
         "ranking": json.loads(table.to_json(orient="records")),
     }
-    atomic_write(out / "stress.json", lambda p: p.write_text(json.dumps(doc, indent=2) + "\n"))
+    write_text(out / "stress.json", json.dumps(doc, indent=2) + "\n")
     if plots:
         from simcore.plots import plot_map, plot_stress
 
@@ -129,4 +107,3 @@ def write_stress_outputs(setup, cmap, table, out: Path, top: int = 20, plots: bo
         for unit, firms in zip(setup.units, setup.members):
             criticality[firms] = loss[unit]
         atomic_write(out / "map.png", lambda p: _save_png(plot_map(cmap, criticality, title + " (node colour: loss when its unit is out; size: output)"), p))
-    return out

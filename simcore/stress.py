@@ -24,7 +24,7 @@ from simcore.core.primitives import ShockTable
 from simcore.errors import InputError, Problem
 from simcore.knockouts import StressSetup, stress_chunk
 from simcore.limits import MAX_HORIZON
-from simcore.montecarlo.cluster import plan_chunks, progress_bar, run_tasks
+from simcore.montecarlo.cluster import Interrupted, plan_chunks, progress_bar, run_tasks
 from simcore.validation import file_kind
 
 BY = ("firm", "product", "region")
@@ -77,20 +77,29 @@ def _units(cmap: ChainMap, by: str) -> tuple[list[str], list[np.ndarray]]:
     return names, [np.array(groups[g]) for g in names]
 
 
-def run_stress(setup: StressSetup, workers: int | None = None, scheduler: str | None = None, dask_local: int | None = None, progress: bool | None = None) -> np.ndarray:
-    """Metrics (units, chains, 5) of every knock-out, in unit order."""
+def run_stress(setup: StressSetup, workers: int | None = None, scheduler: str | None = None, dask_local: int | None = None,
+               progress: bool | None = None, security=None) -> np.ndarray:  # fmt: skip
+    """Metrics (units, chains, 5) of every knock-out, in unit order. Ctrl-C raises `Interrupted` (nothing is written:
+    a stress test writes its results only once every knock-out has run)."""
     n = len(setup.units)
     tasks = plan_chunks(n, CHUNK)
     metrics = np.zeros((n, len(setup.run.chain_names), 5))
     bar = progress_bar(n, "knock-out", f"stress {setup.name}", progress)
 
+    done = [0]
+
     def finished(result) -> None:
         first, m = result
         metrics[first : first + len(m)] = m
+        done[0] += len(m)
         bar.update(len(m))
 
     try:
-        run_tasks(stress_chunk, setup, tasks, finished, "stress", workers, scheduler, dask_local)
+        run_tasks(stress_chunk, setup, tasks, finished, "stress", workers, scheduler, dask_local, security)
+    except KeyboardInterrupt:
+        raise Interrupted(
+            f"interrupted: {done[0]:,} of {n:,} knock-outs had run; a stress test saves its results only when every knock-out has run, so nothing was written: run it again"
+        ) from None
     finally:
         bar.close()
     return metrics

@@ -637,6 +637,48 @@ def mrio_map(
     return table_map(table, final_demand, threshold, period_days, lead_time, lead_time_between_regions, name)
 
 
+PICKLE_SUFFIXES = (".pkl", ".pickle")  # pymrio reads these with pandas.read_pickle (pymrio.core.constants.STORAGE_FORMAT)
+
+
+def refuse_pickles(folder: Path) -> None:
+    """A pymrio folder may hold its tables as pickles, which pandas can only read by running the code they contain:
+    a data folder from elsewhere would run code here. Refuse any pickle in the folder or named by its
+    file_parameters.json / .ini files, before pymrio reads anything."""
+    import configparser
+    import json
+
+    named: list[tuple[Path, str]] = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix.lower() in PICKLE_SUFFIXES:
+            named.append((path, path.name))
+        elif path.suffix.lower() == ".json" and path.is_file():
+            try:
+                files = json.loads(path.read_text()).get("files", {})
+                named += [(path, str(f.get("name", ""))) for f in files.values() if isinstance(f, dict)]
+            except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+                continue  # not a pymrio parameter file; pymrio reports it if it is needed
+        elif path.suffix.lower() == ".ini" and path.is_file():
+            ini = configparser.RawConfigParser()
+            try:
+                ini.read(path)
+            except (configparser.Error, UnicodeDecodeError):
+                continue
+            named += [(path, v) for v in ini["files"].values()] if ini.has_section("files") else []
+    for where, name in named:
+        if Path(name).suffix.lower() in PICKLE_SUFFIXES:
+            raise InputError(
+                [
+                    Problem(
+                        str(where),
+                        "",
+                        NO_VALUE,
+                        f"holds or names a pickled table ({name}); simcore never reads pickles, as loading one runs whatever code it contains."
+                        " Save the IOSystem as text or Parquet (IOSystem.save_all(path, table_format='txt' or 'parquet')) and import that folder",
+                    )
+                ]
+            )
+
+
 def build(source: Any, **options: Any) -> ImportedMap:
     """The registry's entry: a pymrio IOSystem, `pymrio:test`, a folder saved by pymrio, or a table file."""
     mrio_only = {"lead_time_between_regions", "licence"}
@@ -644,6 +686,7 @@ def build(source: Any, **options: Any) -> ImportedMap:
     if isinstance(source, (str, Path)) and str(source) == "pymrio:test":
         source = _pymrio().load_test()
     elif isinstance(source, (str, Path)) and Path(source).is_dir():
+        refuse_pickles(Path(source))
         pymrio = _pymrio()
         try:
             source = pymrio.load_all(Path(source))

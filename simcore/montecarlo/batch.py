@@ -41,6 +41,12 @@ class Chunk:
     counts: np.ndarray  # (variants, chains, ticks, BINS), int64
 
 
+def chunk_shapes(scenario: Scenario, replications: int) -> dict[str, tuple[int, ...]]:
+    """The shapes of a chunk's arrays for `replications` replications of `scenario` (to check a saved chunk)."""
+    V, C = len(scenario.variants), len(prepare(scenario)[0].run.chain_names)
+    return {"metrics": (replications, V, C, len(METRICS)), "counts": (V, C, scenario.horizon, BINS)}
+
+
 @lru_cache(maxsize=4)
 def prepare(scenario: Scenario) -> tuple[CompiledVariant, ...]:
     """Every variant of the scenario, compiled once per process and scenario object (a Dask worker keeps the

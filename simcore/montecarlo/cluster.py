@@ -10,7 +10,9 @@ not change. On SLURM, PBS, SGE or LSF, start the cluster with dask-jobqueue and 
 
 from __future__ import annotations
 
-from typing import Callable
+from contextlib import contextmanager
+from functools import partial
+from typing import Callable, Iterator
 
 from simcore.errors import SimcoreError
 
@@ -43,8 +45,59 @@ def _shared(value):
     return value
 
 
-def map_on_dask(func: Callable, shared, tasks: list[tuple], finished: Callable, name: str, scheduler: str | None = None, n_workers: int | None = None) -> None:
-    """Run `func(shared, *task)` for every task on the cluster; hand each result to `finished` as it arrives.
+class Interrupted(SimcoreError):
+    """Ctrl-C: what was saved and how to go on (the CLI exits 130, as a shell does for SIGINT)."""
+
+    exit_status = 130
+
+
+def dask_security(ca: str | None = None, cert: str | None = None, key: str | None = None):
+    """`distributed.Security` for TLS to a scheduler (client side), or None when no file is given (then Dask's own
+    configuration applies: `distributed.comm.tls.*`). Each file must exist; all three are needed together."""
+    from pathlib import Path
+
+    from simcore.errors import NO_VALUE, InputError, Problem
+
+    given = {"--tls-ca": ca, "--tls-cert": cert, "--tls-key": key}
+    if not any(given.values()):
+        return None
+    problems = [Problem("command line", k, v, "a file (PEM) that exists") for k, v in given.items() if v and not Path(v).is_file()]
+    problems += [Problem("command line", k, NO_VALUE, "is needed with the other --tls-* options (CA, certificate and key)") for k, v in given.items() if not v]
+    if problems:
+        raise InputError(problems)
+    from distributed import Security
+
+    return Security(tls_ca_file=str(ca), tls_client_cert=str(cert), tls_client_key=str(key), require_encryption=True)
+
+
+@contextmanager
+def dask_client(scheduler: str | None = None, n_workers: int | None = None, security=None) -> Iterator:
+    """A client of the scheduler at `scheduler` (a garbage address is an InputError, an unreachable one a
+    SimcoreError), or of a local cluster of `n_workers` started for the job and bound to 127.0.0.1."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise SimcoreError('the Dask engine needs the `distributed` package: pip install "dask[distributed]"') from None
+    from simcore.errors import InputError, Problem
+
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout="20s", security=security)
+        except ValueError as exc:
+            raise InputError([Problem("command line", "--scheduler", scheduler, f"a Dask scheduler address such as tcp://host:8786 ({exc})")]) from None
+        except OSError as exc:
+            raise SimcoreError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+        with client:
+            yield client
+        return
+    if security is not None:
+        raise InputError([Problem("command line", "--tls-ca", security.tls_ca_file, "--scheduler with it (a --dask-local cluster listens on 127.0.0.1 only)")])
+    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0") as cluster, Client(cluster) as client:
+        yield client
+
+
+def map_on_dask(client, func: Callable, shared, tasks: list[tuple], finished: Callable, name: str) -> None:
+    """Run `func(shared, *task)` for every task on the cluster of `client`; hand each result to `finished` as it arrives.
 
     `shared` travels inside a task of its own (not scattered), so the scheduler can compute it again if every
     worker holding it dies, and tasks simply wait while the cluster has no workers yet (SLURM jobs in the queue).
@@ -52,48 +105,29 @@ def map_on_dask(func: Callable, shared, tasks: list[tuple], finished: Callable, 
     """
     import uuid
 
-    try:
-        from distributed import Client, LocalCluster, as_completed
-    except ImportError:
-        raise SimcoreError('the Dask engine needs the `distributed` package: pip install "dask[distributed]"') from None
-    cluster = None
-    token = uuid.uuid4().hex[:12]
-    try:
-        if scheduler is not None:
-            try:
-                client = Client(scheduler, timeout="20s")
-            except OSError as exc:
-                raise SimcoreError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-        else:
-            cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0")
-            client = Client(cluster)
-        with client:
-            if not tasks:
-                return
-            remote = client.submit(_shared, shared, key=f"simcore-{name}-shared-{token}", pure=False)
-            if client.scheduler_info()["workers"]:
-                # a copy on every worker: otherwise the scheduler sends the tasks where the input is, and the other
-                # workers wait for work stealing (a 1,000-replication batch took 1.6x the embedded time)
-                client.replicate([remote])
-            futures = [
-                client.submit(on_worker, func, remote, *task, key=f"simcore-{name}-{token}-{'-'.join(map(str, task))}", retries=5, pure=False)
-                for task in tasks
-            ]
-            for future in as_completed(futures):
-                finished(future.result())
-                future.release()
-    finally:
-        if cluster is not None:
-            cluster.close()
+    from distributed import as_completed
 
-
-def run_tasks(func: Callable, shared, tasks: list[tuple], finished: Callable, name: str,
-              workers: int | None = None, scheduler: str | None = None, dask_local: int | None = None) -> None:  # fmt: skip
-    """Every `func(shared, *task)`, each result handed to `finished`: here, one task after another, each spread
-    over `workers` Numba threads (default all cores); or on Dask with `scheduler` or `dask_local`."""
-    if scheduler is not None or dask_local is not None:
-        map_on_dask(func, shared, tasks, finished, name, scheduler=scheduler, n_workers=dask_local)
+    if not tasks:
         return
+    token = uuid.uuid4().hex[:12]
+    remote = client.submit(_shared, shared, key=f"simcore-{name}-shared-{token}", pure=False)
+    if client.scheduler_info()["workers"]:
+        # a copy on every worker: otherwise the scheduler sends the tasks where the input is, and the other
+        # workers wait for work stealing (a 1,000-replication batch took 1.6x the embedded time)
+        client.replicate([remote])
+    futures = [
+        client.submit(on_worker, func, remote, *task, key=f"simcore-{name}-{token}-{'-'.join(map(str, task))}", retries=5, pure=False)
+        for task in tasks
+    ]
+    try:
+        for future in as_completed(futures):
+            finished(future.result())
+            future.release()
+    finally:
+        client.cancel(futures)  # Ctrl-C or a failed save: the cluster stops working for a batch that has gone
+
+
+def _run_here(func: Callable, shared, tasks: list[tuple], finished: Callable, name: str, workers: int | None = None) -> None:
     import numba
 
     before = numba.get_num_threads()
@@ -103,3 +137,22 @@ def run_tasks(func: Callable, shared, tasks: list[tuple], finished: Callable, na
             finished(func(shared, *task))
     finally:
         numba.set_num_threads(before)
+
+
+@contextmanager
+def executor(workers: int | None = None, scheduler: str | None = None, dask_local: int | None = None, security=None) -> Iterator[Callable]:
+    """`run(func, shared, tasks, finished, name)`: every `func(shared, *task)`, each result handed to `finished`: here,
+    one task after another, each spread over `workers` Numba threads (default all cores); or on Dask with `scheduler`
+    or `dask_local`. The cluster is reached on entry, so a caller writes nothing before its tasks can run."""
+    if scheduler is None and dask_local is None:
+        yield partial(_run_here, workers=workers)
+        return
+    with dask_client(scheduler, dask_local, security) as client:
+        yield partial(map_on_dask, client)
+
+
+def run_tasks(func: Callable, shared, tasks: list[tuple], finished: Callable, name: str,
+              workers: int | None = None, scheduler: str | None = None, dask_local: int | None = None, security=None) -> None:  # fmt: skip
+    """`executor(...)` for one call."""
+    with executor(workers, scheduler, dask_local, security) as run:
+        run(func, shared, tasks, finished, name)

@@ -13,17 +13,20 @@ threads need no start-up, no pickling and one copy of the compiled scenario.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
 from simcore.api import load_scenario
-from simcore.errors import InputError, Problem
+from simcore.atomic import OutputError
+from simcore.errors import NO_VALUE, InputError, Problem
 from simcore.limits import MAX_REPLICATIONS, replications_expectation
-from simcore.montecarlo.batch import Chunk, fingerprint, simulate_chunk
-from simcore.montecarlo.cluster import plan_chunks, progress_bar, run_tasks
+from simcore.montecarlo.batch import Chunk, chunk_shapes, fingerprint, simulate_chunk
+from simcore.montecarlo.cluster import Interrupted, executor, plan_chunks, progress_bar
 from simcore.montecarlo.result import BatchResult, Reduction
-from simcore.montecarlo.store import ChunkStore
+from simcore.montecarlo.store import ChunkStore, read_manifest
 from simcore.scenario import Scenario
 
 DEFAULT_CHUNK = 250
@@ -31,56 +34,88 @@ DEFAULT_CHUNK = 250
 
 def run_batch(
     scenario: Scenario | str | Path,
-    replications: int,
+    replications: int | None = None,
     seed: int | None = None,
     out: Path | None = None,
-    engine: str = "numba",
+    engine: str | None = None,
     chunk_size: int | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
     dask_local: int | None = None,
     resume: bool = False,
     progress: bool | None = None,
+    security=None,
+    overwrite: bool = False,
+    notes: Callable[[str], None] | None = None,
 ) -> BatchResult:
     """Replications `0 .. replications - 1` of every variant, on common random numbers.
 
     `out`: folder for the chunks (and `--resume`); None keeps them in memory.
-    `workers`: Numba threads for the embedded default (default: all cores).
-    `scheduler`: address of a running Dask scheduler; `dask_local`: start a
-    local Dask cluster of that many workers. `progress`: a bar (None: only
-    when stderr is a terminal).
+    `resume`: continue the batch in `out`; its settings (replications, chunk
+    size, seed, engine) are read from the folder unless given. `overwrite`:
+    replace whatever `out` holds. `workers`: Numba threads for the embedded
+    default (default: all cores). `scheduler`: address of a running Dask
+    scheduler (`security`: a `distributed.Security` for TLS); `dask_local`:
+    start a local Dask cluster of that many workers. `progress`: a bar (None:
+    only when stderr is a terminal). `notes`: called with a line for the user
+    (chunks reused, results replaced).
+
+    Nothing is written to `out` before the cluster is reached; Ctrl-C raises
+    `Interrupted` saying how many chunks are saved and how to resume.
     """
+    from simcore.engines import DEFAULT_ENGINE
+
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    seed = scenario.seed if seed is None else seed
     _check(replications, chunk_size, workers, dask_local, scheduler)
-    if replications > MAX_REPLICATIONS:
+    saved = read_manifest(out) if out is not None and resume else None
+    if saved is not None:  # the batch's own settings, unless given (a different one given is refused below)
+        replications = saved["replications"] if replications is None else replications
+        chunk_size, seed, engine = chunk_size or saved["chunk_size"], saved["seed"] if seed is None else seed, engine or saved["engine"]
+    if replications is None and not (resume and out is not None):
+        raise InputError([Problem("command line", "--replications", NO_VALUE, "is needed: the number of replications (an integer >= 1)")])
+    seed = scenario.seed if seed is None else seed
+    engine = engine or DEFAULT_ENGINE
+    if replications is not None and replications > MAX_REPLICATIONS:  # None: --resume without a batch, refused by the store below
         raise InputError([Problem("command line", "--replications", replications, replications_expectation(replications, len(scenario.variants), len(scenario.model.chain_members)))])
     chunk_size = chunk_size or DEFAULT_CHUNK
-    chunks = plan_chunks(replications, chunk_size)
-    store = None
-    done: set = set()
+    store = note = None
     if out is not None:
         manifest = {"fingerprint": fingerprint(scenario, seed, engine), "seed": seed, "replications": replications, "chunk_size": chunk_size, "engine": engine}
-        store = ChunkStore(out, manifest)
-        store.open(resume)
-        done = store.done() & set(chunks)
+        store = ChunkStore(out, manifest, chunk_shapes(scenario, chunk_size))
+        note = store.check(resume, overwrite)  # writes nothing; the batch.json there decides
+    chunks = plan_chunks(replications, chunk_size)
     reduction = Reduction(replications)
-    todo = [c for c in chunks if c not in done]
-    bar = progress_bar(replications, "rep", scenario.name, progress, initial=sum(b - a for a, b in done))
+    with executor(workers, scheduler, dask_local, security) as run, store.owned(resume, overwrite) if store else nullcontext():
+        if store is not None and note and notes:
+            notes(note)
+        done = sorted(store.done() & set(chunks)) if store else []
+        for c in done:  # chunks of an earlier run, checked before any work
+            reduction.add(store.load(*c))
+        if resume and notes:
+            notes(f"resuming the batch in {out}/: {len(done)} of {len(chunks)} chunks reused, {len(chunks) - len(done)} to run")
+        todo = sorted(set(chunks) - set(done))
+        saved_count = [len(done)]
+        bar = progress_bar(replications, "rep", scenario.name, progress, initial=sum(b - a for a, b in done))
 
-    def finished(chunk: Chunk) -> None:
-        if store is not None:
-            store.save(chunk)
-        reduction.add(chunk)  # in any order: metrics go to their rows, counts are integers
-        bar.update(chunk.stop - chunk.first)
+        def finished(chunk: Chunk) -> None:
+            if store is not None:
+                store.save(chunk)
+                saved_count[0] += 1
+            reduction.add(chunk)  # in any order: metrics go to their rows, counts are integers
+            bar.update(chunk.stop - chunk.first)
 
-    try:
-        run_tasks(simulate_chunk, scenario, [(seed, a, b, engine) for a, b in todo], finished, "chunk", workers, scheduler, dask_local)
-    finally:
-        bar.close()
-    for c in sorted(done):  # chunks of an earlier (resumed) run
-        reduction.add(store.load(*c))
+        def left() -> str:
+            return f"{saved_count[0]} of {len(chunks)} chunks are saved in {out}/; `simcore run {scenario.file} --out {out} --resume` runs the other {len(chunks) - saved_count[0]}"
+
+        try:
+            run(simulate_chunk, scenario, [(seed, a, b, engine) for a, b in todo], finished, "chunk")
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted: " + (left() if store else "nothing was saved (no --out)")) from None
+        except OutputError as exc:
+            raise OutputError(exc.path, exc.reason, left()) from None
+        finally:
+            bar.close()
     return reduction.result(scenario, engine, seed)
 
 
