@@ -7,15 +7,13 @@ into a fresh folder; the folder's contents are compared before and after.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+from naive import ROOT, simcore
 
-ROOT = Path(__file__).resolve().parents[2]
 
 MODEL = """\
 [model]
@@ -69,9 +67,6 @@ duration = 6
 """
 
 
-def simcore(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "simcore.cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
 def listing(folder: Path) -> dict[str, bytes]:

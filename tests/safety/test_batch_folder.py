@@ -12,14 +12,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from .common import listing, refused, scenario, simcore
+from naive import listing, refused, safety_scenario, simcore
 
 BATCH = ("--replications", "6", "--chunk-size", "2", "--no-plots")
 
 
 @pytest.fixture
 def sc(tmp_path):
-    return scenario(tmp_path)
+    return safety_scenario(tmp_path)
 
 
 @pytest.fixture

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from .common import listing, refused, scenario, simcore
+from naive import listing, refused, safety_scenario, simcore
 
 BATCH = ("--replications", "4", "--no-plots")
 
 
 @pytest.fixture
 def sc(tmp_path):
-    return scenario(tmp_path)
+    return safety_scenario(tmp_path)
 
 
 @pytest.mark.parametrize("address", ["garbage", "foo://host:1", "tcp://"])

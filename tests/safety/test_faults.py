@@ -11,7 +11,7 @@ import time
 import pandas as pd
 import pytest
 
-from .common import ROOT, command, env, listing, refused, scenario, simcore
+from naive import ROOT, command, env, listing, refused, safety_scenario, simcore
 
 BATCH = ("--replications", "6", "--chunk-size", "2", "--no-plots")
 TABLES = ("replications.csv", "bands.csv", "metrics.csv")
@@ -40,7 +40,7 @@ def full_disk(target: str, after: int, *args) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def sc(tmp_path):
-    return scenario(tmp_path)
+    return safety_scenario(tmp_path)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from .common import command, env, listing, refused, scenario, simcore
+from naive import command, env, listing, refused, safety_scenario, simcore
 
 RUN = ("--no-plots",)
 BATCH = ("--replications", "4", "--chunk-size", "2", "--no-plots")
@@ -18,7 +18,7 @@ BATCH = ("--replications", "4", "--chunk-size", "2", "--no-plots")
 
 @pytest.fixture
 def sc(tmp_path):
-    return scenario(tmp_path)
+    return safety_scenario(tmp_path)
 
 
 def test_a_run_refuses_a_folder_of_unrelated_files(sc, tmp_path):
@@ -65,7 +65,7 @@ def test_overwrite_replaces_anything_when_asked(sc, tmp_path):
 
 
 def test_stress_refuses_unrelated_files_and_replaces_its_own(tmp_path):
-    from .common import ROOT
+    from naive import ROOT
 
     model = ROOT / "models" / "ev_chain.toml"
     out = tmp_path / "s"
