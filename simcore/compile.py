@@ -27,8 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from simcore.chainmap import ChainMap
-from simcore.chainmap.schema import Parameters, Rationing
-from simcore.core.compiled import PRIORITY, PROPORTIONAL, CompiledRun, link_targets
+from simcore.chainmap.schema import Necessity, Parameters, Rationing
+from simcore.core.compiled import CRITICAL, IMPORTANT, MIXED, NONCRITICAL, PRIORITY, PROPORTIONAL, CompiledRun, link_targets
 from simcore.core.primitives import ShockTable
 from simcore.core.timing import arrival_tick
 from simcore.scenario import Scenario
@@ -37,7 +37,8 @@ from simcore.scenario.policies import resolve as resolve_policy
 from simcore.scenario.schema import ParameterOverrides, Variant
 from simcore.scenario.shocks import expand_shocks, select_firms
 
-RATIONING = {Rationing.proportional: PROPORTIONAL, Rationing.priority: PRIORITY}
+RATIONING = {Rationing.proportional: PROPORTIONAL, Rationing.priority: PRIORITY, Rationing.mixed: MIXED}
+NECESSITY = {Necessity.critical: CRITICAL, Necessity.important: IMPORTANT, Necessity.noncritical: NONCRITICAL}
 
 
 @dataclass(frozen=True, eq=False)
@@ -141,11 +142,13 @@ def _compile_map(cmap: ChainMap, params: Parameters, horizon: int, variant: Vari
 
     # input slots in recipe order
     slot_ptr = np.zeros(n + 1, dtype=np.int64)
-    slot_product, slot_coef, slot_cover = [], [], []
+    slot_product, slot_coef, slot_cover, slot_necessity = [], [], [], []
     slot_of: dict[tuple[int, str], int] = {}
     for i, f in enumerate(cmap.firms):
-        recipe = {} if i in cmap.open_inputs else cmap.products[cmap.firm_product[i]].recipe
+        product = cmap.products[cmap.firm_product[i]]
+        recipe = {} if i in cmap.open_inputs else product.recipe
         for q, a in recipe.items():
+            slot_necessity.append(NECESSITY[product.necessity.get(q, Necessity.critical)])
             slot_of[i, q] = len(slot_coef)
             slot_product.append(cmap.product_index[q])
             slot_coef.append(a)
@@ -199,6 +202,7 @@ def _compile_map(cmap: ChainMap, params: Parameters, horizon: int, variant: Vari
         slot_ptr=slot_ptr,
         slot_product=np.array(slot_product, dtype=np.int64),
         slot_coef=slot_coef_a,
+        slot_necessity=np.array(slot_necessity, dtype=np.int64),
         slot_target=slot_target,
         slot_pipeline=slot_pipeline,
         slot_link_ptr=slot_link_ptr,

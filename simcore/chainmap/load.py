@@ -154,6 +154,7 @@ def load_model(path: str | Path) -> ChainMap:
             problem("products", k, "id", p.id, "a product id not used before")
         product_index.setdefault(p.id, k)
     recipes: list[dict[str, float]] = [dict(p.recipe) for p in products]
+    necessities: list[dict] = [dict(p.necessity) for p in products]
     for row, src, i, line in recipe_rows:
         if row.product not in product_index:
             if row.product not in bad_products:
@@ -162,10 +163,15 @@ def load_model(path: str | Path) -> ChainMap:
             problems.append(Problem(src, f"recipes[{i}] (line {line}).input", row.input, "each input once per product"))
         else:
             recipes[product_index[row.product]][row.input] = row.units
+            if row.necessity is not None:
+                necessities[product_index[row.product]][row.input] = row.necessity
     for k, p in enumerate(products):
         for q in recipes[k]:
             if q not in product_index and q not in bad_products:
                 problem("products", k, f"recipe.{q}", q, "an input that is the id of a product of this map" + did_you_mean(q, product_index))
+        for q in p.necessity:
+            if q not in recipes[k] and p.id not in partial_recipes:
+                problem("products", k, f"necessity.{q}", q, f"an input of the recipe of '{p.id}' ({', '.join(recipes[k]) or 'it has none'})")
 
     firm_index: dict[str, int] = {}
     for k, f in enumerate(firms):
@@ -303,7 +309,7 @@ def load_model(path: str | Path) -> ChainMap:
         info=doc.model,
         defaults=doc.defaults,
         parameters=doc.parameters,
-        products=tuple(p.model_copy(update={"recipe": recipes[k]}) for k, p in enumerate(products)),
+        products=tuple(p.model_copy(update={"recipe": recipes[k], "necessity": necessities[k]}) for k, p in enumerate(products)),
         firms=tuple(firms),
         links=tuple(links),
         final_demand=final,

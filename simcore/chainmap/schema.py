@@ -42,8 +42,19 @@ class Category(str, Enum):
 
 
 class Rationing(str, Enum):
+    """How a firm shares a short output among its orders (docs/model.md, Rationing)."""
+
     proportional = "proportional"
     priority = "priority"
+    mixed = "mixed"
+
+
+class Necessity(str, Enum):
+    """How strictly a recipe input binds production (docs/model.md, Necessity of inputs)."""
+
+    critical = "critical"
+    important = "important"
+    noncritical = "noncritical"
 
 
 class Record(BaseModel):
@@ -55,7 +66,7 @@ class Parameters(Record):
 
     tau: Positive = 6.0  # days over which an inventory gap is closed by ordering
     backlog_days: Annotated[float, Field(ge=1, allow_inf_nan=False)] = 30.0
-    rationing: Rationing = Rationing.proportional
+    rationing: Rationing = Rationing.mixed
     adaptive_sourcing: StrictBool = False  # true or false, not "yes" or 1
     share_recovery: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.1
     final_demand_priority: Annotated[int, Field(ge=0, le=9)] = 1
@@ -72,6 +83,7 @@ class Product(Record):
     name: str = ""
     category: Category
     recipe: dict[Id, Positive] = {}
+    necessity: dict[Id, Necessity] = {}  # per recipe input; an input not listed is critical
     chains: list[Id] = []
     price: Positive = 1.0
 
@@ -145,3 +157,4 @@ class RecipeRow(Record):
     product: Id
     input: Id
     units: Positive
+    necessity: Necessity | None = None  # empty cell: critical

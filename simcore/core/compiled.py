@@ -19,8 +19,12 @@ import numpy as np
 
 from simcore.core.primitives import DAMAGE, LINK_KINDS, STEP, ShockTable
 
-PROPORTIONAL, PRIORITY = 0, 1  # rationing rules (`CompiledRun.rationing`)
+PROPORTIONAL, PRIORITY, MIXED = 0, 1, 2  # rationing rules (`CompiledRun.rationing`), docs/model.md (Rationing)
 N_TIERS = 10  # priority tiers 0 .. N_TIERS - 1 (`link_tier`, `final_tier`)
+CRITICAL, IMPORTANT, NONCRITICAL = 0, 1, 2  # necessity of an input slot (`slot_necessity`), docs/model.md (Necessity of inputs)
+INPUT_SLACK = 1e-12
+"""Relative rounding slack of an input bound (docs/model.md, A stable steady state): stock short of the need by
+less than this is enough, so a rounding-level shortfall never stops a firm."""
 INT_COLUMNS = ("shock_kind", "shock_target", "shock_profile")
 
 
@@ -37,6 +41,7 @@ class CompiledRun:
     slot_ptr: np.ndarray
     slot_product: np.ndarray
     slot_coef: np.ndarray
+    slot_necessity: np.ndarray  # CRITICAL, IMPORTANT or NONCRITICAL
     slot_target: np.ndarray
     slot_pipeline: np.ndarray
     slot_link_ptr: np.ndarray
@@ -55,7 +60,7 @@ class CompiledRun:
     # parameters
     tau: float
     backlog_days: float
-    rationing: int  # PROPORTIONAL or PRIORITY
+    rationing: int  # PROPORTIONAL, PRIORITY or MIXED
     adaptive_sourcing: bool
     share_recovery: float
     final_tier: int
@@ -89,6 +94,26 @@ class CompiledRun:
     @property
     def n_slots(self) -> int:
         return len(self.slot_coef)
+
+    # Rationing groups (docs/model.md, Rationing): a supplier serves its book group by group, in ascending order,
+    # proportionally inside a group. Under priority, tier k's firm orders are group 2k and final demand of tier k
+    # is group 2k + 1; under mixed, every firm order is group 0 and final demand group 1; under proportional,
+    # one group.
+    @property
+    def link_group(self) -> np.ndarray:
+        if self.rationing == PRIORITY:
+            return 2 * self.link_tier
+        return np.zeros(self.n_links, dtype=np.int64)
+
+    @property
+    def final_group(self) -> int:
+        if self.rationing == PRIORITY:
+            return 2 * self.final_tier + 1
+        return 1 if self.rationing == MIXED else 0
+
+    @property
+    def n_groups(self) -> int:
+        return {PROPORTIONAL: 1, PRIORITY: 2 * N_TIERS, MIXED: 2}[self.rationing]
 
     def with_shocks(self, shocks: ShockTable) -> "CompiledRun":
         """This run on another shock table (map-level targets): its `shock_columns`."""

@@ -19,7 +19,7 @@ import math
 import numpy as np
 import simpy
 
-from simcore.core.compiled import N_TIERS, PROPORTIONAL, CompiledRun
+from simcore.core.compiled import IMPORTANT, INPUT_SLACK, NONCRITICAL, CompiledRun
 from simcore.core.primitives import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, SET_KINDS, TARGET
 from simcore.core.timing import arrival_tick, intensity
 from simcore.engines.trajectories import T, Trajectories
@@ -136,21 +136,22 @@ class _ReferenceSimulation:
             firm_demand[i] = ordered + final_new[i] + self.backlog[i]
             input_limit = math.inf
             for s in range(r.slot_ptr[i], r.slot_ptr[i + 1]):
-                input_limit = min(input_limit, self.inventory[s] / r.slot_coef[s])
-            output[i] = min(capacity, input_limit, firm_demand[i])
+                input_limit = min(input_limit, input_bound(self.inventory[s], s, i, r))
+            output[i] = min(capacity, input_limit * (1.0 + INPUT_SLACK), firm_demand[i])
             for s in range(r.slot_ptr[i], r.slot_ptr[i + 1]):
-                used = r.slot_coef[s] * output[i]
+                used = min(r.slot_coef[s] * output[i], self.inventory[s])
                 totals[T["consumed"]] += used
-                self.inventory[s] = max(self.inventory[s] - used, 0.0)
+                self.inventory[s] -= used
 
         # 4-5. rationing, final demand and backlog, shipments
         delivered = np.zeros(r.n_links)
+        link_group = r.link_group
         link_fill = np.zeros(r.n_links)  # the fill ratio each link's order got
         final_delivered = np.zeros(n)
         for i in range(n):
             links = r.out_link[r.out_ptr[i] : r.out_ptr[i + 1]]
             final_due = final_new[i] + self.backlog[i]
-            fill = ration(output[i], firm_demand[i], book[links], r.link_tier[links], final_due, r.final_tier, r.rationing)
+            fill = ration(output[i], firm_demand[i], book[links], link_group[links], final_due, r.final_group, r.n_groups)
             for link, ratio in zip(links, fill[:-1]):
                 delivered[link] = book[link] * ratio
                 link_fill[link] = ratio
@@ -168,9 +169,20 @@ class _ReferenceSimulation:
         if r.adaptive_sourcing:
             self._adapt_shares(link_fill, closed)
         for i in range(n):
+            # expected production (docs/model.md, Orders): the order book, bounded by today's capacity and by
+            # what the scarcest *other* binding input on hand or in transit would allow
+            plan = min(firm_demand[i], self.capacity[i] * (1.0 - damage[i]))
+            lowest, second, scarcest = math.inf, math.inf, -1
             for s in range(r.slot_ptr[i], r.slot_ptr[i + 1]):
+                bound = input_bound(self.inventory[s] + self.in_transit[s], s, i, r)
+                if bound < lowest:
+                    lowest, second, scarcest = bound, lowest, s
+                elif bound < second:
+                    second = bound
+            for s in range(r.slot_ptr[i], r.slot_ptr[i + 1]):
+                expected = min(plan, (second if s == scarcest else lowest) * (1.0 + INPUT_SLACK))
                 gap = self.target[s] + self.pipeline[s] - self.inventory[s] - self.in_transit[s]
-                order = max(0.0, r.slot_coef[s] * firm_demand[i] + gap / r.tau)
+                order = max(0.0, r.slot_coef[s] * expected + gap / r.tau)
                 for link in range(r.slot_link_ptr[s], r.slot_link_ptr[s + 1]):
                     self.orders[link] = order * self.share[link]
 
@@ -225,25 +237,36 @@ def fill_ratio(ratio: float, ordered: float, closed: bool) -> float:
     return ratio if ordered > 0.0 else 1.0
 
 
-def ration(output: float, demand: float, orders: np.ndarray, tiers: np.ndarray, final_due: float, final_tier: int, rule: int) -> np.ndarray:
-    """Fill ratio of each order, final demand last, under `proportional` (0) or `priority` (1) rationing.
+def input_bound(stock: float, s: int, i: int, r: CompiledRun) -> float:
+    """The output firm `i` could make from `stock` of input slot `s`, by the input's necessity (docs/model.md,
+    Necessity of inputs): a critical input binds as Leontief, an important one when short binds half-way to
+    baseline output (Pichler et al. 2022), a noncritical one not at all."""
+    necessity = r.slot_necessity[s]
+    if necessity == NONCRITICAL:
+        return math.inf
+    bound = stock / r.slot_coef[s]
+    if necessity == IMPORTANT and bound < r.base_output[i]:
+        bound = 0.5 * (bound + r.base_output[i])
+    return bound
 
-    Priority serves tiers in ascending order, proportionally inside a tier.
-    """
-    if rule == PROPORTIONAL:
+
+def ration(output: float, demand: float, orders: np.ndarray, groups: np.ndarray, final_due: float, final_group: int, n_groups: int) -> np.ndarray:
+    """Fill ratio of each order, final demand last: groups served in ascending order, proportionally inside a
+    group (docs/model.md, Rationing; one group is proportional rationing)."""
+    if n_groups == 1:
         ratio = output / demand if demand > 0.0 else 0.0
         return np.full(len(orders) + 1, ratio)
-    all_tiers = np.append(tiers, final_tier)
+    all_groups = np.append(groups, final_group)
     all_orders = np.append(orders, final_due)
     fill = np.zeros(len(all_orders))
     remaining = output
-    for tier in range(N_TIERS):
+    for group in range(n_groups):
         wanted = 0.0
-        for k in np.flatnonzero(all_tiers == tier):
+        for k in np.flatnonzero(all_groups == group):
             wanted += all_orders[k]
         if wanted <= 0.0:
             continue
         ratio = min(1.0, remaining / wanted)
-        fill[all_tiers == tier] = ratio
+        fill[all_groups == group] = ratio
         remaining = max(0.0, remaining - wanted)
     return fill

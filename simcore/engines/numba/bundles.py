@@ -7,7 +7,7 @@ hot function unpacks the fields it uses at its top, so its loops see plain array
 
 Shapes: `n` firms, `S` input slots (one per firm and input product, CSR by firm), `L` links (ordered by customer
 and slot), `C` chains ("total" first), `T` ticks (the horizon), `K` shock rows, `R` the ring length (a power of two,
-`kernels.ring_length`), `N_TIERS` priority tiers (10). In the lanes kernel every `State` array gains a last axis,
+`kernels.ring_length`), `G` rationing groups (`CompiledRun.n_groups`). In the lanes kernel every `State` array gains a last axis,
 `lanes`, one entry per replication of the group; `ChainMap`, `Params` and `Calendar` are the same for both kernels.
 """
 
@@ -26,6 +26,7 @@ class ChainMap(NamedTuple):
     final_demand: np.ndarray  # (n,) baseline final demand per day
     slot_ptr: np.ndarray  # (n + 1,) int64: firm i's inputs are slots slot_ptr[i]:slot_ptr[i + 1]
     slot_coef: np.ndarray  # (S,) units of the input per unit of output
+    slot_necessity: np.ndarray  # (S,) int64: CRITICAL, IMPORTANT or NONCRITICAL (simcore.core.compiled)
     slot_target: np.ndarray  # (S,) target stock
     slot_pipeline: np.ndarray  # (S,) target in transit
     slot_link_ptr: np.ndarray  # (S + 1,) int64: slot s's suppliers are links slot_link_ptr[s]:slot_link_ptr[s + 1]
@@ -34,7 +35,7 @@ class ChainMap(NamedTuple):
     link_slot: np.ndarray  # (L,) int64: the customer's input slot
     link_share: np.ndarray  # (L,) baseline share of the slot's orders
     link_lead: np.ndarray  # (L,) lead time, days
-    link_tier: np.ndarray  # (L,) int64: the customer's priority tier at its supplier
+    link_group: np.ndarray  # (L,) int64: the order's rationing group at its supplier (CompiledRun.link_group)
     link_flow: np.ndarray  # (L,) baseline units per day
     out_ptr: np.ndarray  # (n + 1,) int64: supplier j's customer links are out_link[out_ptr[j]:out_ptr[j + 1]]
     out_link: np.ndarray  # (L,) int64
@@ -49,10 +50,11 @@ class Params(NamedTuple):
     horizon: int  # T, ticks to run
     tau: float  # days over which an inventory gap is ordered
     backlog_days: float  # days an unfilled final order waits, on average, before it is lost
-    priority: bool  # rationing by priority tier (else proportional)
+    grouped: bool  # rationing by groups (priority, mixed), else proportional
+    n_groups: int  # rationing groups (CompiledRun.n_groups)
     adaptive: bool  # adaptive sourcing
     rho: float  # share recovery: the pull of each share back toward its baseline per day
-    final_tier: int  # the priority tier of final demand
+    final_group: int  # the rationing group of final demand
 
 
 class Calendar(NamedTuple):
@@ -88,7 +90,7 @@ class State(NamedTuple):
     ring: np.ndarray  # (R, S) units arriving at tick t in bucket t mod R
     orders: np.ndarray  # (L,) the last orders placed on each link
     ordered: np.ndarray  # (n,) each supplier's order book for the next tick
-    tier_ordered: np.ndarray  # (n, N_TIERS) the book by tier under priority rationing, else (0, N_TIERS)
+    tier_ordered: np.ndarray  # (n, G) the book by rationing group when grouped, else (0, G)
     backlog: np.ndarray  # (n,) unfilled final demand carried over
     # effects of the live shock rows
     damage: np.ndarray  # (n,) fraction of capacity lost
@@ -99,7 +101,7 @@ class State(NamedTuple):
     firm_demand: np.ndarray  # (n,) orders + final demand + backlog
     output: np.ndarray  # (n,)
     fill: np.ndarray  # (n,) each supplier's fill ratio (proportional rationing)
-    tier_fill: np.ndarray  # (n, N_TIERS) fill ratio by tier under priority rationing, else (1, N_TIERS)
+    tier_fill: np.ndarray  # (n, G) fill ratio by rationing group when grouped, else (1, G)
     final_new: np.ndarray  # (n,) new final demand
     final_delivered: np.ndarray  # (n,)
     weight: np.ndarray  # (L,) adaptive sourcing's scratch, (0,) without it

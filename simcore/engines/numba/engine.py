@@ -77,8 +77,8 @@ def _chain_map(run: CompiledRun) -> ChainMap:
 
 def _params(run: CompiledRun) -> Params:
     return Params(
-        horizon=int(run.horizon), tau=float(run.tau), backlog_days=float(run.backlog_days), priority=run.rationing == 1,
-        adaptive=bool(run.adaptive_sourcing), rho=float(run.share_recovery), final_tier=int(run.final_tier),
+        horizon=int(run.horizon), tau=float(run.tau), backlog_days=float(run.backlog_days), grouped=run.n_groups > 1,
+        n_groups=int(run.n_groups), adaptive=bool(run.adaptive_sourcing), rho=float(run.share_recovery), final_group=int(run.final_group),
     )  # fmt: skip
 
 
@@ -98,7 +98,7 @@ def _kernel_array(name: str, a) -> np.ndarray:
 
 SHOCK_COLUMNS = tuple(f"shock_{name}" for name in Calendar._fields)  # CompiledRun's names of the Calendar's columns
 _INT64 = frozenset({
-    "slot_ptr", "slot_link_ptr", "link_supplier", "link_customer", "link_slot", "link_tier", "out_ptr", "out_link", "chain_ptr", "chain_firm",
+    "slot_ptr", "slot_link_ptr", "link_supplier", "link_customer", "link_slot", "link_group", "slot_necessity", "out_ptr", "out_link", "chain_ptr", "chain_firm",
     "shock_kind", "shock_target", "shock_profile",
 })  # fmt: skip
 """The `CompiledRun` arrays that the kernels read as int64 (indices, pointers, codes); all others are float64."""

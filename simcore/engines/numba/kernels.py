@@ -34,7 +34,7 @@ import numpy as np
 from numba import njit
 
 from simcore.core import timing
-from simcore.core.compiled import N_TIERS
+from simcore.core.compiled import IMPORTANT, INPUT_SLACK, NONCRITICAL
 from simcore.core.primitives import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, SOURCE, TARGET
 from simcore.engines.numba.bundles import State
 from simcore.engines.trajectories import T
@@ -133,10 +133,10 @@ def apply_set(s, calendar, chain_map, state):
 
 
 @njit(cache=True)
-def reopen_books(live, n_live, calendar, chain_map, state, priority):
+def reopen_books(live, n_live, calendar, chain_map, state, grouped):
     """Suppliers with a closed customer link: their order book again, without the closed links' orders."""
     kind, target = calendar.kind, calendar.target
-    link_supplier, out_ptr, out_link, link_tier = chain_map.link_supplier, chain_map.out_ptr, chain_map.out_link, chain_map.link_tier
+    link_supplier, out_ptr, out_link, link_group = chain_map.link_supplier, chain_map.out_ptr, chain_map.out_link, chain_map.link_group
     closed, orders, ordered, tier_ordered = state.closed, state.orders, state.ordered, state.tier_ordered
     for k in range(n_live):
         s = live[k]
@@ -144,21 +144,34 @@ def reopen_books(live, n_live, calendar, chain_map, state, priority):
             continue
         j = link_supplier[target[s]]
         ordered[j] = 0.0
-        if priority:
+        if grouped:
             tier_ordered[j, :] = 0.0
         for m in range(out_ptr[j], out_ptr[j + 1]):
             link = out_link[m]
             book = 0.0 if closed[link] else orders[link]
             ordered[j] += book
-            if priority:
-                tier_ordered[j, link_tier[link]] += book
+            if grouped:
+                tier_ordered[j, link_group[link]] += book
+
+
+@njit(cache=True, inline="always")
+def input_bound(stock, coef, necessity, base):
+    """Reference `input_bound`: the output `stock` of an input allows, by its necessity."""
+    if necessity == NONCRITICAL:
+        return math.inf
+    bound = stock / coef
+    if necessity == IMPORTANT and bound < base:
+        bound = 0.5 * (bound + base)
+    return bound
 
 
 @njit(cache=True)
 def produce_and_ration(chain_map, params, state, totals_row):
-    """Reference steps 2-4 for every firm; the suppliers' fill ratios go to `fill` / `tier_fill`."""
-    final_demand, slot_ptr, slot_coef = chain_map.final_demand, chain_map.slot_ptr, chain_map.slot_coef
-    backlog_days, priority, final_tier = params.backlog_days, params.priority, params.final_tier
+    """Reference steps 2-4 for every firm; the suppliers' fill ratios go to `fill` / `tier_fill` (by group)."""
+    final_demand, slot_ptr, slot_coef, slot_necessity, base_output = (
+        chain_map.final_demand, chain_map.slot_ptr, chain_map.slot_coef, chain_map.slot_necessity, chain_map.base_output,
+    )  # fmt: skip
+    backlog_days, grouped, final_group, n_groups = params.backlog_days, params.grouped, params.final_group, params.n_groups
     capacity, damage, demand_factor, ordered, tier_ordered, backlog, inventory = (
         state.capacity, state.damage, state.demand_factor, state.ordered, state.tier_ordered, state.backlog, state.inventory,
     )  # fmt: skip
@@ -173,29 +186,29 @@ def produce_and_ration(chain_map, params, state, totals_row):
         firm_demand[i] = demand
         limit = math.inf
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
-            limit = min(limit, inventory[s] / slot_coef[s])
-        y = min(min(cap, limit), demand)
+            limit = min(limit, input_bound(inventory[s], slot_coef[s], slot_necessity[s], base_output[i]))
+        y = min(min(cap, limit * (1.0 + INPUT_SLACK)), demand)
         output[i] = y
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
-            used = slot_coef[s] * y
+            used = min(slot_coef[s] * y, inventory[s])
             consumed += used
-            inventory[s] = max(inventory[s] - used, 0.0)
+            inventory[s] -= used
 
         final_due = final_new[i] + backlog[i]
-        if not priority:
+        if not grouped:
             ratio = y / demand if demand > 0.0 else 0.0
             fill[i] = ratio
             final_fill = ratio
         else:
             remaining, final_fill = y, 0.0
-            for tier in range(N_TIERS):
-                wanted = tier_ordered[i, tier] + (final_due if tier == final_tier else 0.0)
-                tier_fill[i, tier] = 0.0
+            for group in range(n_groups):
+                wanted = tier_ordered[i, group] + (final_due if group == final_group else 0.0)
+                tier_fill[i, group] = 0.0
                 if wanted <= 0.0:
                     continue
                 ratio = min(1.0, remaining / wanted)
-                tier_fill[i, tier] = ratio
-                if tier == final_tier:
+                tier_fill[i, group] = ratio
+                if group == final_group:
                     final_fill = ratio
                 remaining = max(0.0, remaining - wanted)
         final_delivered[i] = final_due * final_fill
@@ -220,28 +233,32 @@ def produce_and_ration(chain_map, params, state, totals_row):
 def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row):
     """Reference steps 5-6 customer by customer, then the next tick's arrivals; returns the units arriving next tick.
 
-    `any_closed`, `any_lead`: whether a live row closes a link or stretches a lead time this tick.
+    `any_closed`, `any_lead`: whether a live row closes a link or stretches a lead time this tick. A customer's
+    inputs are visited twice: shipments in, then (once every input's position is known) orders out.
     """
-    slot_ptr, slot_coef, slot_link_ptr, link_supplier, link_lead, link_tier = (
-        chain_map.slot_ptr, chain_map.slot_coef, chain_map.slot_link_ptr, chain_map.link_supplier, chain_map.link_lead, chain_map.link_tier,
+    slot_ptr, slot_coef, slot_necessity, slot_link_ptr, link_supplier, link_lead, link_group, base_output = (
+        chain_map.slot_ptr, chain_map.slot_coef, chain_map.slot_necessity, chain_map.slot_link_ptr, chain_map.link_supplier,
+        chain_map.link_lead, chain_map.link_group, chain_map.base_output,
     )  # fmt: skip
-    priority, adaptive, rho, tau = params.priority, params.adaptive, params.rho, params.tau
+    grouped, adaptive, rho, tau = params.grouped, params.adaptive, params.rho, params.tau
     slot_target, slot_pipeline, link_share, share, closed, lead_factor = (
         state.slot_target, state.slot_pipeline, state.base_share, state.share, state.closed, state.lead_factor,
     )  # fmt: skip
     fill, tier_fill, firm_demand, orders, ordered, tier_ordered = (
         state.fill, state.tier_fill, state.firm_demand, state.orders, state.ordered, state.tier_ordered,
     )  # fmt: skip
+    capacity, damage = state.capacity, state.damage
     inventory, in_transit, ring, weight = state.inventory, state.in_transit, state.ring, state.weight
     mask = ring.shape[0] - 1
     shipped = stock = transit = arriving = 0.0
     for i in range(len(slot_ptr) - 1):
+        lowest, second, scarcest = math.inf, math.inf, -1
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
             # deliveries, pulled from each supplier's fill ratio
             for link in range(lo, hi):
                 book = 0.0 if (any_closed and closed[link]) else orders[link]
-                ratio = tier_fill[link_supplier[link], link_tier[link]] if priority else fill[link_supplier[link]]
+                ratio = tier_fill[link_supplier[link], link_group[link]] if grouped else fill[link_supplier[link]]
                 units = book * ratio
                 if units > 0.0:
                     lead = link_lead[link] * lead_factor[link] if any_lead else link_lead[link]
@@ -249,16 +266,27 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
                     in_transit[s] += units
                     shipped += units
             if adaptive and hi - lo > 1:
-                adapt_shares(lo, hi, closed, any_closed, orders, fill, tier_fill, priority, link_supplier, link_tier, share, link_share, rho, weight)
-            # orders for the next tick, into each supplier's next order book
+                adapt_shares(lo, hi, closed, any_closed, orders, fill, tier_fill, grouped, link_supplier, link_group, share, link_share, rho, weight)
+            bound = input_bound(inventory[s] + in_transit[s], slot_coef[s], slot_necessity[s], base_output[i])
+            if bound < lowest:
+                second = lowest
+                lowest = bound
+                scarcest = s
+            elif bound < second:
+                second = bound
+        # orders for the next tick (reference step 6), into each supplier's next order book
+        plan = min(firm_demand[i], capacity[i] * (1.0 - damage[i]))
+        for s in range(slot_ptr[i], slot_ptr[i + 1]):
+            lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
+            expected = min(plan, (second if s == scarcest else lowest) * (1.0 + INPUT_SLACK))
             gap = slot_target[s] + slot_pipeline[s] - inventory[s] - in_transit[s]
-            order = max(0.0, slot_coef[s] * firm_demand[i] + gap / tau)
+            order = max(0.0, slot_coef[s] * expected + gap / tau)
             for link in range(lo, hi):
                 o = order * share[link]
                 orders[link] = o
                 ordered[link_supplier[link]] += o
-                if priority:
-                    tier_ordered[link_supplier[link], link_tier[link]] += o
+                if grouped:
+                    tier_ordered[link_supplier[link], link_group[link]] += o
             # end of tick: record stock and transit, then take in what the next tick will use
             stock += inventory[s]
             transit += in_transit[s]
@@ -276,10 +304,10 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
 
 
 @njit(cache=True, inline="always")
-def adapt_shares(lo, hi, closed, any_closed, orders, fill, tier_fill, priority, link_supplier, link_tier, share, link_share, rho, weight):
+def adapt_shares(lo, hi, closed, any_closed, orders, fill, tier_fill, grouped, link_supplier, link_group, share, link_share, rho, weight):
     """Reference `_adapt_shares` for one input: toward suppliers that filled their last orders, back toward baseline.
 
-    A link's fill ratio is its supplier's (its tier's) ratio; 0 if the link is
+    A link's fill ratio is its supplier's (its group's) ratio; 0 if the link is
     closed, 1 if nothing was ordered. Written out here, not in a helper: a call
     with array arguments in this loop costs more than the arithmetic (refcounts).
     """
@@ -289,8 +317,8 @@ def adapt_shares(lo, hi, closed, any_closed, orders, fill, tier_fill, priority, 
             ratio = 0.0
         elif orders[link] <= 0.0:
             ratio = 1.0
-        elif priority:
-            ratio = tier_fill[link_supplier[link], link_tier[link]]
+        elif grouped:
+            ratio = tier_fill[link_supplier[link], link_group[link]]
         else:
             ratio = fill[link_supplier[link]]
         weight[link] = share[link] * ratio
@@ -334,10 +362,10 @@ def simulate(chain_map, params, calendar, record):
     The arguments are `bundles.ChainMap`, `Params`, `Calendar` (rows sorted by start: the order their onsets
     fire) and `Record`; the run's `bundles.State` is built here.
     """
-    horizon, priority, adaptive = params.horizon, params.priority, params.adaptive
+    horizon, grouped, n_groups, adaptive = params.horizon, params.grouped, params.n_groups, params.adaptive
     kind, target, value, start = calendar.kind, calendar.target, calendar.value, calendar.start
-    link_supplier, link_slot, link_lead, link_tier, link_flow = (
-        chain_map.link_supplier, chain_map.link_slot, chain_map.link_lead, chain_map.link_tier, chain_map.link_flow,
+    link_supplier, link_slot, link_lead, link_group, link_flow = (
+        chain_map.link_supplier, chain_map.link_slot, chain_map.link_lead, chain_map.link_group, chain_map.link_flow,
     )  # fmt: skip
     n, n_slots, n_links = len(chain_map.capacity), len(chain_map.slot_coef), len(link_supplier)
     # what timed policies change (apply_set): our own copies
@@ -351,11 +379,11 @@ def simulate(chain_map, params, calendar, record):
     share = chain_map.link_share.copy()
     backlog = np.zeros(n)
     ordered = np.zeros(n)
-    tier_ordered = np.zeros((n, N_TIERS) if priority else (0, N_TIERS))
+    tier_ordered = np.zeros((n, n_groups) if grouped else (0, n_groups))
     for link in range(n_links):
         ordered[link_supplier[link]] += orders[link]
-        if priority:
-            tier_ordered[link_supplier[link], link_tier[link]] += orders[link]
+        if grouped:
+            tier_ordered[link_supplier[link], link_group[link]] += orders[link]
     ring = np.zeros((ring_length(link_lead, kind, target, value), n_slots))
     mask = ring.shape[0] - 1
     for link in range(n_links):
@@ -386,7 +414,7 @@ def simulate(chain_map, params, calendar, record):
     firm_demand = np.zeros(n)
     output = np.zeros(n)
     fill = np.zeros(n)
-    tier_fill = np.zeros((n, N_TIERS) if priority else (1, N_TIERS))
+    tier_fill = np.zeros((n, n_groups) if grouped else (1, n_groups))
     final_new = np.zeros(n)
     final_delivered = np.zeros(n)
     weight = np.zeros(n_links if adaptive else 0)  # adapt_shares' scratch
@@ -413,11 +441,11 @@ def simulate(chain_map, params, calendar, record):
         for k in range(n_live):
             any_closed = any_closed or (kind[live[k]] == CLOSE and closed[target[live[k]]])
         if any_closed:
-            reopen_books(live, n_live, calendar, chain_map, state, priority)
+            reopen_books(live, n_live, calendar, chain_map, state, grouped)
 
         produce_and_ration(chain_map, params, state, row)
         ordered[:] = 0.0
-        if priority:
+        if grouped:
             tier_ordered[:, :] = 0.0
         arriving = ship_and_order(t, chain_map, params, state, any_closed, any_lead_row and n_live > 0, row)
         record_tick(t, chain_map, state, record)

@@ -26,10 +26,10 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from simcore.core.compiled import N_TIERS
+from simcore.core.compiled import INPUT_SLACK, NONCRITICAL
 from simcore.core.primitives import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, SOURCE, TARGET
 from simcore.engines.numba.bundles import LaneRecord, State
-from simcore.engines.numba.kernels import arrival_tick, intensity, ring_length
+from simcore.engines.numba.kernels import arrival_tick, input_bound, intensity, ring_length
 
 LANES = 32  # the widest group; engine.lanes_for narrows it for large maps
 
@@ -106,10 +106,10 @@ def apply_set(s, r, calendar, chain_map, state):
 
 
 @kernel
-def reopen_books(r, live, first, n_live, calendar, chain_map, state, priority):
+def reopen_books(r, live, first, n_live, calendar, chain_map, state, grouped):
     """Lane `r`'s suppliers with a closed customer link: their order book again, without the closed links' orders."""
     kind, target = calendar.kind, calendar.target
-    link_supplier, out_ptr, out_link, link_tier = chain_map.link_supplier, chain_map.out_ptr, chain_map.out_link, chain_map.link_tier
+    link_supplier, out_ptr, out_link, link_group = chain_map.link_supplier, chain_map.out_ptr, chain_map.out_link, chain_map.link_group
     closed, orders, ordered, tier_ordered = state.closed, state.orders, state.ordered, state.tier_ordered
     for k in range(first, first + n_live):
         s = live[k]
@@ -117,21 +117,23 @@ def reopen_books(r, live, first, n_live, calendar, chain_map, state, priority):
             continue
         j = link_supplier[target[s]]
         ordered[j, r] = 0.0
-        if priority:
+        if grouped:
             tier_ordered[j, :, r] = 0.0
         for m in range(out_ptr[j], out_ptr[j + 1]):
             link = out_link[m]
             book = 0.0 if closed[link, r] else orders[link, r]
             ordered[j, r] += book
-            if priority:
-                tier_ordered[j, link_tier[link], r] += book
+            if grouped:
+                tier_ordered[j, link_group[link], r] += book
 
 
 @kernel
 def produce_and_ration(chain_map, params, state, scratch):
     """Reference steps 2-4 for every firm; the suppliers' fill ratios go to `fill` / `tier_fill`. `scratch`: (6, lanes)."""
-    final_demand, slot_ptr, slot_coef = chain_map.final_demand, chain_map.slot_ptr, chain_map.slot_coef
-    backlog_days, priority, final_tier = params.backlog_days, params.priority, params.final_tier
+    final_demand, slot_ptr, slot_coef, slot_necessity, base_output = (
+        chain_map.final_demand, chain_map.slot_ptr, chain_map.slot_coef, chain_map.slot_necessity, chain_map.base_output,
+    )  # fmt: skip
+    backlog_days, grouped, final_group, n_groups = params.backlog_days, params.grouped, params.final_group, params.n_groups
     capacity, damage, demand_factor, ordered, tier_ordered, backlog, inventory = (
         state.capacity, state.damage, state.demand_factor, state.ordered, state.tier_ordered, state.backlog, state.inventory,
     )  # fmt: skip
@@ -146,22 +148,23 @@ def produce_and_ration(chain_map, params, state, scratch):
             final_new[i, r] = final_demand[i] * demand_factor[i, r]
             firm_demand[i, r] = ordered[i, r] + final_new[i, r] + backlog[i, r]
             limit[r] = math.inf
+        base = base_output[i]
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
-            coef = slot_coef[s]
-            for r in range(lanes):
-                limit[r] = min(limit[r], inventory[s, r] / coef)
+            coef, necessity = slot_coef[s], slot_necessity[s]
+            if necessity != NONCRITICAL:
+                for r in range(lanes):
+                    limit[r] = min(limit[r], input_bound(inventory[s, r], coef, necessity, base))
         for r in range(lanes):
-            y[r] = min(min(cap[r], limit[r]), firm_demand[i, r])
+            y[r] = min(min(cap[r], limit[r] * (1.0 + INPUT_SLACK)), firm_demand[i, r])
             output[i, r] = y[r]
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             coef = slot_coef[s]
             for r in range(lanes):
-                used = coef * y[r]
-                inventory[s, r] = max(inventory[s, r] - used, 0.0)
+                inventory[s, r] -= min(coef * y[r], inventory[s, r])
 
         for r in range(lanes):
             final_due[r] = final_new[i, r] + backlog[i, r]
-        if not priority:
+        if not grouped:
             for r in range(lanes):
                 demand = firm_demand[i, r]
                 ratio = y[r] / demand if demand > 0.0 else 0.0
@@ -171,12 +174,12 @@ def produce_and_ration(chain_map, params, state, scratch):
             for r in range(lanes):
                 remaining[r] = y[r]
                 final_fill[r] = 0.0
-            for tier in range(N_TIERS):
+            for group in range(n_groups):
                 for r in range(lanes):
-                    wanted = tier_ordered[i, tier, r] + (final_due[r] if tier == final_tier else 0.0)
+                    wanted = tier_ordered[i, group, r] + (final_due[r] if group == final_group else 0.0)
                     ratio = min(1.0, remaining[r] / wanted) if wanted > 0.0 else 0.0
-                    tier_fill[i, tier, r] = ratio
-                    if tier == final_tier:
+                    tier_fill[i, group, r] = ratio
+                    if group == final_group:
                         final_fill[r] = ratio
                     remaining[r] = max(0.0, remaining[r] - wanted) if wanted > 0.0 else remaining[r]
         for r in range(lanes):
@@ -193,10 +196,12 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
 
     `any_closed`, `any_lead`: whether a live row of any lane closes a link or stretches a lead time this tick.
     """
-    slot_ptr, slot_coef, slot_link_ptr, link_supplier, link_lead, link_tier = (
-        chain_map.slot_ptr, chain_map.slot_coef, chain_map.slot_link_ptr, chain_map.link_supplier, chain_map.link_lead, chain_map.link_tier,
+    slot_ptr, slot_coef, slot_necessity, slot_link_ptr, link_supplier, link_lead, link_group, base_output = (
+        chain_map.slot_ptr, chain_map.slot_coef, chain_map.slot_necessity, chain_map.slot_link_ptr, chain_map.link_supplier,
+        chain_map.link_lead, chain_map.link_group, chain_map.base_output,
     )  # fmt: skip
-    priority, adaptive, rho, tau = params.priority, params.adaptive, params.rho, params.tau
+    grouped, adaptive, rho, tau = params.grouped, params.adaptive, params.rho, params.tau
+    capacity, damage = state.capacity, state.damage
     slot_target, slot_pipeline, link_share, share, closed, lead_factor = (
         state.slot_target, state.slot_pipeline, state.base_share, state.share, state.closed, state.lead_factor,
     )  # fmt: skip
@@ -208,15 +213,20 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
     mask = ring.shape[0] - 1
     b = (t + 1) & mask
     order, total, shipment = scratch[0], scratch[1], scratch[2]
+    lowest, second, scarcest, plan = scratch[3], scratch[4], scratch[5], scratch[6]
     for i in range(len(slot_ptr) - 1):
+        base = base_output[i]
+        for r in range(lanes):
+            lowest[r] = second[r] = math.inf
+            scarcest[r] = -1.0  # a slot index, as a float
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
             # deliveries, pulled from each supplier's fill ratio
             for link in range(lo, hi):
-                j, tier = link_supplier[link], link_tier[link]
+                j, group = link_supplier[link], link_group[link]
                 for r in range(lanes):
                     book = 0.0 if (any_closed and closed[link, r]) else orders[link, r]
-                    shipment[r] = book * (tier_fill[j, tier, r] if priority else fill[j, r])
+                    shipment[r] = book * (tier_fill[j, group, r] if grouped else fill[j, r])
                 if any_lead:  # each lane its own delay
                     for r in range(lanes):
                         ring[arrival_tick(t, link_lead[link] * lead_factor[link, r]) & mask, s, r] += shipment[r]
@@ -227,20 +237,35 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
                 for r in range(lanes):
                     in_transit[s, r] += shipment[r]
             if adaptive and hi - lo > 1:
-                adapt_shares(lo, hi, lanes, closed, any_closed, orders, fill, tier_fill, priority, link_supplier, link_tier, share, link_share, rho, weight, total)
-            # orders for the next tick, into each supplier's next order book
+                adapt_shares(lo, hi, lanes, closed, any_closed, orders, fill, tier_fill, grouped, link_supplier, link_group, share, link_share, rho, weight, total)
+            coef, necessity = slot_coef[s], slot_necessity[s]
+            if necessity != NONCRITICAL:
+                for r in range(lanes):
+                    bound = input_bound(inventory[s, r] + in_transit[s, r], coef, necessity, base)
+                    if bound < lowest[r]:
+                        second[r] = lowest[r]
+                        lowest[r] = bound
+                        scarcest[r] = s
+                    elif bound < second[r]:
+                        second[r] = bound
+        # orders for the next tick (reference step 6), into each supplier's next order book
+        for r in range(lanes):
+            plan[r] = min(firm_demand[i, r], capacity[i, r] * (1.0 - damage[i, r]))
+        for s in range(slot_ptr[i], slot_ptr[i + 1]):
+            lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
             coef = slot_coef[s]
             for r in range(lanes):
+                expected = min(plan[r], (second[r] if scarcest[r] == s else lowest[r]) * (1.0 + INPUT_SLACK))
                 gap = slot_target[s, r] + slot_pipeline[s, r] - inventory[s, r] - in_transit[s, r]
-                order[r] = max(0.0, coef * firm_demand[i, r] + gap / tau)
+                order[r] = max(0.0, coef * expected + gap / tau)
             for link in range(lo, hi):
-                j, tier = link_supplier[link], link_tier[link]
+                j, group = link_supplier[link], link_group[link]
                 for r in range(lanes):
                     o = order[r] * share[link, r]
                     orders[link, r] = o
                     ordered[j, r] += o
-                    if priority:
-                        tier_ordered[j, tier, r] += o
+                    if grouped:
+                        tier_ordered[j, group, r] += o
             # end of tick: take in what the next tick will use
             for r in range(lanes):
                 units = ring[b, s, r]
@@ -250,24 +275,24 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def adapt_shares(lo, hi, lanes, closed, any_closed, orders, fill, tier_fill, priority, link_supplier, link_tier, share, link_share, rho, weight, total):
+def adapt_shares(lo, hi, lanes, closed, any_closed, orders, fill, tier_fill, grouped, link_supplier, link_group, share, link_share, rho, weight, total):
     """Reference `_adapt_shares` for one input: toward suppliers that filled their last orders, back toward baseline.
 
-    A link's fill ratio is its supplier's (its tier's) ratio; 0 if the link is
+    A link's fill ratio is its supplier's (its group's) ratio; 0 if the link is
     closed, 1 if nothing was ordered. Written out here, not in a helper: a call
     with array arguments in this loop costs more than the arithmetic (refcounts).
     """
     for r in range(lanes):
         total[r] = 0.0
     for link in range(lo, hi):
-        j, tier = link_supplier[link], link_tier[link]
+        j, group = link_supplier[link], link_group[link]
         for r in range(lanes):
             if any_closed and closed[link, r]:
                 ratio = 0.0
             elif orders[link, r] <= 0.0:
                 ratio = 1.0
-            elif priority:
-                ratio = tier_fill[j, tier, r]
+            elif grouped:
+                ratio = tier_fill[j, group, r]
             else:
                 ratio = fill[j, r]
             weight[link, r] = share[link, r] * ratio
@@ -323,10 +348,10 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
 
     Lane `r` runs on `calendar` rows `row_ptr[r]:row_ptr[r + 1]`, sorted by start (the order their onsets fire).
     """
-    horizon, priority, adaptive = params.horizon, params.priority, params.adaptive
+    horizon, grouped, n_groups, adaptive = params.horizon, params.grouped, params.n_groups, params.adaptive
     kind, target, value, start = calendar.kind, calendar.target, calendar.value, calendar.start
-    link_supplier, link_slot, link_lead, link_tier, link_flow = (
-        chain_map.link_supplier, chain_map.link_slot, chain_map.link_lead, chain_map.link_tier, chain_map.link_flow,
+    link_supplier, link_slot, link_lead, link_group, link_flow = (
+        chain_map.link_supplier, chain_map.link_slot, chain_map.link_lead, chain_map.link_group, chain_map.link_flow,
     )  # fmt: skip
     lanes = len(row_ptr) - 1
     n, n_slots, n_links = len(chain_map.capacity), len(chain_map.slot_coef), len(link_supplier)
@@ -341,12 +366,12 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
     share = base_share.copy()
     backlog = np.zeros((n, lanes))
     ordered = np.zeros((n, lanes))
-    tier_ordered = np.zeros((n if priority else 0, N_TIERS, lanes))
+    tier_ordered = np.zeros((n if grouped else 0, n_groups, lanes))
     for link in range(n_links):
         for r in range(lanes):
             ordered[link_supplier[link], r] += orders[link, r]
-            if priority:
-                tier_ordered[link_supplier[link], link_tier[link], r] += orders[link, r]
+            if grouped:
+                tier_ordered[link_supplier[link], link_group[link], r] += orders[link, r]
     length = 2
     for r in range(lanes):
         lo, hi = row_ptr[r], row_ptr[r + 1]
@@ -381,11 +406,11 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
     firm_demand = np.zeros((n, lanes))
     output = np.zeros((n, lanes))
     fill = np.zeros((n, lanes))
-    tier_fill = np.zeros((n if priority else 1, N_TIERS, lanes))
+    tier_fill = np.zeros((n if grouped else 1, n_groups, lanes))
     final_new = np.zeros((n, lanes))
     final_delivered = np.zeros((n, lanes))
     weight = np.zeros((n_links if adaptive else 0, lanes))  # adapt_shares' scratch
-    scratch = np.zeros((6, lanes))
+    scratch = np.zeros((7, lanes))
     state = State(
         capacity=capacity, slot_target=slot_target, slot_pipeline=slot_pipeline, base_share=base_share,
         share=share, inventory=inventory, in_transit=in_transit, ring=ring,
@@ -411,13 +436,13 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
             for k in range(first, first + n_live[r]):
                 closed_here = closed_here or (kind[live[k]] == CLOSE and closed[target[live[k]], r])
             if closed_here:
-                reopen_books(r, live, first, n_live[r], calendar, chain_map, state, priority)
+                reopen_books(r, live, first, n_live[r], calendar, chain_map, state, grouped)
             any_closed = any_closed or closed_here
             any_lead = any_lead or (any_lead_row and n_live[r] > 0)
 
         produce_and_ration(chain_map, params, state, scratch)
         ordered[:, :] = 0.0
-        if priority:
+        if grouped:
             tier_ordered[:, :, :] = 0.0
         ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch)
         record_tick(t, chain_map, state, record, scratch)
