@@ -107,6 +107,7 @@ class _ReferenceSimulation:
 
         # 1. shocks in force this tick
         damage = np.zeros(n)
+        damage_next = np.zeros(n)  # what the live damage rows will do tomorrow: a firm knows its recovery plan
         demand_factor = np.ones(n)
         closed = np.zeros(r.n_links, dtype=bool)
         lead_factor = np.ones(r.n_links)
@@ -116,6 +117,8 @@ class _ReferenceSimulation:
             kind = r.shock_kind[s]
             if kind == DAMAGE:
                 damage[target] = max(damage[target], value * level)
+                tomorrow = intensity(t + 1, r.shock_start[s], r.shock_duration[s], r.shock_profile[s], r.shock_param[s])
+                damage_next[target] = max(damage_next[target], value * tomorrow)
             elif kind == DEMAND:
                 demand_factor[target] *= 1.0 + (value - 1.0) * level
             elif kind == CLOSE:
@@ -137,7 +140,7 @@ class _ReferenceSimulation:
             input_limit = math.inf
             for s in range(r.slot_ptr[i], r.slot_ptr[i + 1]):
                 input_limit = min(input_limit, input_bound(self.inventory[s], s, i, r))
-            output[i] = min(capacity, input_limit * (1.0 + INPUT_SLACK), firm_demand[i])
+            output[i] = within_slack(min(capacity, firm_demand[i]), input_limit)
             for s in range(r.slot_ptr[i], r.slot_ptr[i + 1]):
                 used = min(r.slot_coef[s] * output[i], self.inventory[s])
                 totals[T["consumed"]] += used
@@ -169,9 +172,9 @@ class _ReferenceSimulation:
         if r.adaptive_sourcing:
             self._adapt_shares(link_fill, closed)
         for i in range(n):
-            # expected production (docs/model.md, Orders): the order book, bounded by today's capacity and by
+            # expected production (docs/model.md, Orders): the order book, bounded by tomorrow's capacity and by
             # what the scarcest *other* binding input on hand or in transit would allow
-            plan = min(firm_demand[i], self.capacity[i] * (1.0 - damage[i]))
+            plan = min(firm_demand[i], self.capacity[i] * (1.0 - damage_next[i]))
             lowest, second, scarcest = math.inf, math.inf, -1
             for s in range(r.slot_ptr[i], r.slot_ptr[i + 1]):
                 bound = input_bound(self.inventory[s] + self.in_transit[s], s, i, r)
@@ -180,7 +183,7 @@ class _ReferenceSimulation:
                 elif bound < second:
                     second = bound
             for s in range(r.slot_ptr[i], r.slot_ptr[i + 1]):
-                expected = min(plan, (second if s == scarcest else lowest) * (1.0 + INPUT_SLACK))
+                expected = within_slack(plan, second if s == scarcest else lowest)
                 gap = self.target[s] + self.pipeline[s] - self.inventory[s] - self.in_transit[s]
                 order = max(0.0, r.slot_coef[s] * expected + gap / r.tau)
                 for link in range(r.slot_link_ptr[s], r.slot_link_ptr[s + 1]):
@@ -235,6 +238,12 @@ def fill_ratio(ratio: float, ordered: float, closed: bool) -> float:
     if closed:
         return 0.0
     return ratio if ordered > 0.0 else 1.0
+
+
+def within_slack(wanted: float, bound: float) -> float:
+    """`min(wanted, bound)`, except that a bound short of `wanted` by rounding only (INPUT_SLACK) does not bind
+    (docs/model.md, A stable steady state)."""
+    return bound if bound < wanted * (1.0 - INPUT_SLACK) else wanted
 
 
 def input_bound(stock: float, s: int, i: int, r: CompiledRun) -> float:

@@ -14,7 +14,11 @@ Technical coefficients are `a[i, j] = Z[i, j] / x[j]`; coefficients below
 `threshold` are dropped (reported: count and share of the intermediate flow).
 Final demand is the sum of the final-demand columns, or the residual
 `x - Z 1` (`final_demand="residual"`, the only choice for a table without
-final-demand columns). Every choice is in docs/importers.md.
+final-demand columns). Each recipe input gets a necessity (critical,
+important, noncritical) from its share of the customer sector's intermediate
+input use, `Z[q, p] / sum_q Z[q, p]` (`necessity_by_share`; thresholds
+below), unless a user table (`necessities`) says otherwise. Every choice is
+in docs/importers.md.
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ import numpy as np
 import pandas as pd
 
 from simcore.chainmap.baseline import NotProductive, solve_outputs, technical_matrix
-from simcore.errors import NO_VALUE, InputError, Problem, SimcoreError
+from simcore.chainmap.schema import Necessity
+from simcore.errors import NO_VALUE, InputError, Problem, SimcoreError, did_you_mean, names_hint
 from simcore.importers.common import (
     ImportedMap,
     SourceTable,
@@ -40,11 +45,12 @@ from simcore.importers.common import (
     prune_to_demand,
     read_source_table,
     regenerate_comment,
+    source_label,
 )
 from simcore.importers.write import MapTables, ModelHeader
 from simcore.validation import raise_if
 
-VERSION = 1
+VERSION = 2  # 2: recipe inputs carry a necessity (share rule, --necessities table)
 KIND = "io"
 FINAL_DEMAND = ("columns", "residual")
 
@@ -64,6 +70,15 @@ ROW_INTERMEDIATE = ("Total Intermediate", "T005")  # the row closing the commodi
 ROW_OUTPUT = ("Total industry output (basic prices)", "T018")
 MAKE_OUTPUT_ROW = ("Total industry supply",)
 SUPPRESSED = ("---", "")  # BEA writes `---` for a cell below its disclosure level: taken as 0
+
+# Necessity of a recipe input q of sector p by its share Z[q, p] / sum_q Z[q, p] of p's intermediate input use
+# (Pichler, Pangallo, del Rio-Chanona, Lafond & Farmer 2022, partially binding Leontief; docs/importers.md, io).
+# A share exactly at a threshold takes the higher necessity.
+GOODS_CRITICAL = 0.05  # a goods input (raw_material, basic_material) with at least this share is critical
+GOODS_IMPORTANT = 0.01  # ... with at least this share (and less than GOODS_CRITICAL) important; below it noncritical
+SERVICE_IMPORTANT = 0.05  # a service input with at least this share is important, below it noncritical; never critical
+NECESSITIES = tuple(n.value for n in Necessity)
+NECESSITY_COLUMNS = ("product", "input", "necessity")  # the --necessities table
 
 
 @dataclass
@@ -415,6 +430,79 @@ def read_mrio(io: Any, licence: str = "") -> IOTable:
     )
 
 
+# --- necessity of inputs ---------------------------------------------------------
+
+
+def input_shares(Z: np.ndarray) -> np.ndarray:
+    """`share[q, p] = Z[q, p] / sum_q Z[q, p]` over the positive flows of the table (0 where a column has none)."""
+    P = np.where(Z > 0, Z, 0.0)
+    total = P.sum(axis=0)
+    return np.divide(P, total[None, :], out=np.zeros_like(P), where=total[None, :] > 0)
+
+
+def necessity_by_share(share: float, service: bool) -> str:
+    """The necessity of an input with `share` of its customer's intermediate input use; `service`: the input is a service sector's product.
+
+    Goods: below GOODS_IMPORTANT noncritical, below GOODS_CRITICAL important,
+    else critical. Services: below SERVICE_IMPORTANT noncritical, else
+    important (a service input never binds as Leontief).
+    """
+    if service:
+        return Necessity.important.value if share >= SERVICE_IMPORTANT else Necessity.noncritical.value
+    if share >= GOODS_CRITICAL:
+        return Necessity.critical.value
+    if share >= GOODS_IMPORTANT:
+        return Necessity.important.value
+    return Necessity.noncritical.value
+
+
+def read_necessities(path: str | Path, recipes: dict[str, list[str]]) -> tuple[dict[tuple[str, str], str], list[str]]:
+    """The user's necessity table (columns product, input, necessity) checked against the map's recipes (product -> inputs).
+
+    Returns the overrides by (product, input) and notes; InputError naming the
+    file, row, column and value of every bad cell.
+    """
+    path = Path(path)
+    problems: list[Problem] = []
+    t = read_source_table(path, "necessities", problems)
+    raise_if(problems)
+    cols = t.columns(NECESSITY_COLUMNS, problems=problems)
+    raise_if(problems)
+    notes = []
+    other = [h.strip() for h in t.header if h.strip() not in NECESSITY_COLUMNS]
+    if other:
+        notes.append(f"ignored {len(other)} column(s) of the necessity table {path.name}: {name_some(other)}")
+    out: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[str, str], int] = {}
+    for i in range(len(t.rows)):
+        p, q, nec = (t.cell(i, cols[c]) for c in NECESSITY_COLUMNS)
+        n_before = len(problems)
+        if p not in recipes:
+            problems.append(Problem(t.file, t.where(i, "product"), p, f"the id of a product of this map ({names_hint(p, recipes)})"))
+        elif q not in recipes:
+            problems.append(Problem(t.file, t.where(i, "input"), q, f"the id of a product of this map ({names_hint(q, recipes)})"))
+        elif q not in recipes[p]:
+            problems.append(
+                Problem(
+                    t.file,
+                    t.where(i, "input"),
+                    q,
+                    f"an input of the recipe of '{p}' ({names_hint(q, recipes[p]) if recipes[p] else 'it has none'}; inputs dropped by the threshold are not in it)",
+                )
+            )
+        if nec not in NECESSITIES:
+            problems.append(Problem(t.file, t.where(i, "necessity"), nec, f"one of {', '.join(NECESSITIES)}{did_you_mean(nec, NECESSITIES)}"))
+        if len(problems) > n_before:
+            continue
+        if (p, q) in seen:
+            problems.append(Problem(t.file, t.where(i, "input"), q, f"each (product, input) pair once (also at {t.where(seen[(p, q)])})"))
+            continue
+        seen[(p, q)] = i
+        out[(p, q)] = nec
+    raise_if(problems)
+    return out, notes
+
+
 # --- the map ---------------------------------------------------------------------
 
 
@@ -427,8 +515,11 @@ def table_map(
     lead_time_between_regions: float | None = None,
     name: str | None = None,
     options_extra: dict[str, Any] | None = None,
+    necessities: str | Path | None = None,
 ) -> ImportedMap:
-    """The chain map of a symmetric table: coefficients `Z / x` above `threshold`, final demand per `final_demand`."""
+    """The chain map of a symmetric table: coefficients `Z / x` above `threshold`, final demand per `final_demand`;
+    each input's necessity by its share of the customer's intermediate input use (`necessity_by_share`), or by the
+    table `necessities` (CSV: product, input, necessity) where it says."""
     if final_demand is None:
         final_demand = "columns" if table.fd is not None else "residual"
     if final_demand not in FINAL_DEMAND:
@@ -538,14 +629,38 @@ def table_map(
     regions = table.regions
     lt = np.array([lead_time if regions[i] == regions[j] else between for i, j in zip(sup, cus)])
     order = [k for k in range(n) if alive[k]]
+    category = [sector_category(ids[k].split(":")[-1], table.names[k] or ids[k].split(":")[-1]) for k in range(n)]
     products = pd.DataFrame(
         {
             "id": [ids[k] for k in order],
             "name": [table.names[k] for k in order],
-            "category": [sector_category(ids[k].split(":")[-1], table.names[k] or ids[k].split(":")[-1]) for k in order],
+            "category": [category[k] for k in order],
         }
     )
-    recipes = pd.DataFrame({"product": [ids[j] for j in cus], "input": [ids[i] for i in sup], "units": A[sup, cus]})
+    share = input_shares(Z)
+    necessity = [necessity_by_share(share[i, j], category[i] == "service") for i, j in zip(sup, cus)]
+    counts = {v: necessity.count(v) for v in NECESSITIES}
+    notes.append(
+        "input necessity by share of the customer's intermediate input use (goods: "
+        f"< {GOODS_IMPORTANT:.0%} noncritical, < {GOODS_CRITICAL:.0%} important, else critical; services: < {SERVICE_IMPORTANT:.0%} noncritical, else important): "
+        + ", ".join(f"{counts[v]} {v}" for v in NECESSITIES)
+        + f" of {len(necessity)} inputs"
+    )
+    files = list(table.files)
+    if necessities is not None:
+        inputs: dict[str, list[str]] = {ids[k]: [] for k in order}
+        for i, j in zip(sup, cus):
+            inputs[ids[j]].append(ids[i])
+        overrides, more = read_necessities(necessities, inputs)
+        notes += more
+        index = {(ids[j], ids[i]): r for r, (i, j) in enumerate(zip(sup, cus))}
+        changed = 0
+        for key, value in overrides.items():
+            changed += necessity[index[key]] != value
+            necessity[index[key]] = value
+        notes.append(f"{len(overrides)} input necessities set by the table {Path(necessities).name} ({changed} of them differ from the share rule)")
+        files.append(Path(necessities))
+    recipes = pd.DataFrame({"product": [ids[j] for j in cus], "input": [ids[i] for i in sup], "units": A[sup, cus], "necessity": necessity})
     recipes = recipes.sort_values(["product", "input"], kind="stable", key=lambda s: s.map({v: k for k, v in enumerate(ids)})).reset_index(drop=True)
     firms = pd.DataFrame(
         {
@@ -565,6 +680,8 @@ def table_map(
     if lead_time_between_regions is not None:
         options["lead_time_between_regions"] = lead_time_between_regions
     options.update(options_extra or {})
+    if necessities is not None:
+        options["necessities"] = source_label(Path(necessities))
     if name:
         options["name"] = name
     unit = f"; flows in {table.unit}" if table.unit else ""
@@ -580,7 +697,7 @@ def table_map(
             table.source,
             table.licence or "not stated (user data)",
             options,
-            files=table.files,
+            files=files,
             notes=notes,
             digests=table.data_digests,
         ),
@@ -602,8 +719,10 @@ def io_map(
     output_column: str = "total_output",
     final_demand_columns: list[str] | None = None,
     region: str | None = None,
+    necessities: str | Path | None = None,
 ) -> ImportedMap:
-    """The chain map of a table file: a `use_*.csv` (with its `make_*.csv`, or `make`) or a symmetric table CSV."""
+    """The chain map of a table file: a `use_*.csv` (with its `make_*.csv`, or `make`) or a symmetric table CSV;
+    `necessities` a CSV table (product, input, necessity) overriding the share rule of input necessities."""
     path = Path(source)
     extra: dict[str, Any] = {}
     if isinstance(final_demand_columns, str):
@@ -619,7 +738,7 @@ def io_map(
     if region is not None:
         table.regions = [region] * len(table.ids)
         extra["region"] = region
-    return table_map(table, final_demand, threshold, period_days, lead_time, None, name, extra)
+    return table_map(table, final_demand, threshold, period_days, lead_time, None, name, extra, necessities)
 
 
 def mrio_map(
@@ -631,10 +750,11 @@ def mrio_map(
     lead_time_between_regions: float | None = None,
     name: str | None = None,
     licence: str = "",
+    necessities: str | Path | None = None,
 ) -> ImportedMap:
     """The chain map of a pymrio IOSystem: one firm and product per (region, sector), id `region:sector`."""
     table = read_mrio(io, licence)
-    return table_map(table, final_demand, threshold, period_days, lead_time, lead_time_between_regions, name)
+    return table_map(table, final_demand, threshold, period_days, lead_time, lead_time_between_regions, name, None, necessities)
 
 
 PICKLE_SUFFIXES = (".pkl", ".pickle")  # pymrio reads these with pandas.read_pickle (pymrio.core.constants.STORAGE_FORMAT)
@@ -728,6 +848,7 @@ OPTIONS = (
     "final_demand_columns",
     "region",
     "licence",
+    "necessities",
 )
 
 
@@ -762,3 +883,10 @@ def add_arguments(p) -> None:
     )
     p.add_argument("--region", default=None, help="region of every sector of a single-region table (default US for BEA, AU for ABS, else domestic)")
     p.add_argument("--licence", default="", help="MRIO: the licence of the data, recorded in the provenance")
+    p.add_argument(
+        "--necessities",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="CSV table with columns product,input,necessity (critical, important or noncritical) overriding the share rule for those inputs",
+    )

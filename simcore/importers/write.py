@@ -17,6 +17,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ class MapTables:
     """The records of a chain map as tables; an empty or missing table is not written."""
 
     products: pd.DataFrame  # id, name, category, chains, price
-    recipes: pd.DataFrame  # product, input, units
+    recipes: pd.DataFrame  # product, input, units, necessity (critical, important, noncritical; empty: critical)
     firms: pd.DataFrame  # id, name, product, region, tags, group, chains, headroom, cover, priority
     links: pd.DataFrame  # supplier, customer, share, lead_time, priority
     demand: pd.DataFrame  # firm (or product), units
@@ -68,6 +69,8 @@ def format_number(value: Any) -> str:
 def _cell(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
+    if isinstance(value, Enum):  # a schema enum (Necessity, Category): its value, not `Necessity.important`
+        return str(value.value)
     if isinstance(value, (list, tuple)):
         return ";".join(str(v) for v in value)
     if isinstance(value, dict):

@@ -94,6 +94,7 @@ class State(NamedTuple):
     backlog: np.ndarray  # (n,) unfilled final demand carried over
     # effects of the live shock rows
     damage: np.ndarray  # (n,) fraction of capacity lost
+    damage_next: np.ndarray  # (n,) what the live damage rows will take tomorrow (orders plan on it)
     demand_factor: np.ndarray  # (n,) factor on final demand
     closed: np.ndarray  # (L,) bool
     lead_factor: np.ndarray  # (L,) factor on lead time

@@ -74,11 +74,12 @@ def apply_shocks(t, live, n_live, calendar, state):
     kind, target, value, start, duration, profile, param = (
         calendar.kind, calendar.target, calendar.value, calendar.start, calendar.duration, calendar.profile, calendar.param,
     )  # fmt: skip
-    damage, demand_factor, closed, lead_factor = state.damage, state.demand_factor, state.closed, state.lead_factor
+    damage, damage_next, demand_factor, closed, lead_factor = state.damage, state.damage_next, state.demand_factor, state.closed, state.lead_factor
     for k in range(n_live):
         s, g = live[k], target[live[k]]
         if kind[s] == DAMAGE:
             damage[g] = 0.0
+            damage_next[g] = 0.0
         elif kind[s] == DEMAND:
             demand_factor[g] = 1.0
         elif kind[s] == CLOSE:
@@ -92,6 +93,7 @@ def apply_shocks(t, live, n_live, calendar, state):
         v = value[s]
         if kind[s] == DAMAGE:
             damage[g] = max(damage[g], v * level)
+            damage_next[g] = max(damage_next[g], v * intensity(t + 1, start[s], duration[s], profile[s], param[s]))
         elif kind[s] == DEMAND:
             demand_factor[g] *= 1.0 + (v - 1.0) * level
         elif kind[s] == CLOSE:
@@ -155,6 +157,12 @@ def reopen_books(live, n_live, calendar, chain_map, state, grouped):
 
 
 @njit(cache=True, inline="always")
+def within_slack(wanted, bound):
+    """Reference `within_slack`: `min(wanted, bound)`, a bound short by rounding only does not bind."""
+    return bound if bound < wanted * (1.0 - INPUT_SLACK) else wanted
+
+
+@njit(cache=True, inline="always")
 def input_bound(stock, coef, necessity, base):
     """Reference `input_bound`: the output `stock` of an input allows, by its necessity."""
     if necessity == NONCRITICAL:
@@ -187,7 +195,7 @@ def produce_and_ration(chain_map, params, state, totals_row):
         limit = math.inf
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             limit = min(limit, input_bound(inventory[s], slot_coef[s], slot_necessity[s], base_output[i]))
-        y = min(min(cap, limit * (1.0 + INPUT_SLACK)), demand)
+        y = within_slack(min(cap, demand), limit)
         output[i] = y
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             used = min(slot_coef[s] * y, inventory[s])
@@ -247,7 +255,7 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
     fill, tier_fill, firm_demand, orders, ordered, tier_ordered = (
         state.fill, state.tier_fill, state.firm_demand, state.orders, state.ordered, state.tier_ordered,
     )  # fmt: skip
-    capacity, damage = state.capacity, state.damage
+    capacity, damage_next = state.capacity, state.damage_next
     inventory, in_transit, ring, weight = state.inventory, state.in_transit, state.ring, state.weight
     mask = ring.shape[0] - 1
     shipped = stock = transit = arriving = 0.0
@@ -275,10 +283,10 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
             elif bound < second:
                 second = bound
         # orders for the next tick (reference step 6), into each supplier's next order book
-        plan = min(firm_demand[i], capacity[i] * (1.0 - damage[i]))
+        plan = min(firm_demand[i], capacity[i] * (1.0 - damage_next[i]))
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
-            expected = min(plan, (second if s == scarcest else lowest) * (1.0 + INPUT_SLACK))
+            expected = within_slack(plan, second if s == scarcest else lowest)
             gap = slot_target[s] + slot_pipeline[s] - inventory[s] - in_transit[s]
             order = max(0.0, slot_coef[s] * expected + gap / tau)
             for link in range(lo, hi):
@@ -406,6 +414,7 @@ def simulate(chain_map, params, calendar, record):
     for s in range(len(kind)):
         any_lead_row = any_lead_row or kind[s] == LEAD
     damage = np.zeros(n)
+    damage_next = np.zeros(n)
     demand_factor = np.ones(n)
     closed = np.zeros(n_links, dtype=np.bool_)
     lead_factor = np.ones(n_links)
@@ -422,7 +431,7 @@ def simulate(chain_map, params, calendar, record):
         capacity=capacity, slot_target=slot_target, slot_pipeline=slot_pipeline, base_share=base_share,
         share=share, inventory=inventory, in_transit=in_transit, ring=ring,
         orders=orders, ordered=ordered, tier_ordered=tier_ordered, backlog=backlog,
-        damage=damage, demand_factor=demand_factor, closed=closed, lead_factor=lead_factor,
+        damage=damage, damage_next=damage_next, demand_factor=demand_factor, closed=closed, lead_factor=lead_factor,
         firm_demand=firm_demand, output=output, fill=fill, tier_fill=tier_fill, final_new=final_new, final_delivered=final_delivered, weight=weight,
     )  # fmt: skip
 

@@ -26,10 +26,10 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from simcore.core.compiled import INPUT_SLACK, NONCRITICAL
+from simcore.core.compiled import NONCRITICAL
 from simcore.core.primitives import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, SOURCE, TARGET
 from simcore.engines.numba.bundles import LaneRecord, State
-from simcore.engines.numba.kernels import arrival_tick, input_bound, intensity, ring_length
+from simcore.engines.numba.kernels import arrival_tick, input_bound, intensity, ring_length, within_slack
 
 LANES = 32  # the widest group; engine.lanes_for narrows it for large maps
 
@@ -47,11 +47,12 @@ def apply_shocks(t, r, live, first, n_live, calendar, state):
     kind, target, value, start, duration, profile, param = (
         calendar.kind, calendar.target, calendar.value, calendar.start, calendar.duration, calendar.profile, calendar.param,
     )  # fmt: skip
-    damage, demand_factor, closed, lead_factor = state.damage, state.demand_factor, state.closed, state.lead_factor
+    damage, damage_next, demand_factor, closed, lead_factor = state.damage, state.damage_next, state.demand_factor, state.closed, state.lead_factor
     for k in range(first, first + n_live):
         s, g = live[k], target[live[k]]
         if kind[s] == DAMAGE:
             damage[g, r] = 0.0
+            damage_next[g, r] = 0.0
         elif kind[s] == DEMAND:
             demand_factor[g, r] = 1.0
         elif kind[s] == CLOSE:
@@ -65,6 +66,7 @@ def apply_shocks(t, r, live, first, n_live, calendar, state):
         v = value[s]
         if kind[s] == DAMAGE:
             damage[g, r] = max(damage[g, r], v * level)
+            damage_next[g, r] = max(damage_next[g, r], v * intensity(t + 1, start[s], duration[s], profile[s], param[s]))
         elif kind[s] == DEMAND:
             demand_factor[g, r] *= 1.0 + (v - 1.0) * level
         elif kind[s] == CLOSE:
@@ -155,7 +157,7 @@ def produce_and_ration(chain_map, params, state, scratch):
                 for r in range(lanes):
                     limit[r] = min(limit[r], input_bound(inventory[s, r], coef, necessity, base))
         for r in range(lanes):
-            y[r] = min(min(cap[r], limit[r] * (1.0 + INPUT_SLACK)), firm_demand[i, r])
+            y[r] = within_slack(min(cap[r], firm_demand[i, r]), limit[r])
             output[i, r] = y[r]
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             coef = slot_coef[s]
@@ -201,7 +203,7 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
         chain_map.link_lead, chain_map.link_group, chain_map.base_output,
     )  # fmt: skip
     grouped, adaptive, rho, tau = params.grouped, params.adaptive, params.rho, params.tau
-    capacity, damage = state.capacity, state.damage
+    capacity, damage_next = state.capacity, state.damage_next
     slot_target, slot_pipeline, link_share, share, closed, lead_factor = (
         state.slot_target, state.slot_pipeline, state.base_share, state.share, state.closed, state.lead_factor,
     )  # fmt: skip
@@ -250,12 +252,12 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
                         second[r] = bound
         # orders for the next tick (reference step 6), into each supplier's next order book
         for r in range(lanes):
-            plan[r] = min(firm_demand[i, r], capacity[i, r] * (1.0 - damage[i, r]))
+            plan[r] = min(firm_demand[i, r], capacity[i, r] * (1.0 - damage_next[i, r]))
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
             coef = slot_coef[s]
             for r in range(lanes):
-                expected = min(plan[r], (second[r] if scarcest[r] == s else lowest[r]) * (1.0 + INPUT_SLACK))
+                expected = within_slack(plan[r], second[r] if scarcest[r] == s else lowest[r])
                 gap = slot_target[s, r] + slot_pipeline[s, r] - inventory[s, r] - in_transit[s, r]
                 order[r] = max(0.0, coef * expected + gap / tau)
             for link in range(lo, hi):
@@ -398,6 +400,7 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
     for s in range(row_ptr[0], row_ptr[lanes]):
         any_lead_row = any_lead_row or kind[s] == LEAD
     damage = np.zeros((n, lanes))
+    damage_next = np.zeros((n, lanes))
     demand_factor = np.ones((n, lanes))
     closed = np.zeros((n_links, lanes), dtype=np.bool_)
     lead_factor = np.ones((n_links, lanes))
@@ -415,7 +418,7 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
         capacity=capacity, slot_target=slot_target, slot_pipeline=slot_pipeline, base_share=base_share,
         share=share, inventory=inventory, in_transit=in_transit, ring=ring,
         orders=orders, ordered=ordered, tier_ordered=tier_ordered, backlog=backlog,
-        damage=damage, demand_factor=demand_factor, closed=closed, lead_factor=lead_factor,
+        damage=damage, damage_next=damage_next, demand_factor=demand_factor, closed=closed, lead_factor=lead_factor,
         firm_demand=firm_demand, output=output, fill=fill, tier_fill=tier_fill, final_new=final_new, final_delivered=final_delivered, weight=weight,
     )  # fmt: skip
 
