@@ -8,6 +8,7 @@ import pytest
 from simcore.chainmap import load_model
 from simcore.errors import InputError
 from simcore.importers import build_map, import_map, io_map
+from simcore.importers.shipped import ROOT
 
 TEXTBOOK = """sector,agriculture,manufacturing,households,exports
 agriculture,150,500,300,50
@@ -141,3 +142,123 @@ def test_imported_io_map_stays_at_baseline_with_self_supply(tmp_path):
     scenario.write_text(f'[scenario]\nname = "baseline"\nmodel = "{model.name}"\nhorizon = 20\n')
     result = simcore.run(scenario, engine="reference")
     assert result.metrics()["loss"].abs().max() < 1e-12
+
+
+# --- necessity of inputs (docs/importers.md, io: necessity of inputs) --------------------------------
+
+# Intermediate inputs of `assembly` sum to 10,000, so each input's share is its flow / 10,000:
+# farming 99 (0.99%), metal 100 (1% exactly), plastic 499 (4.99%), wood 500 (5% exactly) are goods
+# (raw_material, basic_material); banking 499 (4.99%), transport 500 (5% exactly), legal 7,803 (78.03%) are services.
+# `repair` uses metal and wood, 1 each: 50% each.
+NECESSITY_TABLE = """sector,farming,metal,plastic,wood,banking,transport,legal,assembly,repair,households
+farming,0,0,0,0,0,0,0,99,0,0
+metal,0,0,0,0,0,0,0,100,1,0
+plastic,0,0,0,0,0,0,0,499,0,0
+wood,0,0,0,0,0,0,0,500,1,0
+banking,0,0,0,0,0,0,0,499,0,0
+transport,0,0,0,0,0,0,0,500,0,0
+legal,0,0,0,0,0,0,0,7803,0,0
+assembly,0,0,0,0,0,0,0,0,0,20000
+repair,0,0,0,0,0,0,0,0,0,10
+"""
+BY_RULE = {
+    ("assembly", "farming"): "noncritical",  # goods, 0.99% < 1%
+    ("assembly", "metal"): "important",  # goods, exactly 1%
+    ("assembly", "plastic"): "important",  # goods, 4.99% < 5%
+    ("assembly", "wood"): "critical",  # goods, exactly 5%
+    ("assembly", "banking"): "noncritical",  # service, 4.99% < 5%
+    ("assembly", "transport"): "important",  # service, exactly 5%
+    ("assembly", "legal"): "important",  # service, 78.03%: a service is never critical
+    ("repair", "metal"): "critical",  # goods, 50%
+    ("repair", "wood"): "critical",
+}
+
+
+def necessity_table(tmp_path):
+    return textbook(tmp_path, NECESSITY_TABLE)
+
+
+def necessities_of(cmap):
+    return {(p.id, q): n.value for p in cmap.products for q, n in p.necessity.items()}
+
+
+def test_input_necessity_by_share_of_intermediate_input_use(tmp_path):
+    from simcore.importers import iotables
+
+    assert (iotables.GOODS_IMPORTANT, iotables.GOODS_CRITICAL, iotables.SERVICE_IMPORTANT) == (0.01, 0.05, 0.05)
+    m = io_map(necessity_table(tmp_path))
+    categories = dict(zip(m.tables.products["id"], m.tables.products["category"]))
+    assert [categories[k] for k in ("farming", "metal", "plastic", "wood")] == ["raw_material"] + ["basic_material"] * 3
+    assert {categories[k] for k in ("banking", "transport", "legal")} == {"service"}
+    r = m.tables.recipes
+    assert dict(zip(zip(r["product"], r["input"]), r["necessity"])) == BY_RULE
+    assert any(n.endswith(": 3 critical, 4 important, 2 noncritical of 9 inputs") for n in m.notes)
+    # every row of recipes.csv names its necessity, critical included, and the map loads back with them
+    path = m.write(tmp_path / "nec.toml")
+    rows = read_rows(tmp_path / "nec" / "recipes.csv")
+    assert rows[0] == ["product", "input", "units", "necessity"] and all(row[3] for row in rows[1:])
+    assert necessities_of(load_model(path)) == BY_RULE
+    assert "simcore.importers.iotables version 2" in load_model(path).info.provenance
+
+
+def test_necessity_rule_at_the_thresholds():
+    from simcore.importers.iotables import necessity_by_share
+
+    assert [necessity_by_share(s, service=False) for s in (0.0, 0.0099, 0.01, 0.0499, 0.05, 1.0)] == [
+        "noncritical",
+        "noncritical",
+        "important",
+        "important",
+        "critical",
+        "critical",
+    ]
+    assert [necessity_by_share(s, service=True) for s in (0.0, 0.0499, 0.05, 1.0)] == ["noncritical", "noncritical", "important", "important"]
+
+
+def test_necessity_table_overrides_the_rule(tmp_path):
+    table = necessity_table(tmp_path)
+    overrides = tmp_path / "necessities.csv"
+    overrides.write_text("product,input,necessity,why\nassembly,legal,critical,licence to sell\nassembly,farming,noncritical,\nrepair,wood,important,\n")
+    path = import_map("io", table, tmp_path / "nec.toml", necessities=overrides)
+    cmap = load_model(path)
+    assert necessities_of(cmap) == BY_RULE | {("assembly", "legal"): "critical", ("repair", "wood"): "important"}
+    m = io_map(table, necessities=overrides)
+    assert "3 input necessities set by the table necessities.csv (2 of them differ from the share rule)" in m.notes
+    assert "ignored 1 column(s) of the necessity table necessities.csv: why" in m.notes
+    # the table is part of the provenance (with its SHA-256) and of the command that writes the map again
+    assert f"{tmp_path.name}/necessities.csv (sha256 " in cmap.info.provenance
+    assert f'"necessities": "{tmp_path.name}/necessities.csv"' in cmap.info.provenance
+    assert f"--necessities {tmp_path.name}/necessities.csv" in path.read_text().splitlines()[1]
+
+
+def test_necessity_table_on_the_command_line(tmp_path, capsys):
+    from simcore.cli import main as run
+
+    overrides = tmp_path / "necessities.csv"
+    overrides.write_text("product,input,necessity\nassembly,banking,critical\n")
+    assert run(["import", "io", str(necessity_table(tmp_path)), str(tmp_path / "nec.toml"), "--necessities", str(overrides)]) == 0
+    assert "note: 1 input necessities set by the table necessities.csv (1 of them differ from the share rule)" in capsys.readouterr().out
+    assert necessities_of(load_model(tmp_path / "nec.toml"))[("assembly", "banking")] == "critical"
+
+
+def test_shipped_us_71_has_noncritical_and_important_inputs():
+    cmap = load_model(ROOT / "models" / "us_io_71.toml")
+    found = necessities_of(cmap)
+    assert len(found) == 2933  # every input named, none left to the default
+    counts = {v: list(found.values()).count(v) for v in ("critical", "important", "noncritical")}
+    assert counts == {"critical": 130, "important": 488, "noncritical": 2315}
+    category = {p.id: p.category.value for p in cmap.products}
+    assert not [k for k, v in found.items() if v == "critical" and category[k[1]] == "service"]  # a service is never critical
+    assert "simcore.importers.iotables version 2" in cmap.info.provenance
+
+
+def test_us_71_necessities_follow_the_share_rule(data):
+    from simcore.importers.iotables import input_shares, necessity_by_share, read_make_use, sector_category
+
+    table = read_make_use(data / "us_io_tables" / "use_71.csv")
+    share = input_shares(table.Z)
+    k = {s: i for i, s in enumerate(table.ids)}
+    cmap = load_model(ROOT / "models" / "us_io_71.toml")
+    for (p, q), value in necessities_of(cmap).items():
+        service = sector_category(q, table.names[k[q]]) == "service"
+        assert value == necessity_by_share(share[k[q], k[p]], service), (p, q, share[k[q], k[p]])

@@ -11,7 +11,7 @@ from simcore.engines.trajectories import TOTALS
 
 SERIAL = {
     "products": [PART, GOOD],
-    "firms": [{"id": "S", "product": "part", "region": "r"}, {"id": "C", "product": "good", "region": "r", "cover": 0.0}],
+    "firms": [{"id": "S", "product": "part", "region": "r", "headroom": 0.5}, {"id": "C", "product": "good", "region": "r", "cover": 1.0}],
     "links": [{"supplier": "S", "customer": "C"}],
     "demand": [{"firm": "C", "units": 10.0}],
     "defaults": {"headroom": 0.0},
@@ -56,9 +56,10 @@ def catch_up(horizon: int, t0: int, duration: int, capacity: float, demand: floa
 
 
 def test_headroom_works_the_backlog_off_exactly(tmp_path):
-    """C stops for 6 days; its supplier keeps shipping its orders, so afterwards C is limited by capacity alone:
-    with 50% headroom it makes 15 a day until the backlog (less the lost sales) is gone; without, the backlog
-    only decays through lost sales."""
+    """C stops for 6 days, holding its one day of cover (a stopped firm orders only its stock back, docs/model.md,
+    Orders); on its last stopped day it orders for what it can make tomorrow, and S (50% headroom) ships it, so
+    afterwards C is limited by capacity alone: with 50% headroom it makes 15 a day until the backlog (less the
+    lost sales) is gone; without, the backlog only decays through lost sales."""
     t0, duration, horizon = 5, 6, 40
     sc = build_scenario(tmp_path, SERIAL, BODY, horizon)
     _, base = simulate(sc, "as-is")
@@ -67,7 +68,7 @@ def test_headroom_works_the_backlog_off_exactly(tmp_path):
     assert expected[t0 + duration : t0 + duration + 9].tolist() == [15.0] * 9 and 10.0 < expected[t0 + duration + 9] < 15.0
     for variant in ("extra", "absolute"):
         run, tr = simulate(sc, variant)
-        np.testing.assert_allclose(run.capacity, [10.0, 15.0], rtol=1e-15)
+        np.testing.assert_allclose(run.capacity, [15.0, 15.0], rtol=1e-15)
         np.testing.assert_allclose(output_of(sc, tr, "C"), expected, rtol=1e-12, atol=1e-12)
         delivered, arisen = tr.chain_final_delivered[:, 0].sum(), tr.chain_final_demand[:, 0].sum()
         assert delivered > base.chain_final_delivered[:, 0].sum()

@@ -49,11 +49,14 @@ def alternative(q: float, capacity: float, share: float = 0.3, ramp: float = 0.0
 
 @pytest.mark.parametrize("q", [15, 22.5])
 def test_an_alternative_supplier_caps_the_depth_from_its_qualification(tmp_path, q):
-    """Qualified on day q with capacity k = 5 (half of S): C gets nothing after its cover, then exactly k a day.
+    """Qualified on day q with capacity k = 5 (half of S): C gets nothing after its cover, then what 30% of its
+    orders bring.
 
     The SOURCE row fires before tick ceil(q): C's orders of that tick go 30% to
-    the new firm, which fills them (they far exceed k, C having no stock) from
-    the next tick; they arrive one day later. So C makes k from ceil(q) + 2 until S is back.
+    the new firm, which fills them from the next tick; they arrive one day later. C orders its capacity (10)
+    plus its inventory gap over tau = 6 (target 20 + pipeline 10 - what is in transit to it, C having no
+    stock), so it makes x_m = 0.3 (10 + (30 - x_{m-1}) / 6) = 4.5 - 0.05 x_{m-1} from ceil(q) + 2 on (x_{-1} = 0),
+    below k, converging to 30 / 7, until S is back.
     """
     sc = build_scenario(tmp_path, SERIAL, variants(alt=alternative(q, capacity=0.5)), horizon=60)
     _, base = simulate(sc, "as-is")
@@ -62,18 +65,31 @@ def test_an_alternative_supplier_caps_the_depth_from_its_qualification(tmp_path,
     first = int(np.ceil(q)) + 2
     np.testing.assert_array_equal(c[:first], output_of(sc, base, "C")[:first])  # nothing changes before
     assert np.all(c[T0 + 3 : first] == 0.0)
-    np.testing.assert_allclose(c[first : T0 + D], 5.0, rtol=1e-12)
-    assert np.all(new[: int(np.ceil(q)) + 1] == 0.0) and new[int(np.ceil(q)) + 1] == pytest.approx(5.0)
+    np.testing.assert_allclose(c[first : T0 + D], alternative_supply(T0 + D - first, [5.0] * (T0 + D - first)), rtol=1e-12)
+    assert c[T0 + D - 1] == pytest.approx(30.0 / 7.0, rel=1e-9)
+    assert np.all(new[: int(np.ceil(q)) + 1] == 0.0) and new[int(np.ceil(q)) + 1] == pytest.approx(4.5)
     assert alt.firm_min_ratio[run.n_firms - 1] == np.inf  # a standby firm has no output ratio
 
 
+def alternative_supply(days: int, capacity: list[float]) -> np.ndarray:
+    """What C gets from the new firm m days after its first delivery: min(capacity, 30% of C's order), the order
+    being 10 plus C's gap (30 less last delivery, in transit) over tau = 6."""
+    out, last = np.zeros(days), 0.0
+    for m in range(days):
+        out[m] = last = min(capacity[m], 0.3 * (10.0 + (30.0 - last) / 6.0))
+    return out
+
+
 def test_ramp_up_raises_the_new_capacity_linearly(tmp_path):
-    """Ramp over R = 4 days: capacity k (t - q + 1) / R on tick t >= q, so C makes k (m + 2) / R on tick q + 2 + m."""
+    """Ramp over R = 4 days: capacity k (t - q + 1) / R on tick t >= q, so C gets at most k (m + 2) / R on tick
+    q + 2 + m, and 30% of its orders once that is more."""
     q, R = 15, 4
     sc = build_scenario(tmp_path, SERIAL, variants(alt=alternative(q, capacity=0.5, ramp=R)), horizon=40)
     _, alt = simulate(sc, "alt")
     c = output_of(sc, alt, "C")
-    np.testing.assert_allclose(c[q + 2 : q + 2 + 4], [5.0 * 2 / 4, 5.0 * 3 / 4, 5.0, 5.0], rtol=1e-12)
+    expected = alternative_supply(4, [5.0 * 2 / 4, 5.0 * 3 / 4, 5.0, 5.0])
+    assert expected[:2].tolist() == [2.5, 3.75] and expected[2] < 5.0  # ramp-bound, then order-bound
+    np.testing.assert_allclose(c[q + 2 : q + 2 + 4], expected, rtol=1e-12)
 
 
 def test_the_start_shifts_the_qualification(tmp_path):
@@ -134,7 +150,9 @@ def test_timed_safety_stock_is_built_up_then_buys_its_days(tmp_path):
 
 def test_timed_spare_capacity_works_off_the_backlog_from_its_day(tmp_path):
     """S runs at half capacity for 10 days from day 5; C (no headroom) then serves its backlog only once
-    capacities are raised on day 20.5: S makes 15 from tick 21, which C can use (and make 15) from tick 22."""
+    capacities are raised on day 20.5. A timed change is not foreseen, so C's orders of tick 20 plan on 10
+    (S fills them on tick 21); from tick 21 they plan on 15, which S makes and ships from tick 22 and C makes from
+    tick 23."""
     half = '\n[[shocks]]\nkind = "firm_outage"\nselect = { ids = ["S"] }\nmagnitude = 0.5\nstart = 5\nduration = 10\n'
     lever = 'kind = "spare_capacity"\nselect = {}\nextra_headroom = 0.5\nstart = 20.5'
     body = half + '\n[[variants]]\nname = "as-is"\n[[variants]]\nname = "later"\n[[variants.policies]]\n' + lever
@@ -143,8 +161,10 @@ def test_timed_spare_capacity_works_off_the_backlog_from_its_day(tmp_path):
     _, later = simulate(sc, "later")
     np.testing.assert_array_equal(later.firm_output[:21], base.firm_output[:21])
     np.testing.assert_allclose(output_of(sc, base, "C")[20:30], 10.0, rtol=1e-12)
-    np.testing.assert_allclose(output_of(sc, later, "S")[21:27], 15.0, rtol=1e-12)
-    np.testing.assert_allclose(output_of(sc, later, "C")[22:26], 15.0, rtol=1e-12)
+    assert output_of(sc, later, "S")[21] < 15.0
+    np.testing.assert_allclose(output_of(sc, later, "S")[22:27], 15.0, rtol=1e-12)
+    assert output_of(sc, later, "C")[22] < 15.0
+    np.testing.assert_allclose(output_of(sc, later, "C")[23:26], 15.0, rtol=1e-12)
 
 
 def test_timed_dual_sourcing_is_the_emergency_supplier_of_day_q(tmp_path):
