@@ -482,13 +482,9 @@ def read_necessities(path: str | Path, recipes: dict[str, list[str]]) -> tuple[d
         elif q not in recipes:
             problems.append(Problem(t.file, t.where(i, "input"), q, f"the id of a product of this map ({names_hint(q, recipes)})"))
         elif q not in recipes[p]:
+            listed = names_hint(q, recipes[p]) if recipes[p] else "it has none"
             problems.append(
-                Problem(
-                    t.file,
-                    t.where(i, "input"),
-                    q,
-                    f"an input of the recipe of '{p}' ({names_hint(q, recipes[p]) if recipes[p] else 'it has none'}; inputs dropped by the threshold are not in it)",
-                )
+                Problem(t.file, t.where(i, "input"), q, f"an input of the recipe of '{p}' ({listed}; inputs dropped by the threshold are not in it)")
             )
         if nec not in NECESSITIES:
             problems.append(Problem(t.file, t.where(i, "necessity"), nec, f"one of {', '.join(NECESSITIES)}{did_you_mean(nec, NECESSITIES)}"))
@@ -641,8 +637,9 @@ def table_map(
     necessity = [necessity_by_share(share[i, j], category[i] == "service") for i, j in zip(sup, cus)]
     counts = {v: necessity.count(v) for v in NECESSITIES}
     notes.append(
-        "input necessity by share of the customer's intermediate input use (goods: "
-        f"< {GOODS_IMPORTANT:.0%} noncritical, < {GOODS_CRITICAL:.0%} important, else critical; services: < {SERVICE_IMPORTANT:.0%} noncritical, else important): "
+        "input necessity by share of the customer's intermediate input use"
+        f" (goods: < {GOODS_IMPORTANT:.0%} noncritical, < {GOODS_CRITICAL:.0%} important, else critical;"
+        f" services: < {SERVICE_IMPORTANT:.0%} noncritical, else important): "
         + ", ".join(f"{counts[v]} {v}" for v in NECESSITIES)
         + f" of {len(necessity)} inputs"
     )
