@@ -2,7 +2,8 @@
 
 import pytest
 
-from simcore.errors import InputError
+from naive import check, listing, problems_of, refused, simcore
+from simcore.errors import NO_VALUE, InputError
 from simcore.importers import build_map
 
 STAGES = "stageName,avgDemand,stdDevDemand,stageClassification,stageCost,stageTime\n"
@@ -195,3 +196,75 @@ def test_unknown_kind_and_missing_files(tmp_path):
     assert p.field == "kind"
     (p,) = problems("gsm", tmp_path / "none.txt")
     assert p.file == str(tmp_path / "none.txt") and "not found" in p.expected
+
+
+# --- the io importer's necessity table (--necessities) -----------------------------------------------
+
+NECESSITY_SOURCE = """sector,metal,banking,assembly,repair,households
+metal,0,0,50,1,0
+banking,0,0,50,0,0
+assembly,0,0,0,0,300
+repair,0,0,0,0,10
+"""
+NECESSITY_HEADER = "product,input,necessity\n"
+BAD_NECESSITIES = {  # case: (the table, the field, its value, phrases of what was expected)
+    "unknown product": (
+        NECESSITY_HEADER + "assembly,metal,critical\nwidget,metal,important\n",
+        "necessities[1] (line 3).product",
+        "widget",
+        "the id of a product of this map",
+    ),
+    "unknown input": (NECESSITY_HEADER + "assembly,gold,important\n", "necessities[0] (line 2).input", "gold", "the id of a product of this map"),
+    "input not in the recipe": (
+        NECESSITY_HEADER + "repair,banking,important\n",
+        "necessities[0] (line 2).input",
+        "banking",
+        "an input of the recipe of 'repair' (metal",
+    ),
+    "bad necessity": (NECESSITY_HEADER + "assembly,banking,Vital\n", "necessities[0] (line 2).necessity", "Vital", "one of critical, important, noncritical"),
+    "necessity in capitals": (
+        NECESSITY_HEADER + "assembly,banking,Important\n",
+        "necessities[0] (line 2).necessity",
+        "Important",
+        "(did you mean 'important'?)",
+    ),
+    "empty necessity": (NECESSITY_HEADER + "assembly,banking,\n", "necessities[0] (line 2).necessity", "", "one of critical, important, noncritical"),
+    "pair twice": (
+        NECESSITY_HEADER + "assembly,banking,important\nassembly,banking,critical\n",
+        "necessities[1] (line 3).input",
+        "banking",
+        "each (product, input) pair once (also at necessities[0] (line 2))",
+    ),
+    "missing column": (
+        "product,input,level\nassembly,banking,important\n",
+        "necessities (line 1).necessity",
+        NO_VALUE,
+        "required column is missing",
+        "the header has product, input, level",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_NECESSITIES, ids=list(BAD_NECESSITIES))
+def test_io_bad_necessity_table_names_file_field_and_value(tmp_path, case):
+    text, field, value, *expected = BAD_NECESSITIES[case]
+    source = tmp_path / "sectors.csv"
+    source.write_text(NECESSITY_SOURCE)
+    table = tmp_path / "necessities.csv"
+    table.write_text(text)
+    err = problems_of(lambda path: build_map("io", source, necessities=path), table)
+    check(err, table, field, value, *expected)
+    # on the command line: one error line naming file, field and value, exit 2, nothing written
+    out = tmp_path / "out"
+    proc = simcore("import", "io", source, out / "m.toml", "--necessities", table)
+    line = f"error: {table}: {field}: " + (f"got {value!r}; " if value is not NO_VALUE else "")
+    refused(proc, line, *expected)
+    assert listing(out) == {}
+
+
+def test_io_necessity_table_not_found_writes_nothing(tmp_path):
+    source = tmp_path / "sectors.csv"
+    source.write_text(NECESSITY_SOURCE)
+    proc = simcore("import", "io", source, tmp_path / "out" / "m.toml", "--necessities", tmp_path / "none.csv")
+    refused(proc, f"error: {tmp_path / 'none.csv'}: file not found")
+    assert listing(tmp_path / "out") == {}

@@ -218,7 +218,9 @@ def test_necessity_rule_at_the_thresholds():
 def test_necessity_table_overrides_the_rule(tmp_path):
     table = necessity_table(tmp_path)
     overrides = tmp_path / "necessities.csv"
-    overrides.write_text("product,input,necessity,why\nassembly,legal,critical,licence to sell\nassembly,farming,noncritical,\nrepair,wood,important,\n")
+    overrides.write_text(
+        "product,input,necessity,why\nassembly,legal,critical,licence to sell\nassembly,farming,noncritical,\nrepair,wood,important,\n"
+    )
     path = import_map("io", table, tmp_path / "nec.toml", necessities=overrides)
     cmap = load_model(path)
     assert necessities_of(cmap) == BY_RULE | {("assembly", "legal"): "critical", ("repair", "wood"): "important"}
