@@ -81,6 +81,27 @@ def spectral_radius(M: sp.csr_matrix) -> float:
         return float("nan")
 
 
+def loop_radii(M: sp.csr_matrix) -> list[tuple[np.ndarray, float]]:
+    """Each supply loop (a strongly connected group of firms with links among them) and the spectral radius of its
+    block of `M`, its gain: what a unit of extra demand comes back as, per turn of the loop."""
+    from scipy.sparse.csgraph import connected_components
+
+    n_comp, label = connected_components(M, directed=True, connection="strong")
+    out = []
+    for c in range(n_comp):
+        members = np.flatnonzero(label == c)
+        block = M[members][:, members]
+        if block.nnz:
+            out.append((members, spectral_radius(block)))
+    return out
+
+
+def min_tau(loop_gain: float) -> float:
+    """The shortest inventory adjustment time for which the steady state is stable on a map whose strongest loop
+    has gain `loop_gain` (docs/model.md, A stable steady state): 1 / (1 - gain); 1 day on a map without loops."""
+    return 1.0 / (1.0 - loop_gain)
+
+
 def reaches(targets: np.ndarray, supplier: np.ndarray, customer: np.ndarray, n: int) -> np.ndarray:
     """Firms with a supply path to one of the `targets` (a mask): a search from the targets up the supply links."""
     from scipy.sparse.csgraph import breadth_first_order

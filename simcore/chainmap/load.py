@@ -9,10 +9,10 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from scipy.sparse.csgraph import connected_components
+import math
 
-from simcore.chainmap.baseline import NotProductive, reaches, solve_outputs, spectral_radius, technical_matrix
+import numpy as np
+from simcore.chainmap.baseline import NotProductive, loop_radii, min_tau, reaches, solve_outputs, technical_matrix
 from simcore.chainmap.model import ChainMap
 from simcore.chainmap.schema import ChainMapFile, Demand, Firm, Link, ModelInfo, Product, RecipeRow, Tables
 from simcore.errors import NO_VALUE, InputError, Problem, did_you_mean
@@ -52,17 +52,18 @@ class _AnyId(frozenset):
 
 def _unproductive_loops(M) -> list[tuple[set[int], float]]:
     """Strongly connected groups of firms whose own block of `M` has spectral radius >= 1."""
-    n_comp, label = connected_components(M, directed=True, connection="strong")
-    out = []
-    for c in range(n_comp):
-        members = np.flatnonzero(label == c)
-        block = M[members][:, members]
-        if block.nnz == 0:
-            continue
-        rho = spectral_radius(block)
-        if not rho < 1.0 - 1e-12:  # nan (no convergence) counts as suspect
-            out.append((set(members.tolist()), rho))
-    return out
+    return [(set(members.tolist()), rho) for members, rho in loop_radii(M) if not rho < 1.0 - 1e-12]  # nan (no convergence) counts as suspect
+
+
+def tau_problem(tau: float, loop_gain: float, file: str, field: str) -> list[Problem]:
+    """`tau` below the stability limit of the map (docs/model.md, A stable steady state), as a problem."""
+    limit = min_tau(loop_gain)
+    if tau >= limit * (1.0 - 1e-12):
+        return []
+    why = (f"its strongest supply loop has gain {loop_gain:.4g} (spectral radius), and below 1 / (1 - gain) days the inventory "
+           "correction over-reacts around the loop and the steady state oscillates" if loop_gain > 0 else
+           "below 1 day the inventory correction over-reacts and the steady state oscillates")
+    return [Problem(file, field, tau, f"at least {math.ceil(limit * 1000) / 1000:g} days on this map: {why} (docs/model.md, A stable steady state)")]
 
 
 def load_model(path: str | Path) -> ChainMap:
@@ -302,6 +303,8 @@ def load_model(path: str | Path) -> ChainMap:
     dead = np.flatnonzero(~reaches(final > 0, l_sup, l_cus, n))
     for k in dead:
         problem("firms", int(k), "id", firms[k].id, "a firm with a supply path to final demand (its baseline output is 0)")
+    gain = max((rho for _, rho in loop_radii(M)), default=0.0)
+    problems += tau_problem(doc.parameters.tau, gain, file, "parameters.tau")
     raise_if(problems)
 
     return ChainMap(
@@ -318,4 +321,5 @@ def load_model(path: str | Path) -> ChainMap:
         link_supplier=l_sup,
         link_customer=l_cus,
         link_coef=l_coef,
+        loop_gain=gain,
     )

@@ -28,6 +28,7 @@ class ChainMap:
     link_supplier: np.ndarray  # firm index per link
     link_customer: np.ndarray
     link_coef: np.ndarray  # a[product(supplier), product(customer)] per link
+    loop_gain: float = 0.0  # spectral radius of the strongest supply loop (docs/model.md, A stable steady state)
     # set only by policies that edit the map (simcore.scenario.policies):
     open_inputs: frozenset[int] = frozenset()  # firms whose inputs come from outside the map (no input slots)
     scheduled: tuple[tuple, ...] = ()  # timed changes, primitive rows (kind, target, value, start, duration, profile, param)

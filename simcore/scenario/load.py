@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from simcore.chainmap import ChainMap, load_model
+from simcore.chainmap.load import tau_problem
 from simcore.core.primitives import LEAD, ShockTable
 from simcore.errors import NO_VALUE, InputError, Problem, did_you_mean, names_hint
 from simcore.limits import MAX_LEAD_TIME, MAX_RANDOM_ROWS, lead_time_expectation, random_rows_expectation
@@ -113,12 +114,16 @@ def read_scenario(path: str | Path, rank_products: RankProducts | None = None) -
                 problems += exc.problems
 
     if cmap is not None:
+        if doc is not None and doc.parameters.tau is not None:
+            problems += tau_problem(doc.parameters.tau, cmap.loop_gain, file, "parameters.tau")
         for n, shock in shock_specs:
             problems += SHOCK_KINDS[shock.kind](cmap, shock, file, f"shocks[{n}]")[1]
         for k, v in variants:
             for j, override in enumerate(v.firms):
                 problems += selector_problems(cmap, override.select, file, f"variants[{k}].firms[{j}].select")
                 problems += _cover_problems(cmap, override, file, f"variants[{k}].firms[{j}].cover_by_input")
+            if v.parameters.tau is not None:
+                problems += tau_problem(v.parameters.tau, cmap.loop_gain, file, f"variants[{k}].parameters.tau")
     resolved: dict[int, list] = {}  # variant position -> its policies' validated settings
     for k, item in enumerate(arrays.get("variants", [])):  # raw, so that a variant with a bad field is checked too
         name = item.get("name")
