@@ -137,12 +137,15 @@ def stress_table(setup: StressSetup, cmap: ChainMap, metrics: np.ndarray) -> pd.
 
 
 def _flags(cmap: ChainMap) -> dict:
-    """Per firm: it is the only supplier of its product to some customer; per product: all its makers are foreign."""
+    """Per firm: it is the only supplier of its product to some customer whose recipe that product binds (a
+    critical or important input); per product: all its makers are foreign."""
     count: Counter = Counter()
-    for j, i in zip(cmap.link_supplier.tolist(), cmap.link_customer.tolist()):
+    binding = cmap.binding_link
+    links = [(j, i) for j, i, b in zip(cmap.link_supplier.tolist(), cmap.link_customer.tolist(), binding) if b]
+    for j, i in links:
         count[i, cmap.firms[j].product] += 1
     single_firm = np.zeros(len(cmap.firms), dtype=bool)
-    for j, i in zip(cmap.link_supplier.tolist(), cmap.link_customer.tolist()):
+    for j, i in links:
         if count[i, cmap.firms[j].product] == 1:
             single_firm[j] = True
     makers: dict[str, list] = defaultdict(list)

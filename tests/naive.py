@@ -431,14 +431,17 @@ def listing(folder: Path) -> dict[str, bytes]:
 
 # --- hypothesis strategies -------------------------------------------------------------------
 
+RATIONING_RULES = ["proportional", "priority", "mixed"]  # every rule the project offers (docs/model.md, Rationing)
+NECESSITIES = ["critical", "critical", "important", "noncritical"]  # drawn per recipe input; critical twice as often
 CATEGORIES = ["raw_material", "basic_material", "basic_component", "subassembly", "final_product", "service"]
 LEADS = st.one_of(st.sampled_from([0.0, 0.5, 1.0, 2.5, 3.0]), st.floats(0.0, 4.0))
 
 
 @st.composite
-def chain_maps(draw, max_firms: int = 30, max_products: int = 7, max_makers: int = 5):
-    """Productive maps: any product may use any other (cycles allowed) with coefficients summing to < 0.9,
-    several suppliers per input with random shares, fractional lead times, random covers and headroom."""
+def chain_maps(draw, max_firms: int = 30, max_products: int = 7, max_makers: int = 5, cover=None, headroom=None):
+    """Productive maps: any product may use any other (cycles allowed) with coefficients summing to < 0.9, random
+    necessities, several suppliers per input with random shares, fractional lead times, random covers, headroom
+    and priorities. `cover`, `headroom`: strategies that give every firm its cover (days) and headroom."""
     n_products = draw(st.integers(1, max_products))
     n_makers = [draw(st.integers(1, max_makers)) for _ in range(n_products)]
     while sum(n_makers) > max_firms:
@@ -449,6 +452,9 @@ def chain_maps(draw, max_firms: int = 30, max_products: int = 7, max_makers: int
         inputs = draw(st.lists(st.sampled_from(others), max_size=min(3, len(others)), unique=True)) if others else []
         coefs = [draw(st.floats(0.01, 0.85 / len(inputs))) for _ in inputs]
         product = {"id": f"p{p}", "category": draw(st.sampled_from(CATEGORIES)), "recipe": {f"p{q}": a for q, a in zip(inputs, coefs)}}
+        necessity = {f"p{q}": draw(st.sampled_from(NECESSITIES)) for q in inputs}
+        if any(v != "critical" for v in necessity.values()):
+            product["necessity"] = necessity
         if draw(st.booleans()):
             product["chains"] = draw(st.lists(st.sampled_from(["c1", "c2"]), min_size=1, unique=True))
         products.append(product)
@@ -457,14 +463,18 @@ def chain_maps(draw, max_firms: int = 30, max_products: int = 7, max_makers: int
     for p, ids in makers.items():
         for fid in ids:
             firm = {"id": fid, "product": f"p{p}", "region": draw(st.sampled_from(["east", "west"]))}
-            if draw(st.booleans()):
+            if cover is not None:
+                firm["cover"] = draw(cover)
+            elif draw(st.booleans()):
                 firm["cover"] = draw(st.one_of(st.sampled_from([0.0, 1.0, 2.5]), st.floats(0.0, 8.0)))
-            if draw(st.booleans()):
+            if headroom is not None:
+                firm["headroom"] = draw(headroom)
+            elif draw(st.booleans()):
                 firm["headroom"] = draw(st.floats(0.0, 0.5))
             if draw(st.booleans()):
                 firm["priority"] = draw(st.integers(0, 9))
             recipe = products[p]["recipe"]
-            if recipe and draw(st.booleans()):
+            if recipe and cover is None and draw(st.booleans()):
                 firm["cover_by_input"] = {draw(st.sampled_from(sorted(recipe))): draw(st.floats(0.0, 6.0))}
             firms.append(firm)
     links = []

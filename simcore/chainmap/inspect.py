@@ -18,15 +18,17 @@ def firm_graph(cmap: ChainMap) -> nx.DiGraph:
 
 
 def short_boards(cmap: ChainMap) -> list[dict]:
-    """Short-board candidates (docs/model.md, The chain map): input products with one supplying firm, or whose suppliers are all foreign."""
+    """Short-board candidates (docs/model.md, The chain map): binding input products (critical or important for some
+    recipe) with one supplying firm, or whose suppliers are all foreign."""
     makers: dict[str, list] = defaultdict(list)
     for f in cmap.firms:
         makers[f.product].append(f)
-    used_as_input = {q for p in cmap.products for q in p.recipe}
-    single_at = Counter()  # customers that buy this product from one supplier only
+    used_as_input = {q for p in cmap.products for q in p.recipe if cmap.binds(p, q)}
+    single_at = Counter()  # customers that buy this product from one supplier only, where it binds them
     suppliers_of: dict[tuple[str, str], int] = Counter()
-    for l in cmap.links:
-        suppliers_of[l.customer, cmap.firms[cmap.firm_index[l.supplier]].product] += 1
+    for l, binding in zip(cmap.links, cmap.binding_link):
+        if binding:
+            suppliers_of[l.customer, cmap.firms[cmap.firm_index[l.supplier]].product] += 1
     for (customer, product), count in suppliers_of.items():
         if count == 1:
             single_at[product] += 1

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simcore.chainmap.schema import Defaults, Firm, Link, ModelInfo, Parameters, Product
+from simcore.chainmap.schema import Defaults, Firm, Link, ModelInfo, Necessity, Parameters, Product
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,6 +72,19 @@ class ChainMap:
         for c in self.chains:
             members[c] = np.array([k for k in range(len(self.firms)) if c in self.firm_chains(k)], dtype=np.int64)
         return members
+
+    def binds(self, product: Product, input_id: str) -> bool:
+        """Whether `input_id` binds the production of `product`: a critical or important input, not a noncritical
+        one (docs/model.md, Necessity of inputs). Short boards are counted on binding inputs only."""
+        return input_id in product.recipe and product.necessity.get(input_id, Necessity.critical) != Necessity.noncritical
+
+    @cached_property
+    def binding_link(self) -> np.ndarray:
+        """Per link: whether the customer's recipe binds on what the supplier makes."""
+        return np.array(
+            [self.binds(self.products[self.firm_product[i]], self.firms[j].product) for j, i in zip(self.link_supplier, self.link_customer)],
+            dtype=bool,
+        )
 
     @cached_property
     def prices(self) -> np.ndarray:

@@ -141,6 +141,8 @@ def read_scenario(path: str | Path, rank_products: RankProducts | None = None) -
         problems.append(Problem(file, "variants", NO_VALUE, "expected at least one variant"))
     if doc is not None:
         problems += _after_the_horizon(doc.scenario.horizon, shock_specs, variants, file)
+        if cmap is not None:
+            problems += _priority_deadlocks(cmap, doc.parameters, variants, file)
     raise_if(problems)
     if doc is None or cmap is None:  # cannot happen: a missing piece is a problem above
         raise InputError([Problem(file, "scenario.model", model_ref, "a model file")])
@@ -194,6 +196,25 @@ def _policy_settings(cmap: ChainMap | None, policies: Any, file: str, k: int, ra
         else:
             settings.append(value)
     return settings, problems
+
+
+def _priority_deadlocks(cmap: ChainMap, parameters, variants, file: str) -> list[Problem]:
+    """`stabilize_chain_master` switching to priority rationing with final demand served ahead of some firm's
+    orders: a rule that can deadlock a supply loop (docs/model.md, Rationing), so it is refused."""
+    problems = []
+    base_tier = max([cmap.defaults.priority] + [f.priority for f in cmap.firms if f.priority is not None] + [l.priority for l in cmap.links if l.priority is not None])
+    for k, v in variants:
+        tiers = [base_tier] + [o.priority for o in v.firms if o.priority is not None]
+        final = next((p.final_demand_priority for p in (v.parameters, parameters) if p.final_demand_priority is not None), cmap.parameters.final_demand_priority)
+        for j, policy in enumerate(v.policies):
+            if getattr(policy, "kind", None) == "stabilize_chain_master" and policy.set_rationing and final < max(tiers):
+                problems.append(Problem(
+                    file, f"variants[{k}].policies[{j}].set_rationing", True,
+                    f"false while final demand (tier {final}) is served ahead of firms' orders in tier {max(tiers)}: priority "
+                    "rationing could then deadlock a supply loop (docs/model.md, Rationing); or set final_demand_priority "
+                    f">= {max(tiers)}",
+                ))  # fmt: skip
+    return problems
 
 
 def _after_the_horizon(horizon: int, shocks, variants, file: str) -> list[Problem]:
