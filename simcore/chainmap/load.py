@@ -63,7 +63,8 @@ def tau_problem(tau: float, loop_gain: float, file: str, field: str) -> list[Pro
     why = (f"its strongest supply loop has gain {loop_gain:.4g} (spectral radius), and below 1 / (1 - gain) days the inventory "
            "correction over-reacts around the loop and the steady state oscillates" if loop_gain > 0 else
            "below 1 day the inventory correction over-reacts and the steady state oscillates")
-    return [Problem(file, field, tau, f"at least {math.ceil(limit * 1000) / 1000:g} days on this map: {why} (docs/model.md, A stable steady state)")]
+    days = math.ceil(limit * 1000) / 1000
+    return [Problem(file, field, tau, f"at least {days:g} day{'' if days == 1 else 's'} on this map: {why} (docs/model.md, A stable steady state)")]
 
 
 def load_model(path: str | Path) -> ChainMap:

@@ -82,6 +82,9 @@ def test_unknown_category_lists_the_categories(tmp_path):
         ('region = "south"', 'region = "south"\nheadroom = -0.5', "firms[1].headroom", -0.5, "a number >= 0"),
         ('region = "south"', 'region = "south"\npriority = 12', "firms[1].priority", 12, "a number <= 9"),
         ("[defaults]", "[parameters]\ntau = 0\n\n[defaults]", "parameters.tau", 0, "a number > 0"),
+        ("[defaults]", "[parameters]\ntau = 0.5\n\n[defaults]", "parameters.tau", 0.5, "at least 1 day on this map"),
+        ("recipe = { ore = 2 }", 'recipe = { ore = 2 }\nnecessity = { ore = "vital" }', "products[1].necessity.ore", "vital", "one of critical, important, noncritical"),
+        ("recipe = { ore = 2 }", 'recipe = { ore = 2 }\nnecessity = { part = "important" }', "products[1].necessity.part", "part", "an input of the recipe of 'part' (ore)"),
     ],
 )
 def test_negative_and_out_of_range_numbers(tmp_path, old, new, field, value, expected):
@@ -400,6 +403,12 @@ def test_csv_recipe_errors(tmp_path):
     recipes = tmp_path / "tables" / "recipes.csv"
     check(err, recipes, "recipes[2] (line 4).input", "part", "each input once per product")
     check(err, recipes, "recipes[3] (line 5).product", "gizmo", "the id of a product of this map")
+
+
+def test_csv_recipe_necessity_must_be_a_documented_value(tmp_path):
+    path = write_csv_model(tmp_path, tables__recipes_csv="product,input,units,necessity\npart,ore,2,critical\ngood,part,1,sometimes\n")
+    err = problems_of(load_model, path)
+    check(err, tmp_path / "tables" / "recipes.csv", "recipes[1] (line 3).necessity", "sometimes", "one of critical, important, noncritical")
 
 
 def test_csv_unknown_column_is_reported_once(tmp_path):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 import pytest
-from naive import chain_maps, shock_rows
+from naive import RATIONING_RULES, chain_maps, shock_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -52,7 +52,7 @@ def assert_batch_is_single_runs(run, tables) -> None:
 @given(cmap=chain_maps(), data=st.data())
 def test_each_lane_is_a_single_run(cmap, data, monkeypatch):
     params = Parameters(
-        rationing=data.draw(st.sampled_from(["proportional", "priority"])),
+        rationing=data.draw(st.sampled_from(RATIONING_RULES)),
         adaptive_sourcing=data.draw(st.booleans()),
         tau=data.draw(st.sampled_from([1.0, 4.5])),
         share_recovery=data.draw(st.floats(0.0, 1.0)),

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from hypothesis import strategies as st
 
-from naive import EXPONENTIAL, GOOD, LINEAR, PART, STEP, assert_same_numbers, build_model, compile_rows, write_model
+from naive import RATIONING_RULES, EXPONENTIAL, GOOD, LINEAR, PART, STEP, assert_same_numbers, build_model, compile_rows, write_model
 from simcore.chainmap import load_model
 from simcore.generate import generate_map, write_map
 from simcore.compile import compile_model
@@ -184,7 +184,7 @@ def test_unsorted_shock_table_fires_in_start_order():
 @st.composite
 def parameters(draw):
     return {
-        "rationing": draw(st.sampled_from(["proportional", "priority"])),
+        "rationing": draw(st.sampled_from(RATIONING_RULES)),
         "adaptive_sourcing": draw(st.booleans()),
         "tau": draw(st.floats(1.0, 10.0)),
         "backlog_days": draw(st.floats(1.0, 60.0)),

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from naive import both_engines, chain_maps, shock_rows
+from naive import RATIONING_RULES, both_engines, chain_maps, shock_rows
 from simcore.chainmap.baseline import NotProductive
 from simcore.chainmap.schema import Parameters
 from simcore.compile import compile_model, compile_run
@@ -150,7 +150,7 @@ def test_engines_agree_on_random_maps_and_policies(data):
     horizon = 25
     shocks = ShockTable.from_rows(data.draw(shock_rows(cmap, horizon)))
     variant = Variant(name="v", policies=data.draw(st.lists(policies(cmap), min_size=1, max_size=3)))
-    rule = {"rationing": data.draw(st.sampled_from(["proportional", "priority"])), "adaptive_sourcing": data.draw(st.booleans())}
+    rule = {"rationing": data.draw(st.sampled_from(RATIONING_RULES)), "adaptive_sourcing": data.draw(st.booleans())}
     params = Parameters(**{**cmap.parameters.model_dump(), **rule})
     try:
         run = compile_model(cmap, params, horizon, shocks, variant)

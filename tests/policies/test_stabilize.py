@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from naive import GOOD, PART, build_scenario, output_of, simulate
+from naive import GOOD, PART, build_scenario, check, listing, output_of, problems_of, refused, simcore, simulate, write_scenario
+from simcore import load_scenario
 from simcore.core.primitives import DAMAGE
 from simcore.core.compiled import MIXED
 
@@ -214,3 +215,18 @@ recovery_speed = 2
     run, tr = simulate(sc, "fast")
     assert run.shock_param.tolist() == [1.0]
     np.testing.assert_allclose(output_of(sc, tr, "C")[:4], [2.0, 2.0, 10 * (1 - 0.4), 10 * (1 - 0.2)], atol=1e-12)
+
+
+def test_priority_that_could_deadlock_is_refused(tmp_path):
+    """A firm in tier 5 would be served after final demand (tier 1) once stabilize_chain_master switches to priority
+    rationing: a rule that can deadlock a supply loop (docs/model.md, Rationing). The scenario is refused, exit 2,
+    nothing written; with final demand in tier 5, or without the switch, it runs."""
+    model = {**FAN_OUT, "firms": [*FAN_OUT["firms"][:2], {**FAN_OUT["firms"][2], "priority": 5}]}
+    path = write_scenario(tmp_path, model, FAN_OUT_BODY)
+    out = tmp_path / "out"
+    err = refused(simcore("run", str(path), "--out", str(out)), "variants[1].policies[0].set_rationing", "final_demand_priority >= 5")
+    assert "deadlock" in err and listing(out) == {}
+    check(problems_of(load_scenario, path), path, "variants[1].policies[0].set_rationing", True, "tier 1", "tier 5")
+    (tmp_path / "fixed").mkdir()
+    fixed = write_scenario(tmp_path / "fixed", model, FAN_OUT_BODY.replace('name = "stabilize"', 'name = "stabilize"\nparameters = { final_demand_priority = 5 }'))
+    assert load_scenario(fixed).variant("stabilize").name == "stabilize"

@@ -29,7 +29,7 @@ import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from naive import GOOD, PART, build_model, chain_maps, shock_rows
+from naive import RATIONING_RULES, GOOD, PART, build_model, chain_maps, shock_rows
 from simcore.chainmap.inspect import firm_graph
 from simcore.chainmap.schema import Parameters
 from simcore.compile import compile_model
@@ -91,7 +91,7 @@ def test_more_cover_never_lowers_tts_after_one_disruption(cmap, data):
     rows = [r for r in data.draw(shock_rows(cmap, HORIZON)) if r[0] in (DAMAGE, CLOSE)]
     assume(rows)
     row = data.draw(st.sampled_from(rows))
-    params = Parameters(rationing=data.draw(st.sampled_from(["proportional", "priority"])), adaptive_sourcing=data.draw(st.booleans()))
+    params = Parameters(rationing=data.draw(st.sampled_from(RATIONING_RULES)), adaptive_sourcing=data.draw(st.booleans()))
     extra = data.draw(st.floats(0.5, 10.0))
     base, more = tts_pair(cmap, params, [row], extra)
     assert more >= base
@@ -158,7 +158,7 @@ def test_second_supplier_never_raises_the_customers_loss_when_only_the_incumbent
     others = [q for q in cmap.products[cmap.firm_product[customer]].recipe if q != product]
     if others:
         both.append(SafetyStock(select=Selector(ids=[cmap.firms[customer].id]), inputs=others, extra_cover=AMPLE_COVER))
-    params = Parameters(rationing=data.draw(st.sampled_from(["proportional", "priority"])), adaptive_sourcing=True)
+    params = Parameters(rationing=data.draw(st.sampled_from(RATIONING_RULES)), adaptive_sourcing=True)
     share = data.draw(st.floats(0.05, 0.95))
     without, with_ = dual_pair(cmap, params, rows, cmap.firms[customer].id, product, share, both)
     assert with_ <= without + 1e-9
@@ -193,7 +193,7 @@ def test_an_alternative_supplier_never_raises_the_customers_loss_when_only_the_i
         qualification_days=data.draw(st.sampled_from([0.0, 3.0, 10.5, 25.0])),
         ramp_up_days=data.draw(st.sampled_from([0.0, 4.0])),
     )
-    params = Parameters(rationing=data.draw(st.sampled_from(["proportional", "priority"])), adaptive_sourcing=True)
+    params = Parameters(rationing=data.draw(st.sampled_from(RATIONING_RULES)), adaptive_sourcing=True)
     shocks = ShockTable.from_rows(rows)
     without = compile_model(cmap, params, HORIZON, shocks, Variant(name="as-is", policies=both))
     with_ = compile_model(cmap, params, HORIZON, shocks, Variant(name="alternative", policies=[alternative, *both]))

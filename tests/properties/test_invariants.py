@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from naive import chain_maps, shock_rows
+from naive import RATIONING_RULES, chain_maps, shock_rows
 from simcore.chainmap.schema import Parameters
 from simcore.compile import compile_model
 from simcore.core.timing import intensity
@@ -18,7 +18,7 @@ HORIZON = 30
 
 def parameters(data) -> Parameters:
     return Parameters(
-        rationing=data.draw(st.sampled_from(["proportional", "priority"])),
+        rationing=data.draw(st.sampled_from(RATIONING_RULES)),
         adaptive_sourcing=data.draw(st.booleans()),
         tau=data.draw(st.sampled_from([1.0, 6.0])),
     )

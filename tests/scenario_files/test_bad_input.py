@@ -272,7 +272,7 @@ def test_no_variants(tmp_path):
 
 def test_unknown_parameter_and_bad_rationing_in_a_variant(tmp_path):
     err, path = bad(tmp_path, edit(SCENARIO, "tau = 3", 'tau = 3\nrationing = "fifo"\nbacklog = 5'))
-    check(err, path, "variants[1].parameters.rationing", "fifo", "one of proportional, priority")
+    check(err, path, "variants[1].parameters.rationing", "fifo", "one of proportional, priority, mixed")
     check(err, path, "variants[1].parameters.backlog", NO_VALUE, "unknown field", "backlog_days")
 
 
