@@ -22,9 +22,10 @@ from simcore.core.primitives import DAMAGE, LINK_KINDS, STEP, ShockTable
 PROPORTIONAL, PRIORITY, MIXED = 0, 1, 2  # rationing rules (`CompiledRun.rationing`), docs/model.md (Rationing)
 N_TIERS = 10  # priority tiers 0 .. N_TIERS - 1 (`link_tier`, `final_tier`)
 CRITICAL, IMPORTANT, NONCRITICAL = 0, 1, 2  # necessity of an input slot (`slot_necessity`), docs/model.md (Necessity of inputs)
-INPUT_SLACK = 1e-12
-"""Relative rounding slack of an input bound (docs/model.md, A stable steady state): stock short of the need by
-less than this is enough, so a rounding-level shortfall never stops a firm."""
+ROUNDING_SLACK = 1e-12
+"""Relative rounding slack of the model's thresholds (docs/model.md, A stable steady state): an input bound short
+of the need by less than this does not bind, one below this of the need allows nothing, and an order below this
+of the slot's baseline daily use is no order, so that rounding never decides what a firm does."""
 INT_COLUMNS = ("shock_kind", "shock_target", "shock_profile")
 
 

@@ -19,7 +19,7 @@ import math
 import numpy as np
 import simpy
 
-from simcore.core.compiled import IMPORTANT, INPUT_SLACK, NONCRITICAL, CompiledRun
+from simcore.core.compiled import IMPORTANT, ROUNDING_SLACK, NONCRITICAL, CompiledRun
 from simcore.core.primitives import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, SET_KINDS, TARGET
 from simcore.core.timing import arrival_tick, intensity
 from simcore.engines.trajectories import T, Trajectories
@@ -186,6 +186,8 @@ class _ReferenceSimulation:
                 expected = within_slack(plan, second if s == scarcest else lowest)
                 gap = self.target[s] + self.pipeline[s] - self.inventory[s] - self.in_transit[s]
                 order = max(0.0, r.slot_coef[s] * expected + gap / r.tau)
+                if order < ROUNDING_SLACK * r.slot_coef[s] * r.base_output[i]:
+                    order = 0.0  # rounding, not an order
                 for link in range(r.slot_link_ptr[s], r.slot_link_ptr[s + 1]):
                     self.orders[link] = order * self.share[link]
 
@@ -241,9 +243,12 @@ def fill_ratio(ratio: float, ordered: float, closed: bool) -> float:
 
 
 def within_slack(wanted: float, bound: float) -> float:
-    """`min(wanted, bound)`, except that a bound short of `wanted` by rounding only (INPUT_SLACK) does not bind
-    (docs/model.md, A stable steady state)."""
-    return bound if bound < wanted * (1.0 - INPUT_SLACK) else wanted
+    """`min(wanted, bound)` up to rounding (docs/model.md, A stable steady state): a bound short of `wanted` by
+    less than ROUNDING_SLACK of it does not bind, and one below ROUNDING_SLACK of it allows nothing (a residue of
+    rounding in a stock is not production)."""
+    if bound >= wanted * (1.0 - ROUNDING_SLACK):
+        return wanted
+    return bound if bound > wanted * ROUNDING_SLACK else 0.0
 
 
 def input_bound(stock: float, s: int, i: int, r: CompiledRun) -> float:

@@ -207,7 +207,7 @@ def _priority_deadlocks(cmap: ChainMap, parameters, variants, file: str) -> list
         tiers = [base_tier] + [o.priority for o in v.firms if o.priority is not None]
         final = next((p.final_demand_priority for p in (v.parameters, parameters) if p.final_demand_priority is not None), cmap.parameters.final_demand_priority)
         for j, policy in enumerate(v.policies):
-            if getattr(policy, "kind", None) == "stabilize_chain_master" and policy.set_rationing and final < max(tiers):
+            if getattr(policy, "kind", None) == "stabilize_chain_master" and getattr(policy, "set_rationing", False) is True and final < max(tiers):
                 problems.append(Problem(
                     file, f"variants[{k}].policies[{j}].set_rationing", True,
                     f"false while final demand (tier {final}) is served ahead of firms' orders in tier {max(tiers)}: priority "

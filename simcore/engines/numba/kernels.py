@@ -34,7 +34,7 @@ import numpy as np
 from numba import njit
 
 from simcore.core import timing
-from simcore.core.compiled import IMPORTANT, INPUT_SLACK, NONCRITICAL
+from simcore.core.compiled import IMPORTANT, ROUNDING_SLACK, NONCRITICAL
 from simcore.core.primitives import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, SOURCE, TARGET
 from simcore.engines.numba.bundles import State
 from simcore.engines.trajectories import T
@@ -158,8 +158,10 @@ def reopen_books(live, n_live, calendar, chain_map, state, grouped):
 
 @njit(cache=True, inline="always")
 def within_slack(wanted, bound):
-    """Reference `within_slack`: `min(wanted, bound)`, a bound short by rounding only does not bind."""
-    return bound if bound < wanted * (1.0 - INPUT_SLACK) else wanted
+    """Reference `within_slack`: `min(wanted, bound)` up to rounding."""
+    if bound >= wanted * (1.0 - ROUNDING_SLACK):
+        return wanted
+    return bound if bound > wanted * ROUNDING_SLACK else 0.0
 
 
 @njit(cache=True, inline="always")
@@ -289,6 +291,8 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
             expected = within_slack(plan, second if s == scarcest else lowest)
             gap = slot_target[s] + slot_pipeline[s] - inventory[s] - in_transit[s]
             order = max(0.0, slot_coef[s] * expected + gap / tau)
+            if order < ROUNDING_SLACK * slot_coef[s] * base_output[i]:
+                order = 0.0  # rounding, not an order
             for link in range(lo, hi):
                 o = order * share[link]
                 orders[link] = o

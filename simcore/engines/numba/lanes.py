@@ -26,7 +26,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from simcore.core.compiled import NONCRITICAL
+from simcore.core.compiled import NONCRITICAL, ROUNDING_SLACK
 from simcore.core.primitives import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, SOURCE, TARGET
 from simcore.engines.numba.bundles import LaneRecord, State
 from simcore.engines.numba.kernels import arrival_tick, input_bound, intensity, ring_length, within_slack
@@ -256,10 +256,12 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
             coef = slot_coef[s]
+            no_order = ROUNDING_SLACK * coef * base
             for r in range(lanes):
                 expected = within_slack(plan[r], second[r] if scarcest[r] == s else lowest[r])
                 gap = slot_target[s, r] + slot_pipeline[s, r] - inventory[s, r] - in_transit[s, r]
-                order[r] = max(0.0, coef * expected + gap / tau)
+                o = max(0.0, coef * expected + gap / tau)
+                order[r] = 0.0 if o < no_order else o  # below: rounding, not an order
             for link in range(lo, hi):
                 j, group = link_supplier[link], link_group[link]
                 for r in range(lanes):
