@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
+
 
 
 def main() -> None:
@@ -37,6 +37,7 @@ def main() -> None:
 
     import numba
 
+    import simcore
     from simcore import load_scenario
     from simcore.engines.numba import engine, run_numba
     from simcore.montecarlo.batch import prepare
@@ -44,10 +45,11 @@ def main() -> None:
     from simcore.stress import setup_stress
 
     numba.set_num_threads(1)
+    root = Path(simcore.__file__).resolve().parents[1]  # the tree under test, with its own shipped files (benchmarks/ab.py)
     n_reps, repeats = (16, 3) if args.quick else (48, 5)
-    scenario = load_scenario(ROOT / "scenarios" / "ev_chip_embargo.toml")
+    scenario = load_scenario(root / "scenarios" / "ev_chip_embargo.toml")
     cases = [(f"flagship: {p.name}", p.run, [scenario.sampler.draw(scenario.seed, k).apply(p.shocks) for k in range(n_reps)]) for p in prepare(scenario)]
-    setup, _ = setup_stress(ROOT / "models" / "willems_38.toml", by="firm", horizon=365)
+    setup, _ = setup_stress(root / "models" / "willems_38.toml", by="firm", horizon=365)
     step = len(setup.units) // (n_reps // 3 * 2)
     cases.append(("Willems 38: knock-outs", setup.run, [knockout(setup, u) for u in range(0, len(setup.units), step)][: n_reps // 3 * 2]))
 
