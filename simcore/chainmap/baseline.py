@@ -87,12 +87,16 @@ def loop_radii(M: sp.csr_matrix) -> list[tuple[np.ndarray, float]]:
     from scipy.sparse.csgraph import connected_components
 
     n_comp, label = connected_components(M, directed=True, connection="strong")
+    size = np.bincount(label, minlength=n_comp)
+    rows, cols = M.nonzero()
+    looped = size > 1
+    looped[label[rows[rows == cols]]] = True  # a firm that supplies itself is a loop of one
+    order = np.argsort(label, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(size)])
     out = []
-    for c in range(n_comp):
-        members = np.flatnonzero(label == c)
-        block = M[members][:, members]
-        if block.nnz:
-            out.append((members, spectral_radius(block)))
+    for c in np.flatnonzero(looped):
+        members = order[starts[c] : starts[c + 1]]
+        out.append((members, spectral_radius(M[members][:, members])))
     return out
 
 
