@@ -114,7 +114,11 @@ class CompiledRun:
 
     @property
     def n_groups(self) -> int:
-        return {PROPORTIONAL: 1, PRIORITY: 2 * N_TIERS, MIXED: 2}[self.rationing]
+        """Groups in use: under priority up to the final demand group or the highest firm-order group, whichever is
+        higher (empty groups serve nobody)."""
+        if self.rationing == PRIORITY:
+            return 2 * max(self.final_tier, int(self.link_tier.max(initial=0))) + 2
+        return 2 if self.rationing == MIXED else 1
 
     def with_shocks(self, shocks: ShockTable) -> "CompiledRun":
         """This run on another shock table (map-level targets): its `shock_columns`."""

@@ -50,7 +50,8 @@ class Params(NamedTuple):
     horizon: int  # T, ticks to run
     tau: float  # days over which an inventory gap is ordered
     backlog_days: float  # days an unfilled final order waits, on average, before it is lost
-    grouped: bool  # rationing by groups (priority, mixed), else proportional
+    grouped: bool  # rationing by groups of the book (priority); else one fill ratio per supplier for its firms' orders
+    mixed: bool  # mixed rationing: firms' orders (one group, `fill`) before final demand; else proportional
     n_groups: int  # rationing groups (CompiledRun.n_groups)
     adaptive: bool  # adaptive sourcing
     rho: float  # share recovery: the pull of each share back toward its baseline per day
@@ -99,9 +100,9 @@ class State(NamedTuple):
     closed: np.ndarray  # (L,) bool
     lead_factor: np.ndarray  # (L,) factor on lead time
     # the tick's scratch
-    firm_demand: np.ndarray  # (n,) orders + final demand + backlog
+    plan: np.ndarray  # (n,) what each firm plans to make tomorrow: its order book, up to tomorrow's capacity (orders)
     output: np.ndarray  # (n,)
-    fill: np.ndarray  # (n,) each supplier's fill ratio (proportional rationing)
+    fill: np.ndarray  # (n,) each supplier's fill ratio of its firms' orders (proportional and mixed rationing)
     tier_fill: np.ndarray  # (n, G) fill ratio by rationing group when grouped, else (1, G)
     final_new: np.ndarray  # (n,) new final demand
     final_delivered: np.ndarray  # (n,)

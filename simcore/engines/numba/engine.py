@@ -5,7 +5,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from simcore.core.compiled import CompiledRun
+from simcore.core.compiled import MIXED, PRIORITY, CompiledRun
 from simcore.engines.numba import kernels, lanes
 from simcore.engines.numba.bundles import Calendar, ChainMap, LaneRecord, Params, Record
 from simcore.engines.trajectories import BatchTrajectories, Trajectories
@@ -77,7 +77,8 @@ def _chain_map(run: CompiledRun) -> ChainMap:
 
 def _params(run: CompiledRun) -> Params:
     return Params(
-        horizon=int(run.horizon), tau=float(run.tau), backlog_days=float(run.backlog_days), grouped=run.n_groups > 1,
+        horizon=int(run.horizon), tau=float(run.tau), backlog_days=float(run.backlog_days), grouped=run.rationing == PRIORITY,
+        mixed=run.rationing == MIXED,
         n_groups=int(run.n_groups), adaptive=bool(run.adaptive_sourcing), rho=float(run.share_recovery), final_group=int(run.final_group),
     )  # fmt: skip
 

@@ -181,19 +181,19 @@ def produce_and_ration(chain_map, params, state, totals_row):
     final_demand, slot_ptr, slot_coef, slot_necessity, base_output = (
         chain_map.final_demand, chain_map.slot_ptr, chain_map.slot_coef, chain_map.slot_necessity, chain_map.base_output,
     )  # fmt: skip
-    backlog_days, grouped, final_group, n_groups = params.backlog_days, params.grouped, params.final_group, params.n_groups
+    backlog_days, grouped, mixed, final_group, n_groups = params.backlog_days, params.grouped, params.mixed, params.final_group, params.n_groups
     capacity, damage, demand_factor, ordered, tier_ordered, backlog, inventory = (
         state.capacity, state.damage, state.demand_factor, state.ordered, state.tier_ordered, state.backlog, state.inventory,
     )  # fmt: skip
-    firm_demand, output, fill, tier_fill, final_new, final_delivered = (
-        state.firm_demand, state.output, state.fill, state.tier_fill, state.final_new, state.final_delivered,
+    plan, damage_next, output, fill, tier_fill, final_new, final_delivered = (
+        state.plan, state.damage_next, state.output, state.fill, state.tier_fill, state.final_new, state.final_delivered,
     )  # fmt: skip
     consumed = lost = produced = fin_total = delivered_total = backlog_total = 0.0
     for i in range(len(capacity)):
         cap = capacity[i] * (1.0 - damage[i])
         final_new[i] = final_demand[i] * demand_factor[i]
         demand = ordered[i] + final_new[i] + backlog[i]
-        firm_demand[i] = demand
+        plan[i] = min(demand, capacity[i] * (1.0 - damage_next[i]))  # for the orders (ship_and_order)
         limit = math.inf
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             limit = min(limit, input_bound(inventory[s], slot_coef[s], slot_necessity[s], base_output[i]))
@@ -205,7 +205,12 @@ def produce_and_ration(chain_map, params, state, totals_row):
             inventory[s] -= used
 
         final_due = final_new[i] + backlog[i]
-        if not grouped:
+        if mixed:  # the reference's two groups: firms' orders, then final demand
+            book = ordered[i]
+            fill[i] = min(1.0, y / book) if book > 0.0 else 0.0
+            rest = max(0.0, y - book) if book > 0.0 else y
+            final_fill = min(1.0, rest / final_due) if final_due > 0.0 else 0.0
+        elif not grouped:
             ratio = y / demand if demand > 0.0 else 0.0
             fill[i] = ratio
             final_fill = ratio
@@ -254,15 +259,15 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
     slot_target, slot_pipeline, link_share, share, closed, lead_factor = (
         state.slot_target, state.slot_pipeline, state.base_share, state.share, state.closed, state.lead_factor,
     )  # fmt: skip
-    fill, tier_fill, firm_demand, orders, ordered, tier_ordered = (
-        state.fill, state.tier_fill, state.firm_demand, state.orders, state.ordered, state.tier_ordered,
+    fill, tier_fill, plan, orders, ordered, tier_ordered = (
+        state.fill, state.tier_fill, state.plan, state.orders, state.ordered, state.tier_ordered,
     )  # fmt: skip
-    capacity, damage_next = state.capacity, state.damage_next
     inventory, in_transit, ring, weight = state.inventory, state.in_transit, state.ring, state.weight
     mask = ring.shape[0] - 1
     shipped = stock = transit = arriving = 0.0
     for i in range(len(slot_ptr) - 1):
         lowest, second, scarcest = math.inf, math.inf, -1
+        several = slot_ptr[i + 1] - slot_ptr[i] > 1  # with one input, no other input bounds its orders
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
             # deliveries, pulled from each supplier's fill ratio
@@ -277,18 +282,18 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
                     shipped += units
             if adaptive and hi - lo > 1:
                 adapt_shares(lo, hi, closed, any_closed, orders, fill, tier_fill, grouped, link_supplier, link_group, share, link_share, rho, weight)
-            bound = input_bound(inventory[s] + in_transit[s], slot_coef[s], slot_necessity[s], base_output[i])
-            if bound < lowest:
-                second = lowest
-                lowest = bound
-                scarcest = s
-            elif bound < second:
-                second = bound
+            if several:
+                bound = input_bound(inventory[s] + in_transit[s], slot_coef[s], slot_necessity[s], base_output[i])
+                if bound < lowest:
+                    second = lowest
+                    lowest = bound
+                    scarcest = s
+                elif bound < second:
+                    second = bound
         # orders for the next tick (reference step 6), into each supplier's next order book
-        plan = min(firm_demand[i], capacity[i] * (1.0 - damage_next[i]))
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
-            expected = within_slack(plan, second if s == scarcest else lowest)
+            expected = within_slack(plan[i], second if s == scarcest else lowest)
             gap = slot_target[s] + slot_pipeline[s] - inventory[s] - in_transit[s]
             order = max(0.0, slot_coef[s] * expected + gap / tau)
             if order < ROUNDING_SLACK * slot_coef[s] * base_output[i]:
@@ -424,7 +429,7 @@ def simulate(chain_map, params, calendar, record):
     lead_factor = np.ones(n_links)
 
     # per-tick scratch
-    firm_demand = np.zeros(n)
+    plan = np.zeros(n)
     output = np.zeros(n)
     fill = np.zeros(n)
     tier_fill = np.zeros((n, n_groups) if grouped else (1, n_groups))
@@ -436,7 +441,7 @@ def simulate(chain_map, params, calendar, record):
         share=share, inventory=inventory, in_transit=in_transit, ring=ring,
         orders=orders, ordered=ordered, tier_ordered=tier_ordered, backlog=backlog,
         damage=damage, damage_next=damage_next, demand_factor=demand_factor, closed=closed, lead_factor=lead_factor,
-        firm_demand=firm_demand, output=output, fill=fill, tier_fill=tier_fill, final_new=final_new, final_delivered=final_delivered, weight=weight,
+        plan=plan, output=output, fill=fill, tier_fill=tier_fill, final_new=final_new, final_delivered=final_delivered, weight=weight,
     )  # fmt: skip
 
     for t in range(horizon):

@@ -135,20 +135,20 @@ def produce_and_ration(chain_map, params, state, scratch):
     final_demand, slot_ptr, slot_coef, slot_necessity, base_output = (
         chain_map.final_demand, chain_map.slot_ptr, chain_map.slot_coef, chain_map.slot_necessity, chain_map.base_output,
     )  # fmt: skip
-    backlog_days, grouped, final_group, n_groups = params.backlog_days, params.grouped, params.final_group, params.n_groups
+    backlog_days, grouped, mixed, final_group, n_groups = params.backlog_days, params.grouped, params.mixed, params.final_group, params.n_groups
     capacity, damage, demand_factor, ordered, tier_ordered, backlog, inventory = (
         state.capacity, state.damage, state.demand_factor, state.ordered, state.tier_ordered, state.backlog, state.inventory,
     )  # fmt: skip
-    firm_demand, output, fill, tier_fill, final_new, final_delivered = (
-        state.firm_demand, state.output, state.fill, state.tier_fill, state.final_new, state.final_delivered,
+    plan, damage_next, output, fill, tier_fill, final_new, final_delivered = (
+        state.plan, state.damage_next, state.output, state.fill, state.tier_fill, state.final_new, state.final_delivered,
     )  # fmt: skip
     lanes = capacity.shape[1]
-    cap, limit, y, final_due, final_fill, remaining = scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], scratch[5]
+    cap, limit, y, final_due, final_fill, remaining, demand = scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], scratch[5], scratch[6]
     for i in range(len(final_demand)):
         for r in range(lanes):
             cap[r] = capacity[i, r] * (1.0 - damage[i, r])
             final_new[i, r] = final_demand[i] * demand_factor[i, r]
-            firm_demand[i, r] = ordered[i, r] + final_new[i, r] + backlog[i, r]
+            demand[r] = ordered[i, r] + final_new[i, r] + backlog[i, r]
             limit[r] = math.inf
         base = base_output[i]
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
@@ -157,7 +157,7 @@ def produce_and_ration(chain_map, params, state, scratch):
                 for r in range(lanes):
                     limit[r] = min(limit[r], input_bound(inventory[s, r], coef, necessity, base))
         for r in range(lanes):
-            y[r] = within_slack(min(cap[r], firm_demand[i, r]), limit[r])
+            y[r] = within_slack(min(cap[r], demand[r]), limit[r])
             output[i, r] = y[r]
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             coef = slot_coef[s]
@@ -166,10 +166,15 @@ def produce_and_ration(chain_map, params, state, scratch):
 
         for r in range(lanes):
             final_due[r] = final_new[i, r] + backlog[i, r]
-        if not grouped:
+        if mixed:  # the reference's two groups: firms' orders, then final demand
             for r in range(lanes):
-                demand = firm_demand[i, r]
-                ratio = y[r] / demand if demand > 0.0 else 0.0
+                book = ordered[i, r]
+                fill[i, r] = min(1.0, y[r] / book) if book > 0.0 else 0.0
+                rest = max(0.0, y[r] - book) if book > 0.0 else y[r]
+                final_fill[r] = min(1.0, rest / final_due[r]) if final_due[r] > 0.0 else 0.0
+        elif not grouped:
+            for r in range(lanes):
+                ratio = y[r] / demand[r] if demand[r] > 0.0 else 0.0
                 fill[i, r] = ratio
                 final_fill[r] = ratio
         else:
@@ -190,6 +195,7 @@ def produce_and_ration(chain_map, params, state, scratch):
             unfilled = final_due[r] - delivered
             lost = unfilled / backlog_days
             backlog[i, r] = unfilled - lost
+            plan[i, r] = min(demand[r], capacity[i, r] * (1.0 - damage_next[i, r]))  # for the orders (ship_and_order)
 
 
 @kernel
@@ -203,12 +209,11 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
         chain_map.link_lead, chain_map.link_group, chain_map.base_output,
     )  # fmt: skip
     grouped, adaptive, rho, tau = params.grouped, params.adaptive, params.rho, params.tau
-    capacity, damage_next = state.capacity, state.damage_next
     slot_target, slot_pipeline, link_share, share, closed, lead_factor = (
         state.slot_target, state.slot_pipeline, state.base_share, state.share, state.closed, state.lead_factor,
     )  # fmt: skip
-    fill, tier_fill, firm_demand, orders, ordered, tier_ordered = (
-        state.fill, state.tier_fill, state.firm_demand, state.orders, state.ordered, state.tier_ordered,
+    fill, tier_fill, plans, orders, ordered, tier_ordered = (
+        state.fill, state.tier_fill, state.plan, state.orders, state.ordered, state.tier_ordered,
     )  # fmt: skip
     inventory, in_transit, ring, weight = state.inventory, state.in_transit, state.ring, state.weight
     lanes = inventory.shape[1]
@@ -218,6 +223,7 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
     lowest, second, scarcest, plan = scratch[3], scratch[4], scratch[5], scratch[6]
     for i in range(len(slot_ptr) - 1):
         base = base_output[i]
+        several = slot_ptr[i + 1] - slot_ptr[i] > 1
         for r in range(lanes):
             lowest[r] = second[r] = math.inf
             scarcest[r] = -1.0  # a slot index, as a float
@@ -241,7 +247,7 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
             if adaptive and hi - lo > 1:
                 adapt_shares(lo, hi, lanes, closed, any_closed, orders, fill, tier_fill, grouped, link_supplier, link_group, share, link_share, rho, weight, total)
             coef, necessity = slot_coef[s], slot_necessity[s]
-            if necessity != NONCRITICAL:
+            if several and necessity != NONCRITICAL:  # with one input, no other input bounds its orders
                 for r in range(lanes):
                     bound = input_bound(inventory[s, r] + in_transit[s, r], coef, necessity, base)
                     if bound < lowest[r]:
@@ -252,7 +258,7 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
                         second[r] = bound
         # orders for the next tick (reference step 6), into each supplier's next order book
         for r in range(lanes):
-            plan[r] = min(firm_demand[i, r], capacity[i, r] * (1.0 - damage_next[i, r]))
+            plan[r] = plans[i, r]
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
             coef = slot_coef[s]
@@ -408,7 +414,7 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
     lead_factor = np.ones((n_links, lanes))
 
     # per-tick scratch
-    firm_demand = np.zeros((n, lanes))
+    plan = np.zeros((n, lanes))
     output = np.zeros((n, lanes))
     fill = np.zeros((n, lanes))
     tier_fill = np.zeros((n if grouped else 1, n_groups, lanes))
@@ -421,7 +427,7 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
         share=share, inventory=inventory, in_transit=in_transit, ring=ring,
         orders=orders, ordered=ordered, tier_ordered=tier_ordered, backlog=backlog,
         damage=damage, damage_next=damage_next, demand_factor=demand_factor, closed=closed, lead_factor=lead_factor,
-        firm_demand=firm_demand, output=output, fill=fill, tier_fill=tier_fill, final_new=final_new, final_delivered=final_delivered, weight=weight,
+        plan=plan, output=output, fill=fill, tier_fill=tier_fill, final_new=final_new, final_delivered=final_delivered, weight=weight,
     )  # fmt: skip
 
     for t in range(horizon):
