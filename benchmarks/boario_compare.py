@@ -1,7 +1,9 @@
 """A check against a peer model: simcore and BoARIO on pymrio's test MRIO, BoARIO's quickstart shock.
 
-    python benchmarks/boario_compare.py               # three cases, 3 timed runs each (about 15 s)
+    python benchmarks/boario_compare.py               # three cases, 3 timed runs each (about 30 s)
     python benchmarks/boario_compare.py --repeats 5
+    # the rules before issue 12 but for the order rule (and one at a time):
+    python benchmarks/boario_compare.py --no-plot --out /tmp/p.json --rationing proportional --all-critical
 
 BoARIO (the Adaptive Regional Input-Output model, `pip install boario
 progressbar2`) runs its documented quickstart: `pymrio.load_test()`, default
@@ -22,7 +24,11 @@ variants: `boario-like` (cover 90 days, tau 60 days, headroom 0, no
 backlog), `boario-like headroom 0.25` (BoARIO's alpha_max), `boario-like
 cover 18` (the 90 days less the 72 days below which BoARIO's psi = 0.8 starts
 cutting production) and `simcore defaults`; the quickstart case also runs
-`boario-like` without the rebuilding demand.
+`boario-like` without the rebuilding demand. Every variant rations by the
+model's default rule (`mixed`: firms' orders before final demand) and the
+importer's input necessities; `--rationing` and `--all-critical` switch
+these back one at a time, to see what each rule of issue 12 changed
+(docs/boario.md, What changed with issue 12).
 
 Writes `benchmarks/results/boario.json` (losses, ranks, Spearman rank
 correlations, timings, the simcore scenarios), `docs/boario_compare.png`
@@ -275,17 +281,19 @@ def toml_value(v) -> str:
     return repr(float(v)) if isinstance(v, float) else str(v)
 
 
-def scenario_toml(name: str, model: str, horizon: int, shocks: list[dict]) -> str:
+def scenario_toml(name: str, model: str, horizon: int, shocks: list[dict], rationing: str | None = None) -> str:
+    """The scenario text; `rationing` set in every variant when given (else the model's default, `mixed`)."""
+    rule = "" if rationing is None else f", rationing = {json.dumps(rationing)}"
     lines = ["[scenario]", f"name = {json.dumps(name)}", f"model = {json.dumps(model)}", f"horizon = {horizon}", ""]
     for s in shocks:
         lines.append("[[shocks]]")
         lines += [f"{k} = {toml_value(v)}" for k, v in s.items()]
         lines.append("")
-    boario_like = ["parameters = { tau = 60, backlog_days = 1 }", "[[variants.firms]]", "select = {}", "headroom = 0"]
+    boario_like = [f"parameters = {{ tau = 60, backlog_days = 1{rule} }}", "[[variants.firms]]", "select = {}", "headroom = 0"]
     lines += ["[[variants]]", 'name = "boario-like"', *boario_like, "cover = 90", ""]
     lines += ["[[variants]]", 'name = "boario-like headroom 0.25"', *boario_like[:-1], "headroom = 0.25", "cover = 90", ""]
     lines += ["[[variants]]", 'name = "boario-like cover 18"', *boario_like, "cover = 18", ""]
-    lines += ["[[variants]]", 'name = "simcore defaults"', ""]
+    lines += ["[[variants]]", 'name = "simcore defaults"', *([f"parameters = {{ {rule[2:]} }}"] if rule else []), ""]
     lines += ["[output]", "plots = false", ""]
     return "\n".join(lines)
 
@@ -541,7 +549,7 @@ def median(xs: list[float]) -> float:
     return float(statistics.median(xs))
 
 
-def run_case(case: Case, repeats: int, folder: Path, model_file: Path, final_demand: dict[str, float]) -> dict:
+def run_case(case: Case, repeats: int, folder: Path, model_file: Path, final_demand: dict[str, float], rationing: str | None = None) -> dict:
     bruns = [boario_run(case, HORIZON, folder) for _ in range(repeats)]
     b = bruns[0]
     ids = b["ids"]
@@ -576,7 +584,7 @@ def run_case(case: Case, repeats: int, folder: Path, model_file: Path, final_dem
     for suffix, with_rebuild in shock_sets.items():
         shocks, fits = map_shocks(b, with_rebuild, final_demand)
         path = folder / f"{case.name}{suffix.replace(', ', '_').replace(' ', '_')}.toml"
-        text = scenario_toml(f"BoARIO {case.name}{suffix}", model_file.name, HORIZON, shocks)
+        text = scenario_toml(f"BoARIO {case.name}{suffix}", model_file.name, HORIZON, shocks, rationing)
         path.write_text(text)
         scenarios[case.name + suffix] = {"shocks": fits, "scenario_toml": text}
         out = simcore_run(path, repeats, ids, MAIN if suffix else None)
@@ -637,6 +645,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cases", nargs="*", default=[c.name for c in CASES], choices=[c.name for c in CASES])
     p.add_argument("--no-plot", action="store_true")
     p.add_argument("--out", type=Path, default=RESULTS)
+    p.add_argument(
+        "--rationing", choices=("mixed", "proportional", "priority"), help="set this rule in every simcore variant (default: the model's, mixed)"
+    )
+    p.add_argument(
+        "--all-critical", action="store_true", help="make every imported recipe input critical (the importer's necessities off, as before issue 12)"
+    )
     args = p.parse_args(argv)
     quiet()
     import boario
@@ -651,13 +665,15 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(tmp)
         imported = mrio_map(pymrio.load_test(), period_days=365, name="pymrio test MRIO")
         model_file = folder / "mrio_test.toml"
+        if args.all_critical:
+            imported.tables.recipes["necessity"] = "critical"
         imported.write(model_file)
         demand = imported.tables.demand
         final_demand = dict(zip(demand["firm"], demand["units"].astype(float)))
         for case in CASES:
             if case.name in args.cases:
                 print(f"{case.name}: {case.description}", flush=True)
-                cases[case.name] = run_case(case, args.repeats, folder, model_file, final_demand)
+                cases[case.name] = run_case(case, args.repeats, folder, model_file, final_demand, args.rationing)
         notes = list(imported.notes)
     remove_boario_default_folder()
     print_table(cases)
@@ -673,7 +689,13 @@ def main(argv: list[str] | None = None) -> int:
         "boario_event": {**QUICKSTART, "impact_sectoral_distrib": "mriot.x.loc['reg1', 'indout']", "rebuild": REBUILD, "recovery": RECOVERY},
         "boario_defaults": BOARIO_DEFAULTS,
         "simcore_variants": VARIANTS,
-        "simcore_import": {"call": "mrio_map(pymrio.load_test(), period_days=365)", "notes": notes, "lead_time_days": 1},
+        "simcore_import": {
+            "call": "mrio_map(pymrio.load_test(), period_days=365)",
+            "notes": notes,
+            "lead_time_days": 1,
+            "necessities": "all critical (--all-critical)" if args.all_critical else "the importer's share rule",
+        },
+        "simcore_rationing": args.rationing or "the model's default (mixed)",
         "loss_definition": "loss: sum over days and industries of max(0, baseline - production) (catch-up does not offset); net_loss: sum of baseline - production",
         "timing": "median of --repeats runs; BoARIO setup = ARIOPsiModel + Simulation + event, loop = Simulation.loop(); simcore load = load_scenario "
         "(TOML + map validation), compile = compile_variant + with_shocks, simulate = Numba engine with firm trajectories after one untimed warm-up "
