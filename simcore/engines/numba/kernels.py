@@ -284,12 +284,9 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
                 adapt_shares(lo, hi, closed, any_closed, orders, fill, tier_fill, grouped, link_supplier, link_group, share, link_share, rho, weight)
             if several:
                 bound = input_bound(inventory[s] + in_transit[s], slot_coef[s], slot_necessity[s], base_output[i])
-                if bound < lowest:
-                    second = lowest
-                    lowest = bound
-                    scarcest = s
-                elif bound < second:
-                    second = bound
+                second = min(second, max(lowest, bound))  # the two smallest bounds, and where the smallest is
+                scarcest = s if bound < lowest else scarcest
+                lowest = min(lowest, bound)
         # orders for the next tick (reference step 6), into each supplier's next order book
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]

@@ -26,7 +26,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from simcore.core.compiled import NONCRITICAL, ROUNDING_SLACK
+from simcore.core.compiled import CRITICAL, IMPORTANT, NONCRITICAL, ROUNDING_SLACK
 from simcore.core.primitives import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, SOURCE, TARGET
 from simcore.engines.numba.bundles import LaneRecord, State
 from simcore.engines.numba.kernels import arrival_tick, input_bound, intensity, ring_length, within_slack
@@ -153,7 +153,10 @@ def produce_and_ration(chain_map, params, state, scratch):
         base = base_output[i]
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             coef, necessity = slot_coef[s], slot_necessity[s]
-            if necessity != NONCRITICAL:
+            if necessity == CRITICAL:  # the common case, as a plain loop that vectorises across lanes
+                for r in range(lanes):
+                    limit[r] = min(limit[r], inventory[s, r] / coef)
+            elif necessity == IMPORTANT:
                 for r in range(lanes):
                     limit[r] = min(limit[r], input_bound(inventory[s, r], coef, necessity, base))
         for r in range(lanes):
@@ -248,14 +251,12 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
                 adapt_shares(lo, hi, lanes, closed, any_closed, orders, fill, tier_fill, grouped, link_supplier, link_group, share, link_share, rho, weight, total)
             coef, necessity = slot_coef[s], slot_necessity[s]
             if several and necessity != NONCRITICAL:  # with one input, no other input bounds its orders
-                for r in range(lanes):
+                for r in range(lanes):  # the scalar kernel's update of the two smallest bounds, without branches
                     bound = input_bound(inventory[s, r] + in_transit[s, r], coef, necessity, base)
-                    if bound < lowest[r]:
-                        second[r] = lowest[r]
-                        lowest[r] = bound
-                        scarcest[r] = s
-                    elif bound < second[r]:
-                        second[r] = bound
+                    low = lowest[r]
+                    second[r] = min(second[r], max(low, bound))
+                    scarcest[r] = s if bound < low else scarcest[r]
+                    lowest[r] = min(low, bound)
         # orders for the next tick (reference step 6), into each supplier's next order book
         for r in range(lanes):
             plan[r] = plans[i, r]
