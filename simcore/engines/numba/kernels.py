@@ -158,10 +158,10 @@ def reopen_books(live, n_live, calendar, chain_map, state, grouped):
 
 @njit(cache=True, inline="always")
 def within_slack(wanted, bound):
-    """Reference `within_slack`: `min(wanted, bound)` up to rounding."""
-    if bound >= wanted * (1.0 - ROUNDING_SLACK):
-        return wanted
-    return bound if bound > wanted * ROUNDING_SLACK else 0.0
+    """Reference `within_slack`: `min(wanted, bound)` up to rounding. Two selects, no branches, so that the lanes
+    kernel's loops over lanes vectorise."""
+    y = wanted if bound >= wanted * (1.0 - ROUNDING_SLACK) else bound
+    return y if bound > wanted * ROUNDING_SLACK else 0.0
 
 
 @njit(cache=True, inline="always")
@@ -208,7 +208,7 @@ def produce_and_ration(chain_map, params, state, totals_row):
         if mixed:  # the reference's two groups: firms' orders, then final demand
             book = ordered[i]
             fill[i] = min(1.0, y / book) if book > 0.0 else 0.0
-            rest = max(0.0, y - book) if book > 0.0 else y
+            rest = max(0.0, y - book)  # y itself without orders (a book is never negative)
             final_fill = min(1.0, rest / final_due) if final_due > 0.0 else 0.0
         elif not grouped:
             ratio = y / demand if demand > 0.0 else 0.0
@@ -282,8 +282,9 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
                     shipped += units
             if adaptive and hi - lo > 1:
                 adapt_shares(lo, hi, closed, any_closed, orders, fill, tier_fill, grouped, link_supplier, link_group, share, link_share, rho, weight)
-            if several:
-                bound = input_bound(inventory[s] + in_transit[s], slot_coef[s], slot_necessity[s], base_output[i])
+            position = inventory[s] + in_transit[s]
+            if several and position < slot_coef[s] * plan[i]:  # a bound at or above the plan never binds
+                bound = input_bound(position, slot_coef[s], slot_necessity[s], base_output[i])
                 second = min(second, max(lowest, bound))  # the two smallest bounds, and where the smallest is
                 scarcest = s if bound < lowest else scarcest
                 lowest = min(lowest, bound)

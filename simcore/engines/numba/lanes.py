@@ -173,7 +173,7 @@ def produce_and_ration(chain_map, params, state, scratch):
             for r in range(lanes):
                 book = ordered[i, r]
                 fill[i, r] = min(1.0, y[r] / book) if book > 0.0 else 0.0
-                rest = max(0.0, y[r] - book) if book > 0.0 else y[r]
+                rest = max(0.0, y[r] - book)  # y itself without orders (a book is never negative)
                 final_fill[r] = min(1.0, rest / final_due[r]) if final_due[r] > 0.0 else 0.0
         elif not grouped:
             for r in range(lanes):
@@ -227,9 +227,11 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
     for i in range(len(slot_ptr) - 1):
         base = base_output[i]
         several = slot_ptr[i + 1] - slot_ptr[i] > 1
+        bounded = False  # whether some input of some lane could hold an order below the plan
         for r in range(lanes):
             lowest[r] = second[r] = math.inf
             scarcest[r] = -1.0  # a slot index, as a float
+            plan[r] = plans[i, r]
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
             # deliveries, pulled from each supplier's fill ratio
@@ -251,24 +253,31 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
                 adapt_shares(lo, hi, lanes, closed, any_closed, orders, fill, tier_fill, grouped, link_supplier, link_group, share, link_share, rho, weight, total)
             coef, necessity = slot_coef[s], slot_necessity[s]
             if several and necessity != NONCRITICAL:  # with one input, no other input bounds its orders
-                for r in range(lanes):  # the scalar kernel's update of the two smallest bounds, without branches
-                    bound = input_bound(inventory[s, r] + in_transit[s, r], coef, necessity, base)
-                    low = lowest[r]
-                    second[r] = min(second[r], max(low, bound))
-                    scarcest[r] = s if bound < low else scarcest[r]
-                    lowest[r] = min(low, bound)
+                for r in range(lanes):  # the scalar kernel's bounds (only those below the plan can bind)
+                    position = inventory[s, r] + in_transit[s, r]
+                    if position < coef * plan[r]:
+                        bound = input_bound(position, coef, necessity, base)
+                        low = lowest[r]
+                        second[r] = min(second[r], max(low, bound))
+                        scarcest[r] = s if bound < low else scarcest[r]
+                        lowest[r] = min(low, bound)
+                        bounded = True
         # orders for the next tick (reference step 6), into each supplier's next order book
-        for r in range(lanes):
-            plan[r] = plans[i, r]
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
             coef = slot_coef[s]
             no_order = ROUNDING_SLACK * coef * base
-            for r in range(lanes):
-                expected = within_slack(plan[r], second[r] if scarcest[r] == s else lowest[r])
-                gap = slot_target[s, r] + slot_pipeline[s, r] - inventory[s, r] - in_transit[s, r]
-                o = max(0.0, coef * expected + gap / tau)
-                order[r] = 0.0 if o < no_order else o  # below: rounding, not an order
+            if bounded:
+                for r in range(lanes):
+                    expected = within_slack(plan[r], second[r] if scarcest[r] == s else lowest[r])
+                    gap = slot_target[s, r] + slot_pipeline[s, r] - inventory[s, r] - in_transit[s, r]
+                    o = max(0.0, coef * expected + gap / tau)
+                    order[r] = 0.0 if o < no_order else o  # below: rounding, not an order
+            else:  # every lane orders for its plan
+                for r in range(lanes):
+                    gap = slot_target[s, r] + slot_pipeline[s, r] - inventory[s, r] - in_transit[s, r]
+                    o = max(0.0, coef * plan[r] + gap / tau)
+                    order[r] = 0.0 if o < no_order else o
             for link in range(lo, hi):
                 j, group = link_supplier[link], link_group[link]
                 for r in range(lanes):
