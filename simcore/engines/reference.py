@@ -19,7 +19,8 @@ import math
 import numpy as np
 import simpy
 
-from simcore.core.compiled import IMPORTANT, ROUNDING_SLACK, NONCRITICAL, CompiledRun
+from simcore.core.bounds import input_bound, within_slack
+from simcore.core.compiled import ROUNDING_SLACK, CompiledRun
 from simcore.core.primitives import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, SET_KINDS, TARGET
 from simcore.core.timing import arrival_tick, intensity
 from simcore.engines.trajectories import T, Trajectories
@@ -139,7 +140,7 @@ class _ReferenceSimulation:
             firm_demand[i] = ordered + final_new[i] + self.backlog[i]
             input_limit = math.inf
             for s in range(r.slot_ptr[i], r.slot_ptr[i + 1]):
-                input_limit = min(input_limit, input_bound(self.inventory[s], s, i, r))
+                input_limit = min(input_limit, input_bound(self.inventory[s], r.slot_coef[s], r.slot_necessity[s], r.base_output[i]))
             output[i] = within_slack(min(capacity, firm_demand[i]), input_limit)
             for s in range(r.slot_ptr[i], r.slot_ptr[i + 1]):
                 used = min(r.slot_coef[s] * output[i], self.inventory[s])
@@ -148,13 +149,13 @@ class _ReferenceSimulation:
 
         # 4-5. rationing, final demand and backlog, shipments
         delivered = np.zeros(r.n_links)
-        link_group = r.link_group
+        link_group, final_group, n_groups = r.link_group, r.final_group, r.n_groups
         link_fill = np.zeros(r.n_links)  # the fill ratio each link's order got
         final_delivered = np.zeros(n)
         for i in range(n):
             links = r.out_link[r.out_ptr[i] : r.out_ptr[i + 1]]
             final_due = final_new[i] + self.backlog[i]
-            fill = ration(output[i], firm_demand[i], book[links], link_group[links], final_due, r.final_group, r.n_groups)
+            fill = ration(output[i], firm_demand[i], book[links], link_group[links], final_due, final_group, n_groups)
             for link, ratio in zip(links, fill[:-1]):
                 delivered[link] = book[link] * ratio
                 link_fill[link] = ratio
@@ -177,7 +178,7 @@ class _ReferenceSimulation:
             plan = min(firm_demand[i], self.capacity[i] * (1.0 - damage_next[i]))
             lowest, second, scarcest = math.inf, math.inf, -1
             for s in range(r.slot_ptr[i], r.slot_ptr[i + 1]):
-                bound = input_bound(self.inventory[s] + self.in_transit[s], s, i, r)
+                bound = input_bound(self.inventory[s] + self.in_transit[s], r.slot_coef[s], r.slot_necessity[s], r.base_output[i])
                 if bound < lowest:
                     lowest, second, scarcest = bound, lowest, s
                 elif bound < second:
@@ -240,28 +241,6 @@ def fill_ratio(ratio: float, ordered: float, closed: bool) -> float:
     if closed:
         return 0.0
     return ratio if ordered > 0.0 else 1.0
-
-
-def within_slack(wanted: float, bound: float) -> float:
-    """`min(wanted, bound)` up to rounding (docs/model.md, A stable steady state): a bound short of `wanted` by
-    less than ROUNDING_SLACK of it does not bind, and one below ROUNDING_SLACK of it allows nothing (a residue of
-    rounding in a stock is not production)."""
-    if bound >= wanted * (1.0 - ROUNDING_SLACK):
-        return wanted
-    return bound if bound > wanted * ROUNDING_SLACK else 0.0
-
-
-def input_bound(stock: float, s: int, i: int, r: CompiledRun) -> float:
-    """The output firm `i` could make from `stock` of input slot `s`, by the input's necessity (docs/model.md,
-    Necessity of inputs): a critical input binds as Leontief, an important one when short binds half-way to
-    baseline output (Pichler et al. 2022), a noncritical one not at all."""
-    necessity = r.slot_necessity[s]
-    if necessity == NONCRITICAL:
-        return math.inf
-    bound = stock / r.slot_coef[s]
-    if necessity == IMPORTANT and bound < r.base_output[i]:
-        bound = 0.5 * (bound + r.base_output[i])
-    return bound
 
 
 def ration(output: float, demand: float, orders: np.ndarray, groups: np.ndarray, final_due: float, final_group: int, n_groups: int) -> np.ndarray:

@@ -33,8 +33,8 @@ import math
 import numpy as np
 from numba import njit
 
-from simcore.core import timing
-from simcore.core.compiled import IMPORTANT, ROUNDING_SLACK, NONCRITICAL
+from simcore.core import bounds, timing
+from simcore.core.compiled import ROUNDING_SLACK
 from simcore.core.primitives import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, SOURCE, TARGET
 from simcore.engines.numba.bundles import State
 from simcore.engines.trajectories import T
@@ -46,6 +46,9 @@ IN_TRANSIT, FINAL_DEMAND, FINAL_DELIVERED, LOST, BACKLOG = T["in_transit"], T["f
 # The rules of time (simcore.core.timing), compiled.
 intensity = njit(cache=True)(timing.intensity)
 arrival_tick = njit(cache=True)(timing.arrival_tick)
+# The rules of production (simcore.core.bounds), compiled.
+input_bound = njit(cache=True, inline="always")(bounds.input_bound)
+within_slack = njit(cache=True, inline="always")(bounds.within_slack)
 
 
 @njit(cache=True)
@@ -154,25 +157,6 @@ def reopen_books(live, n_live, calendar, chain_map, state, grouped):
             ordered[j] += book
             if grouped:
                 tier_ordered[j, link_group[link]] += book
-
-
-@njit(cache=True, inline="always")
-def within_slack(wanted, bound):
-    """Reference `within_slack`: `min(wanted, bound)` up to rounding. Two selects, no branches, so that the lanes
-    kernel's loops over lanes vectorise."""
-    y = wanted if bound >= wanted * (1.0 - ROUNDING_SLACK) else bound
-    return y if bound > wanted * ROUNDING_SLACK else 0.0
-
-
-@njit(cache=True, inline="always")
-def input_bound(stock, coef, necessity, base):
-    """Reference `input_bound`: the output `stock` of an input allows, by its necessity."""
-    if necessity == NONCRITICAL:
-        return math.inf
-    bound = stock / coef
-    if necessity == IMPORTANT and bound < base:
-        bound = 0.5 * (bound + base)
-    return bound
 
 
 @njit(cache=True)
