@@ -228,17 +228,18 @@ def _batch_table(result) -> str:
             "vs ref": [f"{d:+.2%} ({a:+.2%}..{b:+.2%})" for d, a, b in zip(t.d_loss, t.d_loss_ci_low, t.d_loss_ci_high)],
             "TTS (d)": t.tts.map("{:.1f}".format),
             "TTR (d)": t.ttr.map("{:.1f}".format),
-            "cost": t.cost.map("{:,.0f}".format),
-            "reduction/cost": t.reduction_per_cost.map("{:.3g}".format),
+            **_money_columns(t, result.scenario.costs.currency),
         }
     )
-    return shown.to_string(index=False, na_rep="-")
+    return shown.to_string(index=False, na_rep="-") + _best_buy(t, result.scenario)
 
 
 def _metrics_table(result) -> str:
     """Variants ranked by loss per chain, with the paired difference against the reference variant and the cost."""
-    table = result.comparison()[["chain", "variant", "loss", "d_loss", "depth", "tts", "ttr", "fill_rate", "firms_affected", "cost", "reduction_per_cost"]]
-    shown = table.rename(columns={"tts": "TTS (d)", "ttr": "TTR (d)", "firms_affected": "affected", "d_loss": "vs ref", "reduction_per_cost": "reduction/cost"})
+    t = result.comparison()
+    table = t[["chain", "variant", "loss", "d_loss", "depth", "tts", "ttr", "fill_rate", "firms_affected"]]
+    shown = table.rename(columns={"tts": "TTS (d)", "ttr": "TTR (d)", "firms_affected": "affected", "d_loss": "vs ref"})
+    shown = shown.assign(**_money_columns(t, result.scenario.costs.currency))
     return shown.to_string(
         index=False,
         na_rep="-",
@@ -249,9 +250,33 @@ def _metrics_table(result) -> str:
             "fill_rate": "{:.1%}".format,
             "TTS (d)": "{:.0f}".format,
             "TTR (d)": "{:.0f}".format,
-            "cost": "{:,.0f}".format,
-            "reduction/cost": "{:.3g}".format,
         },
+    ) + _best_buy(t, result.scenario)
+
+
+def _money_columns(t, currency: str) -> dict:
+    """The comparison's money columns, readable: cost, value saved, benefit-cost ratio."""
+    from simcore.costs import format_money, format_ratio
+
+    return {
+        f"cost ({currency})": [format_money(v, "").strip() if v else "0" for v in t.cost],
+        f"saves ({currency})": [format_money(v, "").strip() for v in t.value_saved],
+        "benefit/cost": t.benefit_cost.map(format_ratio),
+    }
+
+
+def _best_buy(t, scenario) -> str:
+    """A sentence on the total chain: the variant with the highest benefit-cost ratio, in money."""
+    from simcore.costs import format_money
+
+    total = t[(t.chain == "total") & (t.cost > 0)]
+    if total.empty:
+        return ""
+    best = total.sort_values("benefit_cost", ascending=False, kind="stable").iloc[0]
+    currency = scenario.costs.currency
+    return (
+        f"\nbest benefit/cost on the total chain: '{best.variant}' saves {format_money(best.value_saved, currency)}"
+        f" for {format_money(best.cost, currency)}, {best.benefit_cost:.3g}x"
     )
 
 

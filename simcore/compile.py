@@ -228,6 +228,7 @@ def _compile_map(cmap: ChainMap, params: Parameters, horizon: int, variant: Vari
         chain_firm=np.array(firms_, dtype=np.int64),
         chain_weight=np.array(weights, dtype=float),
         firm_ids=tuple(f.id for f in cmap.firms),
+        firm_product=np.asarray(cmap.firm_product, dtype=np.int64).copy(),
         link_position=position,
         policy_events=events,
         recovery_speed=np.ones(n),

@@ -1,81 +1,130 @@
-"""What a variant's policies cost, from the compiled arrays (docs/model.md, Policies; docs/policies.md, Costs).
+"""What a variant's policies cost in money, and what their loss reduction is worth (docs/policies.md, Costs).
 
-Each policy carries four rates (all 0 by default). Its cost is read from what
-it changed in the compiled run, step by step in the order the compiler applies
-policies (`simcore.compile.PolicyStep`: map-changing policies first, then the
-others, each in listed order), so the costs of several policies in one variant
-add up to the change of the whole variant against the same variant without
-policies, and costing compiles nothing:
+Money is the map's product `price`s times the scenario's `[costs].unit` (money of `[costs].currency` per price
+unit). Every lever has a rate (`CostRates`: the policy's own, else the scenario's, else the default):
 
-- `holding_cost` x (added target inventory, units of the inputs) x days in force;
-- `capacity_cost` x (added capacity, units per day) x days in force;
-- `qualification_cost` x (supplier links added);
-- `priority_premium` x (baseline flow, units per day, of the links whose tier
-  the policy raised, i.e. lowered in number) x horizon, counted only when the
-  variant runs under `rationing = "priority"` (tiers do nothing otherwise).
+- **holding**: `holding_rate` a year on the value of the added target stock, for the days it is held;
+- **capacity**: `capacity_rate` a year on the yearly output value of the added capacity (units/day x price x 365),
+  for the days it is in force;
+- **qualification**: `qualification` money per supplier link added (a customer qualifying a supplier); default 5
+  days of the value of the flow the link is to carry (audits, tooling, trial lots);
+- **priority**: `priority_premium` on the value of the baseline flows whose priority the policy raised, over the
+  horizon, counted only when the variant runs under `rationing = "priority"` (tiers do nothing otherwise);
+- **recovery**: `recovery_cost` money per firm and day of restart saved on the scenario's deterministic damage
+  rows (linear: recovery days; exponential: the days to fall to 1%, 6.64 half-lives); default a tenth of a day
+  of the firm's baseline output value (standby crews, spares, backup systems).
 
-Changes are signed: a policy that lowers a cover saves holding cost, and the
-baseline shift of dual sourcing (the incumbent makes less, the second
-supplier more) moves capacity and stock between firms rather than adding it.
-Days in force are the horizon, or the ticks from a timed policy's `start` on
-(its TARGET and CAPACITY rows; an alternative supplier's capacity counts from
-its qualification).
+Each is read from what the policy changed in the compiled run, step by step in the order the compiler applies
+policies (`simcore.compile.PolicyStep`), firm by firm, so the costs of several policies add up to the change of
+the whole variant, changes are signed (the baseline shift of dual sourcing moves stock and capacity between
+firms), and costing compiles nothing.
+
+**Attribution to chains**: a firm's cost is shared among the named chains by the value share of each chain in the
+firm's baseline output, `x_c / x` with `x_c = (I - M)^-1 d_c` the output that chain c's final demand calls for
+(final demand of a firm in several chains split evenly; a firm a policy added takes the shares of its product's
+makers). Named chains and `unattributed` (final demand in no named chain) add up to the total.
+
+**Value saved** of a variant on a chain = (reference loss - variant loss) x the reference's baseline chain
+output value over the horizon (docs/model.md, Metrics); **benefit-cost ratio** = value saved / cost.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
+from simcore.chainmap.baseline import solve_outputs, technical_matrix
 from simcore.compile import CompiledVariant, compile_variant
 from simcore.core.compiled import PRIORITY, CompiledRun
-from simcore.core.primitives import CAPACITY, TARGET
+from simcore.core.primitives import CAPACITY, DAMAGE, EXPONENTIAL, LINEAR, SOURCE, TARGET, ShockTable
 from simcore.scenario import Scenario
-from simcore.scenario.schema import Variant
+from simcore.scenario.schema import DEFAULT_RATES, Costs, Variant
 
-COMPONENTS = ("holding_cost", "capacity_cost", "qualification_cost", "priority_premium")
+COMPONENTS = ("holding", "capacity", "qualification", "priority", "recovery")
+YEAR = 365.0
+QUALIFICATION_DAYS = 5.0  # default qualification: days of the value of the flow a new link is to carry
+RECOVERY_SHARE = 0.1  # default recovery cost: this share of a day of the firm's output value per day of restart saved
+RESTART_TO = 0.01  # an exponential recovery's restart ends when the damage has fallen to 1% of its peak
+UNATTRIBUTED = "unattributed"
+
+
+def rate(policy, costs: Costs, name: str) -> float | None:
+    """A lever's rate: the policy's own, else the scenario's, else the default (None: derived from the map)."""
+    for source in (policy, costs):
+        value = getattr(source, name)
+        if value is not None:
+            return float(value)
+    return DEFAULT_RATES.get(name)
 
 
 def policy_costs(scenario: Scenario, variant: Variant | str | None = None) -> list[dict]:
-    """One row per policy of a scenario's variant: what it changed (quantities) and what that costs over the horizon."""
-    return cost_rows(compile_variant(scenario, variant))
+    """One row per policy of a scenario's variant: what it changed (quantities) and its cost in money."""
+    return [{k: v for k, v in row.items() if k != "by_firm"} for row in cost_rows(scenario, compile_variant(scenario, variant))]
 
 
 def variant_cost(scenario: Scenario, variant: Variant | str | None = None) -> dict[str, float]:
-    """Cost of a variant's policies over the scenario horizon: each component and the total (0 without policies)."""
-    return _total(cost_rows(compile_variant(scenario, variant)))
+    """A variant's cost in money over the horizon: each component and the total (0 without policies)."""
+    return _total(cost_rows(scenario, compile_variant(scenario, variant)))
 
 
-def costs_table(variants) -> pd.DataFrame:
-    """One row per compiled variant (`CompiledVariant`): its policies' cost per component and in total."""
-    return pd.DataFrame([{"variant": v.name, **_total(cost_rows(v))} for v in variants])
+def costs_table(scenario: Scenario, variants) -> pd.DataFrame:
+    """One row per compiled variant: its cost per component and in total, in money."""
+    return pd.DataFrame([{"variant": v.name, **_total(cost_rows(scenario, v))} for v in variants])
 
 
-def cost_rows(compiled: CompiledVariant) -> list[dict]:
-    """One row per policy of a compiled variant, from its steps: what the policy changed and what that costs."""
-    policies = compiled.policies
-    priority = compiled.run.rationing == PRIORITY  # the variant's final rule
-    zero = {"added_inventory": 0.0, "added_capacity": 0.0, "added_links": 0, "raised_flow": 0.0}
-    rows = {j: {"policy": j, "kind": p.kind, **zero} for j, p in enumerate(policies)}
-    T = compiled.run.horizon
-    days = {"inventory_days": 0.0, "capacity_days": 0.0}
-    for row in rows.values():
-        row.update(days)
-    for step in compiled.steps:
-        row, a, b = rows[step.policy], step.before, step.after
-        for name, array, kind in (("inventory", "slot_target", TARGET), ("capacity", "capacity", CAPACITY)):
-            row[f"added_{name}"] += held(b, array, kind, None) - held(a, array, kind, None)
-            row[f"{name}_days"] += held(b, array, kind, T) - held(a, array, kind, T)
-        row["added_links"] += b.n_links - a.n_links
-        row["raised_flow"] += raised_flow(a, b) if priority else 0.0
-    for j, p in enumerate(policies):
-        row = rows[j]
-        row["holding_cost"] = p.holding_cost * row.pop("inventory_days")
-        row["capacity_cost"] = p.capacity_cost * row.pop("capacity_days")
-        row["qualification_cost"] = p.qualification_cost * row["added_links"]
-        row["priority_premium"] = p.priority_premium * row["raised_flow"] * T
+def chain_costs(scenario: Scenario, compiled: CompiledVariant) -> dict[str, float]:
+    """A variant's cost in money per chain of its run (`total` first), and `unattributed`: they add up to `total`."""
+    rows = cost_rows(scenario, compiled)
+    n = compiled.run.n_firms
+    by_firm = sum((np.pad(r["by_firm"], (0, n - len(r["by_firm"]))) for r in rows), np.zeros(n))
+    weights = chain_weights(scenario, compiled.run)
+    out = {"total": float(by_firm.sum())}
+    for chain, w in weights.items():
+        out[chain] = float(w @ by_firm)
+    out[UNATTRIBUTED] = out["total"] - sum(out[c] for c in weights)
+    return out
+
+
+def cost_rows(scenario: Scenario, compiled: CompiledVariant) -> list[dict]:
+    """One row per policy of a compiled variant: what it changed, its cost per component and in total (money), and
+    `by_firm`, the cost per firm of the variant's run (for the attribution to chains)."""
+    costs, run = scenario.costs, compiled.run
+    T = run.horizon
+    price = np.array([p.price for p in scenario.model.products]) * costs.unit  # money per unit of each product
+    rows = []
+    for j, p in enumerate(compiled.policies):
+        row = {"policy": j, "kind": p.kind, "added_inventory": 0.0, "added_capacity": 0.0, "added_links": 0, "raised_flow": 0.0, "restart_days_saved": 0.0}
+        money = {c: np.zeros(run.n_firms) for c in COMPONENTS}
+        for step in (s for s in compiled.steps if s.policy == j):
+            a, b = step.before, step.after
+            row["added_inventory"] += _held(b, "slot_target", TARGET, None).sum() - _held(a, "slot_target", TARGET, None).sum()
+            row["added_capacity"] += _held(b, "capacity", CAPACITY, None).sum() - _held(a, "capacity", CAPACITY, None).sum()
+            stock_days = _by_firm(b, _held(b, "slot_target", TARGET, T) * price[b.slot_product])
+            stock_days -= _pad(_by_firm(a, _held(a, "slot_target", TARGET, T) * price[a.slot_product]), b.n_firms)
+            money["holding"] += _pad(rate(p, costs, "holding_rate") / YEAR * stock_days, run.n_firms)
+            capacity_days = _held(b, "capacity", CAPACITY, T) * price[b.firm_product] - _pad(_held(a, "capacity", CAPACITY, T) * price[a.firm_product], b.n_firms)
+            money["capacity"] += _pad(rate(p, costs, "capacity_rate") * capacity_days, run.n_firms)
+            added = _added_links(a, b)
+            row["added_links"] += len(added)
+            money["qualification"] += _pad(_qualification(b, added, price, rate(p, costs, "qualification")), run.n_firms)
+            if run.rationing == PRIORITY:  # the variant's final rule
+                raised = _raised_links(a, b)
+                row["raised_flow"] += float(b.link_flow[raised].sum())
+                flow_value = price[b.slot_product[b.link_slot[raised]]] * b.link_flow[raised] * T
+                money["priority"] += _pad(np.bincount(b.link_customer[raised], weights=rate(p, costs, "priority_premium") * flow_value, minlength=b.n_firms), run.n_firms)
+            days = _restart_days_saved(a, b, compiled.shocks)
+            row["restart_days_saved"] += float(days.sum())
+            per_day = rate(p, costs, "recovery_cost")
+            daily_value = price[b.firm_product] * b.base_output
+            money["recovery"] += _pad(days * (RECOVERY_SHARE * daily_value if per_day is None else per_day), run.n_firms)
+        for c in COMPONENTS:
+            row[c] = float(money[c].sum())
         row["total"] = sum(row[c] for c in COMPONENTS)
-    return [rows[j] for j in range(len(policies))]
+        row["by_firm"] = sum(money.values())
+        rows.append(row)
+    return rows
 
 
 def _total(rows: list[dict]) -> dict[str, float]:
@@ -84,20 +133,145 @@ def _total(rows: list[dict]) -> dict[str, float]:
     return out
 
 
-def held(run: CompiledRun, array: str, kind: int, horizon: int | None) -> float:
-    """Total of `array` (target inventory or capacity) once every timed row of `kind` has fired, or, with a
-    horizon, its unit-days: the array over the horizon plus each policy event's change over the ticks it is in force."""
+def _pad(a: np.ndarray, n: int) -> np.ndarray:
+    """Per-firm values of a run with `n` firms or fewer (policies only append firms), as `n` values."""
+    return np.pad(np.asarray(a, dtype=float), (0, n - len(a)))
+
+
+def _by_firm(run: CompiledRun, per_slot: np.ndarray) -> np.ndarray:
+    """Per-slot values summed per firm."""
+    return np.bincount(np.repeat(np.arange(run.n_firms), np.diff(run.slot_ptr)), weights=per_slot, minlength=run.n_firms)
+
+
+def _held(run: CompiledRun, array: str, kind: int, horizon: int | None) -> np.ndarray:
+    """Per element of `array` (slot target inventory, or firm capacity): its value once every timed row of `kind`
+    has fired, or, with a horizon, its unit-days: the value over the horizon plus each timed change over the
+    ticks it is in force."""
     events = run.policy_events
     rows = events.kind == kind
-    values, starts = events.value[rows], events.start[rows]
+    base = getattr(run, array).astype(float)
     if horizon is None:
-        return float(getattr(run, array).sum() + values.sum())
-    in_force = np.maximum(0.0, horizon - np.ceil(starts))
-    return float(getattr(run, array).sum() * horizon + (values * in_force).sum())
+        return base + np.bincount(events.target[rows], weights=events.value[rows], minlength=len(base))
+    in_force = np.maximum(0.0, horizon - np.ceil(events.start[rows]))
+    return base * horizon + np.bincount(events.target[rows], weights=events.value[rows] * in_force, minlength=len(base))
 
 
-def raised_flow(before: CompiledRun, after: CompiledRun) -> float:
-    """Baseline flow (in `after`) of the links whose tier is lower in `after` than in `before`, matched by map link."""
+def _added_links(before: CompiledRun, after: CompiledRun) -> np.ndarray:
+    """Compiled positions in `after` of the map links `before` does not have."""
+    return np.flatnonzero(~np.isin(after.link_map_index, before.link_map_index))
+
+
+def _qualification(run: CompiledRun, links: np.ndarray, price: np.ndarray, per_link: float | None) -> np.ndarray:
+    """Per customer firm: the qualification money of the new links, at `per_link` or at the default."""
+    if per_link is None:
+        share = run.link_share[links].copy()
+        events = run.policy_events
+        for k in np.flatnonzero(events.kind == SOURCE):  # a standby link: the share it will take
+            share[links == events.target[k]] = events.value[k]
+        slot = run.link_slot[links]
+        need = run.slot_coef[slot] * run.base_output[run.link_customer[links]]
+        each = QUALIFICATION_DAYS * share * need * price[run.slot_product[slot]]
+    else:
+        each = np.full(len(links), per_link)
+    return np.bincount(run.link_customer[links], weights=each, minlength=run.n_firms)
+
+
+def _raised_links(before: CompiledRun, after: CompiledRun) -> np.ndarray:
+    """Compiled positions in `after` of the links whose tier is lower than in `before`, matched by map link."""
     tier_before = dict(zip(before.link_map_index.tolist(), before.link_tier.tolist()))
-    raised = np.array([m in tier_before and t < tier_before[m] for m, t in zip(after.link_map_index.tolist(), after.link_tier.tolist())], dtype=bool)
-    return float(after.link_flow[raised].sum()) if len(raised) else 0.0
+    raised = [p for p, (m, t) in enumerate(zip(after.link_map_index.tolist(), after.link_tier.tolist())) if m in tier_before and t < tier_before[m]]
+    return np.array(raised, dtype=np.int64)
+
+
+def restart_days(profile: np.ndarray, param: np.ndarray) -> np.ndarray:
+    """Days a damage row's restart takes: its linear recovery days, the days an exponential one takes to fall to
+    `RESTART_TO` of its peak, 0 for a step (it ends at once)."""
+    days = np.where(profile == LINEAR, param, 0.0)
+    return np.where(profile == EXPONENTIAL, param * math.log2(1 / RESTART_TO), days)
+
+
+def _restart_days_saved(before: CompiledRun, after: CompiledRun, shocks: ShockTable) -> np.ndarray:
+    """Per firm of `after`: the restart days its faster recovery saves on the deterministic damage rows."""
+    damage = shocks.kind == DAMAGE
+    firm, days = shocks.target[damage], restart_days(shocks.profile[damage], shocks.param[damage])
+    slow = _pad(before.recovery_speed, after.n_firms)
+    slow[before.n_firms :] = 1.0
+    saved = days / slow[firm] - days / after.recovery_speed[firm]
+    return np.bincount(firm, weights=saved, minlength=after.n_firms)
+
+
+def chain_weights(scenario: Scenario, run: CompiledRun) -> dict[str, np.ndarray]:
+    """Per named chain of `run`, the share of each of its firms' baseline output that the chain's final demand calls
+    for (see the module docstring); firms a policy added take their product's makers' shares."""
+    cmap = scenario.model
+    members = cmap.chain_members
+    named = [c for c in run.chain_names if c != "total"]
+    if not named:
+        return {}
+    finals = cmap.final_demand > 0
+    count = np.zeros(len(cmap.firms))
+    for c in named:
+        count[members[c][finals[members[c]]]] += 1
+    M = technical_matrix(len(cmap.firms), cmap.link_supplier, cmap.link_customer, np.array([l.share for l in cmap.links]) * cmap.link_coef)
+    x = np.asarray(cmap.outputs, dtype=float)
+    out = {}
+    for c in named:
+        d = np.zeros(len(cmap.firms))
+        k = members[c][finals[members[c]]]
+        d[k] = cmap.final_demand[k] / count[k]
+        xc = solve_outputs(M, d)
+        w = np.divide(xc, x, out=np.zeros_like(x), where=x > 0)
+        by_product = np.bincount(cmap.firm_product, weights=xc, minlength=len(cmap.products))
+        of_product = np.bincount(cmap.firm_product, weights=x, minlength=len(cmap.products))
+        extra = run.firm_product[len(cmap.firms) :]
+        added = np.divide(by_product[extra], of_product[extra], out=np.zeros(len(extra)), where=of_product[extra] > 0)
+        out[c] = np.concatenate([w, added])
+    return out
+
+
+def value_base(run: CompiledRun, unit: float) -> np.ndarray:
+    """Per chain of `run`: its baseline chain output value over the horizon, in money (what a loss of 1 costs)."""
+    return run.chain_baseline * run.horizon * unit
+
+
+def add_money(table: pd.DataFrame, scenario: Scenario, compiled: dict[str, CompiledVariant]) -> pd.DataFrame:
+    """`table` (rows of chain, variant, loss_reduction) with each variant's cost attributed to the chain, the value
+    saved and the benefit-cost ratio, in money (NaN ratio without cost)."""
+    unit = scenario.costs.unit
+    ref = compiled[scenario.reference_variant].run
+    base = dict(zip(ref.chain_names, value_base(ref, unit)))
+    per_chain = {name: chain_costs(scenario, v) for name, v in compiled.items()}
+    table = table.copy()
+    table["cost"] = [per_chain[v][c] for v, c in zip(table.variant, table.chain)]
+    value = np.array([base[c] for c in table.chain])
+    table["value_saved"] = table.loss_reduction * value
+    if "d_loss_ci_low" in table:  # replications: the paired 95% CI of the loss reduction, in money
+        table["value_saved_ci_low"] = -table.d_loss_ci_high * value
+        table["value_saved_ci_high"] = -table.d_loss_ci_low * value
+    table["benefit_cost"] = [s / k if k > 0 else math.nan for s, k in zip(table.value_saved, table.cost)]
+    return table
+
+
+def money_info(scenario: Scenario) -> dict:
+    """What every money figure of a scenario's results is in (summary.json)."""
+    return {"currency": scenario.costs.currency, "unit": scenario.costs.unit, "unit_meaning": f"{scenario.costs.currency} per price unit of the map"}
+
+
+SCALES = ((1e12, "tn"), (1e9, "bn"), (1e6, "M"), (1e3, "k"))
+
+
+def format_money(value: float, currency: str) -> str:
+    """`value` money readably: 3 significant digits and a scale word ("1.21 bn CNY", "62.6 M CNY", "-350 k CNY")."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    for scale, word in SCALES:
+        if abs(value) >= scale:
+            return f"{value / scale:.3g} {word} {currency}"
+    return f"{value:.3g} {currency}"
+
+
+def format_ratio(value: float) -> str:
+    """A benefit-cost ratio as "19.3x" ("-" without cost)."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    return f"{value:,.0f}x" if abs(value) >= 1000 else f"{value:.3g}x"

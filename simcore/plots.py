@@ -45,10 +45,8 @@ def plot_variants(result: ScenarioResult, path: Path | None = None, chain: str =
     ax.axhline(0, color="0.3", lw=0.8)
     ax.set_ylabel(f"loss reduction vs '{ref}' (percentage points)")
     ax.set_xticks(list(x), [v.replace(" + ", "\n+ ") for v in table.variant], fontsize=8)
-    cost_ax = ax.twinx()
-    cost_ax.plot(list(x), table.cost, "D", color="tab:blue", label="cost")
-    cost_ax.set_ylabel("cost of the variant's policies", color="tab:blue")
-    cost_ax.set_ylim(bottom=0, top=max(1.0, float(table.cost.max()) * 1.2))
+    ax.margins(y=0.25)  # room for the money labels above the bars
+    money_axis(ax, list(x), table, result.scenario.costs.currency, 100 * table.loss_reduction)
     ax.set_title(f"{result.scenario.name} — variants ranked by loss ({chain}); one run, no interval")
     fig.tight_layout()
     return _save(fig, path)
@@ -151,13 +149,32 @@ def plot_variants_ci(result, path: Path | None = None, chain: str = "total"):
     ax.axhline(0, color="0.3", lw=0.8)
     ax.set_ylabel(f"loss reduction vs '{ref}' (pp, mean and 95% CI)")
     ax.set_xticks(list(x), [v.replace(" + ", "\n+ ") for v in table.variant], fontsize=8)
-    cost_ax = ax.twinx()
-    cost_ax.plot(list(x), table.cost, "D", color="tab:blue")
-    cost_ax.set_ylabel("cost of the variant's policies", color="tab:blue")
-    cost_ax.set_ylim(bottom=0, top=max(1.0, float(table.cost.max()) * 1.2))
+    ax.margins(y=0.25)  # room for the money labels above the bars
+    money_axis(ax, list(x), table, result.scenario.costs.currency, np.nan_to_num(high))
     ax.set_title(f"{result.scenario.name} — variants ranked by mean loss ({chain}), {result.replications:,} replications")
     fig.tight_layout()
     return _save(fig, path)
+
+
+def money_axis(ax, x, table, currency: str, heights) -> None:
+    """Each variant's cost (diamonds, second axis, in money) and, above its bar (`heights`), what it saves for what
+    it costs."""
+    from matplotlib.ticker import FuncFormatter
+
+    from simcore.costs import format_money, format_ratio
+
+    cost_ax = ax.twinx()
+    cost_ax.plot(x, table.cost, "D", color="tab:blue", label="cost")
+    cost_ax.set_ylabel(f"cost of the variant's policies ({currency})", color="tab:blue")
+    cost_ax.set_ylim(bottom=0, top=max(1.0, float(table.cost.max()) * 1.2))
+    cost_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_money(v, "").strip()))
+    for k, row, h in zip(x, table.itertuples(), heights):
+        if row.cost > 0:
+            text = f"saves {format_money(row.value_saved, '').strip()}\nfor {format_money(row.cost, '').strip()}\n{format_ratio(row.benefit_cost)}"
+            cost_ax.annotate(
+                text, (k, max(0.0, float(h))), xycoords=ax.transData, xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
+                fontsize=7, color="0.15", bbox={"boxstyle": "round,pad=0.2", "fc": "white", "alpha": 0.85, "lw": 0},
+            )  # on the cost axis, so that the diamonds do not cover it
 
 
 def _small_multiples(n: int, max_cols: int, panel: tuple[float, float]):

@@ -12,7 +12,7 @@ from simcore import metrics as M
 from simcore.compile import CompiledVariant
 from simcore.core.compiled import CompiledRun
 from simcore.core.primitives import ShockTable
-from simcore.costs import costs_table
+from simcore.costs import add_money, costs_table, money_info
 from simcore.engines.trajectories import TOTALS, Trajectories
 from simcore.scenario import Scenario
 
@@ -75,20 +75,20 @@ class ScenarioResult:
     def costs(self) -> pd.DataFrame:
         """Cost of each variant's policies over the horizon, per component and in total."""
         if self._costs is None:
-            self._costs = costs_table([v.compiled for v in self.variants])
+            self._costs = costs_table(self.scenario, [v.compiled for v in self.variants])
         return self._costs.copy()
 
     def comparison(self) -> pd.DataFrame:
         """Each variant against the reference variant, per chain, ranked by loss.
 
         Metrics, their paired differences (`d_loss` = loss - reference loss,
-        ...; every variant ran on the same shocks), the policies' cost, the loss
-        reduction and the loss reduction per unit of cost (NaN without cost).
-        With one deterministic run there is no confidence interval; Monte Carlo
+        ...; every variant ran on the same shocks), the loss reduction, and in
+        money (simcore.costs) the policies' cost attributed to the chain, the
+        value saved and the benefit-cost ratio (NaN without cost). With one
+        deterministic run there is no confidence interval; Monte Carlo
         replications add one.
         """
         table = self.metrics()
-        costs = self.costs().set_index("variant")["total"]
         ref = self.scenario.reference_variant
         rows = []
         for chain, group in table.groupby("chain", sort=False):
@@ -96,11 +96,9 @@ class ScenarioResult:
             for row in group.to_dict("records"):
                 for k in M.METRICS:
                     row[f"d_{k}"] = row[k] - base[k]
-                row["cost"] = float(costs[row["variant"]])
                 row["loss_reduction"] = float(base["loss"] - row["loss"])
-                row["reduction_per_cost"] = row["loss_reduction"] / row["cost"] if row["cost"] > 0 else math.nan
                 rows.append(row)
-        out = pd.DataFrame(rows)
+        out = add_money(pd.DataFrame(rows), self.scenario, {v.variant: v.compiled for v in self.variants})
         return rank_by_loss(out, dict.fromkeys(out.chain))
 
     def firm_metrics(self) -> pd.DataFrame:
@@ -171,7 +169,7 @@ class ScenarioResult:
         from simcore.versions import versions
 
         table = self.comparison()
-        fields = (*M.METRICS, *(f"d_{k}" for k in M.METRICS), "cost", "loss_reduction", "reduction_per_cost")
+        fields = (*M.METRICS, *(f"d_{k}" for k in M.METRICS), "loss_reduction", "cost", "value_saved", "benefit_cost")
         per_variant = {v.variant: {} for v in self.variants}
         for r in table.to_dict("records"):
             per_variant[r["variant"]][r["chain"]] = {k: _json_number(r[k]) for k in fields}
@@ -183,6 +181,7 @@ class ScenarioResult:
             "engine": self.engine,
             "versions": versions(),
             "reference_variant": sc.reference_variant,
+            "money": money_info(sc),
             "ranking_by_loss": ranking,
             "costs": {r["variant"]: {k: v for k, v in r.items() if k != "variant"} for r in self.costs().to_dict("records")},
             "variants": per_variant,

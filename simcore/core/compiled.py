@@ -79,6 +79,7 @@ class CompiledRun:
     chain_firm: np.ndarray
     chain_weight: np.ndarray
     firm_ids: tuple[str, ...] = ()  # map order; a policy may append firms (an alternative supplier)
+    firm_product: np.ndarray | None = None  # product index of each firm (the map's products): what a unit of it is worth
     # what `with_shocks` needs: where each map link went, the policies' own rows and recovery speeds
     link_position: np.ndarray | None = None  # compiled position of each map link
     policy_events: ShockTable = ShockTable.empty()  # timed policy rows, compiled targets, in the order added

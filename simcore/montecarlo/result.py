@@ -10,7 +10,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from simcore.costs import costs_table
+from simcore.costs import add_money, costs_table, money_info
 from simcore.montecarlo.batch import BIN_WIDTH, METRICS, Chunk, prepare
 from simcore.montecarlo.stats import QUANTILES, describe, quantile_bands
 from simcore.scenario import Scenario
@@ -68,13 +68,13 @@ class BatchResult:
     def costs(self) -> pd.DataFrame:
         """Cost of each variant's policies over the horizon, from the variants the batch compiled."""
         if self._costs is None:
-            self._costs = costs_table(prepare(self.scenario))
+            self._costs = costs_table(self.scenario, prepare(self.scenario))
         return self._costs.copy()
 
     def comparison(self) -> pd.DataFrame:
         """Per chain, variants ranked by mean loss: mean and 95% CI of the loss, VaR95, CVaR95, the paired
-        difference against the reference with its CI, mean TTS/TTR/fill rate, cost and loss reduction per cost."""
-        cost = self.costs().set_index("variant")["total"]
+        difference against the reference with its CI, mean TTS/TTR/fill rate, and in money (simcore.costs) the cost
+        attributed to the chain, the mean value saved and the benefit-cost ratio."""
         rows = []
         for variant in self.variants:
             for chain in self.chains:
@@ -96,14 +96,12 @@ class BatchResult:
                         "tts": s["tts"]["mean"],
                         "ttr": s["ttr"]["mean"],
                         "fill_rate": s["fill_rate"]["mean"],
-                        "cost": float(cost[variant]),
                         "loss_reduction": reduction,
-                        "reduction_per_cost": reduction / cost[variant] if cost[variant] > 0 else math.nan,
                     }
                 )
         from simcore.result import rank_by_loss
 
-        return rank_by_loss(pd.DataFrame(rows), self.chains)
+        return rank_by_loss(add_money(pd.DataFrame(rows), self.scenario, {v.name: v for v in prepare(self.scenario)}), self.chains)
 
     def bands(self) -> pd.DataFrame:
         """Per variant, chain and day: quantiles of chain output / baseline over the replications (to one bin, 0.005)."""
@@ -124,10 +122,17 @@ class BatchResult:
             "engine": self.engine,
             "versions": versions(),
             "reference_variant": sc.reference_variant,
+            "money": money_info(sc),
+            "value": {
+                v: {r["chain"]: {k: _json(float(r[k])) for k in MONEY_FIELDS} for r in table[table.variant == v].to_dict("records")} for v in self.variants
+            },
             "ranking_by_mean_loss": [r["variant"] for r in table[table.chain == "total"].to_dict("records")],
             "costs": {r["variant"]: {k: v for k, v in r.items() if k != "variant"} for r in self.costs().to_dict("records")},
             "statistics": _json(self.statistics),
         }
+
+
+MONEY_FIELDS = ("cost", "value_saved", "value_saved_ci_low", "value_saved_ci_high", "benefit_cost")
 
 
 class Reduction:

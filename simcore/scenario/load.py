@@ -15,7 +15,7 @@ from simcore.errors import NO_VALUE, InputError, Problem, did_you_mean, names_hi
 from simcore.limits import MAX_LEAD_TIME, MAX_RANDOM_ROWS, lead_time_expectation, random_rows_expectation
 from simcore.scenario.policies import POLICIES, RankProducts, ranked
 from simcore.scenario.random import ShockSampler
-from simcore.scenario.schema import Output, ParameterOverrides, RandomOutage, ScenarioFile, ScenarioInfo, Shock, Variant
+from simcore.scenario.schema import Costs, Output, ParameterOverrides, RandomOutage, ScenarioFile, ScenarioInfo, Shock, Variant
 from simcore.scenario.shocks import SHOCK_KINDS, expand_shocks, select_firms, selector_problems
 from simcore.validation import raise_if, read_toml, validate
 
@@ -32,6 +32,7 @@ class Scenario:
     shock_specs: tuple
     variants: tuple[Variant, ...]
     output: Output
+    costs: Costs  # money: currency, price unit, default rates of the policies' levers
     sampler: ShockSampler  # the random part of the shocks (simcore.scenario.random)
 
     @property
@@ -159,6 +160,7 @@ def read_scenario(path: str | Path, rank_products: RankProducts | None = None) -
         shock_specs=tuple(s for _, s in shock_specs),
         variants=tuple(v for _, v in variants),
         output=doc.output,
+        costs=doc.costs,
         sampler=ShockSampler(cmap, [s for _, s in shock_specs], doc.scenario.horizon),
     )
 

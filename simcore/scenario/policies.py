@@ -4,7 +4,7 @@ A variant lists its policies as `[[variants.policies]]` tables, `kind = "..."`
 plus the policy's settings (docs/policies.md). Each policy is
 
 - a settings model (`Policy` subclass: `extra="forbid"`, documented defaults,
-  the four cost rates every policy carries), and
+  the money rates every policy may override), and
 - pure functions applied at compile time: `edit_map(cmap, settings) -> cmap`
   for policies that change the map itself (dual sourcing adds links and
   re-solves the baseline), `apply(run, cmap, settings) -> run` for those that
@@ -43,7 +43,7 @@ from simcore.chainmap.schema import Firm, Id, LeadTime, Link, NonNeg, Positive
 from simcore.core.compiled import PRIORITY, CompiledRun
 from simcore.core.primitives import CAPACITY, DAMAGE, LINEAR, SOURCE, STEP, TARGET, ShockTable
 from simcore.errors import NO_VALUE, Problem
-from simcore.scenario.schema import IdList, PolicySpec, Priority, Selector
+from simcore.scenario.schema import CostRates, IdList, PolicySpec, Priority, Selector
 from simcore.scenario.shocks import select_firms, selector_problems
 
 RankProducts = Callable[[ChainMap, list[str]], list[str]]  # products ordered by a stress test, worst first
@@ -51,14 +51,11 @@ Share = Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)]
 
 
 # --- settings -------------------------------------------------------------------
-class Policy(PolicySpec):
-    """Fields every policy has: cost rates, all 0 by default (see `simcore.costs`)."""
+class Policy(PolicySpec, CostRates):
+    """Fields every policy has: its own money rates (`CostRates`: None, the scenario's `[costs]`; see `simcore.costs`)
+    and when it takes effect."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-    holding_cost: NonNeg = 0.0  # per unit-day of added target inventory
-    capacity_cost: NonNeg = 0.0  # per unit-day of added capacity
-    qualification_cost: NonNeg = 0.0  # one-off, per supplier link added
-    priority_premium: NonNeg = 0.0  # per unit-day of baseline flow served at a raised priority
     start: NonNeg = 0.0  # day the policy takes effect, through the event calendar; 0: in place from the start
 
 

@@ -277,6 +277,28 @@ class Output(Record):
     plots: StrictBool = True
 
 
+class CostRates(Record):
+    """The money rates of the policies' levers (docs/policies.md, Costs); a policy may override each. None: the
+    scenario's rate, or for `qualification` and `recovery_cost` the default derived from the map's values."""
+
+    holding_rate: NonNeg | None = None  # per year, on the value of added stock (default 0.25)
+    capacity_rate: NonNeg | None = None  # per year, on the yearly output value of added capacity (default 0.05)
+    qualification: NonNeg | None = None  # money per supplier link qualified (default 5 days of the flow it is to carry)
+    priority_premium: NonNeg | None = None  # on the value of the flows served at a raised priority (default 0.02)
+    recovery_cost: NonNeg | None = None  # money per firm and day of restart saved (default a tenth of a day of the firm's output value)
+
+
+DEFAULT_RATES = {"holding_rate": 0.25, "capacity_rate": 0.05, "priority_premium": 0.02}
+"""The rates a scenario that names none uses (docs/policies.md, Costs, gives the reasons)."""
+
+
+class Costs(CostRates):
+    """The scenario's `[costs]`: what a price of the map is in money, and the default rates of every policy."""
+
+    currency: Annotated[str, Field(min_length=1, max_length=20)] = "price units"
+    unit: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0  # money (of `currency`) per price unit of the map
+
+
 class ScenarioInfo(Record):
     name: str
     description: str = ""
@@ -292,3 +314,4 @@ class ScenarioFile(Record):
     shocks: list[Shock] = []
     variants: list[Variant] = [Variant(name="as-is")]
     output: Output = Output()
+    costs: Costs = Costs()

@@ -25,7 +25,7 @@ def test_run_serial_numbers_and_files(tmp_path, capsys):
     assert cover8["tts"] is None  # never dropped
     # paired differences against the reference variant (the first): zero for itself
     assert cover3["d_loss"] == 0.0 and cover8["d_loss"] == pytest.approx(-0.1) and cover8["loss_reduction"] == pytest.approx(0.1)
-    assert cover8["cost"] == 0.0 and cover8["reduction_per_cost"] is None  # no policy, no cost
+    assert cover8["cost"] == 0.0 and cover8["benefit_cost"] is None  # no policy, no cost
     assert summary["ranking_by_loss"] == ["cover 8", "cover 3"]
     assert not (out / "output.png").exists()
     firms = pd.read_csv(out / "firm_trajectories.csv")

@@ -19,8 +19,9 @@ asked to 1e-9 of each quantity's scale:
 - counts of firms are integers: exact;
 - days (tts, ttr, their differences, shock_start) and money (cost and its components): 1e-9
   relative to the pinned value;
-- reduction_per_cost = loss_reduction / cost: 1e-9 relative, plus the absolute 1e-9 of the loss
-  reduction carried through the division (1e-9 / cost).
+- value_saved = loss_reduction x the chain's output value (value_saved / loss_reduction): 1e-9
+  relative, plus the loss reduction's absolute 1e-9 times that value; benefit_cost = value_saved /
+  cost: 1e-9 relative, plus the value saved's absolute part over the cost.
 A value that is None (NaN: never dropped, still down at the end, no cost) must stay None.
 """
 
@@ -67,8 +68,11 @@ def same(name: str, old, new, row: dict) -> bool:
     if name in FRACTIONS:
         return abs(new - old) <= TOL
     tol = TOL * abs(old)
-    if name == "reduction_per_cost" and row.get("cost"):
-        tol += TOL / row["cost"]
+    value = abs(row.get("value_saved") or 0.0) / abs(row["loss_reduction"]) if row.get("loss_reduction") else 0.0
+    if name == "value_saved":
+        tol += TOL * value
+    if name == "benefit_cost" and row.get("cost"):
+        tol += TOL * value / abs(row["cost"])
     return math.isfinite(new) and abs(new - old) <= tol
 
 
@@ -132,8 +136,8 @@ def test_every_shipped_scenario_has_golden_numbers_and_no_other(request):
 # --- the comparison itself, on made-up numbers ---------------------------------------------------
 GOLDEN = {
     "scenario": "s", "seed": 1, "horizon": 30, "shock_start": 5.0,
-    "variants": {"as-is": {"total": {"loss": 0.25, "tts": 4.0, "ttr": None, "firms_affected": 3, "cost": 200.0, "reduction_per_cost": 1e-4}}},
-    "costs": {"as-is": {"holding_cost": 200.0, "total": 200.0}},
+    "variants": {"as-is": {"total": {"loss": 0.25, "tts": 4.0, "ttr": None, "firms_affected": 3, "loss_reduction": 0.02, "cost": 200.0, "value_saved": 4000.0, "benefit_cost": 20.0}}},
+    "costs": {"as-is": {"holding": 200.0, "total": 200.0}},
 }
 
 
@@ -142,7 +146,8 @@ def test_numbers_within_their_tolerance_have_not_moved():
     row = new["variants"]["as-is"]["total"]
     row["loss"] += 5e-10
     row["tts"] *= 1 + 5e-10
-    row["reduction_per_cost"] += 0.9e-9 / 200.0  # the loss reduction's 1e-9, over the cost
+    row["value_saved"] += 0.9e-9 * 200000.0  # the loss reduction's 1e-9, times the chain's value (4000 / 0.02)
+    row["benefit_cost"] += 0.9e-9 * 200000.0 / 200.0  # and over the cost
     new["costs"]["as-is"]["total"] *= 1 + 5e-10
     assert moved(GOLDEN, new) == []
 
@@ -153,8 +158,8 @@ def test_every_moved_number_is_listed_with_its_place_and_both_values():
     row["loss"] += 2e-9  # beyond 1e-9 absolute
     row["ttr"] = 12.0  # was still down at the end
     row["firms_affected"] = 4  # counts are exact
-    row["reduction_per_cost"] *= 1 + 1e-7
-    new["costs"]["as-is"]["holding_cost"] = 200.001
+    row["benefit_cost"] *= 1 + 1e-7
+    new["costs"]["as-is"]["holding"] = 200.001
     del row["tts"]
     new["variants"]["extra"] = {"total": {"loss": 0.1}}
     rows = moved(GOLDEN, new)
@@ -163,9 +168,9 @@ def test_every_moved_number_is_listed_with_its_place_and_both_values():
         ("as-is", "total", "tts", 4.0, "missing"),
         ("as-is", "total", "ttr", None, 12.0),
         ("as-is", "total", "firms_affected", 3, 4),
-        ("as-is", "total", "reduction_per_cost", 1e-4, 1e-4 * (1 + 1e-7)),
+        ("as-is", "total", "benefit_cost", 20.0, 20.0 * (1 + 1e-7)),
         ("extra", "total", "loss", "missing", 0.1),
-        ("as-is", "costs", "holding_cost", 200.0, 200.001),
+        ("as-is", "costs", "holding", 200.0, 200.001),
     ]
     text = table("s", rows).splitlines()
     assert text[0].split() == ["scenario", "variant", "chain", "metric", "old", "new"]

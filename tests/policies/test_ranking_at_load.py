@@ -17,7 +17,7 @@ from .test_fill_short_board import MAP, body
 
 
 def test_the_loader_ranks_and_compiling_runs_no_batch(tmp_path, monkeypatch):
-    path = write_scenario(tmp_path, MAP, body("", capacity={"top": 1, "mode": "capacity", "extra_headroom": 1.0, "capacity_cost": 1.0}), 20)
+    path = write_scenario(tmp_path, MAP, body("", capacity={"top": 1, "mode": "capacity", "extra_headroom": 1.0}), 20)
     sc = load_scenario(path)
 
     def no_batch(*_):
@@ -28,7 +28,7 @@ def test_the_loader_ranks_and_compiling_runs_no_batch(tmp_path, monkeypatch):
     monkeypatch.setattr(simcore.knockouts, "rank_products", no_batch)
     run = compile_run(sc, "capacity")
     assert run.capacity.tolist() == [30.0, 10.0, 5.0, 10.0, 5.0]  # the chip maker's headroom doubled: `top = 1` is chip
-    assert variant_cost(sc, "capacity")["capacity_cost"] == pytest.approx(15.0 * 20)
+    assert variant_cost(sc, "capacity")["capacity"] == pytest.approx(0.05 * 15.0 * 20)  # 15 units a day more, price 1
 
 
 def test_reading_without_a_ranking_says_who_ranks(tmp_path):

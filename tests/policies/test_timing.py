@@ -116,12 +116,13 @@ def test_the_new_firm_is_in_the_map_and_shocks_reach_it(tmp_path):
 
 
 def test_alternative_supplier_costs(tmp_path):
-    """Capacity counts from qualification (day 15 to 60: 45 days of 5 units), one qualification per link added."""
-    rates = "\ncapacity_cost = 2\nqualification_cost = 100"
+    """Capacity counts from qualification (day 15 to 60: 45 days of 5 units, price 1, at 2 a year of its yearly
+    output value), one qualification per link added."""
+    rates = "\ncapacity_rate = 2\nqualification = 100"
     sc = build_scenario(tmp_path, SERIAL, variants(alt=alternative(15, 0.5) + rates), horizon=60)
     cost = variant_cost(sc, "alt")
-    assert cost["capacity_cost"] == pytest.approx(2 * 5 * 45)
-    assert cost["qualification_cost"] == 100
+    assert cost["capacity"] == pytest.approx(2 * 5 * 45)
+    assert cost["qualification"] == 100
 
 
 def test_a_firm_with_the_new_id_is_a_problem(tmp_path):
@@ -137,15 +138,15 @@ def test_timed_safety_stock_is_built_up_then_buys_its_days(tmp_path):
     """Cover +3 days decided on day 1 (tau 1, ample headroom): C orders the gap and holds the new target
     well before the outage, so TTS is 3 days longer, as if the stock had been there from the start."""
     roomy = {**SERIAL, "defaults": {"headroom": 5.0}, "parameters": {"tau": 1.0}}
-    stock = 'kind = "safety_stock"\nselect = { ids = ["C"] }\nextra_cover = 3\nholding_cost = 1'
+    stock = 'kind = "safety_stock"\nselect = { ids = ["C"] }\nextra_cover = 3\nholding_rate = 365'
     sc = build_scenario(tmp_path, roomy, variants(timed=stock + "\nstart = 1", ready=stock), horizon=60)
     start = sc.shocks.first_start
     runs = {v: simulate(sc, v)[1] for v in ("as-is", "timed", "ready")}
     tts = {v: time_to_survive(output_of(sc, tr, "C"), 10.0, start) for v, tr in runs.items()}
     assert tts == {"as-is": 3.0, "timed": 6.0, "ready": 6.0}
     np.testing.assert_allclose(output_of(sc, runs["timed"], "C")[T0:], output_of(sc, runs["ready"], "C")[T0:], rtol=1e-12)
-    assert variant_cost(sc, "timed")["holding_cost"] == pytest.approx(30 * 59)  # 30 units from tick 1 of 60
-    assert variant_cost(sc, "ready")["holding_cost"] == pytest.approx(30 * 60)
+    assert variant_cost(sc, "timed")["holding"] == pytest.approx(30 * 59)  # 30 units (price 1) from tick 1 of 60, 1 a day
+    assert variant_cost(sc, "ready")["holding"] == pytest.approx(30 * 60)
 
 
 def test_timed_spare_capacity_works_off_the_backlog_from_its_day(tmp_path):
