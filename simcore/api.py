@@ -8,7 +8,7 @@ from tqdm.auto import tqdm
 
 from simcore.compile import compile_variant
 from simcore.engines import DEFAULT_ENGINE, get_engine
-from simcore.knockouts import rank_products
+from simcore.knockouts import rank_under_scenario, ranked_losses
 from simcore.result import ScenarioResult, VariantResult
 from simcore.scenario import Scenario, read_scenario
 
@@ -17,10 +17,11 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario and its model; raise InputError listing every problem.
 
     A `fill_short_board` policy with `top = N` gets its short boards ranked here,
-    by a stress test on the model (`simcore.knockouts.rank_products`), so that
-    compiling never runs one.
+    by a stress test on the model (`simcore.knockouts.ranked_losses`), or with
+    `rank = "scenario"` under the scenario's shocks
+    (`simcore.knockouts.rank_under_scenario`), so that compiling never runs one.
     """
-    return read_scenario(path, rank_products)
+    return read_scenario(path, ranked_losses, rank_under_scenario)
 
 
 def run(

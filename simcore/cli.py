@@ -7,6 +7,7 @@ unreachable scheduler), 130 interrupted (Ctrl-C: what was saved, and how to resu
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 import math
 import os
 import sys
@@ -73,6 +74,8 @@ def _parser() -> argparse.ArgumentParser:
 
     i = sub.add_parser("inspect", help="size, regions, cycles and short-board candidates of a model")
     i.add_argument("model", type=Path)
+    i.add_argument("--origins", default="foreign", metavar="NAMES", help="comma-separated tags or regions whose supply alone makes a short board (default foreign)")
+    i.add_argument("--all", action="store_true", help=f"list every customer's short boards (default: the first {SHOWN_CUSTOMERS})")
     i.set_defaults(command=_inspect)
 
     st = sub.add_parser("stress", help="knock out each firm, product or region in turn and rank them by chain loss (stuck necks)")
@@ -85,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     st.add_argument("--sample", type=int, default=None, help="knock out a random sample of this many units (huge maps)")
     st.add_argument("--seed", type=int, default=0, help="of the sample")
     st.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE)
+    st.add_argument("--origins", default="foreign", metavar="NAMES", help="comma-separated tags or regions whose supply alone makes a short board (the foreign_only flag; default foreign)")
     st.add_argument("--workers", type=int, default=None, help="threads (default: all cores)")
     st.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run on a running Dask scheduler")
     st.add_argument("--dask-local", type=int, default=None, metavar="N", help="run on a local Dask cluster of N workers")
@@ -186,6 +190,7 @@ def _run(args) -> int:
         print("note: the shocks are random; this is replication 0 of the seed (--replications N gives the distribution)")
     print(f"variants ranked by loss; 'vs ref' is the paired difference against '{scenario.reference_variant}'")
     print(_metrics_table(result))
+    _print_picks(scenario)
     print(f"results written to {out}/")
     return 0
 
@@ -208,6 +213,7 @@ def _run_batch(args, scenario, out: Path) -> int:
         print("note: the scenario has no random shocks, so every replication is the same")
     print(f"variants ranked by mean loss, with 95% confidence intervals; 'vs ref' is the paired difference against '{scenario.reference_variant}'")
     print(_batch_table(result))
+    _print_picks(scenario)
     print(f"results written to {out}/")
     return 0
 
@@ -290,9 +296,10 @@ def _stress(args) -> int:
     out = _out(args, Path("runs") / f"stress_{args.source.stem}_{args.by}")
     security = _security(args)
     setup, cmap = setup_stress(args.source, by=args.by, duration=args.duration, magnitude=args.magnitude, horizon=args.horizon, sample=args.sample, seed=args.seed, engine=args.engine)
+    origins = _origins(cmap, args.origins)
     note = claim(out, "stress", args.overwrite)
     metrics = run_stress(setup, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local, security=security)
-    table = stress_table(setup, cmap, metrics)
+    table = stress_table(setup, cmap, metrics, origins)
     write_stress_outputs(setup, cmap, table, out, top=args.top, plots=not args.no_plots)  # results first, then the printout
     if note:
         _note(note)
@@ -331,11 +338,37 @@ def _generate(args) -> int:
     return 0
 
 
+def _print_picks(scenario) -> None:
+    """What each `fill_short_board` picked and why, one line per pick (also in summary.json)."""
+    from simcore.scenario.policies import pick_line, short_board_picks
+
+    for variant, picks in short_board_picks(scenario.model, scenario.variants).items():
+        for pick in picks:
+            print(f"short board picked by '{variant}': {pick_line(pick)}")
+
+
+SHOWN_CUSTOMERS = 40  # customers whose short boards `simcore inspect` lists without --all
+
+
+def _origins(cmap, text: str) -> tuple[str, ...]:
+    """`--origins a,b` as names, each a tag or region of the map (the default `foreign` is never a problem)."""
+    from simcore.chainmap.inspect import origin_problems
+
+    origins = tuple(o.strip() for o in text.split(",") if o.strip())
+    if not origins:
+        raise InputError([Problem("command line", "--origins", text, "comma-separated tags or regions of the map's firms")])
+    problems = origin_problems(cmap, origins, "command line", "--origins")
+    if problems:
+        raise InputError(problems)
+    return origins
+
+
 def _inspect(args) -> int:
     from simcore.chainmap import load_model
-    from simcore.chainmap.inspect import short_boards, summarize
+    from simcore.chainmap.inspect import FIVE_BASICS, OTHER_BASIC, origin_label, short_boards, short_boards_of, summarize
 
     m = load_model(args.model)
+    origins = _origins(m, args.origins)
     s = summarize(m)
     print(f"{s['name']}: {s['products']} products, {s['firms']} firms, {s['links']} links, {s['final_demand_firms']} firms with final demand")
     print("regions: " + ", ".join(f"{r} ({n})" for r, n in s["regions"].items()))
@@ -345,12 +378,43 @@ def _inspect(args) -> int:
         print("chains: " + ", ".join(s["chains"]))
     cycles = s["cyclic_groups"]
     print(f"cycles: {len(cycles)} group(s) of firms supplying each other" + (": " + "; ".join(", ".join(c[:6]) + (" ..." if len(c) > 6 else "") for c in cycles[:5]) if cycles else ""))
-    boards = short_boards(m)
-    print(f"short-board candidates: {len(boards)}")
-    if boards:
-        import pandas as pd
+    rows = short_boards_of(m, origins)
+    boards = short_boards(m, origins, rows)
+    customers = list(dict.fromkeys(r["customer"] for r in rows))
+    print(
+        f"short boards: {len(boards)} products, a short board of {len(customers)} customers in {len(rows)} (customer, input) pairs "
+        f"(a binding input bought from one firm: single-sourced; or only from {'/'.join(origins)} firms: {origin_label(origins)}; docs/model.md)"
+    )
+    if not rows:
+        return 0
+    import pandas as pd
 
-        print(pd.DataFrame(boards).to_string(index=False))
+    pd.set_option("display.unicode.east_asian_width", True)  # Chinese names keep their columns aligned
+    basics = [b for b in (*FIVE_BASICS, OTHER_BASIC) if any(r["basic"] == b for r in boards)]
+    print("\nby the five basics:")
+    table = pd.DataFrame(boards)
+    for b in basics:
+        part = table[table.basic == b].drop(columns=["basic", "category"])
+        print(f"  {b} ({len(part)}):")
+        print("\n".join("    " + line for line in part.to_string(index=False).splitlines()))
+    chains = [c for c in m.chains if any(c in r["chains"] for r in rows)]
+    if chains:
+        print("\nper chain (products, and the customers in the chain whose short board each is):")
+        for c in chains:
+            mine = [r for r in rows if c in r["chains"]]
+            print(f"  {c}: {len({r['product'] for r in mine})} products at {len({r['customer'] for r in mine})} customers")
+            for b in basics:
+                counts = Counter(r["product"] for r in mine if r["basic"] == b)
+                if counts:
+                    print(f"    {b}: " + ", ".join(f"{q} ({n})" for q, n in counts.items()))
+    shown = customers if args.all else customers[:SHOWN_CUSTOMERS]
+    print(f"\nper customer ({len(shown)} of {len(customers)}{'' if len(shown) == len(customers) else ', --all lists every one'}):")
+    per = pd.DataFrame([{**r, "chains": ", ".join(r["chains"]) or "-", "suppliers": ", ".join(r["suppliers"])} for r in rows if r["customer"] in set(shown)])
+    per["order"] = per.basic.map({b: k for k, b in enumerate(basics)})
+    per = per.sort_values(["order"], kind="stable")
+    per["customer"] = pd.Categorical(per.customer, categories=shown, ordered=True)
+    per = per.sort_values(["customer"], kind="stable")[["customer", "chains", "basic", "product", "reason", "suppliers"]]
+    print("\n".join("  " + line for line in per.to_string(index=False).splitlines()))
     return 0
 
 

@@ -10,15 +10,16 @@ against starting it later.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from simcore.chainmap import ChainMap
-from simcore.compile import compile_model
+from simcore.compile import compile_model, compile_variant
 from simcore.core.compiled import CompiledRun
-from simcore.core.primitives import DAMAGE, STEP, ShockTable
+from simcore.core.primitives import CLOSE, DAMAGE, LEAD, STEP, ShockTable
 from simcore.engines import get_batch_engine
 from simcore.metrics import chain_metrics
 
@@ -67,3 +68,48 @@ def rank_products(cmap: ChainMap, products) -> list[str]:
         return []
     loss = _product_losses(cmap, products)
     return [products[k] for k in sorted(range(len(products)), key=lambda k: (-loss[k], k))]
+
+
+def ranked_losses(cmap: ChainMap, products) -> list[tuple[str, float]]:
+    """`rank_products` with each product's knock-out loss: (product, total chain loss) pairs, worst first."""
+    products = tuple(products)
+    if not products:
+        return []
+    loss = _product_losses(cmap, products)
+    return [(products[k], loss[k]) for k in sorted(range(len(products)), key=lambda k: (-loss[k], k))]
+
+
+def hits_product(cmap: ChainMap, shocks: ShockTable, product: str) -> np.ndarray:
+    """Per shock row: whether it falls on the supply of `product`: damage to a firm of the map that makes it, or a
+    closed or slowed link (CLOSE, LEAD) out of one."""
+    makes = np.array([f.product == product for f in cmap.firms], dtype=bool)
+    n_firms, n_links = len(cmap.firms), len(cmap.links)
+    hit = np.zeros(len(shocks), dtype=bool)
+    for r, (kind, target) in enumerate(zip(shocks.kind.tolist(), shocks.target.tolist())):
+        if kind == DAMAGE and target < n_firms:
+            hit[r] = makes[target]
+        elif kind in (CLOSE, LEAD) and target < n_links:
+            hit[r] = makes[cmap.link_supplier[target]]
+    return hit
+
+
+def rank_under_scenario(scenario, products, engine: str = "numba") -> list[tuple[str, float]]:
+    """`products` ordered by the loss the scenario's own shocks cause through each (docs/policies.md,
+    fill_short_board): the reference variant's total chain loss on the scenario's shocks (what replication 0
+    draws, at the scenario's seed, as `simcore run` runs it), less its loss when the shock rows on that product's
+    supply (`hits_product`) are left out. (product, loss avoided) pairs, largest first, ties in the given order."""
+    products = tuple(products)
+    if not products:
+        return []
+    compiled = compile_variant(scenario, scenario.reference_variant)
+    shocks = scenario.drawn_shocks(compiled.shocks, 0)
+    fields = [f.name for f in dataclasses.fields(ShockTable)]
+    tables = [shocks]
+    for q in products:
+        keep = ~hits_product(scenario.model, shocks, q)
+        tables.append(ShockTable(*(getattr(shocks, name)[keep] for name in fields)))
+    start = np.nan if shocks.first_start is None else shocks.first_start
+    out = get_batch_engine(engine)(compiled.run, tables)
+    loss = chain_metrics(compiled.run, out, np.full(len(tables), start))[:, 0, 0]
+    avoided = [float(loss[0] - loss[k + 1]) if np.isfinite(loss[0] - loss[k + 1]) else 0.0 for k in range(len(products))]
+    return [(products[k], avoided[k]) for k in sorted(range(len(products)), key=lambda k: (-avoided[k], k))]

@@ -165,7 +165,8 @@ class ScenarioResult:
         return pd.concat(frames, ignore_index=True)
 
     def summary(self) -> dict:
-        """What `summary.json` holds: scenario, seed, engine, versions, per-variant metrics."""
+        """What `summary.json` holds: scenario, seed, engine, versions, per-variant metrics, short-board picks."""
+        from simcore.scenario.policies import short_board_picks
         from simcore.versions import versions
 
         table = self.comparison()
@@ -185,6 +186,7 @@ class ScenarioResult:
             "ranking_by_loss": ranking,
             "costs": {r["variant"]: {k: v for k, v in r.items() if k != "variant"} for r in self.costs().to_dict("records")},
             "variants": per_variant,
+            "short_board_picks": short_board_picks(sc.model, sc.variants),
         }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +19,7 @@ import pandas as pd
 
 from simcore.api import load_scenario
 from simcore.chainmap import ChainMap, load_model
+from simcore.chainmap.inspect import DEFAULT_ORIGINS, short_board_suppliers
 from simcore.compile import compile_model, compile_variant
 from simcore.core.primitives import ShockTable
 from simcore.errors import InputError, Problem
@@ -105,10 +106,11 @@ def run_stress(setup: StressSetup, workers: int | None = None, scheduler: str | 
     return metrics
 
 
-def stress_table(setup: StressSetup, cmap: ChainMap, metrics: np.ndarray) -> pd.DataFrame:
+def stress_table(setup: StressSetup, cmap: ChainMap, metrics: np.ndarray, origins=DEFAULT_ORIGINS) -> pd.DataFrame:
     """One row per unit, ranked by total chain loss (then sooner TTS, then name): loss per chain, depth, TTS,
-    TTR, fill rate, whether it is single-sourced or foreign-only, its category, its baseline output."""
-    flags = _flags(cmap)
+    TTR, fill rate, whether it supplies a short board (single-sourced, or of the named origins only: docs/model.md,
+    Short boards), its category, its baseline output."""
+    flags = _flags(cmap, origins)
     rows = []
     for u, (unit, firms) in enumerate(zip(setup.units, setup.members)):
         products = sorted({cmap.firms[k].product for k in firms})
@@ -117,14 +119,14 @@ def stress_table(setup: StressSetup, cmap: ChainMap, metrics: np.ndarray) -> pd.
             row["loss" if chain == "total" else f"loss_{chain}"] = metrics[u, c, 0]
         row.update({"depth": metrics[u, 0, 1], "tts": metrics[u, 0, 2], "ttr": metrics[u, 0, 3], "fill_rate": metrics[u, 0, 4]})
         if setup.by == "region":
-            single = sorted({cmap.firms[k].product for k in firms if flags["single_firm"][k]})
-            row.update({"single_sourced": bool(single), "foreign_only": any(flags["foreign_only"][p] for p in products), "category": _main_category(cmap, firms)})
-            row["short_boards"] = ", ".join(single)
+            boards = sorted({cmap.firms[k].product for k in firms if flags["single_firm"][k] or flags["foreign_only"][k]})
+            row.update({"single_sourced": bool(flags["single_firm"][firms].any()), "foreign_only": bool(flags["foreign_only"][firms].any()), "category": _main_category(cmap, firms)})
+            row["short_boards"] = ", ".join(boards)
         else:
             row.update(
                 {
-                    "single_sourced": bool(any(flags["single_firm"][k] for k in firms)),
-                    "foreign_only": bool(all(flags["foreign_only"][p] for p in products)),
+                    "single_sourced": bool(flags["single_firm"][firms].any()),
+                    "foreign_only": bool(flags["foreign_only"][firms].any()),
                     "category": cmap.products[cmap.product_index[products[0]]].category.value,
                 }
             )
@@ -136,23 +138,12 @@ def stress_table(setup: StressSetup, cmap: ChainMap, metrics: np.ndarray) -> pd.
     return table
 
 
-def _flags(cmap: ChainMap) -> dict:
-    """Per firm: it is the only supplier of its product to some customer whose recipe that product binds (a
-    critical or important input); per product: all its makers are foreign."""
-    count: Counter = Counter()
-    binding = cmap.binding_link
-    links = [(j, i) for j, i, b in zip(cmap.link_supplier.tolist(), cmap.link_customer.tolist(), binding) if b]
-    for j, i in links:
-        count[i, cmap.firms[j].product] += 1
-    single_firm = np.zeros(len(cmap.firms), dtype=bool)
-    for j, i in links:
-        if count[i, cmap.firms[j].product] == 1:
-            single_firm[j] = True
-    makers: dict[str, list] = defaultdict(list)
-    for f in cmap.firms:
-        makers[f.product].append(f)
-    foreign = {p: bool(fs) and all("foreign" in f.tags for f in fs) for p, fs in makers.items()}
-    return {"single_firm": single_firm, "foreign_only": foreign}
+def _flags(cmap: ChainMap, origins=DEFAULT_ORIGINS) -> dict:
+    """Per firm, from the one definition of a short board (`simcore.chainmap.inspect.short_boards_of`): it is the
+    one supplier of some customer's short board (`single_firm`), or it supplies a short board whose suppliers are
+    all of the named origins (`foreign_only`)."""
+    flags = short_board_suppliers(cmap, origins)
+    return {"single_firm": flags["single"], "foreign_only": flags["origin_only"]}
 
 
 def _main_category(cmap: ChainMap, firms) -> str:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 import networkx as nx
+import numpy as np
 
 from simcore.chainmap.model import ChainMap
+from simcore.chainmap.schema import Category
+from simcore.errors import Problem, names_hint
 
 
 def firm_graph(cmap: ChainMap) -> nx.DiGraph:
@@ -17,43 +20,128 @@ def firm_graph(cmap: ChainMap) -> nx.DiGraph:
     return g
 
 
-def short_boards(cmap: ChainMap) -> list[dict]:
-    """Short-board candidates (docs/model.md, The chain map): binding input products (critical or important for some
-    recipe) with one supplying firm, or whose suppliers are all foreign."""
-    makers: dict[str, list] = defaultdict(list)
-    for f in cmap.firms:
-        makers[f.product].append(f)
-    used_as_input = {q for p in cmap.products for q in p.recipe if cmap.binds(p, q)}
-    single_at = Counter()  # customers that buy this product from one supplier only, where it binds them
-    suppliers_of: dict[tuple[str, str], int] = Counter()
-    for l, binding in zip(cmap.links, cmap.binding_link):
+# The five basics (工业"五基") a short board belongs to, by its product's category (docs/model.md, Short boards).
+FIVE_BASICS = ("core components", "key basic materials", "basic processes", "industrial software", "technology base")
+OTHER_BASIC = "not a basic"  # a final product bought as an input (no shipped map has one that binds)
+BASIC_OF = {
+    Category.raw_material: "key basic materials",
+    Category.basic_material: "key basic materials",
+    Category.basic_component: "core components",
+    Category.core_electronic_component: "core components",
+    Category.subassembly: "core components",
+    Category.basic_process: "basic processes",
+    Category.industrial_software: "industrial software",
+    Category.service: "technology base",
+    Category.final_product: OTHER_BASIC,
+}
+SINGLE = "single-sourced"
+DEFAULT_ORIGINS = ("foreign",)
+
+
+def origin_label(origins=DEFAULT_ORIGINS) -> str:
+    """The reason a board whose suppliers are all of `origins` carries: `foreign-only`, `foreign/overseas_us-only`."""
+    return "/".join(origins) + "-only"
+
+
+def of_origin(firm, origins) -> bool:
+    """Whether a firm is of one of the named origins: an origin is a tag of the firm or its region."""
+    return any(o == firm.region or o in firm.tags for o in origins)
+
+
+def origin_problems(cmap: ChainMap, origins, file: str, field: str) -> list[Problem]:
+    """Named origins the map has no firm of (neither a tag nor a region): they would silently match nothing.
+    The default, `foreign`, is not checked: a map without foreign firms simply has no foreign-only boards."""
+    if tuple(origins) == DEFAULT_ORIGINS:
+        return []
+    known = {t for f in cmap.firms for t in f.tags} | {f.region for f in cmap.firms}
+    return [
+        Problem(file, f"{field}[{k}]", o, f"a tag or region of the map's firms: {names_hint(o, known)}")
+        for k, o in enumerate(origins)
+        if o not in known
+    ]
+
+
+def short_boards_of(cmap: ChainMap, origins=DEFAULT_ORIGINS) -> list[dict]:
+    """The short boards of every customer (docs/model.md, Short boards), one row per (customer, input product), in
+    map order of the customers, then recipe order: a binding input whose supply to that customer (its links from
+    makers of the input) comes from one firm (`single-sourced`), or from firms all of a named origin (a tag or
+    region, `foreign-only`), or both. The one definition `simcore inspect`, the stress test's flags and
+    `fill_short_board` use."""
+    origins = tuple(origins)
+    supply: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for j, i, binding in zip(cmap.link_supplier.tolist(), cmap.link_customer.tolist(), cmap.binding_link):
         if binding:
-            suppliers_of[l.customer, cmap.firms[cmap.firm_index[l.supplier]].product] += 1
-    for (customer, product), count in suppliers_of.items():
-        if count == 1:
-            single_at[product] += 1
+            supply[i, cmap.firms[j].product].append(j)
     rows = []
-    for p in cmap.products:
-        if p.id not in used_as_input:
-            continue
-        firms = makers[p.id]
-        reasons = []
-        if len(firms) == 1:
-            reasons.append("single-sourced")
-        if firms and all("foreign" in f.tags for f in firms):
-            reasons.append("foreign-only")
-        if reasons:
+    for i, f in enumerate(cmap.firms):
+        recipe = cmap.products[cmap.firm_product[i]].recipe
+        for q in recipe:
+            suppliers = list(dict.fromkeys(supply.get((i, q), [])))
+            if not suppliers:
+                continue
+            reasons = []
+            if len(suppliers) == 1:
+                reasons.append(SINGLE)
+            if all(of_origin(cmap.firms[j], origins) for j in suppliers):
+                reasons.append(origin_label(origins))
+            if not reasons:
+                continue
+            product = cmap.products[cmap.product_index[q]]
             rows.append(
                 {
-                    "product": p.id,
-                    "name": p.name,
-                    "category": p.category.value,
+                    "product": q,
+                    "customer": f.id,
+                    "chains": sorted(cmap.firm_chains(i)),
+                    "basic": BASIC_OF[product.category],
                     "reason": " + ".join(reasons),
-                    "suppliers": ", ".join(f.id for f in firms),
-                    "customers_single_sourced": single_at[p.id],
+                    "suppliers": [cmap.firms[j].id for j in suppliers],
                 }
             )
     return rows
+
+
+def short_boards(cmap: ChainMap, origins=DEFAULT_ORIGINS, rows: list[dict] | None = None) -> list[dict]:
+    """The products that are a short board of at least one customer (`short_boards_of`), in map order: their
+    category and basic, the reasons, the customers whose short board they are and the suppliers concerned."""
+    rows = short_boards_of(cmap, origins) if rows is None else rows
+    by_product: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        by_product[r["product"]].append(r)
+    out = []
+    for p in cmap.products:
+        mine = by_product.get(p.id)
+        if not mine:
+            continue
+        reasons = [x for x in (SINGLE, origin_label(origins)) if any(x in r["reason"].split(" + ") for r in mine)]
+        out.append(
+            {
+                "product": p.id,
+                "name": p.name,
+                "category": p.category.value,
+                "basic": BASIC_OF[p.category],
+                "reason": " + ".join(reasons),
+                "customers": len(mine),
+                "suppliers": ", ".join(dict.fromkeys(s for r in mine for s in r["suppliers"])),
+            }
+        )
+    return out
+
+
+def short_board_suppliers(cmap: ChainMap, origins=DEFAULT_ORIGINS, rows: list[dict] | None = None) -> dict[str, np.ndarray]:
+    """Per firm (map order): whether it is the one supplier of some customer's short board (`single`), and whether
+    it supplies a short board whose suppliers are all of the named origins (`origin_only`): the stress test's flags."""
+    rows = short_boards_of(cmap, origins) if rows is None else rows
+    single = np.zeros(len(cmap.firms), dtype=bool)
+    origin_only = np.zeros(len(cmap.firms), dtype=bool)
+    label = origin_label(origins)
+    for r in rows:
+        ks = [cmap.firm_index[s] for s in r["suppliers"]]
+        reasons = r["reason"].split(" + ")
+        if SINGLE in reasons:
+            single[ks] = True
+        if label in reasons:
+            origin_only[ks] = True
+    return {"single": single, "origin_only": origin_only}
 
 
 def summarize(cmap: ChainMap) -> dict:

@@ -111,6 +111,7 @@ class BatchResult:
         return pd.DataFrame(q.reshape(V * C * T, Q), index=index, columns=[f"q{round(x * 100):02d}" for x in QUANTILES]).reset_index()
 
     def summary(self) -> dict:
+        from simcore.scenario.policies import short_board_picks
         from simcore.versions import versions
 
         sc = self.scenario
@@ -129,6 +130,7 @@ class BatchResult:
             "ranking_by_mean_loss": [r["variant"] for r in table[table.chain == "total"].to_dict("records")],
             "costs": {r["variant"]: {k: v for k, v in r.items() if k != "variant"} for r in self.costs().to_dict("records")},
             "statistics": _json(self.statistics),
+            "short_board_picks": short_board_picks(sc.model, sc.variants),
         }
 
 

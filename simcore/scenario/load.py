@@ -13,7 +13,8 @@ from simcore.chainmap.load import tau_problem
 from simcore.core.primitives import LEAD, ShockTable
 from simcore.errors import NO_VALUE, InputError, Problem, did_you_mean, names_hint
 from simcore.limits import MAX_LEAD_TIME, MAX_RANDOM_ROWS, lead_time_expectation, random_rows_expectation
-from simcore.scenario.policies import POLICIES, RankProducts, ranked
+from simcore.chainmap.inspect import short_boards
+from simcore.scenario.policies import POLICIES, FillShortBoard, RankProducts, RankScenario, ranked
 from simcore.scenario.random import ShockSampler
 from simcore.scenario.schema import Costs, Output, ParameterOverrides, RandomOutage, ScenarioFile, ScenarioInfo, Shock, Variant
 from simcore.scenario.shocks import SHOCK_KINDS, expand_shocks, select_firms, selector_problems
@@ -70,13 +71,15 @@ class Scenario:
         raise KeyError(f"scenario {self.name!r} has no variant {name!r}; it has {[v.name for v in self.variants]}")
 
 
-def read_scenario(path: str | Path, rank_products: RankProducts | None = None) -> Scenario:
+def read_scenario(path: str | Path, rank_products: RankProducts | None = None, rank_scenario: RankScenario | None = None) -> Scenario:
     """Read and validate a scenario and its model; raise InputError listing every problem.
 
     Shocks and variants are validated one by one, so the problems of the
     scenario file and of its model are reported together. `rank_products`
     ranks the short boards for `fill_short_board` with `top` (a stress test:
-    `simcore.load_scenario` hands it in).
+    `simcore.load_scenario` hands it in); `rank_scenario` ranks them under the
+    scenario's own shocks for those with `rank = "scenario"`
+    (`simcore.knockouts.rank_under_scenario`), once the scenario is read.
     """
     path = Path(path)
     file = str(path)
@@ -151,7 +154,7 @@ def read_scenario(path: str | Path, rank_products: RankProducts | None = None) -
     shocks, problems = expand_shocks(cmap, [s for _, s in shock_specs], file)
     problems += _beyond_limits(cmap, shock_specs, shocks, doc.scenario.horizon, file)
     raise_if(problems)
-    return Scenario(
+    scenario = Scenario(
         file=path,
         info=doc.scenario,
         model=cmap,
@@ -163,6 +166,31 @@ def read_scenario(path: str | Path, rank_products: RankProducts | None = None) -
         costs=doc.costs,
         sampler=ShockSampler(cmap, [s for _, s in shock_specs], doc.scenario.horizon),
     )
+    return _ranked_under_scenario(scenario, [k for k, _ in variants], rank_scenario, file)
+
+
+def _ranked_under_scenario(scenario: Scenario, positions: list[int], rank_scenario: RankScenario | None, file: str) -> Scenario:
+    """The scenario with every `fill_short_board` of `rank = "scenario"` and `top` ranked under its shocks, then
+    checked against the map like any policy (docs/policies.md#fill_short_board)."""
+    todo = [(v, j) for v, variant in enumerate(scenario.variants) for j, p in enumerate(variant.policies) if isinstance(p, FillShortBoard) and p.needs_scenario_ranking]
+    if not todo:
+        return scenario
+    if rank_scenario is None:
+        raise ValueError('fill_short_board with `top` and rank = "scenario" needs a ranking under the shocks: load the scenario with simcore.load_scenario')
+    variants, problems, rankings = list(scenario.variants), [], {}
+    for v, j in todo:
+        policy = variants[v].policies[j]
+        key = tuple(policy.origins)
+        if key not in rankings:
+            rankings[key] = rank_scenario(scenario, [row["product"] for row in short_boards(scenario.model, key)])
+        order = rankings[key]
+        policy = policy.with_ranking([q for q, _ in order], [x for _, x in order])
+        problems += POLICIES["fill_short_board"].check(scenario.model, policy, file, f"variants[{positions[v]}].policies[{j}]")
+        policies = list(variants[v].policies)
+        policies[j] = policy
+        variants[v] = variants[v].model_copy(update={"policies": policies})
+    raise_if(problems)
+    return replace(scenario, variants=tuple(variants))
 
 
 def _policy_settings(cmap: ChainMap | None, policies: Any, file: str, k: int, rank_products: RankProducts | None) -> tuple[list | None, list[Problem]]:

@@ -19,7 +19,8 @@ policy, in order), after the variant's `[[variants.firms]]` overrides.
 `fill_short_board` with `top = N` takes the N worst of the model's short-board
 candidates by a stress test. Ranking runs a batch, which is no business of
 compiling: the scenario's loader ranks once, with the function its caller
-hands in (`simcore.load_scenario` hands in `simcore.knockouts.rank_products`),
+hands in (`simcore.load_scenario` hands in `simcore.knockouts.ranked_losses`, and
+`rank_under_scenario` for `rank = "scenario"`, which the loader applies once the shocks are read),
 and each such policy carries the ranking (`FillShortBoard.with_ranking`).
 
 Adding a policy is one settings class, its functions and one `PolicyKind`
@@ -38,7 +39,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, ValidationInfo, field_valid
 
 from simcore.chainmap import ChainMap
 from simcore.chainmap.baseline import NotProductive, solve_outputs, technical_matrix
-from simcore.chainmap.inspect import short_boards
+from simcore.chainmap.inspect import origin_problems, short_boards, short_boards_of
 from simcore.chainmap.schema import Firm, Id, LeadTime, Link, NonNeg, Positive
 from simcore.core.compiled import PRIORITY, CompiledRun
 from simcore.core.primitives import CAPACITY, DAMAGE, LINEAR, SOURCE, STEP, TARGET, ShockTable
@@ -46,7 +47,8 @@ from simcore.errors import NO_VALUE, Problem
 from simcore.scenario.schema import CostRates, IdList, PolicySpec, Priority, Selector
 from simcore.scenario.shocks import select_firms, selector_problems
 
-RankProducts = Callable[[ChainMap, list[str]], list[str]]  # products ordered by a stress test, worst first
+RankProducts = Callable[[ChainMap, list[str]], list]  # products ordered by a stress test, worst first (or (product, loss) pairs)
+RankScenario = Callable[[object, list[str]], list[tuple[str, float]]]  # (scenario, products) -> (product, loss avoided), largest first
 Share = Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)]
 
 
@@ -164,8 +166,11 @@ class FillShortBoard(Policy):
     tags: IdList = []  # of the new firm
     qualification_days: NonNeg = 30.0  # after `start`, before the new firm takes orders
     ramp_up_days: NonNeg = 0.0  # from qualification, linear rise of the new firm's capacity to `capacity`
+    rank: Literal["stress", "scenario"] = "stress"  # with `top`: by the generic knock-out test, or under the scenario's shocks
+    origins: IdList = ["foreign"]  # tags or regions whose supply alone makes a short board (docs/model.md, Short boards)
 
-    _ranked: tuple[str, ...] | None = PrivateAttr(None)  # with `top`: the model's short-board candidates, worst first
+    _ranked: tuple[str, ...] | None = PrivateAttr(None)  # with `top`: the model's short boards, worst first
+    _scores: tuple[float, ...] | None = PrivateAttr(None)  # the loss by which each was ranked
 
     _top_alone = field_validator("top")(_not_with("products"))
 
@@ -185,11 +190,25 @@ class FillShortBoard(Policy):
             raise ValueError("one of `products` (a list of product ids) or `top` (a number of short-board candidates)")
         return self
 
-    def with_ranking(self, ranked) -> "FillShortBoard":
-        """This policy with the model's short-board candidates ranked worst first, which `top` takes from."""
+    @field_validator("rank", "origins")
+    @classmethod
+    def _only_with_top(cls, value, info: ValidationInfo):
+        """A ranking setting with named `products` would silently do nothing."""
+        if info.data.get("products"):
+            raise ValueError(f"no `{info.field_name}` with `products` (it chooses among the short boards for `top`)")
+        return value
+
+    def with_ranking(self, ranked, scores=None) -> "FillShortBoard":
+        """This policy with the model's short boards ranked worst first, which `top` takes from, and the loss each
+        was ranked by (`scores`, in the same order, when the ranking gives them)."""
         copy = self.model_copy()
         copy._ranked = tuple(ranked)
+        copy._scores = None if scores is None else tuple(float(x) for x in scores)
         return copy
+
+    @property
+    def needs_scenario_ranking(self) -> bool:
+        return self.top is not None and self.rank == "scenario" and self._ranked is None
 
     @property
     def chosen_products(self) -> list[str]:
@@ -199,6 +218,42 @@ class FillShortBoard(Policy):
         if self._ranked is None:
             raise ValueError("fill_short_board with `top` has no ranking of the short boards: load the scenario with simcore.load_scenario")
         return list(self._ranked[: self.top])
+
+    def picks(self, cmap: ChainMap) -> list[dict]:
+        """What it works on and why, one entry per chosen product (docs/policies.md#fill_short_board): the product,
+        why it was chosen (named; or its rank among the short boards and the loss it was ranked by), the reasons
+        it is a short board, the customers whose short board it is and their suppliers, the new firm (mode
+        `alternative_supplier`) or second suppliers (mode `dual_sourcing`)."""
+        rows = short_boards_of(cmap, self.origins)
+        out = []
+        for n, q in enumerate(self.chosen_products):
+            mine = [r for r in rows if r["product"] == q]
+            if self.products:
+                why = "named in `products`"
+            else:
+                basis = "a 30-day knock-out of its makers (rank = \"stress\")" if self.rank == "stress" else "the scenario's shocks on its supply (rank = \"scenario\")"
+                measure = "chain loss" if self.rank == "stress" else "chain loss through it"
+                score = f": {measure} {self._scores[n]:.2%}" if self._scores is not None else ""
+                why = f"short board {n + 1} of {len(self._ranked)} (top = {self.top}) by {basis}{score}"
+            pick = {
+                "product": q,
+                "mode": self.mode,
+                "why": why,
+                "reason": " + ".join(dict.fromkeys(x for r in mine for x in r["reason"].split(" + "))) or "not a short board",
+                "customers": [r["customer"] for r in mine],
+                "suppliers": list(dict.fromkeys(s for r in mine for s in r["suppliers"])),
+            }
+            if not self.products and self._scores is not None:
+                pick["score"] = self._scores[n]
+            if self.mode == "alternative_supplier":
+                pick["new_firm"] = ALTERNATIVE_PREFIX + q
+            elif self.mode == "dual_sourcing":
+                plan = dual_sourcing_plan(cmap, range(len(cmap.firms)), [q], self.from_)
+                pick["second_suppliers"] = [f"{cmap.firms[b].id} -> {cmap.links[l].customer}" for l, b in plan]
+            elif self.mode == "capacity":
+                pick["makers"] = [f.id for f in cmap.firms if f.product == q]
+            out.append(pick)
+        return out
 
 
 # --- helpers on the compiled run -------------------------------------------------
@@ -373,12 +428,19 @@ def _dual_sourcing(cmap: ChainMap, s: DualSourcing) -> ChainMap:
 # --- fill_short_board -------------------------------------------------------------
 def ranked(cmap: ChainMap, policy: Policy, rank_products: RankProducts | None) -> Policy:
     """`policy`, and a `fill_short_board` with `top` given the ranking of the map's short-board candidates of
-    `simcore inspect` by `rank_products` (a by-product stress test, `simcore.knockouts.rank_products`)."""
+    `simcore inspect` (`short_boards`, of its `origins`) by `rank_products` (a by-product stress test,
+    `simcore.knockouts.rank_products`: products worst first, or (product, loss) pairs). With `rank = "scenario"`
+    it is left unranked here: the loader ranks it under the scenario's shocks once they are read."""
     if not isinstance(policy, FillShortBoard) or policy.top is None:
         return policy
+    if policy.rank == "scenario":
+        return policy  # ranked once the scenario's shocks are read (simcore.scenario.load, `scenario_ranking`)
     if rank_products is None:
         raise ValueError("fill_short_board with `top` needs a ranking of the short boards: load the scenario with simcore.load_scenario")
-    return policy.with_ranking(rank_products(cmap, [row["product"] for row in short_boards(cmap)]))
+    order = rank_products(cmap, [row["product"] for row in short_boards(cmap, policy.origins)])
+    if order and isinstance(order[0], tuple):  # (product, loss) pairs
+        return policy.with_ranking([q for q, _ in order], [x for _, x in order])
+    return policy.with_ranking(order)
 
 
 def _fill_map(cmap: ChainMap, s: FillShortBoard) -> ChainMap:
@@ -493,7 +555,11 @@ def _check_dual_sourcing(cmap: ChainMap, s: DualSourcing, file: str, field: str)
 
 
 def _check_fill_short_board(cmap: ChainMap, s: FillShortBoard, file: str, field: str) -> list[Problem]:
-    problems = []
+    problems = origin_problems(cmap, s.origins, file, f"{field}.origins")
+    if problems:
+        return problems
+    if s.needs_scenario_ranking:
+        return problems  # checked again once ranked under the scenario's shocks
     if s.from_ is not None:
         problems += selector_problems(cmap, s.from_, file, f"{field}.from")
     if s.products:
@@ -553,3 +619,24 @@ def resolve(spec: PolicySpec) -> Policy:
     if isinstance(spec, entry.settings):
         return spec
     return entry.settings.model_validate(spec.model_dump(by_alias=True))
+
+
+def short_board_picks(cmap: ChainMap, variants) -> dict[str, list[dict]]:
+    """Per variant with a `fill_short_board`: what each such policy picked and why (`FillShortBoard.picks`), in
+    policy order; the `short_board_picks` of summary.json."""
+    out: dict[str, list[dict]] = {}
+    for v in variants:
+        picks = [pick for spec in v.policies if spec.kind == "fill_short_board" for pick in resolve(spec).picks(cmap)]
+        if picks:
+            out[v.name] = picks
+    return out
+
+
+def pick_line(pick: dict) -> str:
+    """One pick as one printed line."""
+    firms = {"new_firm": "new firm", "second_suppliers": "second suppliers", "makers": "makers"}
+    extra = "".join(f"; {label} {pick[k] if isinstance(pick[k], str) else ', '.join(pick[k]) or 'none'}" for k, label in firms.items() if k in pick)
+    return (
+        f"{pick['product']} ({pick['reason']}; {pick['mode']}): {pick['why']}; short board of {', '.join(pick['customers']) or 'no customer'}"
+        f" (supplied by {', '.join(pick['suppliers']) or '-'}){extra}"
+    )

@@ -25,7 +25,8 @@ def test_the_loader_ranks_and_compiling_runs_no_batch(tmp_path, monkeypatch):
 
     monkeypatch.setattr(simcore.engines, "get_batch_engine", no_batch)
     monkeypatch.setattr(simcore.knockouts, "get_batch_engine", no_batch)
-    monkeypatch.setattr(simcore.knockouts, "rank_products", no_batch)
+    monkeypatch.setattr(simcore.knockouts, "ranked_losses", no_batch)
+    monkeypatch.setattr(simcore.knockouts, "rank_under_scenario", no_batch)
     run = compile_run(sc, "capacity")
     assert run.capacity.tolist() == [30.0, 10.0, 5.0, 10.0, 5.0]  # the chip maker's headroom doubled: `top = 1` is chip
     assert variant_cost(sc, "capacity")["capacity"] == pytest.approx(0.05 * 15.0 * 20)  # 15 units a day more, price 1
