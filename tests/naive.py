@@ -30,6 +30,7 @@ import pytest
 from hypothesis import strategies as st
 
 from simcore.chainmap import ChainMap, load_model
+from simcore.chainmap.baseline import loop_radii, min_tau, technical_matrix
 from simcore.chainmap.schema import Parameters
 from simcore.core.compiled import CompiledRun
 from simcore.compile import compile_model, compile_run
@@ -503,7 +504,21 @@ def chain_maps(draw, max_firms: int = 30, max_products: int = 7, max_makers: int
                 frontier += customers[k]
         if not reached & demand.keys():
             demand[f["id"]] = draw(st.floats(1.0, 50.0))
-    cmap = build_model(products, firms, links, [{"firm": k, "units": u} for k, u in demand.items()], defaults={"cover": draw(st.floats(0.0, 6.0))})
+    # the default tau, or the stability limit of the map's strongest loop if that is longer (docs/model.md, A stable
+    # steady state): a map the loader would refuse with the default is not a map of this strategy's kind
+    index = {f["id"]: k for k, f in enumerate(firms)}
+    product_of = {f["id"]: f["product"] for f in firms}
+    recipe = {f"p{p}": products[p]["recipe"] for p in range(n_products)}
+    M = technical_matrix(
+        len(firms),
+        np.array([index[l["supplier"]] for l in links], dtype=np.int64),
+        np.array([index[l["customer"]] for l in links], dtype=np.int64),
+        np.array([l["share"] * recipe[product_of[l["customer"]]][product_of[l["supplier"]]] for l in links]),
+    )
+    gain = max((radius for _, radius in loop_radii(M)), default=0.0)
+    parameters = {"tau": min_tau(gain) * (1 + 1e-9)} if min_tau(gain) > Parameters().tau else None
+    cover_default = draw(st.floats(0.0, 6.0))
+    cmap = build_model(products, firms, links, [{"firm": k, "units": u} for k, u in demand.items()], defaults={"cover": cover_default}, parameters=parameters)
     return cmap
 
 
