@@ -340,3 +340,23 @@ def test_variant_cover_by_input_naming_no_input_of_the_selected_firms(tmp_path):
     check(err, path, "variants[1].firms[0].cover_by_input.ore", "ore", "an input of some selected firm (part)")
     check(err, path, "variants[1].firms[0].cover_by_input.chips", "chips", "the id of a product of the model")
     assert len(err.problems) == 2, str(err)
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "value", "expected"),
+    [
+        ("unit = 0", "costs.unit", 0, "a number > 0"),
+        ("unit = nan", "costs.unit", float("nan"), "a finite number"),
+        ("holding_rate = -0.1", "costs.holding_rate", -0.1, "a number >= 0"),
+        ('currency = ""', "costs.currency", "", "a non-empty string"),
+    ],
+)
+def test_bad_money_is_one_line_naming_the_field(tmp_path, line, field, value, expected):
+    """A `[costs]` block with a unit of 0, a NaN, a negative rate or an empty currency (docs/policies.md, Costs)."""
+    err, path = bad(tmp_path, SCENARIO + f"\n[costs]\n{line}\n")
+    check(err, path, field, value, expected)
+
+
+def test_an_unknown_cost_rate_is_named_with_the_known_ones(tmp_path):
+    err, path = bad(tmp_path, SCENARIO + "\n[costs]\nholding_cost = 0.2\n")
+    check(err, path, "costs.holding_cost", NO_VALUE, "unknown field", "holding_rate")
