@@ -41,11 +41,15 @@ RATIONING = {Rationing.proportional: PROPORTIONAL, Rationing.priority: PRIORITY,
 NECESSITY = {Necessity.critical: CRITICAL, Necessity.important: IMPORTANT, Necessity.noncritical: NONCRITICAL}
 
 
+FIRM_OVERRIDES = -1
+"""The `PolicyStep.policy` of a variant's `[[variants.firms]]` overrides: more cover or headroom costs money too."""
+
+
 @dataclass(frozen=True, eq=False)
 class PolicyStep:
     """One policy's effect on its variant's run: the run before and after it (both without shocks)."""
 
-    policy: int  # position in the variant's policies
+    policy: int  # position in the variant's policies, or FIRM_OVERRIDES
     before: CompiledRun
     after: CompiledRun
 
@@ -103,6 +107,8 @@ def _compile_policies(
     policies = tuple(resolve_policy(p) for p in variant.policies) if variant is not None else ()
     run = _compile_map(cmap, params, horizon, variant)
     steps = []
+    if variant is not None and variant.firms:  # the firm overrides cost as a lever does (FIRM_OVERRIDES)
+        steps.append(PolicyStep(FIRM_OVERRIDES, _compile_map(cmap, params, horizon, None), run))
     for j, p in enumerate(policies):
         edit = POLICIES[p.kind].edit_map
         if edit is not None:

@@ -15,7 +15,8 @@ unit). Every lever has a rate (`CostRates`: the policy's own, else the scenario'
   of the firm's baseline output value (standby crews, spares, backup systems).
 
 Each is read from what the policy changed in the compiled run, step by step in the order the compiler applies
-policies (`simcore.compile.PolicyStep`), firm by firm, so the costs of several policies add up to the change of
+policies (`simcore.compile.PolicyStep`), firm by firm (a variant's `[[variants.firms]]` overrides are a step of
+their own, "firm overrides", at the scenario's rates), so the costs of several policies add up to the change of
 the whole variant, changes are signed (the baseline shift of dual sourcing moves stock and capacity between
 firms), and costing compiles nothing.
 
@@ -36,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from simcore.chainmap.baseline import solve_outputs, technical_matrix
-from simcore.compile import CompiledVariant, compile_variant
+from simcore.compile import FIRM_OVERRIDES, CompiledVariant, compile_variant
 from simcore.core.compiled import PRIORITY, CompiledRun
 from simcore.core.primitives import CAPACITY, DAMAGE, EXPONENTIAL, LINEAR, SOURCE, TARGET, ShockTable
 from simcore.scenario import Scenario
@@ -53,7 +54,7 @@ UNATTRIBUTED = "unattributed"
 def rate(policy, costs: Costs, name: str) -> float | None:
     """A lever's rate: the policy's own, else the scenario's, else the default (None: derived from the map)."""
     for source in (policy, costs):
-        value = getattr(source, name)
+        value = getattr(source, name, None)  # the firm overrides (policy None) have only the scenario's rates
         if value is not None:
             return float(value)
     return DEFAULT_RATES.get(name)
@@ -94,8 +95,11 @@ def cost_rows(scenario: Scenario, compiled: CompiledVariant) -> list[dict]:
     T = run.horizon
     price = np.array([p.price for p in scenario.model.products]) * costs.unit  # money per unit of each product
     rows = []
-    for j, p in enumerate(compiled.policies):
-        row = {"policy": j, "kind": p.kind, "added_inventory": 0.0, "added_capacity": 0.0, "added_links": 0, "raised_flow": 0.0, "restart_days_saved": 0.0}
+    levers = [(j, p, p.kind) for j, p in enumerate(compiled.policies)]
+    if any(s.policy == FIRM_OVERRIDES for s in compiled.steps):
+        levers.insert(0, (FIRM_OVERRIDES, None, "firm overrides"))
+    for j, p, kind in levers:
+        row = {"policy": j, "kind": kind, "added_inventory": 0.0, "added_capacity": 0.0, "added_links": 0, "raised_flow": 0.0, "restart_days_saved": 0.0}
         money = {c: np.zeros(run.n_firms) for c in COMPONENTS}
         for step in (s for s in compiled.steps if s.policy == j):
             a, b = step.before, step.after

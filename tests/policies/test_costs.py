@@ -205,3 +205,14 @@ def test_money_reads_as_a_planner_writes_it():
     assert format_money(-350e3, "CNY") == "-350 k CNY"
     assert format_money(12.5, "CNY") == "12.5 CNY"
     assert format_ratio(19.33) == "19.3x" and format_ratio(float("nan")) == "-" and format_ratio(40300.0) == "40,300x"
+
+
+def test_firm_overrides_cost_as_levers_do(tmp_path):
+    """A variant that raises C's cover from 2 to 5 days by a `[[variants.firms]]` override holds 30 parts more:
+    costed at the scenario's rate as a row of its own, before the policies."""
+    body = '\n[[variants]]\nname = "as-is"\n\n[[variants]]\nname = "cover"\n[[variants.firms]]\nselect = { ids = ["C"] }\ncover = 5\n'
+    sc = build_scenario(tmp_path, SERIAL, body + MONEY, DAYS)
+    (row,) = policy_costs(sc, "cover")
+    assert row["kind"] == "firm overrides" and row["added_inventory"] == pytest.approx(30)
+    assert row["holding"] == pytest.approx(30 * 2000 * 0.25 * 0.2) and row["total"] == row["holding"]
+    assert variant_cost(sc, "as-is")["total"] == 0
