@@ -25,7 +25,9 @@ def test_run_serial_numbers_and_files(tmp_path, capsys):
     assert cover8["tts"] is None  # never dropped
     # paired differences against the reference variant (the first): zero for itself
     assert cover3["d_loss"] == 0.0 and cover8["d_loss"] == pytest.approx(-0.1) and cover8["loss_reduction"] == pytest.approx(0.1)
-    assert cover8["cost"] == 0.0 and cover8["benefit_cost"] is None  # no policy, no cost
+    # 5 more days of C's 10 parts a day (price 1) held at 25% a year for 30 days; the value saved over it
+    assert cover8["cost"] == pytest.approx(5 * 10 * 0.25 * 30 / 365) and cover3["cost"] == 0.0
+    assert cover8["benefit_cost"] == pytest.approx(cover8["value_saved"] / cover8["cost"]) and cover3["benefit_cost"] is None
     assert summary["ranking_by_loss"] == ["cover 8", "cover 3"]
     assert not (out / "output.png").exists()
     firms = pd.read_csv(out / "firm_trajectories.csv")
