@@ -41,6 +41,7 @@ from simcore.compile import FIRM_OVERRIDES, CompiledVariant, compile_variant
 from simcore.core.compiled import PRIORITY, CompiledRun
 from simcore.core.primitives import CAPACITY, DAMAGE, EXPONENTIAL, LINEAR, SOURCE, TARGET, ShockTable
 from simcore.scenario import Scenario
+from simcore.scenario.policies import slot_firm
 from simcore.scenario.schema import DEFAULT_RATES, Costs, Variant
 
 COMPONENTS = ("holding", "capacity", "qualification", "priority", "recovery")
@@ -144,7 +145,7 @@ def _pad(a: np.ndarray, n: int) -> np.ndarray:
 
 def _by_firm(run: CompiledRun, per_slot: np.ndarray) -> np.ndarray:
     """Per-slot values summed per firm."""
-    return np.bincount(np.repeat(np.arange(run.n_firms), np.diff(run.slot_ptr)), weights=per_slot, minlength=run.n_firms)
+    return np.bincount(slot_firm(run), weights=per_slot, minlength=run.n_firms)
 
 
 def _held(run: CompiledRun, array: str, kind: int, horizon: int | None) -> np.ndarray:

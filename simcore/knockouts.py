@@ -63,11 +63,7 @@ def _product_losses(cmap: ChainMap, products: tuple[str, ...]) -> tuple[float, .
 def rank_products(cmap: ChainMap, products) -> list[str]:
     """`products` ordered by the total chain loss when all their makers are knocked out (`RANKING`), worst
     first, ties in the given order: how `fill_short_board` picks its `top` short boards."""
-    products = tuple(products)
-    if not products:
-        return []
-    loss = _product_losses(cmap, products)
-    return [products[k] for k in sorted(range(len(products)), key=lambda k: (-loss[k], k))]
+    return [q for q, _ in ranked_losses(cmap, products)]
 
 
 def ranked_losses(cmap: ChainMap, products) -> list[tuple[str, float]]:

@@ -263,13 +263,14 @@ def _mask(n: int, idx) -> np.ndarray:
     return m
 
 
-def _slot_firm(run: CompiledRun) -> np.ndarray:
+def slot_firm(run: CompiledRun) -> np.ndarray:
+    """The firm of each input slot."""
     return np.repeat(np.arange(run.n_firms), np.diff(run.slot_ptr))
 
 
 def _with_cover(run: CompiledRun, slots: np.ndarray, days: float, absolute: bool = False) -> CompiledRun:
     """Targets of the chosen slots set to, or raised by, `days` of baseline use."""
-    use = run.slot_coef * run.base_output[_slot_firm(run)]
+    use = run.slot_coef * run.base_output[slot_firm(run)]
     target = run.slot_target.copy()
     if absolute:
         target[slots] = days * use[slots]
@@ -319,7 +320,7 @@ def _inputs_of(cmap: ChainMap, firms) -> set[str]:
 
 # --- safety_stock, spare_capacity -------------------------------------------------
 def _safety_stock(run: CompiledRun, cmap: ChainMap, s: SafetyStock) -> CompiledRun:
-    slots = _mask(run.n_firms, select_firms(cmap, s.select))[_slot_firm(run)]
+    slots = _mask(run.n_firms, select_firms(cmap, s.select))[slot_firm(run)]
     if s.inputs:
         slots &= np.isin(run.slot_product, _product_ids(cmap, s.inputs))
     changed = _with_cover(run, slots, s.cover if s.cover is not None else s.extra_cover, absolute=s.cover is not None)
@@ -356,7 +357,7 @@ def _stabilize(run: CompiledRun, cmap: ChainMap, s: StabilizeChainMaster) -> Com
         changes["recovery_speed"] = speed
     run = dataclasses.replace(run, **changes)
     if s.extra_cover:
-        run = _with_cover(run, support[_slot_firm(run)], s.extra_cover)
+        run = _with_cover(run, support[slot_firm(run)], s.extra_cover)
     return run
 
 
