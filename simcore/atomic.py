@@ -10,7 +10,7 @@ are created with mode 0o666 and folders with 0o777, less the umask, exactly as
 colleagues on a shared drive).
 
 Each result folder says what wrote it through its own manifest: `batch.json`
-(a batch), `stress.json` (a stress test) or `summary.json` (a single run;
+(a batch), `optimize.json` (an optimization), `stress.json` (a stress test) or `summary.json` (a single run;
 these two carry simcore's version), read by `kind_of`. `claim` lets a command replace
 only a folder that simcore wrote for the same kind of command; anything else
 needs an explicit `--overwrite`.
@@ -74,10 +74,12 @@ def write_text(path: Path, text: str) -> None:
 
 
 def kind_of(folder: Path) -> str | None:
-    """"batch", "stress" or "run" if simcore wrote `folder` for that kind of command (read from its manifest), else None."""
+    """"batch", "optimize", "stress" or "run" if simcore wrote `folder` for that kind of command (read from its manifest), else None."""
     folder = Path(folder)
     if (folder / "batch.json").is_file():
         return "batch"
+    if (folder / "optimize.json").is_file():
+        return "optimize"
     for name, kind, keys in (("stress.json", "stress", ("by", "ranking", "versions")), ("summary.json", "run", ("scenario", "seed", "versions"))):
         try:
             doc = json.loads((folder / name).read_text())

@@ -47,6 +47,7 @@ def run_batch(
     security=None,
     overwrite: bool = False,
     notes: Callable[[str], None] | None = None,
+    cluster: Callable | None = None,
 ) -> BatchResult:
     """Replications `0 .. replications - 1` of every variant, on common random numbers.
 
@@ -58,7 +59,8 @@ def run_batch(
     scheduler (`security`: a `distributed.Security` for TLS); `dask_local`:
     start a local Dask cluster of that many workers. `progress`: a bar (None:
     only when stderr is a terminal). `notes`: called with a line for the user
-    (chunks reused, results replaced).
+    (chunks reused, results replaced). `cluster`: an open `executor(...)` to run
+    the chunks on instead (several batches on one cluster, as `simcore optimize` runs them).
 
     Nothing is written to `out` before the cluster is reached; Ctrl-C raises
     `Interrupted` saying how many chunks are saved and how to resume.
@@ -86,7 +88,7 @@ def run_batch(
         note = store.check(resume, overwrite)  # writes nothing; the batch.json there decides
     chunks = plan_chunks(replications, chunk_size)
     reduction = Reduction(replications)
-    with executor(workers, scheduler, dask_local, security) as run, store.owned(resume, overwrite) if store else nullcontext():
+    with nullcontext(cluster) if cluster is not None else executor(workers, scheduler, dask_local, security) as run, store.owned(resume, overwrite) if store else nullcontext():
         if store is not None and note and notes:
             notes(note)
         done = sorted(store.done() & set(chunks)) if store else []

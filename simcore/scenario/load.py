@@ -11,12 +11,12 @@ import numpy as np
 from simcore.chainmap import ChainMap, load_model
 from simcore.chainmap.load import tau_problem
 from simcore.core.primitives import LEAD, ShockTable
-from simcore.errors import NO_VALUE, InputError, Problem, did_you_mean, names_hint
+from simcore.errors import NO_VALUE, InputError, Problem, did_you_mean, format_loc, names_hint
 from simcore.limits import MAX_LEAD_TIME, MAX_RANDOM_ROWS, lead_time_expectation, random_rows_expectation
 from simcore.chainmap.inspect import short_boards
 from simcore.scenario.policies import POLICIES, FillShortBoard, RankProducts, RankScenario, ranked
 from simcore.scenario.random import ShockSampler
-from simcore.scenario.schema import Costs, Output, ParameterOverrides, RandomOutage, ScenarioFile, ScenarioInfo, Shock, Variant
+from simcore.scenario.schema import Costs, Optimize, Output, ParameterOverrides, RandomOutage, ScenarioFile, ScenarioInfo, Shock, Variant
 from simcore.scenario.shocks import SHOCK_KINDS, expand_shocks, select_firms, selector_problems
 from simcore.validation import raise_if, read_toml, validate
 
@@ -35,6 +35,7 @@ class Scenario:
     output: Output
     costs: Costs  # money: currency, price unit, default rates of the policies' levers
     sampler: ShockSampler  # the random part of the shocks (simcore.scenario.random)
+    optimize: Optimize | None = None  # budget and candidates of `simcore optimize` (docs/optimize.md)
 
     @property
     def is_random(self) -> bool:
@@ -133,7 +134,7 @@ def read_scenario(path: str | Path, rank_products: RankProducts | None = None, r
         name = item.get("name")
         if isinstance(name, str) and names.index(name) != k:
             problems.append(Problem(file, f"variants[{k}].name", name, f"a variant name not used before (also variants[{names.index(name)}])"))
-        settings, probs = _policy_settings(cmap, item.get("policies"), file, k, rank_products)
+        settings, probs = _policy_settings(cmap, item.get("policies"), file, ("variants", k), rank_products)
         problems += probs
         if settings is not None:
             resolved[k] = settings
@@ -143,6 +144,8 @@ def read_scenario(path: str | Path, rank_products: RankProducts | None = None, r
         problems.append(Problem(file, "scenario.reference_variant", ref, f"the name of a variant ({', '.join(dict.fromkeys(map(str, names)))}){did_you_mean(ref, map(str, names))}"))
     if "variants" in arrays and not arrays["variants"]:
         problems.append(Problem(file, "variants", NO_VALUE, "expected at least one variant"))
+    optimize, probs = _optimize_block(cmap, doc.optimize if doc is not None else None, raw.get("optimize"), file, rank_products)
+    problems += probs
     if doc is not None:
         problems += _after_the_horizon(doc.scenario.horizon, shock_specs, variants, file)
         if cmap is not None:
@@ -164,6 +167,7 @@ def read_scenario(path: str | Path, rank_products: RankProducts | None = None, r
         variants=tuple(v for _, v in variants),
         output=doc.output,
         costs=doc.costs,
+        optimize=optimize,
         sampler=ShockSampler(cmap, [s for _, s in shock_specs], doc.scenario.horizon),
     )
     return _ranked_under_scenario(scenario, [k for k, _ in variants], rank_scenario, file)
@@ -193,18 +197,19 @@ def _ranked_under_scenario(scenario: Scenario, positions: list[int], rank_scenar
     return replace(scenario, variants=tuple(variants))
 
 
-def _policy_settings(cmap: ChainMap | None, policies: Any, file: str, k: int, rank_products: RankProducts | None) -> tuple[list | None, list[Problem]]:
-    """Each policy of variant `k` validated against its kind's settings model, then checked against the map.
+def _policy_settings(cmap: ChainMap | None, policies: Any, file: str, owner: tuple, rank_products: RankProducts | None) -> tuple[list | None, list[Problem]]:
+    """Each policy of a variant (`owner` ("variants", k)) or an optimizer's candidate (("optimize", "candidates", k))
+    validated against its kind's settings model, then checked against the map.
 
     Returns the validated settings (None when some policy is bad) and the
-    problems, each naming `variants[k].policies[j]...`. A policy without a
-    (string) kind is the Variant schema's problem and is not reported again.
+    problems, each naming `<owner>.policies[j]...`. A policy without a
+    (string) kind is the schema's problem and is not reported again.
     """
     if not isinstance(policies, list):
         return None, []
     settings, problems = [], []
     for j, policy in enumerate(policies):
-        field = f"variants[{k}].policies[{j}]"
+        field = format_loc((*owner, "policies", j))
         kind = policy.get("kind") if isinstance(policy, dict) else None
         if not isinstance(kind, str):
             settings = None
@@ -214,7 +219,7 @@ def _policy_settings(cmap: ChainMap | None, policies: Any, file: str, k: int, ra
             problems.append(Problem(file, f"{field}.kind", kind, f"a known policy: {names_hint(kind, POLICIES)}"))
             settings = None
             continue
-        value, probs = validate(entry.settings, {**policy, "kind": kind.strip()}, file, ("variants", k, "policies", j))
+        value, probs = validate(entry.settings, {**policy, "kind": kind.strip()}, file, (*owner, "policies", j))
         problems += [replace(p, expected=p.expected.replace("from_", "from")) for p in probs]  # `from` is a Python keyword
         if value is not None and cmap is not None:
             value = ranked(cmap, value, rank_products)
@@ -226,6 +231,30 @@ def _policy_settings(cmap: ChainMap | None, policies: Any, file: str, k: int, ra
         else:
             settings.append(value)
     return settings, problems
+
+
+def _optimize_block(cmap: ChainMap | None, block: Optimize | None, raw: Any, file: str, rank_products: RankProducts | None) -> tuple[Optimize | None, list[Problem]]:
+    """`[optimize]` with its candidates' policies validated as a variant's are, its chain budgets checked against the
+    map's chains and its candidate names unique (names in `use` are checked once the candidates are drawn,
+    `simcore.optimize.candidates`)."""
+    if block is None:
+        return None, []
+    problems, candidates = [], []
+    items = raw.get("candidates") if isinstance(raw, dict) else None
+    for k, candidate in enumerate(block.candidates):
+        item = items[k] if isinstance(items, list) and k < len(items) and isinstance(items[k], dict) else {}
+        settings, probs = _policy_settings(cmap, item.get("policies"), file, ("optimize", "candidates", k), rank_products)
+        problems += probs
+        candidates.append(candidate if settings is None else candidate.model_copy(update={"policies": settings}))
+        first = next(j for j, c in enumerate(block.candidates) if c.name == candidate.name)
+        if first != k:
+            problems.append(Problem(file, f"optimize.candidates[{k}].name", candidate.name, f"a candidate name not used before (also optimize.candidates[{first}])"))
+    if cmap is not None:
+        chains = [c for c in cmap.chain_members if c != "total"]
+        for chain in block.chain_budgets:
+            if chain not in chains:
+                problems.append(Problem(file, f"optimize.chain_budgets.{chain}", chain, f"a chain of the model ({', '.join(chains) or 'it names none'}){did_you_mean(chain, chains)}"))
+    return block.model_copy(update={"candidates": candidates}), problems
 
 
 def _priority_deadlocks(cmap: ChainMap, parameters, variants, file: str) -> list[Problem]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BeforeValidator, Discriminator, Field, StrictBool, Tag, model_validator
+from pydantic import BeforeValidator, Discriminator, Field, StrictBool, StringConstraints, Tag, model_validator
 
 from simcore.chainmap.schema import Id, NonNeg, Positive, Rationing, Record
 from simcore.limits import MAX_HORIZON
@@ -299,6 +299,33 @@ class Costs(CostRates):
     unit: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0  # money (of `currency`) per price unit of the map
 
 
+class Candidate(Record):
+    """An intervention of its own for `simcore optimize`: a name and the policies it switches on (like a variant's)."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
+    description: str = ""
+    policies: list[PolicySpec] = Field(min_length=1)
+
+
+Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class Optimize(Record):
+    """The scenario's `[optimize]`: the budget, objective and candidates of `simcore optimize` (docs/optimize.md)."""
+
+    budget: Money | None = None  # money of [costs].currency; `--budget` overrides
+    chain_budgets: dict[Id, Money] = {}  # money per named chain, on the costs attributed to it
+    objective: Literal["mean", "cvar95"] = "mean"  # the expected chain loss in money, or its CVaR95
+    defaults: StrictBool = True  # the candidates drawn from the map and the scenario
+    use: IdList = []  # only these candidates (by name, default or own); [] keeps them all
+    candidates: list[Candidate] = []  # interventions of the scenario's own
+    chain_masters: StrictBool = True  # default candidates: a stabilization package for each chain master
+    short_boards: Annotated[int, Field(ge=0, le=50)] = 4  # the short boards the shocks hit most, each filled four ways
+    stuck_necks: Annotated[int, Field(ge=0, le=50)] = 2  # safety stock at the stress test's worst stuck necks
+    exhaustive_up_to: Annotated[int, Field(ge=0, le=16)] = 10  # every subset with at most this many candidates
+    replications: Annotated[int, Field(ge=1)] | None = None  # `--replications` overrides
+
+
 class ScenarioInfo(Record):
     name: str
     description: str = ""
@@ -315,3 +342,4 @@ class ScenarioFile(Record):
     variants: list[Variant] = [Variant(name="as-is")]
     output: Output = Output()
     costs: Costs = Costs()
+    optimize: Optimize | None = None
