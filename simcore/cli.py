@@ -60,6 +60,26 @@ def _parser() -> argparse.ArgumentParser:
     _tls_arguments(r)
     r.set_defaults(command=_run)
 
+    o = sub.add_parser("optimize", help="choose the portfolio of interventions that minimises the chain's loss in money under a budget")
+    o.add_argument("scenario", type=Path)
+    o.add_argument("--budget", default=None, metavar="MONEY", help="money to spend, in the scenario's [costs] currency (default: its [optimize] budget), e.g. 5e7")
+    o.add_argument("--objective", choices=("mean", "cvar95"), default=None, help="expected loss (default) or CVaR95 of the loss, in money")
+    o.add_argument("--replications", type=_whole, default=None, metavar="N", help="replications of the random shocks, on common random numbers (default: [optimize], or 100)")
+    o.add_argument("--search", choices=("auto", "exhaustive", "greedy"), default="auto", help="every subset, greedy with swaps, or auto: exhaustive up to [optimize].exhaustive_up_to candidates")
+    o.add_argument("--list", action="store_true", help="list the candidates and their costs, simulate nothing")
+    o.add_argument("--out", default=None, help="output folder (default: runs/optimize_<scenario file name>)")
+    o.add_argument("--overwrite", action="store_true", help="replace --out even if it holds files simcore did not write for an optimization")
+    o.add_argument("--resume", action="store_true", help="continue the optimization in --out (same options), reusing its finished rounds")
+    o.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
+    o.add_argument("--engine", choices=ENGINES, default=None, help=f"default {DEFAULT_ENGINE}")
+    o.add_argument("--chunk-size", type=int, default=None, metavar="K", help="replications per chunk (default 250)")
+    o.add_argument("--workers", type=int, default=None, metavar="W", help="threads of the embedded default (default: all cores)")
+    o.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run on a running Dask scheduler, e.g. tcp://host:8786")
+    o.add_argument("--dask-local", type=int, default=None, metavar="N", help="run on a local Dask cluster of N workers")
+    o.add_argument("--no-plots", action="store_true")
+    _tls_arguments(o)
+    o.set_defaults(command=_optimize)
+
     v = sub.add_parser("validate", help="check a model or scenario file; exit 0 if valid, 2 if not")
     v.add_argument("file", type=Path)
     v.set_defaults(command=_validate)
@@ -308,6 +328,89 @@ def _stress(args) -> int:
     shown = table.head(args.top)[["rank", "unit", "loss", "depth", "tts", "ttr", "single_sourced", "foreign_only", "category"]]
     print(shown.to_string(index=False, na_rep="-", formatters={"loss": "{:.2%}".format, "depth": "{:.1%}".format, "tts": "{:.0f}".format, "ttr": "{:.0f}".format}))
     print(f"results written to {out}/")
+    return 0
+
+
+def _budget(text: str | None):
+    """--budget as a number (NaN and negatives are refused by simcore.optimize with the rest of the input)."""
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError([Problem("command line", "--budget", text, "a sum of money >= 0, such as 5e7")]) from None
+
+
+def _optimize(args) -> int:
+    from simcore.api import load_scenario
+    from simcore.costs import format_money, format_ratio
+    from simcore.optimize import optimize
+    from simcore.optimize.candidates import draw_candidates
+    from simcore.outputs import check_format, write_optimize_outputs
+    from simcore.scenario.schema import Optimize
+
+    budget = _budget(args.budget)
+    out = _out(args, Path("runs") / f"optimize_{args.scenario.stem}")
+    if args.seed is not None and args.seed < 0:
+        raise InputError([Problem("command line", "--seed", args.seed, "a non-negative integer")])
+    scenario = load_scenario(args.scenario)
+    check_format(scenario)
+    currency = scenario.costs.currency
+    if args.list:
+        return _list_candidates(scenario, draw_candidates(scenario, scenario.optimize or Optimize(), args.engine or "numba"))
+    from simcore.montecarlo.runner import _check
+
+    _check(args.replications, args.chunk_size, args.workers, args.dask_local, args.scheduler)
+    result = optimize(
+        scenario, budget, args.objective, args.replications, args.seed, args.search, out, args.engine, args.chunk_size, args.workers,
+        args.scheduler, args.dask_local, args.resume, args.overwrite, progress=None, security=_security(args), notes=_note,
+    )  # fmt: skip
+    write_optimize_outputs(result, out, plots=scenario.output.plots and not args.no_plots)
+    money = lambda v: format_money(v, currency)  # noqa: E731
+    ev = result.evaluation
+    print(f"{scenario.name}: {len(scenario.model.firms)} firms, {scenario.horizon} days, {result.replications:,} replication(s), engine {ev.engine}, seed {ev.seed}")
+    goal = "expected total chain loss" if result.objective == "mean" else "CVaR95 of the total chain loss"
+    limits = "".join(f", {c} at most {money(b)}" for c, b in result.chain_budgets.items())
+    print(f"budget {money(result.budget)}{limits}; minimising the {goal} in money")
+    groups = Counter(c.group for c in ev.candidates)
+    print(f"{len(ev.candidates)} candidates ({', '.join(f'{n} {g}' for g, n in groups.items())}); search: {result.search}, {len(result.scores)} portfolios simulated in {ev.rounds} rounds")
+    row = result.row(result.chosen)
+    print(f"\nchosen portfolio: {row['portfolio']}")
+    for c in sorted(result.chosen):
+        print(f"  - {ev.candidates[c].name}: {money(result.cost(frozenset([c])))} alone; {ev.candidates[c].description}")
+    ratio = format_ratio(row["benefit_cost"])
+    print(
+        f"saves {money(row['value_saved'])} (95% CI {money(row['value_saved_ci_low'])} to {money(row['value_saved_ci_high'])}) "
+        f"for {money(row['cost'])}, {ratio}; expected loss {money(row['expected_loss'])} against {money(result.row(frozenset())['expected_loss'])} doing nothing"
+    )
+    sure = result.confidence()
+    if sure is not None:
+        print(
+            f"how sure: it loses less than the runner-up ({sure['runner_up']}, {money(sure['runner_up_cost'])}) in {sure['beats_share']:.0%} of the "
+            f"replications (ties {sure['tie_share']:.0%}); by {money(sure['advantage'])} on average (95% CI {money(sure['advantage_ci_low'])} to {money(sure['advantage_ci_high'])})"
+        )
+    print("\nfrontier: the best portfolio found at each budget")
+    front = result.frontier_table()
+    cols = [f"cost ({currency})", f"saves ({currency})", "benefit/cost"]
+    cells = [[format_money(r.cost, "").strip(), format_money(r.value_saved, "").strip(), format_ratio(r.benefit_cost)] for r in front.itertuples()]
+    width = [max(len(h), *(len(c[k]) for c in cells)) for k, h in enumerate(cols)]
+    print("   " + "  ".join(h.rjust(w) for h, w in zip(cols, width)) + "  portfolio")
+    for r, c in zip(front.itertuples(), cells):
+        print(("*  " if r.chosen else "   ") + "  ".join(x.rjust(w) for x, w in zip(c, width)) + "  " + r.portfolio)
+    print(f"results written to {out}/")
+    return 0
+
+
+def _list_candidates(scenario, candidates) -> int:
+    from simcore.costs import format_money
+    from simcore.optimize.evaluate import Evaluation
+
+    ev = Evaluation(scenario, candidates.chosen, 1, scenario.seed, "numba")
+    print(f"{scenario.name}: {len(candidates.chosen)} candidates (cost alone, in {scenario.costs.currency})")
+    for k, c in enumerate(candidates.chosen):
+        print(f"  {c.name} [{c.group}]: {format_money(ev.cost(frozenset([k])), '').strip()}; {c.description}")
+    for name, why in candidates.skipped:
+        print(f"  skipped {name}: {why}")
     return 0
 
 

@@ -107,3 +107,17 @@ def _write_stress(setup, cmap, table, out: Path, top: int, plots: bool) -> None:
         for unit, firms in zip(setup.units, setup.members):
             criticality[firms] = loss[unit]
         atomic_write(out / "map.png", lambda p: _save_png(plot_map(cmap, criticality, title + " (node colour: loss when its unit is out; size: output)"), p))
+
+
+def write_optimize_outputs(result, out: Path, plots: bool = True) -> Path:
+    """Beside the rounds' chunks: candidates, portfolios and frontier tables, frontier.png, and summary.json last."""
+    fmt = result.scenario.output.format
+    tables = (("candidates", result.candidates_table()), ("portfolios", result.portfolios_table()), ("frontier", result.frontier_table()))
+    for name, table in tables:
+        _write_table(table, out / f"{name}.{fmt}", fmt)
+    if plots:
+        from simcore.plots import plot_frontier
+
+        atomic_write(out / "frontier.png", lambda p: _save_png(plot_frontier(result), p))
+    write_text(out / "summary.json", json.dumps(result.summary(), indent=2, ensure_ascii=False) + "\n")
+    return out

@@ -256,3 +256,60 @@ def plot_map(cmap, criticality: np.ndarray, title: str, path: Path | None = None
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return _save(fig, path)
+
+
+def plot_frontier(result, path: Path | None = None):
+    """The cost-benefit frontier of an optimization: what the best portfolio found at each budget saves (paired 95% CI
+    for the expected loss) against its cost, every portfolio simulated in grey, the budget and the choice marked; on
+    the right, how the portfolio changes from one frontier step to the next."""
+    from matplotlib.ticker import FuncFormatter
+
+    from simcore.costs import format_money
+
+    ev, currency = result.evaluation, result.currency
+    base = result.scores[frozenset()]
+    front = result.front()
+    fig = plt.figure(figsize=(12, 5.5), dpi=110)
+    ax = fig.add_axes([0.08, 0.12, 0.5, 0.76])
+    money = FuncFormatter(lambda v, _: format_money(v, "").strip())
+    every = list(result.scores)
+    ax.scatter([result.cost(p) for p in every], [base - result.scores[p] for p in every], s=12, color="0.75", label=f"portfolios simulated ({len(every)})", zorder=2)
+    rows = [result.row(p) for p in front]
+    x = np.array([r["cost"] for r in rows])
+    y = np.array([base - r["objective"] for r in rows])
+    ax.step(x, y, where="post", color="tab:green", lw=1.8, zorder=3, label="frontier: best found at each budget")
+    if result.objective == "mean":
+        low = np.array([r["value_saved_ci_low"] for r in rows])
+        high = np.array([r["value_saved_ci_high"] for r in rows])
+        err = np.nan_to_num(np.vstack([y - low, high - y]), nan=0.0).clip(min=0)
+        ax.errorbar(x, y, yerr=err, fmt="o", color="tab:green", ecolor="0.3", capsize=3, ms=5, zorder=4)
+    else:
+        ax.plot(x, y, "o", color="tab:green", ms=5, zorder=4)
+    for k, (a, b) in enumerate(zip(x, y)):
+        ax.annotate(str(k), (a, b), xytext=(4, -11), textcoords="offset points", fontsize=8, color="0.2")
+    chosen = result.chosen
+    ax.plot([result.cost(chosen)], [base - result.scores[chosen]], "*", color="tab:orange", ms=16, zorder=5, label="chosen")
+    ax.axvline(result.budget, color="tab:red", ls="--", lw=1, label=f"budget {format_money(result.budget, currency)}")
+    ax.xaxis.set_major_formatter(money)
+    ax.yaxis.set_major_formatter(money)
+    what = "expected loss avoided" if result.objective == "mean" else "CVaR95 of the loss avoided"
+    ax.set_xlabel(f"cost of the portfolio ({currency})")
+    ax.set_ylabel(f"{what} ({currency})" + (", mean and 95% CI" if result.objective == "mean" else ""))
+    ax.set_xlim(left=-0.02 * max(result.budget, float(x.max()) or 1.0), right=max(result.budget, float(x.max())) * 1.08 or 1.0)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(f"{result.scenario.name} — cost-benefit frontier, {result.replications:,} replications, {result.search}", fontsize=10)
+    lines = ["frontier steps (what changes from the step before):", ""]
+    for k, p in enumerate(front):
+        before = front[k - 1] if k else frozenset()
+        added = [ev.candidates[c].name for c in sorted(p - before)]
+        dropped = [ev.candidates[c].name for c in sorted(before - p)]
+        change = "; ".join([*("+ " + n for n in added), *("- " + n for n in dropped)]) or "nothing"
+        star = "  <- chosen" if p == chosen else ""
+        lines.append(f"{k}. {format_money(result.cost(p), '').strip()}: {change}{star}")
+    import textwrap
+
+    wrapped = [w for line in lines for w in (textwrap.wrap(line, 62, subsequent_indent="     ") or [""])]
+    shown = wrapped[:40] + ([f"... {len(wrapped) - 40} more lines in frontier.csv"] if len(wrapped) > 40 else [])
+    fig.text(0.61, 0.88, "\n".join(shown), va="top", ha="left", fontsize=7.5, family="monospace")
+    return _save(fig, path)
