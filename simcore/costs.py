@@ -11,8 +11,9 @@ unit). Every lever has a rate (`CostRates`: the policy's own, else the scenario'
 - **priority**: `priority_premium` on the value of the baseline flows whose priority the policy raised, over the
   horizon, counted only when the variant runs under `rationing = "priority"` (tiers do nothing otherwise);
 - **recovery**: `recovery_cost` money per firm and day of restart saved on the scenario's deterministic damage
-  rows (linear: recovery days; exponential: the days to fall to 1%, 6.64 half-lives); default a tenth of a day
-  of the firm's baseline output value (standby crews, spares, backup systems).
+  rows and on the expected events of its random outages (rate x window; linear: recovery days; exponential: the
+  days to fall to 1%, 6.64 half-lives); default a tenth of a day of the firm's baseline output value (standby
+  crews, spares, backup systems).
 
 Each is read from what the policy changed in the compiled run, step by step in the order the compiler applies
 policies (`simcore.compile.PolicyStep`), firm by firm (a variant's `[[variants.firms]]` overrides are a step of
@@ -119,7 +120,7 @@ def cost_rows(scenario: Scenario, compiled: CompiledVariant) -> list[dict]:
                 row["raised_flow"] += float(b.link_flow[raised].sum())
                 flow_value = price[b.slot_product[b.link_slot[raised]]] * b.link_flow[raised] * T
                 money["priority"] += _pad(np.bincount(b.link_customer[raised], weights=rate(p, costs, "priority_premium") * flow_value, minlength=b.n_firms), run.n_firms)
-            days = _restart_days_saved(a, b, compiled.shocks)
+            days = _restart_days_saved(a, b, compiled.shocks, scenario.sampler.expected_outages(len(scenario.model.firms)))
             row["restart_days_saved"] += float(days.sum())
             per_day = rate(p, costs, "recovery_cost")
             daily_value = price[b.firm_product] * b.base_output
@@ -195,14 +196,18 @@ def restart_days(profile: np.ndarray, param: np.ndarray) -> np.ndarray:
     return np.where(profile == EXPONENTIAL, param * math.log2(1 / RESTART_TO), days)
 
 
-def _restart_days_saved(before: CompiledRun, after: CompiledRun, shocks: ShockTable) -> np.ndarray:
-    """Per firm of `after`: the restart days its faster recovery saves on the deterministic damage rows."""
+def _restart_days_saved(before: CompiledRun, after: CompiledRun, shocks: ShockTable, expected: list) -> np.ndarray:
+    """Per firm of `after`: the restart days its faster recovery saves on the deterministic damage rows, and on the
+    expected events of the random outages (`expected`: ShockSampler.expected_outages)."""
     damage = shocks.kind == DAMAGE
     firm, days = shocks.target[damage], restart_days(shocks.profile[damage], shocks.param[damage])
     slow = _pad(before.recovery_speed, after.n_firms)
     slow[before.n_firms :] = 1.0
-    saved = days / slow[firm] - days / after.recovery_speed[firm]
-    return np.bincount(firm, weights=saved, minlength=after.n_firms)
+    saved = np.bincount(firm, weights=days / slow[firm] - days / after.recovery_speed[firm], minlength=after.n_firms).astype(float)
+    for events, profile, param in expected:
+        each = float(restart_days(np.array([profile]), np.array([param]))[0])
+        saved += _pad(events * each, after.n_firms) * (1.0 / slow - 1.0 / after.recovery_speed)
+    return saved
 
 
 def chain_weights(scenario: Scenario, run: CompiledRun) -> dict[str, np.ndarray]:

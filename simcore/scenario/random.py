@@ -69,6 +69,20 @@ class ShockSampler:
     def is_random(self) -> bool:
         return bool(self.plan)
 
+    def expected_outages(self, n_firms: int) -> list[tuple[np.ndarray, int, float]]:
+        """Per `random_outage`: the expected number of events that damage each firm over the scenario (rate x window,
+        each event of a unit hitting all of its firms), with the outage's recovery (profile code, days or half-life):
+        what the costs of faster recovery are priced on (simcore.costs)."""
+        out = []
+        for _, s, units in self.plan:
+            if isinstance(s, RandomOutage):
+                events = np.zeros(n_firms)
+                window = max((self.horizon if s.end is None else s.end) - s.start, 0.0)
+                for unit in units:
+                    events[unit] += s.rate * window
+                out.append((events, *recovery_code(s)))
+        return out
+
     def draw(self, seed: int, k: int) -> Draw:
         rng = replication_rng(seed, k)
         start, duration, value, rows = {}, {}, {}, []

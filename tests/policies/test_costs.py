@@ -141,6 +141,36 @@ def test_recovery_speed_costs_per_day_of_restart_saved(tmp_path, recovery, speed
     assert variant_cost(sc, "faster")["recovery"] == pytest.approx(2000 * saved)
 
 
+RANDOM_RESTART = """
+[[shocks]]
+kind = "random_outage"
+select = { ids = ["C1"] }
+rate = 0.01
+start = 10
+duration = 4
+recovery = { profile = "linear", days = 6 }
+
+[[shocks]]
+kind = "random_outage"
+per = "region"
+select = { ids = ["C1", "C2"] }
+rate = 0.02
+duration = 4
+recovery = { profile = "linear", days = 6 }
+"""
+
+
+def test_recovery_speed_costs_the_expected_restarts_of_random_outages(tmp_path):
+    """C1 fails at 0.01 a day over days 10-40 (0.3 events) and, with C2 (one region), at 0.02 a day over 40 days
+    (0.8 events): 1.1 expected restarts of 6 days, each 3 days shorter at twice the speed: 3.3 days saved, priced
+    at a tenth of a day of C1's output value (10 goods at 10,000 CNY)."""
+    body = RESTART.split("[[variants]]", 1)[1].replace("SPEED", "2")
+    sc = build_scenario(tmp_path, priced(test_stabilize.FAN_OUT), RANDOM_RESTART + "[[variants]]" + body + MONEY, 40)
+    (row,) = policy_costs(sc, "faster")
+    assert row["restart_days_saved"] == pytest.approx((0.01 * 30 + 0.02 * 40) * 3)
+    assert row["recovery"] == pytest.approx(0.1 * 100000 * 3.3)
+
+
 def two_chain_scenario(tmp_path: Path, body: str):
     """FAN_OUT with C1 in chain "a" and C2 in chain "b": S serves both, half each."""
     firms = [dict(f) for f in test_stabilize.FAN_OUT["firms"]]
