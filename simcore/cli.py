@@ -389,14 +389,21 @@ def _optimize(args) -> int:
             f"how sure: it loses less than the runner-up ({sure['runner_up']}, {money(sure['runner_up_cost'])}) in {sure['beats_share']:.0%} of the "
             f"replications (ties {sure['tie_share']:.0%}); by {money(sure['advantage'])} on average (95% CI {money(sure['advantage_ci_low'])} to {money(sure['advantage_ci_high'])})"
         )
-    print("\nfrontier: the best portfolio found at each budget")
-    front = result.frontier_table()
-    cols = [f"cost ({currency})", f"saves ({currency})", "benefit/cost"]
-    cells = [[format_money(r.cost, "").strip(), format_money(r.value_saved, "").strip(), format_ratio(r.benefit_cost)] for r in front.itertuples()]
-    width = [max(len(h), *(len(c[k]) for c in cells)) for k, h in enumerate(cols)]
+    print("\nhow the choice moves with the budget (the best portfolio found within each; every step of the frontier is in frontier.csv):")
+    levels = [result.budget * k / FRONTIER_LEVELS for k in range(1, FRONTIER_LEVELS + 1)]
+    cols = ["within", f"cost ({currency})", f"saves ({currency})", "benefit/cost"]
+    cells, last = [], None
+    for b in levels:
+        p = result.best_at(b)
+        if p is None or p == last:
+            continue
+        last = p
+        r = result.row(p)
+        cells.append(([format_money(b, "").strip(), format_money(r["cost"], "").strip(), format_money(r["value_saved"], "").strip(), format_ratio(r["benefit_cost"])], p))
+    width = [max(len(h), *(len(c[k]) for c, _ in cells)) for k, h in enumerate(cols)]
     print("   " + "  ".join(h.rjust(w) for h, w in zip(cols, width)) + "  portfolio")
-    for r, c in zip(front.itertuples(), cells):
-        print(("*  " if r.chosen else "   ") + "  ".join(x.rjust(w) for x, w in zip(c, width)) + "  " + r.portfolio)
+    for c, p in cells:
+        print(("*  " if p == result.chosen else "   ") + "  ".join(x.rjust(w) for x, w in zip(c, width)) + "  " + ev.name(p))
     print(f"results written to {out}/")
     return 0
 
@@ -450,6 +457,7 @@ def _print_picks(scenario) -> None:
             print(f"short board picked by '{variant}': {pick_line(pick)}")
 
 
+FRONTIER_LEVELS = 10  # budget levels `simcore optimize` prints the best portfolio of: a tenth of the budget, two tenths, ...
 SHOWN_CUSTOMERS = 40  # customers whose short boards `simcore inspect` lists without --all
 
 

@@ -96,7 +96,7 @@ def optimize(
 
         def score(portfolios):
             evaluation.simulate(portfolios)
-            return [evaluation.objective(p, objective) for p in portfolios]
+            return [evaluation.objective(p, objective, rounded=True) for p in portfolios]
 
         state = Search(n, fits, evaluation.cost, score)
         try:

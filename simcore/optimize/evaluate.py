@@ -30,6 +30,7 @@ from simcore.scenario import Scenario
 from simcore.scenario.schema import Variant
 
 LOSS = METRICS.index("loss")
+RESOLUTION = 1e-6  # of the total chain's baseline output value: objectives closer than this are equal (the cheaper wins)
 NOTHING = "nothing"  # the empty portfolio's name
 
 
@@ -89,11 +90,20 @@ class Evaluation:
         for v, p in enumerate(new):
             self.losses[p] = result.metrics[:, v, :, LOSS] * self.value
 
-    def objective(self, p: Portfolio, kind: str) -> float:
+    @property
+    def resolution(self) -> float:
+        """Money below which two losses are the same: RESOLUTION of the total chain's baseline output value (a
+        candidate that changes the loss by rounding only is not worth its cost)."""
+        return RESOLUTION * float(self.value[0])
+
+    def objective(self, p: Portfolio, kind: str, rounded: bool = False) -> float:
         """The total chain's expected loss in money (`mean`), or its CVaR95 (`cvar95`: the mean of the replications at
-        or above the 95% quantile, as docs/model.md, Metrics, defines it)."""
+        or above the 95% quantile, as docs/model.md, Metrics, defines it); `rounded` to a multiple of `resolution`, as
+        the search compares them."""
         x = self.losses[p][:, 0]
         if kind == "mean":
-            return float(x.mean())
-        var = np.quantile(x, 0.95)
-        return float(x[x >= var].mean())
+            value = float(x.mean())
+        else:
+            value = float(x[x >= np.quantile(x, 0.95)].mean())
+        q = self.resolution
+        return round(value / q) * q if rounded and q > 0 else value

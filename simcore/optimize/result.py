@@ -46,8 +46,11 @@ class OptimizeResult:
         return frontier(self.scores, self.cost)
 
     def runner_up(self) -> Portfolio | None:
-        """The best portfolio simulated other than the chosen one (same ordering as the choice)."""
-        rest = [p for p in self.scores if p != self.chosen]
+        """The best portfolio simulated, other than the chosen one, whose losses differ from the chosen one's in some
+        replication (same ordering as the choice): the real alternative, not the choice plus a candidate that changes
+        nothing."""
+        mine, q = self.evaluation.losses[self.chosen], self.evaluation.resolution
+        rest = [p for p in self.scores if p != self.chosen and np.abs(self.evaluation.losses[p] - mine).max() > q]
         return min(rest, key=lambda p: (self.scores[p], self.cost(p), len(p), order(p))) if rest else None
 
     def row(self, p: Portfolio) -> dict:
@@ -98,18 +101,20 @@ class OptimizeResult:
 
     def confidence(self) -> dict | None:
         """How sure the choice is: the share of replications in which the chosen portfolio loses less than the runner-up
-        (and ties), and the paired difference of their losses in money with its 95% CI."""
+        (and ties: closer than the evaluation's resolution), and the paired difference of their losses in money with
+        its 95% CI."""
         other = self.runner_up()
         if other is None:
             return None
         a, b = self.evaluation.losses[self.chosen][:, 0], self.evaluation.losses[other][:, 0]
+        q = self.evaluation.resolution
         d = describe(b - a)
         return {
             "runner_up": self.evaluation.name(other),
             "runner_up_cost": self.cost(other),
-            "beats_share": float(np.mean(a < b)),
-            "tie_share": float(np.mean(a == b)),
-            "loses_share": float(np.mean(a > b)),
+            "beats_share": float(np.mean(a < b - q)),
+            "tie_share": float(np.mean(np.abs(a - b) <= q)),
+            "loses_share": float(np.mean(a > b + q)),
             "advantage": d["mean"],
             "advantage_ci_low": d["ci95"][0],
             "advantage_ci_high": d["ci95"][1],

@@ -23,7 +23,7 @@ def test_one_command_with_a_budget_reads_in_money(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["optimize", str(write(tmp_path)), "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "budget 30 k CNY" in text and "chosen portfolio:" in text and "how sure:" in text and "frontier:" in text
+    assert "budget 30 k CNY" in text and "chosen portfolio:" in text and "how sure:" in text and "how the choice moves with the budget" in text
     summary = json.loads((out / "summary.json").read_text())
     assert summary["budget"] == 30000 and summary["money"]["currency"] == "CNY"
     assert summary["chosen"]["cost"] <= 30000 and summary["search"]["method"] == "exhaustive"

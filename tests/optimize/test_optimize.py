@@ -150,7 +150,8 @@ def test_how_sure_counts_replications(tmp_path):
     sure = result.confidence()
     runner = next(p for p in result.scores if result.evaluation.name(p) == sure["runner_up"])
     a, b = result.evaluation.losses[result.chosen][:, 0], result.evaluation.losses[runner][:, 0]
-    assert sure["beats_share"] == np.mean(a < b) and sure["beats_share"] + sure["tie_share"] + sure["loses_share"] == pytest.approx(1)
+    q = result.evaluation.resolution
+    assert sure["beats_share"] == np.mean(a < b - q) and sure["beats_share"] + sure["tie_share"] + sure["loses_share"] == pytest.approx(1)
     assert sure["advantage"] == pytest.approx(np.mean(b - a))
 
 
