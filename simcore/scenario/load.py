@@ -174,27 +174,35 @@ def read_scenario(path: str | Path, rank_products: RankProducts | None = None, r
 
 
 def _ranked_under_scenario(scenario: Scenario, positions: list[int], rank_scenario: RankScenario | None, file: str) -> Scenario:
-    """The scenario with every `fill_short_board` of `rank = "scenario"` and `top` ranked under its shocks, then
-    checked against the map like any policy (docs/policies.md#fill_short_board)."""
-    todo = [(v, j) for v, variant in enumerate(scenario.variants) for j, p in enumerate(variant.policies) if isinstance(p, FillShortBoard) and p.needs_scenario_ranking]
+    """The scenario with every `fill_short_board` of `rank = "scenario"` and `top` (in a variant, or in a candidate of
+    `[optimize]`) ranked under its shocks, then checked against the map like any policy
+    (docs/policies.md#fill_short_board)."""
+    owners = [(f"variants[{positions[v]}]", variant) for v, variant in enumerate(scenario.variants)]
+    if scenario.optimize is not None:
+        owners += [(f"optimize.candidates[{k}]", c) for k, c in enumerate(scenario.optimize.candidates)]
+    todo = [(o, j) for o, (_, owner) in enumerate(owners) for j, p in enumerate(owner.policies) if isinstance(p, FillShortBoard) and p.needs_scenario_ranking]
     if not todo:
         return scenario
     if rank_scenario is None:
         raise ValueError('fill_short_board with `top` and rank = "scenario" needs a ranking under the shocks: load the scenario with simcore.load_scenario')
-    variants, problems, rankings = list(scenario.variants), [], {}
-    for v, j in todo:
-        policy = variants[v].policies[j]
+    owners, problems, rankings = [list(o) for o in owners], [], {}
+    for o, j in todo:
+        field, owner = owners[o]
+        policy = owner.policies[j]
         key = tuple(policy.origins)
         if key not in rankings:
             rankings[key] = rank_scenario(scenario, [row["product"] for row in short_boards(scenario.model, key)])
         order = rankings[key]
         policy = policy.with_ranking([q for q, _ in order], [x for _, x in order])
-        problems += POLICIES["fill_short_board"].check(scenario.model, policy, file, f"variants[{positions[v]}].policies[{j}]")
-        policies = list(variants[v].policies)
+        problems += POLICIES["fill_short_board"].check(scenario.model, policy, file, f"{field}.policies[{j}]")
+        policies = list(owner.policies)
         policies[j] = policy
-        variants[v] = variants[v].model_copy(update={"policies": policies})
+        owners[o][1] = owner.model_copy(update={"policies": policies})
     raise_if(problems)
-    return replace(scenario, variants=tuple(variants))
+    n = len(scenario.variants)
+    variants = tuple(owner for _, owner in owners[:n])
+    optimize = scenario.optimize if scenario.optimize is None else scenario.optimize.model_copy(update={"candidates": [c for _, c in owners[n:]]})
+    return replace(scenario, variants=variants, optimize=optimize)
 
 
 def _policy_settings(cmap: ChainMap | None, policies: Any, file: str, owner: tuple, rank_products: RankProducts | None) -> tuple[list | None, list[Problem]]:

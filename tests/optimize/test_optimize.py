@@ -209,3 +209,14 @@ def test_exhaustive_finds_the_minimum_and_the_frontier_is_pareto(n, seed, budget
     found = greedy_with_swaps(greedy)
     assert cost(found) <= budget and objective(found) <= objective(EMPTY)
     assert all(objective(found) <= objective(m) for m in greedy.seen)  # a local optimum of every portfolio it saw
+
+
+def test_a_candidate_may_rank_its_short_boards_under_the_scenario(tmp_path):
+    """`fill_short_board` with `top` and rank = "scenario" in a candidate is ranked under the shocks as in a variant:
+    A is out, so pa (single-sourced at C, the loss goes through it) is the top short board, not pb."""
+    top = candidate("fill the top board", 'kind = "fill_short_board"\ntop = 1\nrank = "scenario"\nmode = "safety_stock"\nextra_cover = 20')
+    sc = scenario(tmp_path, f"[[shocks]]\nselect = {{ ids = ['A'] }}\n{OUTAGE}", top)
+    (policy,) = sc.optimize.candidates[0].policies
+    assert policy.chosen_products == ["pa"]
+    result = optimize(sc, budget=1e6, progress=False)
+    assert result.cost(frozenset([0])) == pytest.approx(200 * 1000 * 0.25 * 0.2)
