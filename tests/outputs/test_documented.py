@@ -1,4 +1,4 @@
-"""docs/outputs.md documents every file, column and key that `simcore run`, `run --replications` and `simcore stress` write.
+"""docs/outputs.md documents every file, column and key that `simcore run`, `run --replications`, `simcore optimize` and `simcore stress` write.
 
 Each command runs on a shipped map (short horizons); every file it writes must
 be listed in its section of the page, every column of every table and every
@@ -18,7 +18,7 @@ from simcore.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "outputs.md"
-SECTIONS = {"`simcore run`": "run", "`simcore run --replications N`": "batch", "`simcore stress`": "stress"}
+SECTIONS = {"`simcore run`": "run", "`simcore run --replications N`": "batch", "`simcore optimize`": "optimize", "`simcore stress`": "stress"}
 HORIZON = 60
 
 
@@ -133,6 +133,15 @@ def test_every_file_and_column_of_a_batch_is_documented(scenario, tmp_path, caps
     }
     check_folder("batch", out, allowed)
     assert (out / "chunks").is_dir() and (out / "fan.png").is_file()
+
+
+def test_every_file_and_column_of_an_optimization_is_documented(scenario, tmp_path, capsys):
+    out = tmp_path / "optimize"
+    assert main(["optimize", str(scenario), "--budget", "2e7", "--replications", "4", "--out", str(out)]) == 0
+    chains = {c[len("cost_") :] for c in pd.read_csv(out / "portfolios.csv", nrows=0).columns if c.startswith("cost_")}
+    assert chains == {"ev", "ess", "unattributed"}
+    check_folder("optimize", out, {"package": None, "chain": chains, "round": None})
+    assert (out / "rounds" / "000" / "batch.json").is_file() and (out / "frontier.png").is_file()
 
 
 @pytest.mark.parametrize("source, by", [("ev_chain.toml", "region"), ("willems_01.toml", "firm")])
