@@ -41,8 +41,8 @@ def main(argv=None) -> int:
 
     from simcore import load_scenario
     from simcore.montecarlo import run_batch
-    from simcore.optimize import optimize
-    from simcore.optimize.candidates import draw_candidates
+    from simcore.portfolios import optimize
+    from simcore.portfolios.candidates import draw_candidates
     from simcore.scenario.schema import Optimize
 
     replications = 50 if args.quick else 200
@@ -51,7 +51,7 @@ def main(argv=None) -> int:
     drawn = draw_candidates(base, Optimize(short_boards=4, stuck_necks=4))
     names = [c.name for c in drawn.chosen][:20]
     scenario = dataclasses.replace(base, optimize=Optimize(short_boards=4, stuck_necks=4, use=names, replications=replications))
-    from simcore.optimize.evaluate import Evaluation
+    from simcore.portfolios.evaluate import Evaluation
 
     everything = Evaluation(scenario, tuple(c for c in drawn.chosen if c.name in names), 1, 0, "numba").cost(frozenset(range(len(names))))
     optimize(scenario, budget=everything, replications=10, progress=False)  # JIT and caches warm

@@ -344,8 +344,8 @@ def _budget(text: str | None):
 def _optimize(args) -> int:
     from simcore.api import load_scenario
     from simcore.costs import format_money, format_ratio
-    from simcore.optimize import optimize
-    from simcore.optimize.candidates import draw_candidates
+    from simcore.portfolios import optimize
+    from simcore.portfolios.candidates import draw_candidates
     from simcore.outputs import check_format, write_optimize_outputs
     from simcore.scenario.schema import Optimize
 
@@ -410,7 +410,7 @@ def _optimize(args) -> int:
 
 def _list_candidates(scenario, candidates) -> int:
     from simcore.costs import format_money
-    from simcore.optimize.evaluate import Evaluation
+    from simcore.portfolios.evaluate import Evaluation
 
     ev = Evaluation(scenario, candidates.chosen, 1, scenario.seed, "numba")
     print(f"{scenario.name}: {len(candidates.chosen)} candidates (cost alone, in {scenario.costs.currency})")

@@ -244,7 +244,7 @@ def _policy_settings(cmap: ChainMap | None, policies: Any, file: str, owner: tup
 def _optimize_block(cmap: ChainMap | None, block: Optimize | None, raw: Any, file: str, rank_products: RankProducts | None) -> tuple[Optimize | None, list[Problem]]:
     """`[optimize]` with its candidates' policies validated as a variant's are, its chain budgets checked against the
     map's chains and its candidate names unique (names in `use` are checked once the candidates are drawn,
-    `simcore.optimize.candidates`)."""
+    `simcore.portfolios.candidates`)."""
     if block is None:
         return None, []
     problems, candidates = [], []

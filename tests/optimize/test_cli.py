@@ -45,7 +45,7 @@ def test_the_budget_on_the_command_line_wins_and_list_simulates_nothing(tmp_path
 
 
 def test_dask_gives_identical_results(tmp_path):
-    from simcore.optimize import optimize
+    from simcore.portfolios import optimize
     from simcore import load_scenario
 
     pytest.importorskip("distributed")

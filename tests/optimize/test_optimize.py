@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from naive import build_scenario
-from simcore.optimize import optimize
-from simcore.optimize.search import EMPTY, Search, best_within, exhaustive, frontier, greedy_with_swaps
+from simcore.portfolios import optimize
+from simcore.portfolios.search import EMPTY, Search, best_within, exhaustive, frontier, greedy_with_swaps
 
 PA = {"id": "pa", "category": "basic_component", "price": 1.0}
 PB = {"id": "pb", "category": "basic_component", "price": 1.0}

@@ -1,4 +1,4 @@
-"""`simcore optimize`: the portfolio of interventions that minimises the chain's loss in money under a budget
+"""`simcore optimize` and `simcore.optimize`: the portfolio of interventions that minimises the chain's loss in money under a budget
 (docs/optimize.md). Candidates (`candidates`), joint simulation on common random numbers (`evaluate`), the
 search (`search`), the result (`result`)."""
 
@@ -14,10 +14,10 @@ from typing import Callable
 from simcore.atomic import OutputError, claim, write_text
 from simcore.errors import NO_VALUE, InputError, Problem
 from simcore.montecarlo.cluster import Interrupted, executor
-from simcore.optimize.candidates import Candidates, draw_candidates
-from simcore.optimize.evaluate import Evaluation
-from simcore.optimize.result import OptimizeResult
-from simcore.optimize.search import Search, exhaustive, greedy_with_swaps
+from simcore.portfolios.candidates import Candidates, draw_candidates
+from simcore.portfolios.evaluate import Evaluation
+from simcore.portfolios.result import OptimizeResult
+from simcore.portfolios.search import Search, exhaustive, greedy_with_swaps
 from simcore.scenario import Scenario
 from simcore.scenario.schema import Optimize
 
@@ -54,7 +54,7 @@ def optimize(
 
     `search`: "exhaustive" (every subset), "greedy" (forward selection with swaps) or "auto" (exhaustive up to
     `[optimize].exhaustive_up_to` candidates). `out`: folder for the rounds' chunks (and `resume`); the results'
-    files are written by `simcore.optimize.outputs`. The other arguments are `simcore.montecarlo.run_batch`'s.
+    files are written by `simcore.outputs.write_optimize_outputs`. The other arguments are `simcore.montecarlo.run_batch`'s.
     Every problem with the input is raised (InputError) before anything is simulated or written.
     """
     from simcore.api import load_scenario

@@ -11,9 +11,9 @@ import pandas as pd
 
 from simcore.costs import UNATTRIBUTED, money_info
 from simcore.montecarlo.stats import describe
-from simcore.optimize.candidates import Candidates
-from simcore.optimize.evaluate import Evaluation
-from simcore.optimize.search import EMPTY, Portfolio, best_within, frontier, order
+from simcore.portfolios.candidates import Candidates
+from simcore.portfolios.evaluate import Evaluation
+from simcore.portfolios.search import EMPTY, Portfolio, best_within, frontier, order
 
 
 @dataclass(eq=False)

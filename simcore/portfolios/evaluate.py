@@ -24,8 +24,8 @@ from simcore.compile import compile_variant
 from simcore.costs import chain_costs, value_base
 from simcore.montecarlo import run_batch
 from simcore.montecarlo.batch import METRICS
-from simcore.optimize.candidates import Candidate
-from simcore.optimize.search import Portfolio, order
+from simcore.portfolios.candidates import Candidate
+from simcore.portfolios.search import Portfolio, order
 from simcore.scenario import Scenario
 from simcore.scenario.schema import Variant
 
