@@ -285,8 +285,11 @@ def plot_frontier(result, path: Path | None = None):
         ax.errorbar(x, y, yerr=err, fmt="o", color="tab:green", ecolor="0.3", capsize=3, ms=5, zorder=4)
     else:
         ax.plot(x, y, "o", color="tab:green", ms=5, zorder=4)
+    span, last = max(float(x.max()), result.budget, 1e-300), -np.inf
     for k, (a, b) in enumerate(zip(x, y)):
-        ax.annotate(str(k), (a, b), xytext=(4, -11), textcoords="offset points", fontsize=8, color="0.2")
+        if a - last >= 0.025 * span or k == len(x) - 1:  # numbers close together would overprint: the list has them all
+            ax.annotate(str(k), (a, b), xytext=(4, -11), textcoords="offset points", fontsize=8, color="0.2")
+            last = a
     chosen = result.chosen
     ax.plot([result.cost(chosen)], [base - result.scores[chosen]], "*", color="tab:orange", ms=16, zorder=5, label="chosen")
     ax.axvline(result.budget, color="tab:red", ls="--", lw=1, label=f"budget {format_money(result.budget, currency)}")
@@ -309,7 +312,21 @@ def plot_frontier(result, path: Path | None = None):
         lines.append(f"{k}. {format_money(result.cost(p), '').strip()}: {change}{star}")
     import textwrap
 
-    wrapped = [w for line in lines for w in (textwrap.wrap(line, 62, subsequent_indent="     ") or [""])]
-    shown = wrapped[:40] + ([f"... {len(wrapped) - 40} more lines in frontier.csv"] if len(wrapped) > 40 else [])
+    blocks = [textwrap.wrap(line, 62, subsequent_indent="     ") or [""] for line in lines]
+    room = 34  # lines that fit beside the axes at this size
+    if sum(map(len, blocks)) > room:  # the first steps and the last ones (the choice), the middle in frontier.csv
+        head, tail, used = [], [], 1
+        for b in blocks:
+            if used + len(b) > room // 3:
+                break
+            head.append(b)
+            used += len(b)
+        for b in reversed(blocks[len(head) :]):
+            if used + len(b) > room:
+                break
+            tail.insert(0, b)
+            used += len(b)
+        blocks = head + [["   ... (every step is in frontier.csv)"]] + tail
+    shown = [w for b in blocks for w in b]
     fig.text(0.61, 0.88, "\n".join(shown), va="top", ha="left", fontsize=7.5, family="monospace")
     return _save(fig, path)
