@@ -93,3 +93,20 @@ def test_bad_optimize_blocks(tmp_path, capsys, old, new, expected):
     assert len(err) == 1, err
     assert expected in err[0] and (str(path) in err[0] or "command line" in err[0]), err[0]
     assert not out.exists()
+
+
+def test_the_shipped_decision_scenario(tmp_path, capsys):
+    """scenarios/ev_chain_leader_budget.toml at its 50 M CNY on 20 replications: the domestic alternative for the
+    foreign-only high-end MCU is chosen (docs/optimize.md), within the budget, and sure against the runner-up."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scenarios" / "ev_chain_leader_budget.toml"
+    out = tmp_path / "out"
+    assert main(["optimize", str(path), "--replications", "20", "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["budget"] == 5e7 and summary["search"]["method"] == "greedy with swaps" and summary["search"]["candidates"] == 25
+    assert summary["chosen"]["candidates"] == ["mcu_highend: alternative supplier"]
+    assert summary["chosen"]["cost"] <= 5e7 and summary["confidence"]["beats_share"] >= 0.9
+    costs = [row["cost"] for row in summary["frontier"]]
+    saved = [row["value_saved"] for row in summary["frontier"]]
+    assert costs == sorted(costs) and saved == sorted(saved)
