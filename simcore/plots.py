@@ -12,6 +12,27 @@ import numpy as np  # noqa: E402
 
 from simcore.result import ScenarioResult  # noqa: E402
 
+CJK_FONT = "NotoSansCJKsc-Regular.otf"  # Noto Sans CJK SC (SIL Open Font License), shipped by the mplfonts package
+
+
+def chinese_fallback() -> str:
+    """Let Chinese names render in every figure: Noto Sans CJK SC, which the `mplfonts` dependency installs (no system
+    font needed), is registered and follows the generic family in `font.family`; matplotlib falls back glyph by glyph
+    along that list (a generic family alone resolves to one font), so Latin text keeps DejaVu Sans. Returns the
+    font's family name; text in another family passes `[family, name]` (see MONOSPACE)."""
+    from matplotlib import font_manager
+    from mplfonts.conf import FONT_DIR
+
+    path = str(Path(FONT_DIR) / CJK_FONT)
+    name = font_manager.FontProperties(fname=path).get_name()
+    if name not in {f.name for f in font_manager.fontManager.ttflist}:
+        font_manager.fontManager.addfont(path)
+    matplotlib.rcParams["font.family"] = ["sans-serif", name]
+    return name
+
+
+MONOSPACE = ["monospace", chinese_fallback()]  # monospaced text with the Chinese fallback
+
 
 def plot_output(result: ScenarioResult, path: Path | None = None, chain: str = "total"):
     """Chain output / baseline over time, one line per variant, shock windows shaded."""
@@ -328,5 +349,5 @@ def plot_frontier(result, path: Path | None = None):
             used += len(b)
         blocks = head + [["   ... (every step is in frontier.csv)"]] + tail
     shown = [w for b in blocks for w in b]
-    fig.text(0.61, 0.88, "\n".join(shown), va="top", ha="left", fontsize=7.5, family="monospace")
+    fig.text(0.61, 0.88, "\n".join(shown), va="top", ha="left", fontsize=7.5, family=MONOSPACE)
     return _save(fig, path)
