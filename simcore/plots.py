@@ -224,6 +224,7 @@ CATEGORY_COLORS = {
     "industrial_software": "#e377c2",
     "subassembly": "#ff7f0e",
     "final_product": "#2ca02c",
+    "technology_base": "#17becf",
     "service": "#7f7f7f",
 }
 

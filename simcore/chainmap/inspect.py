@@ -22,7 +22,7 @@ def firm_graph(cmap: ChainMap) -> nx.DiGraph:
 
 # The five basics (工业"五基") a short board belongs to, by its product's category (docs/model.md, Short boards).
 FIVE_BASICS = ("core components", "key basic materials", "basic processes", "industrial software", "technology base")
-OTHER_BASIC = "not a basic"  # a final product bought as an input (no shipped map has one that binds)
+OTHER_BASIC = "not a basic"  # a final product bought as an input, or a service (logistics, retail)
 BASIC_OF = {
     Category.raw_material: "key basic materials",
     Category.basic_material: "key basic materials",
@@ -31,7 +31,8 @@ BASIC_OF = {
     Category.subassembly: "core components",
     Category.basic_process: "basic processes",
     Category.industrial_software: "industrial software",
-    Category.service: "technology base",
+    Category.technology_base: "technology base",
+    Category.service: OTHER_BASIC,
     Category.final_product: OTHER_BASIC,
 }
 SINGLE = "single-sourced"

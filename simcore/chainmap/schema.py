@@ -38,6 +38,7 @@ class Category(str, Enum):
     industrial_software = "industrial_software"
     subassembly = "subassembly"
     final_product = "final_product"
+    technology_base = "technology_base"  # the industrial technology base: testing, measurement, standards, certification
     service = "service"
 
 

@@ -66,7 +66,7 @@ def test_unknown_top_level_table(tmp_path):
 
 def test_unknown_category_lists_the_categories(tmp_path):
     err, path = bad(tmp_path, edit(VALID_MODEL, 'category = "basic_component"', 'category = "basic_componnt"'))
-    check(err, path, "products[1].category", "basic_componnt", "one of raw_material, basic_material, basic_component", "final_product, service")
+    check(err, path, "products[1].category", "basic_componnt", "one of raw_material, basic_material, basic_component", "final_product, technology_base, service")
 
 
 @pytest.mark.parametrize(

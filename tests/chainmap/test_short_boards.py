@@ -149,3 +149,21 @@ def test_inspect_prints_the_five_basics_and_refuses_an_unknown_origin(tmp_path, 
     assert main(["inspect", str(model), "--origins", "mars"]) == 2
     err = capsys.readouterr().err
     assert "command line: --origins[0]: got 'mars'; expected a tag or region" in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_technology_base_is_the_fifth_basic_and_services_are_none():
+    """Testing and certification (category technology_base) is the industrial technology base; logistics (service)
+    is no basic (docs/model.md, Short boards)."""
+    from naive import build_model
+    from simcore.chainmap.inspect import short_boards_of
+
+    products = [
+        {"id": "lab", "category": "technology_base"},
+        {"id": "haul", "category": "service"},
+        {"id": "good", "category": "final_product", "recipe": {"lab": 1.0, "haul": 1.0}},
+    ]
+    firms = [{"id": "L", "product": "lab", "region": "r"}, {"id": "H", "product": "haul", "region": "r"}, {"id": "G", "product": "good", "region": "r"}]
+    links = [{"supplier": "L", "customer": "G"}, {"supplier": "H", "customer": "G"}]
+    cmap = build_model(products, firms, links, [{"firm": "G", "units": 1.0}])
+    basics = {r["product"]: r["basic"] for r in short_boards_of(cmap, ("foreign",))}
+    assert basics == {"lab": "technology base", "haul": "not a basic"}
