@@ -3,6 +3,8 @@ back to 99% of baseline within a bounded time, on random maps and on the two-fir
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -88,3 +90,17 @@ def test_rules_that_put_final_demand_beside_or_ahead_of_orders_can_deadlock_a_cy
     assert tr.firm_output[-50:].max() < 1e-6 * cmap.outputs.min()
     mixed = run_numba(compile_rows(cmap, shock, 400, rationing="mixed"))
     assert np.all(mixed.firm_output[-50:] >= 0.99 * cmap.outputs)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="open counterexample (docs/model.md, Orders, Known): the order rule contracts this dense loop to zero")
+@pytest.mark.parametrize("rule", ["mixed", "proportional"])
+def test_a_dense_loop_recovers_from_a_partial_outage(rule):
+    """A map hypothesis drew (19 firms, every product in several loops, cover 1 day, headroom 5%): f0_0 loses 30% of
+    its capacity for 30 days. Each customer short of one input orders the others only for what it can produce, so
+    their makers' orders fall, they produce less, and the loop contracts, to zero output by day 80 under every rule."""
+    from simcore.chainmap import load_model
+
+    cmap = load_model(Path(__file__).parents[1] / "data" / "dense_loop.toml")
+    run = compile_rows(cmap, [(DAMAGE, 0, 0.3, 0.0, 29.52, STEP, 0.0, 0)], 220, rationing=rule, tau=2.0)
+    ratio = run_numba(run).chain_output[:, 0] / run.chain_baseline[0]
+    assert np.all(ratio[-30:] >= 0.99), ratio[[20, 40, 80, 219]]
