@@ -172,21 +172,26 @@ def produce_and_ration(chain_map, params, state, totals_row):
     plan, damage_next, output, fill, tier_fill, final_new, final_delivered = (
         state.plan, state.damage_next, state.output, state.fill, state.tier_fill, state.final_new, state.final_delivered,
     )  # fmt: skip
+    in_transit, short = state.in_transit, state.short
     consumed = lost = produced = fin_total = delivered_total = backlog_total = 0.0
     for i in range(len(capacity)):
         cap = capacity[i] * (1.0 - damage[i])
         final_new[i] = final_demand[i] * demand_factor[i]
         demand = ordered[i] + final_new[i] + backlog[i]
-        plan[i] = min(demand, capacity[i] * (1.0 - damage_next[i]))  # for the orders (ship_and_order)
+        plan_i = min(demand, capacity[i] * (1.0 - damage_next[i]))  # for the orders (ship_and_order)
+        plan[i] = plan_i
         limit = math.inf
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             limit = min(limit, input_bound(inventory[s], slot_coef[s], slot_necessity[s], base_output[i]))
         y = within_slack(min(cap, demand), limit)
         output[i] = y
+        short_i = False
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             used = min(slot_coef[s] * y, inventory[s])
             consumed += used
             inventory[s] -= used
+            short_i |= inventory[s] + in_transit[s] < slot_coef[s] * plan_i  # ship_and_order's test, before shipments
+        short[i] = short_i
 
         final_due = final_new[i] + backlog[i]
         if mixed:  # the reference's two groups: firms' orders, then final demand
@@ -232,8 +237,11 @@ def produce_and_ration(chain_map, params, state, totals_row):
 def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row):
     """Reference steps 5-6 customer by customer, then the next tick's arrivals; returns the units arriving next tick.
 
-    `any_closed`, `any_lead`: whether a live row closes a link or stretches a lead time this tick. A customer's
-    inputs are visited twice: shipments in, then (once every input's position is known) orders out.
+    `any_closed`, `any_lead`: whether a live row closes a link or stretches a lead time this tick. An input's order
+    depends on the other inputs' positions after today's shipments, so a customer with a `short` input (one whose
+    position before shipments is below its use at the plan, produce_and_ration) has its inputs visited twice:
+    shipments in and bounds, then orders out. Any other customer takes both in one pass: shipments only raise
+    positions, so none of its inputs can bind and each orders for the plan, `within_slack(plan, inf)`.
     """
     slot_ptr, slot_coef, slot_necessity, slot_link_ptr, link_supplier, link_lead, link_group, base_output = (
         chain_map.slot_ptr, chain_map.slot_coef, chain_map.slot_necessity, chain_map.slot_link_ptr, chain_map.link_supplier,
@@ -243,38 +251,34 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
     slot_target, slot_pipeline, link_share, share, closed, lead_factor = (
         state.slot_target, state.slot_pipeline, state.base_share, state.share, state.closed, state.lead_factor,
     )  # fmt: skip
-    fill, tier_fill, plan, orders, ordered, tier_ordered = (
-        state.fill, state.tier_fill, state.plan, state.orders, state.ordered, state.tier_ordered,
+    fill, tier_fill, plan, short, orders, ordered, tier_ordered = (
+        state.fill, state.tier_fill, state.plan, state.short, state.orders, state.ordered, state.tier_ordered,
     )  # fmt: skip
     inventory, in_transit, ring, weight = state.inventory, state.in_transit, state.ring, state.weight
     mask = ring.shape[0] - 1
     shipped = stock = transit = arriving = 0.0
     for i in range(len(slot_ptr) - 1):
         lowest, second, scarcest = math.inf, math.inf, -1
-        several = slot_ptr[i + 1] - slot_ptr[i] > 1  # with one input, no other input bounds its orders
+        # with one input, no other input bounds its orders
+        two_passes = slot_ptr[i + 1] - slot_ptr[i] > 1 and short[i]
+        if two_passes:
+            for s in range(slot_ptr[i], slot_ptr[i + 1]):
+                shipped = ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, fill, link_supplier, link_group, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit)
+                if adaptive and slot_link_ptr[s + 1] - slot_link_ptr[s] > 1:
+                    adapt_shares(slot_link_ptr[s], slot_link_ptr[s + 1], closed, any_closed, orders, fill, tier_fill, grouped, link_supplier, link_group, share, link_share, rho, weight)
+                position = inventory[s] + in_transit[s]
+                if position < slot_coef[s] * plan[i]:  # a bound at or above the plan never binds
+                    bound = input_bound(position, slot_coef[s], slot_necessity[s], base_output[i])
+                    second = min(second, max(lowest, bound))  # the two smallest bounds, and where the smallest is
+                    scarcest = s if bound < lowest else scarcest
+                    lowest = min(lowest, bound)
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
-            # deliveries, pulled from each supplier's fill ratio
-            for link in range(lo, hi):
-                book = 0.0 if (any_closed and closed[link]) else orders[link]
-                ratio = tier_fill[link_supplier[link], link_group[link]] if grouped else fill[link_supplier[link]]
-                units = book * ratio
-                if units > 0.0:
-                    lead = link_lead[link] * lead_factor[link] if any_lead else link_lead[link]
-                    ring[arrival_tick(t, lead) & mask, s] += units
-                    in_transit[s] += units
-                    shipped += units
-            if adaptive and hi - lo > 1:
-                adapt_shares(lo, hi, closed, any_closed, orders, fill, tier_fill, grouped, link_supplier, link_group, share, link_share, rho, weight)
-            position = inventory[s] + in_transit[s]
-            if several and position < slot_coef[s] * plan[i]:  # a bound at or above the plan never binds
-                bound = input_bound(position, slot_coef[s], slot_necessity[s], base_output[i])
-                second = min(second, max(lowest, bound))  # the two smallest bounds, and where the smallest is
-                scarcest = s if bound < lowest else scarcest
-                lowest = min(lowest, bound)
-        # orders for the next tick (reference step 6), into each supplier's next order book
-        for s in range(slot_ptr[i], slot_ptr[i + 1]):
-            lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
+            if not two_passes:
+                shipped = ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, fill, link_supplier, link_group, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit)
+                if adaptive and hi - lo > 1:
+                    adapt_shares(lo, hi, closed, any_closed, orders, fill, tier_fill, grouped, link_supplier, link_group, share, link_share, rho, weight)
+            # orders for the next tick (reference step 6), into each supplier's next order book
             expected = within_slack(plan[i], second if s == scarcest else lowest)
             gap = slot_target[s] + slot_pipeline[s] - inventory[s] - in_transit[s]
             order = max(0.0, slot_coef[s] * expected + gap / tau)
@@ -300,6 +304,23 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
     totals_row[INVENTORY] = stock
     totals_row[IN_TRANSIT] = transit
     return arriving
+
+
+@njit(cache=True, inline="always")
+def ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, fill, link_supplier, link_group, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit):
+    """Input `s`'s deliveries of tick `t`, each link's pulled from its supplier's fill ratio, into the ring and in
+    transit; returns `shipped` plus them, added one by one (the order of the reference's sum). Inlined: a call
+    with array arguments costs more than the arithmetic."""
+    for link in range(slot_link_ptr[s], slot_link_ptr[s + 1]):
+        book = 0.0 if (any_closed and closed[link]) else orders[link]
+        ratio = tier_fill[link_supplier[link], link_group[link]] if grouped else fill[link_supplier[link]]
+        units = book * ratio
+        if units > 0.0:
+            lead = link_lead[link] * lead_factor[link] if any_lead else link_lead[link]
+            ring[arrival_tick(t, lead) & mask, s] += units
+            in_transit[s] += units
+            shipped += units
+    return shipped
 
 
 @njit(cache=True, inline="always")
@@ -412,6 +433,7 @@ def simulate(chain_map, params, calendar, record):
 
     # per-tick scratch
     plan = np.zeros(n)
+    short = np.zeros(n, dtype=np.bool_)
     output = np.zeros(n)
     fill = np.zeros(n)
     tier_fill = np.zeros((n, n_groups) if grouped else (1, n_groups))
@@ -423,7 +445,7 @@ def simulate(chain_map, params, calendar, record):
         share=share, inventory=inventory, in_transit=in_transit, ring=ring,
         orders=orders, ordered=ordered, tier_ordered=tier_ordered, backlog=backlog,
         damage=damage, damage_next=damage_next, demand_factor=demand_factor, closed=closed, lead_factor=lead_factor,
-        plan=plan, output=output, fill=fill, tier_fill=tier_fill, final_new=final_new, final_delivered=final_delivered, weight=weight,
+        plan=plan, short=short, output=output, fill=fill, tier_fill=tier_fill, final_new=final_new, final_delivered=final_delivered, weight=weight,
     )  # fmt: skip
 
     for t in range(horizon):

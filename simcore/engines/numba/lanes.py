@@ -437,7 +437,7 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
         share=share, inventory=inventory, in_transit=in_transit, ring=ring,
         orders=orders, ordered=ordered, tier_ordered=tier_ordered, backlog=backlog,
         damage=damage, damage_next=damage_next, demand_factor=demand_factor, closed=closed, lead_factor=lead_factor,
-        plan=plan, output=output, fill=fill, tier_fill=tier_fill, final_new=final_new, final_delivered=final_delivered, weight=weight,
+        plan=plan, short=np.zeros((0, lanes), dtype=np.bool_), output=output, fill=fill, tier_fill=tier_fill, final_new=final_new, final_delivered=final_delivered, weight=weight,
     )  # fmt: skip
 
     for t in range(horizon):
