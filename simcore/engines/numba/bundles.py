@@ -101,7 +101,7 @@ class State(NamedTuple):
     lead_factor: np.ndarray  # (L,) factor on lead time
     # the tick's scratch
     plan: np.ndarray  # (n,) what each firm plans to make tomorrow: its order book, up to tomorrow's capacity (orders)
-    short: np.ndarray  # (n,) bool: some input's position after production is below its use at the plan (it may bind the orders)
+    short: np.ndarray  # (n,) bool: some input's position after production is below its use at the plan (it may bind the orders); lanes: in some lane, still (n,)
     output: np.ndarray  # (n,)
     fill: np.ndarray  # (n,) each supplier's fill ratio of its firms' orders (proportional and mixed rationing)
     tier_fill: np.ndarray  # (n, G) fill ratio by rationing group when grouped, else (1, G)

@@ -142,6 +142,7 @@ def produce_and_ration(chain_map, params, state, scratch):
     plan, damage_next, output, fill, tier_fill, final_new, final_delivered = (
         state.plan, state.damage_next, state.output, state.fill, state.tier_fill, state.final_new, state.final_delivered,
     )  # fmt: skip
+    in_transit, short = state.in_transit, state.short
     lanes = capacity.shape[1]
     cap, limit, y, final_due, final_fill, remaining, demand = scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], scratch[5], scratch[6]
     for i in range(len(final_demand)):
@@ -150,6 +151,7 @@ def produce_and_ration(chain_map, params, state, scratch):
             final_new[i, r] = final_demand[i] * demand_factor[i, r]
             demand[r] = ordered[i, r] + final_new[i, r] + backlog[i, r]
             limit[r] = math.inf
+            plan[i, r] = min(demand[r], capacity[i, r] * (1.0 - damage_next[i, r]))  # for the orders (ship_and_order)
         base = base_output[i]
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             coef, necessity = slot_coef[s], slot_necessity[s]
@@ -162,10 +164,13 @@ def produce_and_ration(chain_map, params, state, scratch):
         for r in range(lanes):
             y[r] = within_slack(min(cap[r], demand[r]), limit[r])
             output[i, r] = y[r]
+        short_i = False
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             coef = slot_coef[s]
             for r in range(lanes):
                 inventory[s, r] -= min(coef * y[r], inventory[s, r])
+                short_i |= inventory[s, r] + in_transit[s, r] < coef * plan[i, r]  # ship_and_order's test, before shipments
+        short[i] = short_i
 
         for r in range(lanes):
             final_due[r] = final_new[i, r] + backlog[i, r]
@@ -198,7 +203,6 @@ def produce_and_ration(chain_map, params, state, scratch):
             unfilled = final_due[r] - delivered
             lost = unfilled / backlog_days
             backlog[i, r] = unfilled - lost
-            plan[i, r] = min(demand[r], capacity[i, r] * (1.0 - damage_next[i, r]))  # for the orders (ship_and_order)
 
 
 @kernel
@@ -206,6 +210,8 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
     """Reference steps 5-6 customer by customer, then the next tick's arrivals.
 
     `any_closed`, `any_lead`: whether a live row of any lane closes a link or stretches a lead time this tick.
+    As in `kernels.ship_and_order`, a customer's inputs are visited twice (shipments in and bounds, then orders)
+    only if an input of some lane is `short` before shipments; otherwise every lane orders for its plan, in one pass.
     """
     slot_ptr, slot_coef, slot_necessity, slot_link_ptr, link_supplier, link_lead, link_group, base_output = (
         chain_map.slot_ptr, chain_map.slot_coef, chain_map.slot_necessity, chain_map.slot_link_ptr, chain_map.link_supplier,
@@ -215,8 +221,8 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
     slot_target, slot_pipeline, link_share, share, closed, lead_factor = (
         state.slot_target, state.slot_pipeline, state.base_share, state.share, state.closed, state.lead_factor,
     )  # fmt: skip
-    fill, tier_fill, plans, orders, ordered, tier_ordered = (
-        state.fill, state.tier_fill, state.plan, state.orders, state.ordered, state.tier_ordered,
+    fill, tier_fill, plans, short, orders, ordered, tier_ordered = (
+        state.fill, state.tier_fill, state.plan, state.short, state.orders, state.ordered, state.tier_ordered,
     )  # fmt: skip
     inventory, in_transit, ring, weight = state.inventory, state.in_transit, state.ring, state.weight
     lanes = inventory.shape[1]
@@ -232,39 +238,31 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
             lowest[r] = second[r] = math.inf
             scarcest[r] = -1.0  # a slot index, as a float
             plan[r] = plans[i, r]
+        two_passes = several and short[i]
+        if two_passes:
+            for s in range(slot_ptr[i], slot_ptr[i + 1]):
+                lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
+                ship(t, s, lanes, any_closed, any_lead, closed, orders, grouped, tier_fill, fill, link_supplier, link_group, link_lead, lead_factor, lo, hi, ring, mask, in_transit, shipment)
+                if adaptive and hi - lo > 1:
+                    adapt_shares(lo, hi, lanes, closed, any_closed, orders, fill, tier_fill, grouped, link_supplier, link_group, share, link_share, rho, weight, total)
+                coef, necessity = slot_coef[s], slot_necessity[s]
+                if necessity != NONCRITICAL:
+                    for r in range(lanes):  # the scalar kernel's bounds (only those below the plan can bind)
+                        position = inventory[s, r] + in_transit[s, r]
+                        if position < coef * plan[r]:
+                            bound = input_bound(position, coef, necessity, base)
+                            low = lowest[r]
+                            second[r] = min(second[r], max(low, bound))
+                            scarcest[r] = s if bound < low else scarcest[r]
+                            lowest[r] = min(low, bound)
+                            bounded = True
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
-            # deliveries, pulled from each supplier's fill ratio
-            for link in range(lo, hi):
-                j, group = link_supplier[link], link_group[link]
-                for r in range(lanes):
-                    book = 0.0 if (any_closed and closed[link, r]) else orders[link, r]
-                    shipment[r] = book * (tier_fill[j, group, r] if grouped else fill[j, r])
-                if any_lead:  # each lane its own delay
-                    for r in range(lanes):
-                        ring[arrival_tick(t, link_lead[link] * lead_factor[link, r]) & mask, s, r] += shipment[r]
-                else:
-                    a = arrival_tick(t, link_lead[link]) & mask
-                    for r in range(lanes):
-                        ring[a, s, r] += shipment[r]
-                for r in range(lanes):
-                    in_transit[s, r] += shipment[r]
-            if adaptive and hi - lo > 1:
-                adapt_shares(lo, hi, lanes, closed, any_closed, orders, fill, tier_fill, grouped, link_supplier, link_group, share, link_share, rho, weight, total)
-            coef, necessity = slot_coef[s], slot_necessity[s]
-            if several and necessity != NONCRITICAL:  # with one input, no other input bounds its orders
-                for r in range(lanes):  # the scalar kernel's bounds (only those below the plan can bind)
-                    position = inventory[s, r] + in_transit[s, r]
-                    if position < coef * plan[r]:
-                        bound = input_bound(position, coef, necessity, base)
-                        low = lowest[r]
-                        second[r] = min(second[r], max(low, bound))
-                        scarcest[r] = s if bound < low else scarcest[r]
-                        lowest[r] = min(low, bound)
-                        bounded = True
-        # orders for the next tick (reference step 6), into each supplier's next order book
-        for s in range(slot_ptr[i], slot_ptr[i + 1]):
-            lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
+            if not two_passes:  # no input of any lane is short: shipments cannot make one bind
+                ship(t, s, lanes, any_closed, any_lead, closed, orders, grouped, tier_fill, fill, link_supplier, link_group, link_lead, lead_factor, lo, hi, ring, mask, in_transit, shipment)
+                if adaptive and hi - lo > 1:
+                    adapt_shares(lo, hi, lanes, closed, any_closed, orders, fill, tier_fill, grouped, link_supplier, link_group, share, link_share, rho, weight, total)
+            # orders for the next tick (reference step 6), into each supplier's next order book
             coef = slot_coef[s]
             no_order = ROUNDING_SLACK * coef * base
             if bounded:
@@ -292,6 +290,26 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
                 ring[b, s, r] = 0.0
                 inventory[s, r] += units
                 in_transit[s, r] -= units
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def ship(t, s, lanes, any_closed, any_lead, closed, orders, grouped, tier_fill, fill, link_supplier, link_group, link_lead, lead_factor, lo, hi, ring, mask, in_transit, shipment):
+    """Input `s`'s deliveries of tick `t` in every lane (links `lo:hi`), each pulled from its supplier's fill ratio,
+    into the ring and in transit. Inlined, like adapt_shares."""
+    for link in range(lo, hi):
+        j, group = link_supplier[link], link_group[link]
+        for r in range(lanes):
+            book = 0.0 if (any_closed and closed[link, r]) else orders[link, r]
+            shipment[r] = book * (tier_fill[j, group, r] if grouped else fill[j, r])
+        if any_lead:  # each lane its own delay
+            for r in range(lanes):
+                ring[arrival_tick(t, link_lead[link] * lead_factor[link, r]) & mask, s, r] += shipment[r]
+        else:
+            a = arrival_tick(t, link_lead[link]) & mask
+            for r in range(lanes):
+                ring[a, s, r] += shipment[r]
+        for r in range(lanes):
+            in_transit[s, r] += shipment[r]
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -437,7 +455,7 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
         share=share, inventory=inventory, in_transit=in_transit, ring=ring,
         orders=orders, ordered=ordered, tier_ordered=tier_ordered, backlog=backlog,
         damage=damage, damage_next=damage_next, demand_factor=demand_factor, closed=closed, lead_factor=lead_factor,
-        plan=plan, short=np.zeros((0, lanes), dtype=np.bool_), output=output, fill=fill, tier_fill=tier_fill, final_new=final_new, final_delivered=final_delivered, weight=weight,
+        plan=plan, short=np.zeros(n, dtype=np.bool_), output=output, fill=fill, tier_fill=tier_fill, final_new=final_new, final_delivered=final_delivered, weight=weight,
     )  # fmt: skip
 
     for t in range(horizon):
