@@ -26,10 +26,11 @@ Batches of replications run in `lanes.py`: the same tick, many replications
 side by side.
 
 The hottest loops (a customer's links, a firm's inputs in production) run over unsigned indices,
-`range(np.uint64(lo), np.uint64(hi))`: an array access with a signed index pays a negative-index test, and the
-compiler cannot see that a pointer read from an array is not negative. On the 1,000-firm benchmark map this is
-a seventh of the instructions of a run (benchmarks/README.md). Only plain indexing: no arithmetic mixes the
-unsigned index with signed integers (Numba would make it a float).
+`range(np.uint64(lo), np.uint64(hi))`, and index a link's supplier as `np.uint64(link_supplier[link])`: an array
+access with a signed index pays a negative-index test, and the compiler cannot see that a pointer or a supplier
+read from an array is not negative. On the 1,000-firm benchmark map this is a fifth of the instructions of a run
+(benchmarks/README.md). Only plain indexing: no arithmetic mixes an unsigned index with signed integers (Numba
+would make it a float).
 """
 
 from __future__ import annotations
@@ -293,7 +294,7 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
             for link in range(np.uint64(lo), np.uint64(hi)):  # unsigned: see the module's notes
                 o = order * share[link]
                 orders[link] = o
-                ordered[link_supplier[link]] += o
+                ordered[np.uint64(link_supplier[link])] += o
                 if grouped:
                     tier_ordered[link_supplier[link], link_group[link]] += o
             # end of tick: record stock and transit, then take in what the next tick will use
@@ -319,7 +320,7 @@ def ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill
     with array arguments costs more than the arithmetic."""
     for link in range(np.uint64(slot_link_ptr[s]), np.uint64(slot_link_ptr[s + 1])):  # unsigned: see the module's notes
         book = 0.0 if (any_closed and closed[link]) else orders[link]
-        ratio = tier_fill[link_supplier[link], link_group[link]] if grouped else fill[link_supplier[link]]
+        ratio = tier_fill[link_supplier[link], link_group[link]] if grouped else fill[np.uint64(link_supplier[link])]
         units = book * ratio
         if units > 0.0:
             lead = link_lead[link] * lead_factor[link] if any_lead else link_lead[link]
