@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from simcore.errors import InputError, Problem, SimcoreError
+from simcore.errors import NO_VALUE, InputError, Problem, SimcoreError
 
 LOCK = ".lock"  # a batch folder's lock (simcore.montecarlo.store); not a result
 
@@ -88,6 +88,40 @@ def kind_of(folder: Path) -> str | None:
         if isinstance(doc, dict) and all(k in doc for k in keys) and isinstance(doc["versions"], dict) and "simcore" in doc["versions"]:
             return kind
     return None
+
+
+def read_description(path: Path, what: str) -> dict | None:
+    """A result folder's JSON manifest (`what` names it: "batch", "optimization"), None if the file is missing; an
+    unreadable or non-object file is an InputError saying how to go on."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError([Problem(str(path), "", NO_VALUE, f"is not a readable {what} description ({exc}); remove the folder or choose another --out")]) from None
+    if not isinstance(doc, dict):
+        raise InputError([Problem(str(path), "", NO_VALUE, f"is not a {what} description (expected a JSON object)")])
+    return doc
+
+
+def same_settings(old: dict, new: dict, path: Path, out: Path, what: str) -> None:
+    """`--resume` of `out` continues the `what` described in `path` (`old`) only with the same settings (`new`)."""
+    differs = [k for k in new if old.get(k) != new[k]]
+    if differs:
+        changes = ", ".join(f"{k} {old.get(k)!r} there, {new[k]!r} now" for k in differs)
+        raise InputError([Problem(str(path), "--resume", str(out), f"the same {what} as the one in the folder ({changes})")])
+
+
+def empty_folder(out: Path) -> None:
+    """Remove everything in `out` but a lock held in it (a replaced result, --overwrite)."""
+    for entry in Path(out).iterdir():
+        if entry.name == LOCK:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
 
 
 def check_out(out: Path, field: str = "--out") -> None:

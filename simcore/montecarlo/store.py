@@ -16,7 +16,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import shutil
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import Iterator
 
 import numpy as np
 
-from simcore.atomic import LOCK, atomic_write, claim, write_text
+from simcore.atomic import LOCK, atomic_write, claim, empty_folder, read_description, same_settings, write_text
 from simcore.errors import NO_VALUE, InputError, Problem
 from simcore.montecarlo.batch import Chunk
 
@@ -34,14 +33,9 @@ MANIFEST = ("fingerprint", "seed", "replications", "chunk_size", "engine")
 def read_manifest(out: Path) -> dict | None:
     """The settings of the batch in `out` (batch.json), None if there is none; a damaged file is an InputError."""
     path = Path(out) / "batch.json"
-    if not path.exists():
+    doc = read_description(path, "batch")
+    if doc is None:
         return None
-    try:
-        doc = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError([Problem(str(path), "", NO_VALUE, f"is not a readable batch description ({exc}); remove the folder or choose another --out")]) from None
-    if not isinstance(doc, dict):
-        raise InputError([Problem(str(path), "", NO_VALUE, "is not a batch description (expected a JSON object)")])
     for key in MANIFEST:
         kind = str if key in ("fingerprint", "engine") else int
         if not isinstance(doc.get(key), kind) or isinstance(doc.get(key), bool):
@@ -67,10 +61,7 @@ class ChunkStore:
             if overwrite:
                 return f"note: --overwrite: replaced the batch in {self.out}/"
             raise InputError([Problem(str(path), "--out", str(self.out), "a folder without a batch in it (this one holds one: pass --resume to continue it, or choose another --out)")])
-        differs = [k for k in self.manifest if old.get(k) != self.manifest[k]]
-        if differs:
-            what = ", ".join(f"{k} {old.get(k)!r} there, {self.manifest[k]!r} now" for k in differs)
-            raise InputError([Problem(str(path), "--resume", str(self.out), f"the same batch as the one in the folder ({what})")])
+        same_settings(old, self.manifest, path, self.out, "batch")
         return None
 
     @contextmanager
@@ -89,13 +80,7 @@ class ChunkStore:
             os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
             self.check(resume, overwrite)
             if overwrite and not resume:
-                for entry in self.out.iterdir():
-                    if entry.name == LOCK:
-                        continue
-                    if entry.is_dir() and not entry.is_symlink():
-                        shutil.rmtree(entry)
-                    else:
-                        entry.unlink()
+                empty_folder(self.out)
             write_text(self.out / "batch.json", json.dumps(self.manifest, indent=2) + "\n")
             self.folder.mkdir(exist_ok=True)
             yield self

@@ -7,11 +7,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import shutil
 from pathlib import Path
 from typing import Callable
 
-from simcore.atomic import OutputError, claim, write_text
+from simcore.atomic import OutputError, claim, empty_folder, read_description, same_settings, write_text
 from simcore.errors import NO_VALUE, InputError, Problem
 from simcore.montecarlo.cluster import Interrupted, executor
 from simcore.portfolios.candidates import Candidates, draw_candidates
@@ -134,29 +133,13 @@ def _fingerprint(scenario: Scenario, candidates: Candidates) -> str:
     return h.hexdigest()[:16]
 
 
-def read_manifest(out: Path) -> dict | None:
-    path = Path(out) / MANIFEST
-    if not path.is_file():
-        return None
-    try:
-        doc = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError([Problem(str(path), "", NO_VALUE, f"is not a readable optimization description ({exc}); remove the folder or choose another --out")]) from None
-    if not isinstance(doc, dict):
-        raise InputError([Problem(str(path), "", NO_VALUE, "is not an optimization description (expected a JSON object)")])
-    return doc
-
-
 def _claim(out: Path, manifest: dict, resume: bool, overwrite: bool) -> str | None:
     """May this optimization use `out`? Writes nothing. With `resume`, the folder's optimization must be this one."""
-    old = read_manifest(out)
+    old = read_description(Path(out) / MANIFEST, "optimization")
     if resume:
         if old is None:
             raise InputError([Problem(str(out), "--resume", str(out), f"a folder holding an optimization to continue (there is no {MANIFEST} in it)")])
-        differs = [k for k in manifest if old.get(k) != manifest[k]]
-        if differs:
-            what = ", ".join(f"{k} {old.get(k)!r} there, {manifest[k]!r} now" for k in differs)
-            raise InputError([Problem(str(Path(out) / MANIFEST), "--resume", str(out), f"the same optimization as the one in the folder ({what})")])
+        same_settings(old, manifest, Path(out) / MANIFEST, out, "optimization")
         return None
     return claim(out, "optimize", overwrite)
 
@@ -164,8 +147,7 @@ def _claim(out: Path, manifest: dict, resume: bool, overwrite: bool) -> str | No
 def _own(out: Path, manifest: dict, resume: bool) -> None:
     """Start the folder (a fresh one unless resuming): the manifest first, so a stopped run can be resumed."""
     if not resume and out.exists():
-        for entry in out.iterdir():
-            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+        empty_folder(out)
     write_text(out / MANIFEST, json.dumps(manifest, indent=2) + "\n")
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from simcore.costs import UNATTRIBUTED, money_info
+from simcore.montecarlo.result import _json
 from simcore.montecarlo.stats import describe
 from simcore.portfolios.candidates import Candidates
 from simcore.portfolios.evaluate import Evaluation
@@ -160,16 +161,3 @@ class OptimizeResult:
             "skipped_candidates": [{"candidate": n, "why": why} for n, why in self.candidates.skipped],
         })  # fmt: skip
 
-
-def _json(value):
-    if isinstance(value, dict):
-        return {str(k): _json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json(v) for v in value]
-    if isinstance(value, (np.floating, float)):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
