@@ -325,8 +325,22 @@ def _stress(args) -> int:
         _note(note)
     print(f"{setup.name}: {len(setup.units)} {args.by} knock-outs of {setup.magnitude:.0%} for {setup.duration:g} days, {setup.run.horizon} days simulated, engine {args.engine}")
     print(f"stuck necks: the top {min(args.top, len(table))} by total chain loss")
-    shown = table.head(args.top)[["rank", "unit", "loss", "depth", "tts", "ttr", "single_sourced", "foreign_only", "category"]]
-    print(shown.to_string(index=False, na_rep="-", formatters={"loss": "{:.2%}".format, "depth": "{:.1%}".format, "tts": "{:.0f}".format, "ttr": "{:.0f}".format}))
+    chains = [c for c in setup.run.chain_names if c != "total"]
+    per_chain = [f"loss_{c}" for c in chains]
+    columns = ["rank", "unit", "loss", *per_chain, *(["chains_hurt"] if chains else []), "depth", "tts", "ttr", "single_sourced", "foreign_only", "category"]
+    percent = {k: "{:.2%}".format for k in ("loss", *per_chain)}
+    formats = {**percent, "depth": "{:.1%}".format, "tts": "{:.0f}".format, "ttr": "{:.0f}".format}
+    import pandas as pd
+
+    pd.set_option("display.unicode.east_asian_width", True)  # Chinese names keep their columns aligned
+    print(table.head(args.top)[columns].to_string(index=False, na_rep="-", formatters=formats))
+    if chains:
+        from simcore.stress import shared_stuck_necks
+
+        shared = shared_stuck_necks(table)
+        print(f"\nshared stuck necks: {len(shared)} units hurt two or more of the {len(chains)} chains (output below 99% of baseline)" + (", the top:" if len(shared) else ""))
+        if len(shared):
+            print(shared.head(args.top)[["unit", "chains_hurt", "hurt", "loss", *per_chain]].to_string(index=False, formatters=percent))
     print(f"results written to {out}/")
     return 0
 

@@ -72,8 +72,9 @@ def _save_png(fig, path: Path) -> None:
 
 
 def write_stress_outputs(setup, cmap, table, out: Path, top: int = 20, plots: bool = True) -> Path:
-    """stress.csv, stress.json, stress.png (the top units) and map.png (the map coloured by criticality), atomically
-    (the folder whole or not at all)."""
+    """stress.csv, stress.json, stress.png (the top units), map.png (the map coloured by criticality) and, on a map
+    with named chains, shared_stuck_necks.csv (the units that hurt two or more chains), atomically (the folder whole
+    or not at all)."""
     with atomic_folder(out) as tmp:
         _write_stress(setup, cmap, table, tmp, top, plots)
     return out
@@ -84,7 +85,12 @@ def _write_stress(setup, cmap, table, out: Path, top: int, plots: bool) -> None:
 
     from simcore.versions import versions
 
+    from simcore.stress import shared_stuck_necks
+
     atomic_write(out / "stress.csv", lambda p: table.to_csv(p, index=False))
+    shared = shared_stuck_necks(table)
+    if "chains_hurt" in table:
+        atomic_write(out / "shared_stuck_necks.csv", lambda p: shared.to_csv(p, index=False))
     doc = {
         "source": setup.name,
         "by": setup.by,
@@ -94,9 +100,11 @@ def _write_stress(setup, cmap, table, out: Path, top: int, plots: bool) -> None:
         "engine": setup.engine,
         "versions": versions(),
         "units": len(setup.units),
-        "ranking": json.loads(table.to_json(orient="records")),
+        "chains": [c for c in setup.run.chain_names if c != "total"],
+        "ranking": json.loads(table.to_json(orient="records", force_ascii=False)),
+        "shared_stuck_necks": json.loads(shared.to_json(orient="records", force_ascii=False)),
     }
-    write_text(out / "stress.json", json.dumps(doc, indent=2) + "\n")
+    write_text(out / "stress.json", json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     if plots:
         from simcore.plots import plot_map, plot_stress
 
