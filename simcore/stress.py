@@ -145,12 +145,14 @@ def stress_table(setup: StressSetup, cmap: ChainMap, metrics: np.ndarray, origin
 
 
 def shared_stuck_necks(table: pd.DataFrame) -> pd.DataFrame:
-    """The units whose knock-out hurts two or more named chains (docs/stress.md, Contagion): most chains hurt
-    first, then the larger total loss; empty on a map without named chains."""
+    """The units whose knock-out hurts two or more named chains (docs/stress.md, Contagion), most chains hurt
+    first, then the larger total loss: unit, chains hurt and which, total and per-chain loss, category. Empty on a
+    map without named chains."""
     if "chains_hurt" not in table:
         return table.iloc[0:0]
-    shared = table[table.chains_hurt >= 2]
-    return shared.sort_values(["chains_hurt", "loss", "unit"], ascending=[False, False, True], kind="stable").reset_index(drop=True)
+    shared = table[table.chains_hurt >= 2].sort_values(["chains_hurt", "loss", "unit"], ascending=[False, False, True], kind="stable")
+    columns = ["unit", "chains_hurt", "hurt", "loss", *(c for c in table.columns if c.startswith("loss_")), "category"]
+    return shared[columns].reset_index(drop=True)
 
 
 def _flags(cmap: ChainMap, origins=DEFAULT_ORIGINS) -> dict:
