@@ -17,7 +17,8 @@ from simcore.errors import InputError, Problem, SimcoreError
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = _parser(argv).parse_args(argv)
     try:
         return args.command(args)
     except InputError as exc:
@@ -36,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(argv: list[str]) -> argparse.ArgumentParser:
     from simcore.engines import DEFAULT_ENGINE, ENGINES
 
     p = argparse.ArgumentParser(prog="simcore", description="Supply-chain resilience simulation.")
@@ -118,9 +119,12 @@ def _parser() -> argparse.ArgumentParser:
     _tls_arguments(st)
     st.set_defaults(command=_stress)
 
-    from simcore.importers.cli import add_import_parser
+    if "import" in (argv or ()):  # the importers' options load every importer: only when they are asked for
+        from simcore.importers.cli import add_import_parser
 
-    add_import_parser(sub)
+        add_import_parser(sub)
+    else:
+        sub.add_parser("import", help="turn published supply-chain data into a chain map (simcore import --help)")
     return p
 
 
