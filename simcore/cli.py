@@ -11,9 +11,12 @@ from collections import Counter
 import math
 import os
 import sys
+import time
 from pathlib import Path
 
 from simcore.errors import InputError, Problem, SimcoreError
+
+STARTED = time.perf_counter()  # for --dry-run: the imports before the scenario loads are part of a run's cost
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,6 +54,7 @@ def _parser(argv: list[str]) -> argparse.ArgumentParser:
     r.add_argument("--overwrite", action="store_true", help="replace --out even if it holds files simcore did not write for this kind of run")
     r.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
     r.add_argument("--no-plots", action="store_true", help="skip the figures")
+    r.add_argument("--dry-run", action="store_true", help="measure a short calibration here and print what the run would cost (time, memory); write nothing")
     mc = r.add_argument_group("Monte Carlo (docs/montecarlo.md)")
     mc.add_argument("--replications", type=_whole, default=None, metavar="N", help="run N replications of random shocks on common random numbers")
     mc.add_argument("--chunk-size", type=int, default=None, metavar="K", help="replications per chunk (saved as it finishes; default 250)")
@@ -194,8 +198,11 @@ def _run(args) -> int:
     out = _out(args, Path("runs") / args.scenario.stem)
     if args.seed is not None and args.seed < 0:
         raise InputError([Problem("command line", "--seed", args.seed, "a non-negative integer")])
+    started = time.perf_counter()
     scenario = load_scenario(args.scenario)
     check_format(scenario)
+    if args.dry_run:
+        return _dry_run(args, scenario, started - STARTED, time.perf_counter() - started)
     batch_only = ("chunk_size", "workers", "scheduler", "dask_local", "tls_ca", "tls_cert", "tls_key")
     if args.replications is None and not args.resume:
         given = [f"--{k.replace('_', '-')}" for k in batch_only if getattr(args, k) not in (None, False)]
@@ -216,6 +223,23 @@ def _run(args) -> int:
     print(_metrics_table(result))
     _print_picks(scenario)
     print(f"results written to {out}/")
+    return 0
+
+
+def _dry_run(args, scenario, startup_s: float, load_s: float) -> int:
+    import numba
+
+    from simcore.engines import DEFAULT_ENGINE
+    from simcore.estimate import estimate
+    from simcore.limits import MAX_REPLICATIONS
+
+    if args.resume or (args.replications is not None and not 1 <= args.replications <= MAX_REPLICATIONS):
+        bad = ("--resume", True, "a new run: --dry-run estimates one, it does not continue a batch") if args.resume else ("--replications", args.replications, f"an integer from 1 to {MAX_REPLICATIONS:,}")
+        raise InputError([Problem("command line", *bad)])
+    if args.workers is not None:
+        numba.set_num_threads(args.workers)
+    found = estimate(scenario, args.replications, args.engine or DEFAULT_ENGINE, startup_s, load_s, args.seed)
+    print("\n".join(found.lines(numba.get_num_threads())))
     return 0
 
 
