@@ -89,6 +89,11 @@ def _parser(argv: list[str]) -> argparse.ArgumentParser:
     v.add_argument("file", type=Path)
     v.set_defaults(command=_validate)
 
+    t = sub.add_parser("template", help="write an empty .xlsx workbook to fill in as a chain map (sheets, columns and their explanations)")
+    t.add_argument("out", type=Path, help="workbook to write, ending in .xlsx")
+    t.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
+    t.set_defaults(command=_template)
+
     g = sub.add_parser("generate", help="write a synthetic multi-tier chain map (for scale work)")
     g.add_argument("out", type=Path, help="model file to write; its CSV tables go in a folder of the same name")
     g.add_argument("--firms", type=int, required=True)
@@ -475,6 +480,19 @@ def _validate(args) -> int:
     else:
         m = load_model(args.file)
         print(f"{args.file}: valid model '{m.name}' ({len(m.firms)} firms, {len(m.links)} links)")
+    return 0
+
+
+def _template(args) -> int:
+    from simcore.workbook import write_template
+
+    if args.out.suffix.lower() != ".xlsx":
+        raise InputError([Problem("command line", "OUT", str(args.out), "a workbook file name ending in .xlsx")])
+    if args.out.exists() and not args.overwrite:
+        raise InputError([Problem("command line", "OUT", str(args.out), "a file that does not exist yet (a filled workbook is not replaced without --overwrite)")])
+    write_template(args.out)
+    print(f"{args.out}: fill in the sheets products, recipes, firms, links and demand (the sheet explanations says what each column holds); "
+          f"then: simcore validate {args.out}")
     return 0
 
 
