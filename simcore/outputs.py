@@ -13,7 +13,14 @@ from simcore.result import ScenarioResult
 
 
 def check_format(scenario) -> None:
-    """Parquet needs pyarrow: say so before simulating, not after."""
+    """Parquet needs pyarrow, and a sheet holds at most EXCEL_ROWS rows: say so before simulating, not after."""
+    if scenario.output.format == "xlsx" and scenario.output.firm_trajectories:
+        from simcore.workbook import EXCEL_ROWS
+
+        rows = (scenario.horizon + 1) * len(scenario.model.firms) * len(scenario.variants)  # firm_trajectories: a row per variant, day and firm
+        if rows >= EXCEL_ROWS:
+            raise InputError([Problem(str(scenario.file), "output.format", "xlsx", f"csv or parquet: table firm_trajectories would have up to {rows:,} rows, "
+                                      f"more than a sheet's {EXCEL_ROWS - 1:,} (or set output.firm_trajectories = false)")])
     if scenario.output.format == "parquet":
         try:
             import pyarrow  # noqa: F401
@@ -44,6 +51,10 @@ def write_outputs(result: ScenarioResult, out: Path, plots: bool = True) -> Path
 def _write_table(df, path: Path, fmt: str) -> None:
     if fmt == "parquet":
         atomic_write(path, lambda p: df.to_parquet(p, index=False))
+    elif fmt == "xlsx":
+        from simcore.workbook import write_table
+
+        atomic_write(path, lambda p: write_table(df, p, path.stem))
     else:
         atomic_write(path, lambda p: write_csv(df, p))
 

@@ -199,7 +199,14 @@ def read_sheet(path: Path, table: str, books: dict[Path, Any]):
         ]
         return CsvTable([], [], problems, False, table, table)
 
-    grid = [[_text(f, v, file, table, problems) for f, v in zip(frow, vrow)] for frow, vrow in zip(fs.iter_rows(), vs.iter_rows())]
+    names = {c.column: str(c.value).strip() for c in next(fs.iter_rows(max_row=1), ()) if c.value is not None and c.data_type != "f"}
+
+    def at(cell) -> str:
+        """A cell as messages name it: `sheet firms, row 7, column I (cover)`."""
+        name = names.get(cell.column) if cell.row > 1 else None
+        return f"sheet {table}, row {cell.row}, column {cell.column_letter}" + (f" ({name})" if name else "")
+
+    grid = [[_text(f, v, at, file, problems) for f, v in zip(frow, vrow)] for frow, vrow in zip(fs.iter_rows(), vs.iter_rows())]
     header = [h.strip() for h in grid[0]] if grid else []
     if not any(header):
         return CsvTable([], [], problems + [Problem(file, f"sheet {table}, row 1", NO_VALUE, f"expected a header row naming the columns ({', '.join(COLUMNS[table])})")], False, table, table)
@@ -245,19 +252,18 @@ def _repeats_header(cells: list[str], header: list[str]) -> bool:
     return len(named) >= min(2, len([h for h in header if h])) and all(c.lower() == h.lower() for c, h in named)
 
 
-def _text(fcell, vcell, file: str, table: str, problems: list[Problem]) -> str:
+def _text(fcell, vcell, at, file: str, problems: list[Problem]) -> str:
     """A cell as the text a CSV file would hold: numbers as written, a formula as the result saved with it."""
     value = fcell.value
     if fcell.data_type == "f":
         value = vcell.value
         if value is None:
-            where = f"sheet {table}, row {fcell.row}, column {fcell.column_letter}"
             formula = fcell.value if isinstance(fcell.value, str) else getattr(fcell.value, "text", "a formula")
-            problems.append(Problem(file, where, formula, "a value: this formula has no result saved in the file (a program that does not calculate wrote it); "
+            problems.append(Problem(file, at(fcell), formula, "a value: this formula has no result saved in the file (a program that does not calculate wrote it); "
                                     "open and save the workbook in Excel or LibreOffice, or type the value"))
             return ""
     if vcell.data_type == "e" or fcell.data_type == "e":
-        problems.append(Problem(file, f"sheet {table}, row {fcell.row}, column {fcell.column_letter}", value, "a value, not an Excel error"))
+        problems.append(Problem(file, at(fcell), value, "a value, not an Excel error"))
         return ""
     if value is None:
         return ""
@@ -274,13 +280,23 @@ def _text(fcell, vcell, file: str, table: str, problems: list[Problem]) -> str:
 
 
 def write_table(df, path: Path, sheet: str) -> None:
-    """One result table as a workbook of one sheet: bold, frozen header; NaN as an empty cell, infinity as the text inf."""
+    """One result table as a workbook of one sheet: bold, frozen header; NaN as an empty cell, infinity as the text inf.
+
+    Numbers are written in full (repr, 17 digits), so a table reads back with
+    the numbers of its CSV form; openpyxl alone writes 16 digits.
+    """
     if len(df) + 1 > EXCEL_ROWS:
         raise InputError([Problem(str(path), "output.format", "xlsx", f"a table of at most {EXCEL_ROWS - 1:,} rows for a sheet; this one has {len(df):,} (use csv or parquet)")])
+    from unittest import mock
+
+    import numpy as np
     import pandas as pd
+    from openpyxl.cell import _writer
     from openpyxl.styles import Font
 
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        df.to_excel(writer, sheet_name=sheet[:31], index=False, freeze_panes=(1, 0), inf_rep="inf")
-        for cell in writer.sheets[sheet[:31]][1]:
-            cell.font = Font(bold=True)
+    plain = _writer.safe_string
+    with mock.patch.object(_writer, "safe_string", lambda v: repr(float(v)) if isinstance(v, (float, np.floating)) else plain(v)):
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            df.to_excel(writer, sheet_name=sheet[:31], index=False, freeze_panes=(1, 0), inf_rep="inf")
+            for cell in writer.sheets[sheet[:31]][1]:
+                cell.font = Font(bold=True)
