@@ -20,6 +20,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from simcore.chainmap.schema import Category, Necessity
 from simcore.errors import NO_VALUE, InputError, Problem, did_you_mean
 
 SUFFIXES = (".xlsx", ".xlsm")
@@ -31,12 +32,7 @@ COLUMNS: dict[str, dict[str, tuple[str, str, bool]]] = {
     "products": {
         "id": ("the product's id, unique among products", "text", True),
         "name": ("display name", "text (any language)", False),
-        "category": (
-            "the industrial foundation the product belongs to",
-            "raw_material, basic_material, basic_component, core_electronic_component, basic_process, industrial_software, "
-            "subassembly, final_product, technology_base or service",
-            True,
-        ),
+        "category": ("the industrial foundation the product belongs to", "one of " + ", ".join(c.value for c in Category), True),
         "chains": ("key chains the product belongs to; every firm making it belongs to them too", "ids separated by ; (e.g. ev;ess)", False),
         "price": ("value of one unit, used to weight chain output", "a number > 0; empty: 1", False),
     },
@@ -44,7 +40,7 @@ COLUMNS: dict[str, dict[str, tuple[str, str, bool]]] = {
         "product": ("the product made", "a product id of sheet products", True),
         "input": ("an input it needs", "a product id of sheet products; each input once per product", True),
         "units": ("units of the input per unit of the product", "a number > 0", True),
-        "necessity": ("how strictly the input binds production", "critical, important or noncritical; empty: critical", False),
+        "necessity": ("how strictly the input binds production", "one of " + ", ".join(n.value for n in Necessity) + "; empty: critical", False),
     },
     "firms": {
         "id": ("the firm's (plant's) id, unique among firms", "text", True),
@@ -77,6 +73,8 @@ COLUMNS: dict[str, dict[str, tuple[str, str, bool]]] = {
     },
 }
 
+CHOICES = {"products": {"category": [c.value for c in Category]}, "recipes": {"necessity": [n.value for n in Necessity]}}
+
 
 def is_workbook(path: str | Path) -> bool:
     """An Excel file by its name (.xls too, to be refused with a clear message rather than read as text)."""
@@ -90,6 +88,8 @@ def write_template(path: str | Path) -> Path:
     """Write an empty workbook with the sheets and columns a planner fills, and an explanations sheet; atomically."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     from simcore.atomic import atomic_write
 
@@ -100,6 +100,11 @@ def write_template(path: str | Path) -> Path:
         ws = wb.create_sheet(sheet)
         ws.append(list(columns))
         _style_header(ws, [max(12, len(c) + 4) for c in columns])
+        for column, choices in CHOICES.get(sheet, {}).items():  # a drop-down where the cell is one of a few words
+            letter = get_column_letter(list(columns).index(column) + 1)
+            dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
+            dv.add(f"{letter}2:{letter}{EXCEL_ROWS}")
+            ws.add_data_validation(dv)
     ws = wb.create_sheet("explanations")
     ws.append(["sheet", "column", "meaning", "expected values", "required"])
     for sheet, columns in COLUMNS.items():
@@ -184,10 +189,10 @@ def read_sheet(path: Path, table: str, books: dict[Path, Any]):
     book, problems = _open(path, books)
     if book is None:
         return CsvTable([], [], problems, False, table, table)
-    names = book.formulas.sheetnames
-    if table not in names:
-        have = ", ".join(n for n in names) or "none"
-        expected = f"expected a sheet named '{table}' (the workbook's sheets: {have}{did_you_mean(table, names)}; `simcore template` writes them all)"
+    sheets = book.formulas.sheetnames
+    if table not in sheets:
+        have = ", ".join(sheets) or "none"
+        expected = f"expected a sheet named '{table}' (the workbook's sheets: {have}{did_you_mean(table, sheets)}; `simcore template` writes them all)"
         return CsvTable([], [], [Problem(file, f"sheet {table}", NO_VALUE, expected)], False, table, table)
     fs, vs = book.formulas[table], book.values[table]
     merged = sorted(fs.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
@@ -213,14 +218,14 @@ def read_sheet(path: Path, table: str, books: dict[Path, Any]):
     known = COLUMNS[table]
     pos: dict[str, int] = {}
     for c, name in enumerate(header):
-        at = f"sheet {table}, row 1, column {get_column_letter(c + 1)}"
+        head = f"sheet {table}, row 1, column {get_column_letter(c + 1)}"
         if not name:
             if any(r[c].strip() for r in grid[1:] if c < len(r)):
-                problems.append(Problem(file, at, NO_VALUE, f"a column without a name but with cells below; expected one of {', '.join(known)}"))
+                problems.append(Problem(file, head, NO_VALUE, f"a column without a name but with cells below; expected one of {', '.join(known)}"))
         elif name in pos:
-            problems.append(Problem(file, at, name, f"each column once (column {get_column_letter(pos[name] + 1)} is also named '{name}')"))
+            problems.append(Problem(file, head, name, f"each column once (column {get_column_letter(pos[name] + 1)} is also named '{name}')"))
         elif name not in known:
-            problems.append(Problem(file, at, name, f"one of {', '.join(known)}{did_you_mean(name, known)}; the column is ignored"))
+            problems.append(Problem(file, head, name, f"one of {', '.join(known)}{did_you_mean(name, known)}; the column is ignored"))
         else:
             pos[name] = c
     missing = [c for c, (_, _, required) in known.items() if required and c not in pos]

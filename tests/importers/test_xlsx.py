@@ -102,6 +102,8 @@ def test_template_sheets_columns_and_explanations(template):
         assert [c.value for c in ws[1]] == list(COLUMNS[table])
         assert all(c.font.b for c in ws[1]) and ws.freeze_panes == "A2"
         assert ws.max_row == 1  # no example rows: nothing to delete before filling in
+    (category,) = wb["products"].data_validations.dataValidation
+    assert str(category.sqref) == "C2:C1048576" and "core_electronic_component" in category.formula1
     rows = list(wb["explanations"].iter_rows(min_row=2, values_only=True))
     described = {(r[0], r[1]): r[4] for r in rows if r[0] in TABLES}
     assert described == {(t, c): ("required" if req else "optional") for t, cols in COLUMNS.items() for c, (_, _, req) in cols.items()}
