@@ -101,8 +101,6 @@ def write_stress_outputs(setup, cmap, table, out: Path, top: int = 20, plots: bo
 
 
 def _write_stress(setup, cmap, table, out: Path, top: int, plots: bool) -> None:
-    import numpy as np
-
     from simcore.versions import versions
 
     from simcore.stress import shared_stuck_necks
@@ -126,15 +124,25 @@ def _write_stress(setup, cmap, table, out: Path, top: int, plots: bool) -> None:
     }
     write_text(out / "stress.json", json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     if plots:
-        from simcore.plots import plot_map, plot_stress
+        from simcore.plots import map_views, plot_map, plot_stress
 
         title = f"{setup.name}: {setup.by} knock-outs, {setup.magnitude:.0%} for {setup.duration:g} days"
         atomic_write(out / "stress.png", lambda p: _save_png(plot_stress(table, title, top=top), p))
-        loss = dict(zip(table.unit, table.loss))
-        criticality = np.zeros(len(cmap.firms))
-        for unit, firms in zip(setup.units, setup.members):
-            criticality[firms] = loss[unit]
-        atomic_write(out / "map.png", lambda p: _save_png(plot_map(cmap, criticality, title + " (node colour: loss when its unit is out; size: output)"), p))
+        for name, chain in map_views(cmap):  # map.png, and map_<chain>.png per chain of a map of several (its own loss)
+            column = "loss" if chain is None or f"loss_{chain}" not in table else f"loss_{chain}"
+            crit = _criticality(setup, cmap, dict(zip(table.unit, table[column])))
+            of = "total chain" if column == "loss" else f"chain {chain}"
+            atomic_write(out / name, lambda p, c=chain, k=crit, w=of: _save_png(plot_map(cmap, k, title, chain=c, necks=min(top, 10), loss_of=w), p))
+
+
+def _criticality(setup, cmap, loss: dict):
+    """Per firm, the loss when its stress-test unit is knocked out (0 for a firm of no unit knocked out)."""
+    import numpy as np
+
+    criticality = np.zeros(len(cmap.firms))
+    for unit, firms in zip(setup.units, setup.members):
+        criticality[firms] = loss[unit]
+    return criticality
 
 
 def write_optimize_outputs(result, out: Path, plots: bool = True) -> Path:

@@ -246,37 +246,256 @@ def plot_stress(table, title: str, path: Path | None = None, top: int = 20):
     return _save(fig, path)
 
 
-def plot_map(cmap, criticality: np.ndarray, title: str, path: Path | None = None):
-    """The chain map in tiers (raw materials left, final products right), nodes coloured by criticality
-    (chain loss when the firm's unit is knocked out) and sized by baseline output."""
+# --- the chain map -------------------------------------------------------------------------------------------------
+
+MAP_MAX_NODES = 300  # beyond this many firms a map is drawn one node per product and tier
+MASTER_TAG = "chain_master"
+NECK_COLOR, BOARD_COLOR, MASTER_COLOR = "black", "tab:orange", "tab:blue"
+
+
+def tiers(g) -> dict:
+    """Tier of every node of a directed graph `supplier -> customer`: the longest path to it from a node without
+    suppliers (tier 0), counted on the condensation, so that the firms of a supply loop share one tier."""
+    import networkx as nx
+
+    dag = nx.condensation(g)
+    depth: dict[int, int] = {}
+    for c in nx.topological_sort(dag):
+        depth[c] = max((depth[p] + 1 for p in dag.predecessors(c)), default=0)
+    return {n: depth[c] for c, members in dag.nodes(data="members") for n in members}
+
+
+def chain_firms(cmap, chain: str) -> np.ndarray:
+    """The firms of a named chain: those the chain lists (its own or by their product) and every firm upstream of
+    the chain's final-demand firms (networkx ancestors along the supply links), in map order."""
     import networkx as nx
 
     from simcore.chainmap.inspect import firm_graph
 
     g = firm_graph(cmap)
-    dag = nx.condensation(g)
-    level_of = {}
-    for depth, generation in enumerate(nx.topological_generations(dag)):
-        for node in generation:
-            for firm in dag.nodes[node]["members"]:
-                level_of[firm] = depth
-    ids = [f.id for f in cmap.firms]
-    by_level: dict[int, list[str]] = {}
-    for f in ids:
-        by_level.setdefault(level_of[f], []).append(f)
-    pos = {}
-    for level, members in by_level.items():
-        for k, f in enumerate(members):
-            pos[f] = (level, (k + 0.5) / len(members))
-    size = np.sqrt(np.maximum(cmap.outputs, 0) / max(float(cmap.outputs.max()), 1e-12))
-    fig, ax = plt.subplots(figsize=(12, 7), dpi=110)
-    nx.draw_networkx_edges(g, pos, ax=ax, width=0.3, alpha=0.15, arrows=False)
-    nodes = ax.scatter([pos[f][0] for f in ids], [pos[f][1] for f in ids], s=8 + 180 * size, c=100 * criticality, cmap="inferno_r", edgecolors="0.3", linewidths=0.3, zorder=3)
-    fig.colorbar(nodes, ax=ax, label="chain loss when knocked out (%)")
-    ax.set_xlabel("tier (0: no suppliers in the map)")
+    listed = cmap.chain_members[chain]
+    keep = {cmap.firms[k].id for k in listed}
+    for k in listed:
+        if cmap.final_demand[k] > 0:
+            keep |= nx.ancestors(g, cmap.firms[k].id)
+    return np.array([k for k, f in enumerate(cmap.firms) if f.id in keep], dtype=np.int64)
+
+
+def map_views(cmap) -> list[tuple[str, str | None]]:
+    """The map figures of a stress test, (file, chain): `map.png` for the whole map and, on a map of several named
+    chains, `map_<chain>.png` for each."""
+    return [("map.png", None), *((f"map_{c}.png", c) for c in (cmap.chains if len(cmap.chains) > 1 else ()))]
+
+
+def map_graph(cmap, criticality, firms=None, necks: int = 10, origins=None, max_nodes: int = MAP_MAX_NODES) -> dict:
+    """What `plot_map` draws: nodes and edges with their tier, value (output x price per day), criticality, chain
+    master, short-board and stuck-neck marks; one node per firm, or, beyond `max_nodes` firms, one per product and
+    tier (value summed, criticality the largest of its firms, edges' flows summed)."""
+    import networkx as nx
+
+    from simcore.chainmap.inspect import DEFAULT_ORIGINS, short_boards_of
+
+    firms = np.arange(len(cmap.firms)) if firms is None else np.asarray(firms)
+    inside = set(firms.tolist())
+    g = nx.DiGraph()
+    g.add_nodes_from(firms.tolist())
+    flows: dict[tuple[int, int], float] = {}
+    for link, j, i, a in zip(cmap.links, cmap.link_supplier.tolist(), cmap.link_customer.tolist(), cmap.link_coef.tolist()):
+        if j in inside and i in inside:
+            g.add_edge(j, i)  # the baseline flow's value: share x a x customer's output x supplier's price
+            flows[j, i] = flows.get((j, i), 0.0) + link.share * a * float(cmap.outputs[i]) * float(cmap.prices[j])
+    tier = tiers(g)
+    value = np.maximum(cmap.outputs, 0) * cmap.prices
+    board_links, board_firms = set(), set()
+    for row in short_boards_of(cmap, DEFAULT_ORIGINS if origins is None else origins):
+        i = cmap.firm_index[row["customer"]]
+        for j in (cmap.firm_index[s] for s in row["suppliers"]):
+            if i in inside and j in inside:
+                board_links.add((j, i))
+                board_firms.add(j)
+    crit = np.asarray(criticality, dtype=float)
+    ranked = sorted((k for k in inside if crit[k] > 0), key=lambda k: (-crit[k], -value[k], k))
+    neck = {k: r + 1 for r, k in enumerate(ranked[:necks])}
+    masters = {k for k in inside if MASTER_TAG in cmap.firms[k].tags}
+    aggregated = len(firms) > max_nodes
+    key = {k: (cmap.firms[k].product, tier[k]) if aggregated else k for k in firms.tolist()}
+    nodes: dict = {}
+    for k in firms.tolist():
+        n = nodes.setdefault(key[k], {"tier": tier[k], "group": cmap.firms[k].product, "value": 0.0, "crit": 0.0, "master": False, "board": False, "neck": None, "firms": 0})
+        n["value"] += float(value[k])
+        n["crit"] = max(n["crit"], float(crit[k]))
+        n["master"] |= k in masters
+        n["board"] |= k in board_firms
+        if k in neck:
+            n["neck"] = min(n["neck"] or neck[k], neck[k])
+        n["firms"] += 1
+        if not aggregated:
+            n["label"] = _shorten(cmap.firms[k].name or cmap.firms[k].id)
+    if aggregated:
+        for (p, _), n in nodes.items():
+            name = cmap.products[cmap.product_index[p]].name or p
+            n["label"] = f"{_shorten(name, 22)}, {n['firms']} firms" if n["firms"] > 1 else _shorten(name)
+    edges: dict = {}
+    for (j, i), f in flows.items():
+        e = edges.setdefault((key[j], key[i]), {"flow": 0.0, "board": False})
+        e["flow"] += f
+        e["board"] |= (j, i) in board_links
+    return {"nodes": nodes, "edges": {e: d for e, d in edges.items() if e[0] != e[1]}, "aggregated": aggregated, "firms": len(firms), "necks": len(neck)}
+
+
+def _map_layout(nodes: dict, edges: dict) -> dict:
+    """x = tier; in each tier the nodes of one product together, products and nodes ordered by the mean height of
+    their suppliers (a sweep right, then left, then right again) so that links cross less; y in (0, 1)."""
+    by_tier: dict[int, list] = {}
+    for n, d in nodes.items():
+        by_tier.setdefault(d["tier"], []).append(n)
+    preds: dict = {n: [] for n in nodes}
+    succs: dict = {n: [] for n in nodes}
+    for a, b in edges:
+        preds[b].append(a)
+        succs[a].append(b)
+    y = {}
+    for t in sorted(by_tier):  # first placement: product, then value
+        members = sorted(by_tier[t], key=lambda n: (nodes[n]["group"], -nodes[n]["value"], str(n)))
+        y.update({n: (k + 0.5) / len(members) for k, n in enumerate(members)})
+
+    def sweep(order, neighbours):
+        for t in order:
+            members = by_tier[t]
+            bary = {n: float(np.mean([y[m] for m in neighbours[n]])) if neighbours[n] else y[n] for n in members}
+            group = {}
+            for n in members:
+                group.setdefault(nodes[n]["group"], []).append(bary[n])
+            gmean = {g: float(np.mean(v)) for g, v in group.items()}
+            members = sorted(members, key=lambda n: (gmean[nodes[n]["group"]], nodes[n]["group"], bary[n], str(n)))
+            y.update({n: (k + 0.5) / len(members) for k, n in enumerate(members)})
+
+    levels = sorted(by_tier)
+    sweep(levels[1:], preds)
+    sweep(levels[-2::-1], succs)
+    sweep(levels[1:], preds)
+    return {n: (nodes[n]["tier"], y[n]) for n in nodes}
+
+
+def place_labels(ax, items, fontsize: float = 7, pad_px: float = 2.0, max_labels: int | None = None, avoid=()) -> list:
+    """Greedy label placement: each (x, y, text, radius in points) in order of importance gets the first of a few
+    positions around its point (right, left, above, below, the diagonals, then farther out with a leader line) whose
+    box, in display coordinates, overlaps no label placed before it nor a box of `avoid` and lies inside the axes;
+    a label with no free position is left out. Returns the annotations placed."""
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    placed = [b for b in avoid]
+    out = []
+    for x, y, text, radius in items:
+        if max_labels is not None and len(out) >= max_labels:
+            break
+        r = radius + 2
+        for far, (dx, dy, ha, va) in [(f, o) for f in (1.0, 2.6) for o in (
+            (r, 0, "left", "center"), (-r, 0, "right", "center"), (0, r, "center", "bottom"), (0, -r, "center", "top"),
+            (0.8 * r, 0.8 * r, "left", "bottom"), (-0.8 * r, 0.8 * r, "right", "bottom"), (0.8 * r, -0.8 * r, "left", "top"), (-0.8 * r, -0.8 * r, "right", "top"),
+        )]:
+            arrow = {"arrowstyle": "-", "lw": 0.4, "color": "0.35", "shrinkA": 0, "shrinkB": radius} if far > 1 else None
+            label = ax.annotate(text, (x, y), xytext=(far * dx + (6 if far > 1 and dx else 0) * np.sign(dx), far * dy + (6 if far > 1 and dy else 0) * np.sign(dy)), textcoords="offset points",
+                                ha=ha, va=va, fontsize=fontsize, zorder=6, arrowprops=arrow,
+                                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75})  # fmt: skip
+            box = label.get_window_extent(renderer).padded(pad_px)
+            free = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1 and not any(box.overlaps(p) for p in placed)
+            if free:
+                placed.append(box)
+                out.append(label)
+                break
+            label.remove()
+    return out
+
+
+def _shorten(text: str, width: int = 28) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def plot_map(cmap, criticality: np.ndarray, title: str, path: Path | None = None, chain: str | None = None, necks: int = 10,
+             origins=None, max_nodes: int = MAP_MAX_NODES, labels: int = 30, loss_of: str = "total chain"):  # fmt: skip
+    """The chain map a planner can show: tiers left to right (raw materials to final products; the longest supply
+    path from a firm without suppliers), a node per firm sized by its baseline output value (output x price per
+    day) and coloured by `criticality` (chain loss when its stress-test unit is knocked out); chain masters ringed
+    blue, suppliers of short boards orange diamonds and their links orange, the `necks` most critical firms
+    (stuck necks) black squares numbered by rank; the most important firms labelled without overlaps (stuck necks,
+    chain masters, then by value and criticality). `chain`: only that chain's firms and their suppliers upstream.
+    Beyond `max_nodes` firms, one node per product and tier. A legend and the colour scale stand right of the map."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.lines import Line2D
+
+    from simcore.costs import format_money
+
+    chinese_fallback()
+    firms = None if chain is None else chain_firms(cmap, chain)
+    m = map_graph(cmap, criticality, firms, necks=necks, origins=origins, max_nodes=max_nodes)
+    nodes, edges = m["nodes"], m["edges"]
+    pos = _map_layout(nodes, edges)
+    keys = list(nodes)
+    levels = max(d["tier"] for d in nodes.values()) + 1
+    tallest = max(sum(1 for d in nodes.values() if d["tier"] == t) for t in range(levels))
+    fig = plt.figure(figsize=(float(np.clip(1.6 * levels + 5, 11, 18)), float(np.clip(0.12 * tallest + 3, 7, 14))), dpi=110)
+    ax = fig.add_axes([0.03, 0.1, 0.7, 0.82])
+    value = np.array([nodes[n]["value"] for n in keys])
+    top = max(float(value.max()), 1e-300)
+    area = 12 + 600 * value / top  # marker area in points², proportional to value
+    radius = {n: float(np.sqrt(a / np.pi)) for n, a in zip(keys, area)}
+    flow = np.array([d["flow"] for d in edges.values()]) if edges else np.zeros(0)
+    widths = 0.25 + 3.0 * np.sqrt(flow / max(float(flow.max()), 1e-300)) if len(flow) else flow
+    plain = [k for k, d in enumerate(edges.values()) if not d["board"]]
+    board = [k for k, d in enumerate(edges.values()) if d["board"]]
+    segments = [[pos[a], pos[b]] for a, b in edges]
+    ax.add_collection(LineCollection([segments[k] for k in plain], linewidths=widths[plain] if plain else 0.3, colors="0.55", alpha=0.3, zorder=1))
+    ax.add_collection(LineCollection([segments[k] for k in board], linewidths=np.maximum(widths[board], 0.6) if board else 1, colors=BOARD_COLOR, alpha=0.45, zorder=2))
+    crit = np.array([100 * nodes[n]["crit"] for n in keys])
+    xs, ys = np.array([pos[n][0] for n in keys]), np.array([pos[n][1] for n in keys])
+    dots = ax.scatter(xs, ys, s=area, c=crit, cmap="inferno_r", vmin=0, vmax=max(float(crit.max()), 1e-9), edgecolors="0.3", linewidths=0.4, zorder=3)
+    mark = np.array([nodes[n]["master"] for n in keys])
+    ax.scatter(xs[mark], ys[mark], s=area[mark] * 1.9 + 40, facecolors="none", edgecolors=MASTER_COLOR, linewidths=2.0, zorder=4)
+    mark = np.array([nodes[n]["board"] for n in keys])
+    ax.scatter(xs[mark], ys[mark], s=area[mark] * 1.5 + 25, marker="D", facecolors="none", edgecolors=BOARD_COLOR, linewidths=1.2, zorder=4)
+    mark = np.array([nodes[n]["neck"] is not None for n in keys])
+    ax.scatter(xs[mark], ys[mark], s=area[mark] * 1.6 + 30, marker="s", facecolors="none", edgecolors=NECK_COLOR, linewidths=1.4, zorder=5)
+    ax.set_xlim(-0.6, levels - 0.4)
+    ax.set_ylim(-0.02, 1.02)
     ax.set_yticks([])
-    ax.set_title(title, fontsize=10)
-    fig.tight_layout()
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    cats = {}
+    product_of = {p.id: p for p in cmap.products}
+    for d in nodes.values():
+        cats.setdefault(d["tier"], []).append(product_of[d["group"]].category.value.replace("_", " "))
+    ax.set_xticks(range(levels), [f"tier {t}\n" + (max(set(c), key=c.count) if (c := cats.get(t)) else "") for t in range(levels)], fontsize=8)
+    what = "product x tier" if m["aggregated"] else "firm"
+    ax.set_xlabel(f"tier: longest supply path from raw materials (left) to final products (right); one node per {what}", fontsize=8)
+    scope = f"chain {chain}: {m['firms']} firms (listed and upstream)" if chain else f"whole map: {m['firms']} firms"
+    ax.set_title(f"{title}\n{scope}" + (f", drawn as {len(nodes)} product x tier nodes" if m["aggregated"] else ""), fontsize=10)
+    cax = fig.add_axes([0.76, 0.62, 0.015, 0.28])
+    fig.colorbar(dots, cax=cax).set_label(f"{loss_of} loss when knocked out\n(% of its baseline output value over the horizon)", fontsize=8)
+    cax.tick_params(labelsize=7)
+    order = sorted(keys, key=lambda n: (nodes[n]["neck"] is None, nodes[n]["neck"] or 0, not nodes[n]["master"], -nodes[n]["value"]))
+    by_crit = sorted(keys, key=lambda n: -nodes[n]["crit"])
+    wanted = list(dict.fromkeys([*order[: labels // 2], *sorted(keys, key=lambda n: -nodes[n]["value"])[: labels // 3], *by_crit[: labels // 3], *order]))
+    items = []
+    for n in wanted:
+        d = nodes[n]
+        prefix = f"#{d['neck']} " if d["neck"] is not None else ""
+        items.append((pos[n][0], pos[n][1], prefix + d["label"], radius[n]))
+    place_labels(ax, items, fontsize=7, max_labels=labels)
+    unit = format_money(top, "").strip()
+    handles = [
+        Line2D([], [], ls="", marker="o", ms=11, mfc="none", mec=MASTER_COLOR, mew=2, label="chain master (tag chain_master)"),
+        Line2D([], [], ls="", marker="D", ms=8, mfc="none", mec=BOARD_COLOR, mew=1.2, label="supplies a short board\n(single-sourced or foreign-only)"),
+        Line2D([], [], color=BOARD_COLOR, lw=1.5, label="short-board link"),
+        Line2D([], [], ls="", marker="s", ms=9, mfc="none", mec=NECK_COLOR, mew=1.4, label=f"stuck neck: the {m['necks']} most critical, #rank"),
+        Line2D([], [], color="0.55", lw=2, alpha=0.5, label="supply link, width: baseline flow value"),
+        *(Line2D([], [], ls="", marker="o", ms=float(np.sqrt(12 + 600 * f)), mfc="0.8", mec="0.3", label=f"output value {format_money(f * top, '').strip()} / day")
+          for f in (1.0, 0.25, 0.05)),
+    ]  # fmt: skip
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.745, 0.56), fontsize=7.5, frameon=False, labelspacing=1.1, borderpad=0.2, handlelength=2.6, handletextpad=1.0)
+    fig.text(0.745, 0.03, f"values in the map's price units per day (largest node {unit})", fontsize=7, color="0.3")
     return _save(fig, path)
 
 
