@@ -1,0 +1,129 @@
+"""simcore.plots.plot_map: tiers, the chain's firms, the marks, labels that do not overprint, aggregation of a large map."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import warnings
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from simcore import plots
+from simcore.chainmap import load_model
+from simcore.generate import generate_map, write_map
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def ev():
+    return load_model(ROOT / "models" / "ev_chain.toml")
+
+
+def criticality(cmap, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).random(len(cmap.firms)) * 0.05
+
+
+def texts(fig) -> list:
+    """Every visible, non-empty text of a drawn figure with its box in display coordinates."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    out = []
+    for t in fig.findobj(plots.matplotlib.text.Text):
+        if t.get_visible() and t.get_text().strip() and (t.axes is None or t.axes.get_visible()):
+            out.append((t.get_text(), t.get_window_extent(renderer)))
+    return out
+
+
+def overlapping(boxes) -> list[tuple[str, str]]:
+    return [(a, b) for k, (a, p) in enumerate(boxes) for b, q in boxes[k + 1 :] if p.overlaps(q)]
+
+
+def test_tiers_are_the_longest_supply_path_and_a_loop_shares_one_tier():
+    g = nx.DiGraph([("ore", "metal"), ("metal", "part"), ("ore", "part"), ("part", "car"), ("car", "part"), ("part", "truck")])
+    assert plots.tiers(g) == {"ore": 0, "metal": 1, "part": 2, "car": 2, "truck": 3}
+
+
+def test_a_chains_firms_are_its_own_and_everything_upstream_of_its_final_demand(ev):
+    from simcore.chainmap.inspect import firm_graph
+
+    graph = firm_graph(ev)
+    for chain in ev.chains:
+        firms = set(plots.chain_firms(ev, chain).tolist())
+        listed = set(ev.chain_members[chain].tolist())
+        assert listed <= firms
+        for k in listed:
+            if ev.final_demand[k] > 0:
+                assert {ev.firm_index[a] for a in nx.ancestors(graph, ev.firms[k].id)} <= firms
+    assert len(plots.chain_firms(ev, "ess")) < len(ev.firms)
+
+
+def test_map_views_are_the_whole_map_and_one_per_chain(ev):
+    assert plots.map_views(ev) == [("map.png", None), ("map_ev.png", "ev"), ("map_ess.png", "ess")]
+
+
+def test_the_graph_marks_masters_short_boards_and_stuck_necks(ev):
+    crit = criticality(ev)
+    m = plots.map_graph(ev, crit, necks=5)
+    nodes = m["nodes"]
+    assert not m["aggregated"] and len(nodes) == len(ev.firms)
+    assert {k for k, d in nodes.items() if d["master"]} == {k for k, f in enumerate(ev.firms) if "chain_master" in f.tags}
+    assert sorted(d["neck"] for d in nodes.values() if d["neck"]) == [1, 2, 3, 4, 5]
+    assert nodes[int(np.argmax(crit))]["neck"] == 1
+    assert any(d["board"] for d in nodes.values()) and any(e["board"] for e in m["edges"].values())
+    value = ev.outputs * ev.prices  # value, not units: a vehicle weighs more than a kilogram of lithium
+    assert all(d["value"] == pytest.approx(value[k]) for k, d in nodes.items())
+    for (a, b) in m["edges"]:
+        assert nodes[a]["tier"] < nodes[b]["tier"]  # ev_chain has no loop: every link goes right
+
+
+@pytest.mark.parametrize("chain", [None, "ess"])
+def test_no_two_texts_of_the_map_overlap(ev, chain):
+    fig = plots.plot_map(ev, criticality(ev), "ev_chain: firm knock-outs", chain=chain)
+    labels = [t for t in fig.axes[0].texts]
+    assert len(labels) >= 15  # the important firms are named
+    names = {f.name for f in ev.firms}
+    assert sum(t.get_text().lstrip("#0123456789 ") in names for t in labels) >= 10
+    assert not overlapping(texts(fig))
+    plots.plt.close(fig)
+
+
+def test_masters_and_stuck_necks_are_labelled_first(ev):
+    crit = criticality(ev)
+    fig = plots.plot_map(ev, crit, "ev", necks=5)
+    shown = [t.get_text() for t in fig.axes[0].texts]
+    assert [s for s in shown if s.startswith("#")][:5] == sorted([s for s in shown if s.startswith("#")], key=lambda s: int(s[1:].split()[0]))[:5]
+    masters = [f.name for f in ev.firms if "chain_master" in f.tags]
+    assert sum(any(s.endswith(plots._shorten(n)) for s in shown) for n in masters) >= len(masters) - 1
+    plots.plt.close(fig)
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    path = write_map(generate_map(1200, tiers=4, seed=3), tmp_path_factory.mktemp("big") / "big.toml", "big", "synthetic")
+    return load_model(path)
+
+
+def test_a_large_map_is_drawn_one_node_per_product_and_tier(big):
+    m = plots.map_graph(big, criticality(big))
+    assert m["aggregated"] and len(m["nodes"]) <= plots.MAP_MAX_NODES
+    assert sum(d["firms"] for d in m["nodes"].values()) == len(big.firms)
+    assert sum(d["value"] for d in m["nodes"].values()) == pytest.approx(float((big.outputs * big.prices).sum()))
+    fig = plots.plot_map(big, criticality(big), "big")
+    assert not overlapping(texts(fig))
+    plots.plt.close(fig)
+
+
+def test_chinese_firm_names_on_the_map_draw_without_a_missing_glyph_warning(ev):
+    names = ["长安汽车", "宁德时代", "比亚迪", "芯片厂", "正极材料厂"]
+    firms = tuple(f.model_copy(update={"name": f"{names[k % len(names)]} {k}"}) for k, f in enumerate(ev.firms))
+    chinese = dataclasses.replace(ev, firms=firms)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph ... missing from font(s) DejaVu Sans" would raise here
+        fig = plots.plot_map(chinese, criticality(ev), "新能源汽车链：企业停产")
+        fig.savefig(io.BytesIO(), format="png")
+    assert any(any("\u4e00" <= c <= "\u9fff" for c in t.get_text()) for t in fig.axes[0].texts)
+    plots.plt.close(fig)
