@@ -34,23 +34,69 @@ def chinese_fallback() -> str:
 MONOSPACE = ["monospace", chinese_fallback()]  # monospaced text with the Chinese fallback
 
 
-def plot_output(result: ScenarioResult, path: Path | None = None, chain: str = "total"):
-    """Chain output / baseline over time, one line per variant, shock windows shaded."""
+BASELINE = "baseline (no shock) = 100%"  # the one meaning of "baseline" in every figure: the steady state before any shock
+THRESHOLD = "99%: the drop / recovery threshold\n(TTS, TTR)"
+LOSS = "% of the baseline (no-shock) output value over the horizon"
+SHOCK_COLOR = "tab:red"
+
+
+def _percent(ax, axis: str = "y") -> None:
+    """Ratios to baseline (1 = 100%) shown as percentages."""
+    from matplotlib.ticker import FuncFormatter
+
+    getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:.0f}%"))
+
+
+def wrap(text: str, width: int = 22, lines: int = 3) -> str:
+    """A long name (a variant, a firm) on at most `lines` lines of `width` characters, cut with "…" beyond."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder="…", break_on_hyphens=False)) or text
+
+
+def _baseline_lines(ax) -> None:
+    ax.axhline(1.0, color="0.3", lw=0.8, ls="--", label=BASELINE)
+    ax.axhline(0.99, color="0.6", lw=0.6, ls=":", label=THRESHOLD)
+
+
+def plot_output(result: ScenarioResult, path: Path | None = None, chain: str | None = None):
+    """Chain output value / baseline over time, one line per variant, shock windows shaded and named. Without
+    `chain`: the total chain on top and, when the map has named chains, one small panel per chain below it."""
     table = result.chain_trajectories()
-    table = table[table.chain == chain]
-    fig, ax = plt.subplots(figsize=(9, 4.5), dpi=110)
-    shade_shocks(ax, result.scenario.shock_specs, result.variants[0].shocks)
-    for variant, rows in table.groupby("variant", sort=False):
-        ax.plot(rows.day, rows.ratio, lw=1.6, label=variant, drawstyle="steps-post")
-    ax.axhline(1.0, color="0.3", lw=0.8, ls="--", label="baseline")
-    ax.axhline(0.99, color="0.6", lw=0.6, ls=":")
-    ax.set_xlabel("day")
-    ax.set_ylabel("chain output / baseline")
-    ax.set_title(f"{result.scenario.name} — chain output ({chain}, {result.engine} engine)")
-    ax.set_ylim(bottom=min(0.0, table.ratio.min() - 0.05), top=max(1.1, table.ratio.max() + 0.05))
-    ax.legend(loc="lower right", fontsize=8)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
+    chains = [chain] if chain else list(dict.fromkeys(table.chain))
+    variants = list(dict.fromkeys(table.variant))
+    colors = {v: f"C{k % 10}" for k, v in enumerate(variants)}
+    below = chains[1:]
+    cols = min(3, len(below)) or 1
+    rows = -(-len(below) // cols)
+    fig = plt.figure(figsize=(12, 4.6 + 2.6 * rows), dpi=110)
+    grid = fig.add_gridspec(1 + rows, cols, height_ratios=[1.9] + [1] * rows, left=0.08, right=0.72, top=0.9, bottom=0.09 if rows else 0.12, hspace=0.35, wspace=0.25)
+    main = fig.add_subplot(grid[0, :])
+    axes = [main] + [fig.add_subplot(grid[1 + k // cols, k % cols], sharex=main) for k in range(len(below))]
+    low = min(0.0, float(np.nanmin(table.ratio)) - 0.05)
+    high = max(1.1, float(np.nanmax(table.ratio)) + 0.05)
+    handles = []
+    for ax, c in zip(axes, chains):
+        rows_c = table[table.chain == c]
+        for variant, part in rows_c.groupby("variant", sort=False):
+            ax.plot(part.day, part.ratio, lw=1.6 if ax is main else 1.1, color=colors[variant], label=wrap(variant, 34, 2), drawstyle="steps-post")
+        _baseline_lines(ax)
+        ax.set_xlim(0, result.scenario.horizon)
+        ax.set_ylim(low, high)
+        _percent(ax)
+        ax.grid(alpha=0.3)
+        if ax is not main:
+            ax.set_title(f"chain {c}", fontsize=9)
+            ax.tick_params(labelsize=8)
+    handles, _ = main.get_legend_handles_labels()
+    shocks = shade_shocks(main, result.scenario.shock_specs, result.variants[0].shocks, top=high)
+    for ax in axes[1:]:
+        shade_shocks(ax, result.scenario.shock_specs, result.variants[0].shocks, labels=False)
+    main.set_ylabel("chain output value\n(% of baseline, no shock)")
+    main.set_title(f"{chains[0]} chain", fontsize=9, loc="left")
+    fig.supxlabel("day of the simulation", fontsize=10, y=0.01)
+    fig.suptitle(f"{result.scenario.name}: chain output, one run per variant ({result.engine} engine)", fontsize=11)
+    fig.legend(handles=handles + shocks, loc="upper left", bbox_to_anchor=(0.735, 0.9), fontsize=8, frameon=False, title="variant", title_fontsize=8, alignment="left")
     return _save(fig, path)
 
 
@@ -59,97 +105,177 @@ def plot_variants(result: ScenarioResult, path: Path | None = None, chain: str =
     table = result.comparison()
     table = table[table.chain == chain]
     ref = result.scenario.reference_variant
-    fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(table) + 2), 4.5), dpi=110)
+    fig, ax = plt.subplots(figsize=(max(7, 1.7 * len(table) + 3), 5), dpi=110)
     x = range(len(table))
     colors = ["0.6" if v == ref else ("tab:green" if r >= 0 else "tab:red") for v, r in zip(table.variant, table.loss_reduction)]
-    ax.bar(x, 100 * table.loss_reduction, color=colors, width=0.6, label="loss reduction vs " + ref)
+    ax.bar(x, 100 * table.loss_reduction, color=colors, width=0.6)
     ax.axhline(0, color="0.3", lw=0.8)
-    ax.set_ylabel(f"loss reduction vs '{ref}' (percentage points)")
-    ax.set_xticks(list(x), [v.replace(" + ", "\n+ ") for v in table.variant], fontsize=8)
-    ax.margins(y=0.25)  # room for the money labels above the bars
+    ax.set_ylabel(f"loss avoided against '{wrap(ref, 24, 1)}'\n(percentage points of the baseline\noutput value over the horizon)")
+    _variant_ticks(ax, x, table.variant)
+    ax.margins(y=0.1)
     money_axis(ax, list(x), table, result.scenario.costs.currency, 100 * table.loss_reduction)
-    ax.set_title(f"{result.scenario.name} — variants ranked by loss ({chain}); one run, no interval")
+    ax.set_title(f"{result.scenario.name}: variants ranked by the {chain} chain's loss (one run, no interval)", fontsize=10)
     fig.tight_layout()
     return _save(fig, path)
+
+
+def _variant_ticks(ax, x, names) -> None:
+    """Variant names under the bars, wrapped to the room a bar has (at most three lines, "…" beyond)."""
+    ax.set_xticks(list(x), [wrap(v, 18, 3) for v in names], fontsize=8)
 
 
 def plot_chain_masters(result: ScenarioResult, path: Path | None = None, tag: str = "chain_master"):
-    """Small multiples: output / baseline of each chain-master firm over time, one line per variant."""
-    firms = [f.id for f in result.scenario.model.firms if tag in f.tags]
+    """Small multiples: output / baseline of each chain-master firm over time (titled by the firm's name), one line
+    per variant; the legend beside the panels."""
+    model = result.scenario.model
+    firms = [f for f in model.firms if tag in f.tags]
     table = result.firm_trajectories()
     if not firms or table is None:
         return None
-    fig, axes = _small_multiples(len(firms), max_cols=3, panel=(4, 2.6))
+    cols = min(3, len(firms))
+    rows = -(-len(firms) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols + 3.4, 2.6 * rows + 1.2), dpi=100, sharex=True, sharey=True, squeeze=False)
+    for ax in axes.flat[len(firms) :]:
+        ax.set_visible(False)
     for ax, firm in zip(axes.flat, firms):
-        for variant, part in table[table.firm == firm].groupby("variant", sort=False):
-            ax.plot(part.day, part.ratio, lw=1.2, label=variant, drawstyle="steps-post")
-        shade_shocks(ax, result.scenario.shock_specs, result.variants[0].shocks, labels=False)
-        ax.set_title(firm, fontsize=9)
+        for variant, part in table[table.firm == firm.id].groupby("variant", sort=False):
+            ax.plot(part.day, part.ratio, lw=1.2, label=wrap(variant, 30, 2), drawstyle="steps-post")
+        ax.axhline(1.0, color="0.3", lw=0.8, ls="--", label=BASELINE)
+        shocks = shade_shocks(ax, result.scenario.shock_specs, result.variants[0].shocks, labels=False)
+        ax.set_title(wrap(firm.name or firm.id, 40, 1) + ("" if not firm.name else f"\n{firm.id}"), fontsize=8.5)
         ax.grid(alpha=0.3)
-    axes.flat[0].legend(fontsize=7, loc="lower left")
-    fig.supylabel("output / baseline")
-    fig.supxlabel("day")
-    fig.suptitle(f"{result.scenario.name} — firms tagged '{tag}'")
-    fig.tight_layout()
+        _percent(ax)
+    ax.set_xlim(0, result.scenario.horizon)
+    handles, _ = axes.flat[0].get_legend_handles_labels()
+    fig.supylabel("firm output (% of its baseline, no shock)", fontsize=10)
+    fig.supxlabel("day of the simulation", fontsize=10)
+    fig.suptitle(f"{result.scenario.name}: firms tagged '{tag}'")
+    fig.tight_layout(rect=(0, 0, (4 * cols) / (4 * cols + 3.4), 1))
+    fig.legend(handles=handles + shocks, loc="upper left", bbox_to_anchor=((4 * cols) / (4 * cols + 3.4), 0.92), fontsize=7.5, frameon=False, title="variant", title_fontsize=8, alignment="left")
     return _save(fig, path)
 
 
-def shade_shocks(ax, specs, shocks, labels: bool = True) -> None:
-    """Shade each scenario shock's window (first start to last end of its rows), labelled; random outages
-    shade each event lightly."""
+def shade_shocks(ax, specs, shocks, labels: bool = True, random: str = "random shocks\n(this run's draw)", top: float | None = None) -> list:
+    """Shade each scenario shock's window (first start to last end of its rows) and, with `labels`, name it at the
+    top of the axes, staggered in rows so that no two names overprint (the axes' top is raised to `top` plus the
+    rows, when given, so that the names stand above the lines); a random outage shades each event lightly, or,
+    when the shocks hold none of its draws (a batch: they differ per replication), nothing. Returns legend handles
+    for what is shaded."""
+    from matplotlib.patches import Patch
+
+    windows, drawn, undrawn = [], False, False
     for n, spec in enumerate(specs):
         rows = shocks.source == n
+        if spec.kind == "random_outage":
+            undrawn |= not rows.any()
+            for a, b in zip(shocks.start[rows], shocks.start[rows] + shocks.duration[rows]):
+                ax.axvspan(a, b, color=SHOCK_COLOR, alpha=0.06, lw=0)
+                drawn = True
+            continue
         if not rows.any():
             continue
-        starts, ends = shocks.start[rows], shocks.start[rows] + shocks.duration[rows]
-        if spec.kind == "random_outage":
-            for a, b in zip(starts, ends):
-                ax.axvspan(a, b, color="tab:red", alpha=0.05, lw=0)
-            continue
-        ax.axvspan(starts.min(), ends.max(), color="tab:red", alpha=0.12, lw=0)
-        if labels:
-            label = spec.name or spec.kind.replace("_", " ")
-            ax.text(starts.min() + 0.5, 1.0, label, transform=ax.get_xaxis_transform(), va="top", fontsize=8, color="tab:red")
+        start, end = float(shocks.start[rows].min()), float((shocks.start[rows] + shocks.duration[rows]).max())
+        ax.axvspan(start, end, color=SHOCK_COLOR, alpha=0.12, lw=0)
+        windows.append((start, end, spec.name or spec.kind.replace("_", " ")))
+    if labels and windows:
+        used = _stagger(ax, windows)
+        if top is not None:
+            bottom = ax.get_ylim()[0]
+            share = 0.02 + 0.07 * used  # of the axes' height the names take
+            ax.set_ylim(bottom, (top - share * bottom) / (1 - share))
+    handles = [Patch(color=SHOCK_COLOR, alpha=0.12, lw=0, label="shock window (scenario)")] if windows else []
+    if drawn:
+        handles.append(Patch(color=SHOCK_COLOR, alpha=0.06, lw=0, label=random))
+    elif undrawn:
+        handles.append(Patch(color="none", lw=0, label="random shocks: drawn per\nreplication, not shaded"))
+    return handles
+
+
+def _stagger(ax, windows) -> int:
+    """Each shock's name at the top of the axes from its window's start, in the first row (from the top) where its
+    box overlaps no name placed before it; returns the rows used."""
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    placed, rows = [], 0
+    for start, end, label in windows:
+        for row in range(12):
+            y = 0.985 - 0.07 * row
+            text = ax.text(start, y, " " + label, transform=ax.get_xaxis_transform(), va="top", ha="left", fontsize=8, color=SHOCK_COLOR, clip_on=False)
+            box = text.get_window_extent(renderer)
+            if box.x1 > frame.x1:  # past the right edge: end it where its window ends
+                text.set_x(end)
+                text.set_ha("right")
+                text.set_text(label + " ")
+                box = text.get_window_extent(renderer)
+            if not any(box.padded(1).overlaps(p) for p in placed):
+                placed.append(box)
+                rows = max(rows, row + 1)
+                break
+            text.remove()
+    return rows
 
 
 def plot_fan(result, path: Path | None = None, chain: str = "total"):
-    """Quantile bands of chain output / baseline per variant over the replications: 5-95% and 25-75%, median."""
+    """Quantile bands of chain output / baseline per variant over the replications: 5-95% and 25-75%, median; the
+    scenario's shock windows shaded (random shocks differ per replication and are not)."""
+    from matplotlib.patches import Patch
+
     bands = result.bands()
     bands = bands[bands.chain == chain]
     variants = list(dict.fromkeys(bands.variant))
-    fig, axes = _small_multiples(len(variants), max_cols=2, panel=(6, 3.2))
-    for ax, (color, variant) in zip(axes.flat, zip(plt.rcParams["axes.prop_cycle"].by_key()["color"] * 10, variants)):
+    cols = min(2, len(variants))
+    rows = -(-len(variants) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(6 * cols + 3.2, 3.2 * rows + 1.2), dpi=100, sharex=True, sharey=True, squeeze=False)
+    for ax in axes.flat[len(variants) :]:
+        ax.set_visible(False)
+    shocks = []
+    for k, (ax, variant) in enumerate(zip(axes.flat, variants)):
+        color = f"C{k % 10}"
         b = bands[bands.variant == variant]
-        ax.fill_between(b.day, b.q05, b.q95, color=color, alpha=0.2, lw=0, step="post", label="5-95%")
-        ax.fill_between(b.day, b.q25, b.q75, color=color, alpha=0.4, lw=0, step="post", label="25-75%")
-        ax.plot(b.day, b.q50, color=color, lw=1.4, drawstyle="steps-post", label="median")
+        ax.fill_between(b.day, b.q05, b.q95, color=color, alpha=0.2, lw=0, step="post")
+        ax.fill_between(b.day, b.q25, b.q75, color=color, alpha=0.4, lw=0, step="post")
+        ax.plot(b.day, b.q50, color=color, lw=1.4, drawstyle="steps-post")
         ax.axhline(1.0, color="0.3", lw=0.8, ls="--")
-        ax.set_title(variant, fontsize=9)
+        shocks = shade_shocks(ax, result.scenario.shock_specs, result.scenario.shocks, labels=False)
+        ax.set_title(wrap(variant, 60, 1), fontsize=9)
         ax.grid(alpha=0.3)
-    axes.flat[0].legend(fontsize=7, loc="lower left")
-    fig.supylabel("chain output / baseline")
-    fig.supxlabel("day")
-    fig.suptitle(f"{result.scenario.name} — {chain} chain output over {result.replications:,} replications")
-    fig.tight_layout()
+        _percent(ax)
+    ax.set_xlim(0, result.scenario.horizon)
+    key = [
+        Patch(color="0.5", alpha=0.2, lw=0, label="5-95% of replications"),
+        Patch(color="0.5", alpha=0.5, lw=0, label="25-75%"),
+        plt.Line2D([], [], color="0.3", lw=1.4, label="median"),
+        plt.Line2D([], [], color="0.3", lw=0.8, ls="--", label=BASELINE),
+        *shocks,
+    ]
+    right = 6 * cols / (6 * cols + 3.2)
+    fig.supylabel(f"{chain} chain output value (% of baseline, no shock)", fontsize=10)
+    fig.supxlabel("day of the simulation", fontsize=10)
+    fig.suptitle(f"{result.scenario.name}: {chain} chain output over {result.replications:,} replications")
+    fig.tight_layout(rect=(0, 0, right, 1))
+    fig.legend(handles=key, loc="upper left", bbox_to_anchor=(right, 0.9), fontsize=7.5, frameon=False, title="each panel, in its colour", title_fontsize=8, alignment="left")
     return _save(fig, path)
 
 
 def plot_loss_hist(result, path: Path | None = None, chain: str = "total"):
-    """The loss distribution per variant, with VaR95 marked."""
+    """The loss distribution per variant, with VaR95 marked (dashed, its value in the legend: no labels on the lines
+    to overprint)."""
     c = result.chains.index(chain)
-    fig, ax = plt.subplots(figsize=(9, 4.5), dpi=110)
+    fig, ax = plt.subplots(figsize=(11, 4.8), dpi=110)
     losses = 100 * result.metrics[:, :, c, 0]
     edges = np.histogram_bin_edges(losses, bins=40) if np.ptp(losses) > 0 else np.linspace(losses.min() - 0.5, losses.max() + 0.5, 3)
     for v, variant in enumerate(result.variants):
         color = f"C{v % 10}"
-        ax.hist(losses[:, v], bins=edges, histtype="step", lw=1.5, color=color, label=variant)
         var = 100 * result.statistics[variant][chain]["loss"]["var95"]
+        ax.hist(losses[:, v], bins=edges, histtype="step", lw=1.5, color=color, label=f"{wrap(variant, 34, 2)}\nVaR95 {var:.1f}%")
         ax.axvline(var, color=color, ls="--", lw=1)
-        ax.text(var, 1.0, f" VaR95 {var:.1f}%", transform=ax.get_xaxis_transform(), rotation=90, va="top", fontsize=7, color=color)
-    ax.set_xlabel(f"loss ({chain} chain, % of baseline output over the horizon)")
-    ax.set_ylabel("replications")
-    ax.set_title(f"{result.scenario.name} — loss over {result.replications:,} replications (dashed: VaR95)")
-    ax.legend(fontsize=8)
+    ax.set_xlabel(f"loss of the {chain} chain ({LOSS})")
+    ax.set_ylabel(f"replications (of {result.replications:,})")
+    ax.set_title(f"{result.scenario.name}: loss over {result.replications:,} replications (dashed: VaR95, 95% of replications lose less)", fontsize=10)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, title="variant", title_fontsize=8, alignment="left", labelspacing=0.9)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}%"))
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return _save(fig, path)
@@ -160,7 +286,7 @@ def plot_variants_ci(result, path: Path | None = None, chain: str = "total"):
     table = result.comparison()
     table = table[table.chain == chain]
     ref = result.scenario.reference_variant
-    fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(table) + 2), 4.5), dpi=110)
+    fig, ax = plt.subplots(figsize=(max(7, 1.7 * len(table) + 3), 5), dpi=110)
     x = np.arange(len(table))
     reduction = -100 * table.d_loss.to_numpy()
     low, high = -100 * table.d_loss_ci_high.to_numpy(), -100 * table.d_loss_ci_low.to_numpy()
@@ -168,44 +294,41 @@ def plot_variants_ci(result, path: Path | None = None, chain: str = "total"):
     colors = ["0.6" if v == ref else ("tab:green" if r >= 0 else "tab:red") for v, r in zip(table.variant, reduction)]
     ax.bar(x, reduction, color=colors, width=0.6, yerr=err, capsize=4, ecolor="0.2")
     ax.axhline(0, color="0.3", lw=0.8)
-    ax.set_ylabel(f"loss reduction vs '{ref}' (pp, mean and 95% CI)")
-    ax.set_xticks(list(x), [v.replace(" + ", "\n+ ") for v in table.variant], fontsize=8)
-    ax.margins(y=0.25)  # room for the money labels above the bars
+    ax.set_ylabel(f"mean loss avoided against '{wrap(ref, 24, 1)}'\n(percentage points of the baseline\noutput value over the horizon; 95% CI)")
+    _variant_ticks(ax, x, table.variant)
+    ax.margins(y=0.1)
     money_axis(ax, list(x), table, result.scenario.costs.currency, np.nan_to_num(high))
-    ax.set_title(f"{result.scenario.name} — variants ranked by mean loss ({chain}), {result.replications:,} replications")
+    ax.set_title(f"{result.scenario.name}: variants ranked by the {chain} chain's mean loss, {result.replications:,} replications", fontsize=10)
     fig.tight_layout()
     return _save(fig, path)
 
 
-def money_axis(ax, x, table, currency: str, heights) -> None:
-    """Each variant's cost (diamonds, second axis, in money) and, above its bar (`heights`), what it saves for what
-    it costs."""
+def money_axis(ax, x, table, currency: str, heights=None) -> None:
+    """Each variant's cost (diamonds, second axis, in money) and, under its name on the x axis, what it saves for
+    what it costs (there no label can hide a diamond or a bar); a legend below the axes says which mark is which.
+    `heights` is not used (kept for callers of the former labels above the bars)."""
+    from matplotlib.patches import Patch
     from matplotlib.ticker import FuncFormatter
 
     from simcore.costs import format_money, format_ratio
 
     cost_ax = ax.twinx()
-    cost_ax.plot(x, table.cost, "D", color="tab:blue", label="cost")
-    cost_ax.set_ylabel(f"cost of the variant's policies ({currency})", color="tab:blue")
+    cost_ax.plot(x, table.cost, "D", color="tab:blue", ms=6, label=f"cost of the variant ({currency}, right axis)")
+    cost_ax.set_ylabel(f"cost of the variant's policies over the horizon ({currency})", color="tab:blue")
     cost_ax.set_ylim(bottom=0, top=max(1.0, float(table.cost.max()) * 1.2))
     cost_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_money(v, "").strip()))
-    for k, row, h in zip(x, table.itertuples(), heights):
-        if row.cost > 0:
-            text = f"saves {format_money(row.value_saved, '').strip()}\nfor {format_money(row.cost, '').strip()}\n{format_ratio(row.benefit_cost)}"
-            cost_ax.annotate(
-                text, (k, max(0.0, float(h))), xycoords=ax.transData, xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
-                fontsize=7, color="0.15", bbox={"boxstyle": "round,pad=0.2", "fc": "white", "alpha": 0.85, "lw": 0},
-            )  # on the cost axis, so that the diamonds do not cover it
-
-
-def _small_multiples(n: int, max_cols: int, panel: tuple[float, float]):
-    """A grid of `n` panels sharing axes, at most `max_cols` wide; panels beyond `n` hidden."""
-    cols = min(max_cols, n)
-    rows = -(-n // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(panel[0] * cols, panel[1] * rows), dpi=100, sharex=True, sharey=True, squeeze=False)
-    for ax in axes.flat[n:]:
-        ax.set_visible(False)
-    return fig, axes
+    names = [t.get_text() for t in ax.get_xticklabels()]
+    labels = []
+    for name, row in zip(names, table.itertuples()):
+        money = f"saves {format_money(row.value_saved, '').strip()}\nfor {format_money(row.cost, '').strip()}: {format_ratio(row.benefit_cost)}" if row.cost > 0 else "no cost"
+        labels.append(f"{name}\n\n{money}")
+    ax.set_xticks(list(x), labels, fontsize=8)
+    handles = [
+        Patch(color="tab:green", label="loss avoided (left axis)"),
+        *cost_ax.get_legend_handles_labels()[0],
+        Patch(color="none", label=f"under each name: value saved and cost ({currency}), benefit / cost"),
+    ]
+    ax.legend(handles=handles, fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=3, frameon=False)
 
 
 def _save(fig, path: Path | None):
