@@ -127,7 +127,8 @@ def _write_stress(setup, cmap, table, out: Path, top: int, plots: bool) -> None:
         from simcore.plots import map_views, plot_map, plot_stress
 
         title = f"{setup.name}: {setup.by} knock-outs, {setup.magnitude:.0%} for {setup.duration:g} days"
-        atomic_write(out / "stress.png", lambda p: _save_png(plot_stress(table, title, top=top), p))
+        names = {f.id: f.name for f in cmap.firms} if setup.by == "firm" else {q.id: q.name for q in cmap.products} if setup.by == "product" else {}
+        atomic_write(out / "stress.png", lambda p: _save_png(plot_stress(table, title, top=top, names=names), p))
         for name, chain in map_views(cmap):  # map.png, and map_<chain>.png per chain of a map of several (its own loss)
             column = "loss" if chain is None or f"loss_{chain}" not in table else f"loss_{chain}"
             crit = _criticality(setup, cmap, dict(zip(table.unit, table[column])))

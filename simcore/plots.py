@@ -352,17 +352,22 @@ CATEGORY_COLORS = {
 }
 
 
-def plot_stress(table, title: str, path: Path | None = None, top: int = 20):
-    """The top units of a stress ranking: chain loss when each is knocked out, coloured by product category."""
+def plot_stress(table, title: str, path: Path | None = None, top: int = 20, names: dict | None = None):
+    """The top units of a stress ranking: chain loss when each is knocked out, coloured by product category; each
+    unit by its name when `names` has one (a firm's or a product's name), its id otherwise; the legend beside."""
     rows = table.head(top).iloc[::-1]
-    fig, ax = plt.subplots(figsize=(9, 0.32 * len(rows) + 1.6), dpi=110)
+    names = names or {}
+    fig, ax = plt.subplots(figsize=(11, 0.32 * len(rows) + 1.8), dpi=110)
     colors = [CATEGORY_COLORS.get(c, "0.5") for c in rows.category]
     ax.barh(range(len(rows)), 100 * rows.loss, color=colors)
-    labels = [f"{u}{' (single-sourced)' if s else ''}{' (foreign-only)' if f else ''}" for u, s, f in zip(rows.unit, rows.single_sourced, rows.foreign_only)]
+    flags = [f"{' (single-sourced)' if s else ''}{' (foreign-only)' if f else ''}" for s, f in zip(rows.single_sourced, rows.foreign_only)]
+    labels = [f"{_shorten(names.get(u) or str(u), 34)}{flag}" for u, flag in zip(rows.unit, flags)]
     ax.set_yticks(range(len(rows)), labels, fontsize=8)
-    ax.set_xlabel("total chain loss when knocked out (% of baseline output over the horizon)")
-    handles = [plt.Rectangle((0, 0), 1, 1, color=CATEGORY_COLORS[c]) for c in CATEGORY_COLORS if c in set(rows.category)]
-    ax.legend(handles, [c for c in CATEGORY_COLORS if c in set(rows.category)], fontsize=7, loc="lower right")
+    ax.set_xlabel(f"total chain loss when knocked out ({LOSS})", fontsize=9)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}%"))
+    present = [c for c in CATEGORY_COLORS if c in set(rows.category)]
+    handles = [plt.Rectangle((0, 0), 1, 1, color=CATEGORY_COLORS[c]) for c in present]
+    ax.legend(handles, [c.replace("_", " ") for c in present], fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, title="category", title_fontsize=8, alignment="left")
     ax.set_title(title, fontsize=10)
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
@@ -501,30 +506,40 @@ def _map_layout(nodes: dict, edges: dict) -> dict:
 
 
 def place_labels(ax, items, fontsize: float = 7, pad_px: float = 2.0, max_labels: int | None = None, avoid=()) -> list:
-    """Greedy label placement: each (x, y, text, radius in points) in order of importance gets the first of a few
-    positions around its point (right, left, above, below, the diagonals, then farther out with a leader line) whose
-    box, in display coordinates, overlaps no label placed before it nor a box of `avoid` and lies inside the axes;
-    a label with no free position is left out. Returns the annotations placed."""
+    """Greedy label placement: each (x, y, text, radius in points[, key]) in order of importance gets the first of
+    a few positions around its point (right, left, above, below, the diagonals, then farther out with a leader line)
+    whose box, in display coordinates, lies inside the axes and overlaps no label placed before it nor a marker of
+    `avoid`, (key, x, y, radius in points), other than its own; a label with no free position is left out. Returns
+    the annotations placed."""
+    from matplotlib.transforms import Bbox
+
     fig = ax.figure
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
-    placed = [b for b in avoid]
-    out = []
-    for x, y, text, radius in items:
+    px = fig.dpi / 72
+    markers = []
+    for key, x, y, r in avoid:
+        cx, cy = ax.transData.transform((x, y))
+        markers.append((key, Bbox.from_extents(cx - r * px, cy - r * px, cx + r * px, cy + r * px)))
+    placed, out = [], []
+    for item in items:
+        x, y, text, radius = item[:4]
+        own = item[4] if len(item) > 4 else None
         if max_labels is not None and len(out) >= max_labels:
             break
         r = radius + 2
-        for far, (dx, dy, ha, va) in [(f, o) for f in (1.0, 2.6) for o in (
+        for far, (dx, dy, ha, va) in [(f, o) for f in (1.0, 2.2) for o in (
             (r, 0, "left", "center"), (-r, 0, "right", "center"), (0, r, "center", "bottom"), (0, -r, "center", "top"),
-            (0.8 * r, 0.8 * r, "left", "bottom"), (-0.8 * r, 0.8 * r, "right", "bottom"), (0.8 * r, -0.8 * r, "left", "top"), (-0.8 * r, -0.8 * r, "right", "top"),
+            (0.75 * r, 0.75 * r, "left", "bottom"), (-0.75 * r, 0.75 * r, "right", "bottom"), (0.75 * r, -0.75 * r, "left", "top"), (-0.75 * r, -0.75 * r, "right", "top"),
         )]:
             arrow = {"arrowstyle": "-", "lw": 0.4, "color": "0.35", "shrinkA": 0, "shrinkB": radius} if far > 1 else None
-            label = ax.annotate(text, (x, y), xytext=(far * dx + (6 if far > 1 and dx else 0) * np.sign(dx), far * dy + (6 if far > 1 and dy else 0) * np.sign(dy)), textcoords="offset points",
-                                ha=ha, va=va, fontsize=fontsize, zorder=6, arrowprops=arrow,
+            offset = (far * dx + 6 * np.sign(dx) * (far > 1), far * dy + 6 * np.sign(dy) * (far > 1))
+            label = ax.annotate(text, (x, y), xytext=offset, textcoords="offset points", ha=ha, va=va, fontsize=fontsize, zorder=6, arrowprops=arrow,
                                 bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75})  # fmt: skip
             box = label.get_window_extent(renderer).padded(pad_px)
-            free = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1 and not any(box.overlaps(p) for p in placed)
+            free = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            free = free and not any(box.overlaps(p) for p in placed) and not any(k != own and box.overlaps(m) for k, m in markers)
             if free:
                 placed.append(box)
                 out.append(label)
@@ -564,7 +579,8 @@ def plot_map(cmap, criticality: np.ndarray, title: str, path: Path | None = None
     value = np.array([nodes[n]["value"] for n in keys])
     top = max(float(value.max()), 1e-300)
     area = 12 + 600 * value / top  # marker area in points², proportional to value
-    radius = {n: float(np.sqrt(a / np.pi)) for n, a in zip(keys, area)}
+    outer = [a * 1.9 + 40 if nodes[n]["master"] else a * 1.6 + 30 if nodes[n]["neck"] else a * 1.5 + 25 if nodes[n]["board"] else a for n, a in zip(keys, area)]
+    radius = {n: float(np.sqrt(a)) / 2 for n, a in zip(keys, outer)}  # a marker of area s is sqrt(s) points wide
     flow = np.array([d["flow"] for d in edges.values()]) if edges else np.zeros(0)
     widths = 0.25 + 3.0 * np.sqrt(flow / max(float(flow.max()), 1e-300)) if len(flow) else flow
     plain = [k for k, d in enumerate(edges.values()) if not d["board"]]
@@ -605,8 +621,9 @@ def plot_map(cmap, criticality: np.ndarray, title: str, path: Path | None = None
     for n in wanted:
         d = nodes[n]
         prefix = f"#{d['neck']} " if d["neck"] is not None else ""
-        items.append((pos[n][0], pos[n][1], prefix + d["label"], radius[n]))
-    place_labels(ax, items, fontsize=7, max_labels=labels)
+        items.append((pos[n][0], pos[n][1], prefix + d["label"], radius[n], n))
+    marked = [n for n in keys if nodes[n]["master"] or nodes[n]["neck"]] + sorted(keys, key=lambda n: -nodes[n]["value"])[:40]
+    place_labels(ax, items, fontsize=7, max_labels=labels, avoid=[(n, *pos[n], radius[n]) for n in dict.fromkeys(marked)])
     unit = format_money(top, "").strip()
     handles = [
         Line2D([], [], ls="", marker="o", ms=11, mfc="none", mec=MASTER_COLOR, mew=2, label="chain master (tag chain_master)"),
