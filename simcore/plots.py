@@ -150,7 +150,7 @@ def plot_chain_masters(result: ScenarioResult, path: Path | None = None, tag: st
     fig.supylabel("firm output (% of its baseline, no shock)", fontsize=10)
     fig.supxlabel("day of the simulation", fontsize=10)
     fig.suptitle(f"{result.scenario.name}: firms tagged '{tag}'")
-    fig.tight_layout(rect=(0, 0, (4 * cols) / (4 * cols + 3.4), 1))
+    fig.tight_layout(rect=(0.03, 0.03, (4 * cols) / (4 * cols + 3.4), 1), h_pad=1.5)  # room for the figure's axis labels
     fig.legend(handles=handles + shocks, loc="upper left", bbox_to_anchor=((4 * cols) / (4 * cols + 3.4), 0.92), fontsize=7.5, frameon=False, title="variant", title_fontsize=8, alignment="left")
     return _save(fig, path)
 
@@ -254,7 +254,7 @@ def plot_fan(result, path: Path | None = None, chain: str = "total"):
     fig.supylabel(f"{chain} chain output value (% of baseline, no shock)", fontsize=10)
     fig.supxlabel("day of the simulation", fontsize=10)
     fig.suptitle(f"{result.scenario.name}: {chain} chain output over {result.replications:,} replications")
-    fig.tight_layout(rect=(0, 0, right, 1))
+    fig.tight_layout(rect=(0.03, 0.03, right, 1), h_pad=1.5)  # room for the figure's axis labels
     fig.legend(handles=key, loc="upper left", bbox_to_anchor=(right, 0.9), fontsize=7.5, frameon=False, title="each panel, in its colour", title_fontsize=8, alignment="left")
     return _save(fig, path)
 

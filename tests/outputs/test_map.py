@@ -11,6 +11,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from outputs.drawn import overlapping, texts
 from simcore import plots
 from simcore.chainmap import load_model
 from simcore.generate import generate_map, write_map
@@ -25,21 +26,6 @@ def ev():
 
 def criticality(cmap, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).random(len(cmap.firms)) * 0.05
-
-
-def texts(fig) -> list:
-    """Every visible, non-empty text of a drawn figure with its box in display coordinates."""
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    out = []
-    for t in fig.findobj(plots.matplotlib.text.Text):
-        if t.get_visible() and t.get_text().strip() and (t.axes is None or t.axes.get_visible()):
-            out.append((t.get_text(), t.get_window_extent(renderer)))
-    return out
-
-
-def overlapping(boxes) -> list[tuple[str, str]]:
-    return [(a, b) for k, (a, p) in enumerate(boxes) for b, q in boxes[k + 1 :] if p.overlaps(q)]
 
 
 def test_tiers_are_the_longest_supply_path_and_a_loop_shares_one_tier():
