@@ -681,7 +681,7 @@ def plot_frontier(result, path: Path | None = None):
     ax.set_ylabel(f"{what} ({currency})" + (", mean and 95% CI" if result.objective == "mean" else ""))
     ax.set_xlim(left=-0.02 * max(result.budget, float(x.max()) or 1.0), right=max(result.budget, float(x.max())) * 1.08 or 1.0)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="best")
     ax.set_title(f"{result.scenario.name} — cost-benefit frontier, {result.replications:,} replications, {result.search}", fontsize=10)
     lines = ["frontier steps (what changes from the step before):", ""]
     for k, p in enumerate(front):

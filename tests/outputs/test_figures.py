@@ -157,3 +157,14 @@ def test_chinese_variant_and_firm_names_draw_without_a_missing_glyph_warning(run
         fig = plots.plot_chain_masters(chinese)
         fig.savefig(io.BytesIO(), format="png")
     plots.plt.close(fig)
+
+
+def test_the_frontier_has_no_overlapping_texts_and_money_on_both_axes(scenario, tmp_path):
+    from simcore.portfolios import optimize
+
+    result = optimize(scenario, budget=2e7, replications=4, out=tmp_path / "opt", progress=False, workers=1)
+    fig = plots.plot_frontier(result)
+    assert not overlapping(texts(fig))
+    ax = fig.axes[0]
+    assert "(CNY)" in ax.get_xlabel() and "(CNY)" in ax.get_ylabel()
+    plots.plt.close(fig)
