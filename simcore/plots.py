@@ -445,11 +445,19 @@ def map_graph(cmap, criticality, firms=None, necks: int = 10, origins=None, max_
     ranked = sorted((k for k in inside if crit[k] > 0), key=lambda k: (-crit[k], -value[k], k))
     neck = {k: r + 1 for r, k in enumerate(ranked[:necks])}
     masters = {k for k in inside if MASTER_TAG in cmap.firms[k].tags}
-    aggregated = len(firms) > max_nodes
-    key = {k: (cmap.firms[k].product, tier[k]) if aggregated else k for k in firms.tolist()}
+    product = {k: cmap.products[cmap.firm_product[k]] for k in inside}
+    by = None  # one node per firm, or per product and tier, or (a map of as many products as firms) per category and tier
+    if len(firms) > max_nodes:
+        by = "product" if len({(product[k].id, tier[k]) for k in inside}) <= max_nodes else "category"
+    group = {k: product[k].id for k in inside}
+    key = {k: k if by is None else (group[k], tier[k]) for k in inside}
+    if by == "category":  # the most important firms (stuck necks, masters, by value) alone, the others per category and tier
+        alone = sorted(inside, key=lambda k: (k not in neck, neck.get(k, 0), k not in masters, -value[k], -crit[k], k))[: max_nodes // 2]
+        key = {k: k if k in alone else ("other " + product[k].category.value, tier[k]) for k in inside}
+        group = {k: group[k] if k in alone else key[k][0] for k in inside}
     nodes: dict = {}
     for k in firms.tolist():
-        n = nodes.setdefault(key[k], {"tier": tier[k], "group": cmap.firms[k].product, "value": 0.0, "crit": 0.0, "master": False, "board": False, "neck": None, "firms": 0})
+        n = nodes.setdefault(key[k], {"tier": tier[k], "group": group[k], "category": product[k].category.value, "value": 0.0, "crit": 0.0, "master": False, "board": False, "neck": None, "firms": 0})
         n["value"] += float(value[k])
         n["crit"] = max(n["crit"], float(crit[k]))
         n["master"] |= k in masters
@@ -457,18 +465,18 @@ def map_graph(cmap, criticality, firms=None, necks: int = 10, origins=None, max_
         if k in neck:
             n["neck"] = min(n["neck"] or neck[k], neck[k])
         n["firms"] += 1
-        if not aggregated:
+        if key[k] == k:
             n["label"] = _shorten(cmap.firms[k].name or cmap.firms[k].id)
-    if aggregated:
-        for (p, _), n in nodes.items():
-            name = cmap.products[cmap.product_index[p]].name or p
+    for g, n in nodes.items():
+        if isinstance(g, tuple):
+            name = (cmap.products[cmap.product_index[g[0]]].name or g[0]) if by == "product" else g[0].replace("_", " ")
             n["label"] = f"{_shorten(name, 22)}, {n['firms']} firms" if n["firms"] > 1 else _shorten(name)
     edges: dict = {}
     for (j, i), f in flows.items():
         e = edges.setdefault((key[j], key[i]), {"flow": 0.0, "board": False})
         e["flow"] += f
         e["board"] |= (j, i) in board_links
-    return {"nodes": nodes, "edges": {e: d for e, d in edges.items() if e[0] != e[1]}, "aggregated": aggregated, "firms": len(firms), "necks": len(neck)}
+    return {"nodes": nodes, "edges": {e: d for e, d in edges.items() if e[0] != e[1]}, "aggregated": by is not None, "by": by, "firms": len(firms), "necks": len(neck)}
 
 
 def _map_layout(nodes: dict, edges: dict) -> dict:
@@ -603,14 +611,14 @@ def plot_map(cmap, criticality: np.ndarray, title: str, path: Path | None = None
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     cats = {}
-    product_of = {p.id: p for p in cmap.products}
     for d in nodes.values():
-        cats.setdefault(d["tier"], []).append(product_of[d["group"]].category.value.replace("_", " "))
+        cats.setdefault(d["tier"], []).append(d["category"].replace("_", " "))
     ax.set_xticks(range(levels), [f"tier {t}\n" + (max(set(c), key=c.count) if (c := cats.get(t)) else "") for t in range(levels)], fontsize=8)
-    what = "product x tier" if m["aggregated"] else "firm"
+    what = {None: "firm", "product": "product x tier", "category": "important firm, or per category x tier for the others"}[m["by"]]
     ax.set_xlabel(f"tier: longest supply path from raw materials (left) to final products (right); one node per {what}", fontsize=8)
     scope = f"chain {chain}: {m['firms']} firms (listed and upstream)" if chain else f"whole map: {m['firms']} firms"
-    ax.set_title(f"{title}\n{scope}" + (f", drawn as {len(nodes)} product x tier nodes" if m["aggregated"] else ""), fontsize=10)
+    ax.set_title(f"{title}\n{scope}" + (f", drawn as {len(nodes)} {m['by']} x tier nodes" if m["by"] == "product" else "")
+        + (f", the {MAP_MAX_NODES // 2} most important alone, the others per category and tier" if m["by"] == "category" else ""), fontsize=10)
     cax = fig.add_axes([0.76, 0.62, 0.015, 0.28])
     fig.colorbar(dots, cax=cax).set_label(f"{loss_of} loss when knocked out\n(% of its baseline output value over the horizon)", fontsize=8)
     cax.tick_params(labelsize=7)
@@ -635,7 +643,7 @@ def plot_map(cmap, criticality: np.ndarray, title: str, path: Path | None = None
           for f in (1.0, 0.25, 0.05)),
     ]  # fmt: skip
     fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.745, 0.56), fontsize=7.5, frameon=False, labelspacing=1.1, borderpad=0.2, handlelength=2.6, handletextpad=1.0)
-    fig.text(0.745, 0.03, f"values in the map's price units per day (largest node {unit})", fontsize=7, color="0.3")
+    fig.text(0.745, 0.03, f"values: the map's price units per day\n(largest node {unit})", fontsize=7, color="0.3")
     return _save(fig, path)
 
 

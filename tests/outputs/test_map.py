@@ -113,3 +113,14 @@ def test_chinese_firm_names_on_the_map_draw_without_a_missing_glyph_warning(ev):
         fig.savefig(io.BytesIO(), format="png")
     assert any(any("\u4e00" <= c <= "\u9fff" for c in t.get_text()) for t in fig.axes[0].texts)
     plots.plt.close(fig)
+
+
+def test_a_map_of_as_many_products_as_firms_keeps_its_important_firms_and_groups_the_rest():
+    willems = load_model(ROOT / "models" / "willems_38.toml")  # 2,025 firms, each its own product
+    crit = criticality(willems)
+    m = plots.map_graph(willems, crit, necks=10)
+    assert m["by"] == "category" and len(m["nodes"]) <= plots.MAP_MAX_NODES
+    assert sum(d["firms"] for d in m["nodes"].values()) == len(willems.firms)
+    alone = [k for k in m["nodes"] if not isinstance(k, tuple)]
+    assert len(alone) == plots.MAP_MAX_NODES // 2
+    assert {int(k) for k in np.argsort(-crit)[:10]} <= set(alone)  # the stuck necks are drawn as themselves
