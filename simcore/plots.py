@@ -155,13 +155,17 @@ def plot_chain_masters(result: ScenarioResult, path: Path | None = None, tag: st
     return _save(fig, path)
 
 
-def shade_shocks(ax, specs, shocks, labels: bool = True, random: str = "random shocks\n(this run's draw)", top: float | None = None) -> list:
+def shade_shocks(ax, specs, shocks, labels: bool = True, random: str = "random shocks\n(this run's draw)", top: float | None = None,
+                 typical: bool = False) -> list:  # fmt: skip
     """Shade each scenario shock's window (first start to last end of its rows) and, with `labels`, name it at the
     top of the axes, staggered in rows so that no two names overprint (the axes' top is raised to `top` plus the
     rows, when given, so that the names stand above the lines); a random outage shades each event lightly, or,
     when the shocks hold none of its draws (a batch: they differ per replication), nothing. Returns legend handles
-    for what is shaded."""
+    for what is shaded; `typical`: the shocks are the scenario's typical values (a batch's), which the legend says
+    when a window's start or duration is random."""
     from matplotlib.patches import Patch
+
+    from simcore.scenario.distributions import is_random
 
     windows, drawn, undrawn = [], False, False
     for n, spec in enumerate(specs):
@@ -183,7 +187,10 @@ def shade_shocks(ax, specs, shocks, labels: bool = True, random: str = "random s
             bottom = ax.get_ylim()[0]
             share = 0.02 + 0.07 * used  # of the axes' height the names take
             ax.set_ylim(bottom, (top - share * bottom) / (1 - share))
-    handles = [Patch(color=SHOCK_COLOR, alpha=0.12, lw=0, label="shock window (scenario)")] if windows else []
+    window = "shock window (scenario)"
+    if typical and any(is_random(getattr(spec, f, None)) for spec in specs if spec.kind != "random_outage" for f in ("start", "duration")):
+        window = "shock window (scenario; a random\nstart or duration at its typical value)"
+    handles = [Patch(color=SHOCK_COLOR, alpha=0.12, lw=0, label=window)] if windows else []
     if drawn:
         handles.append(Patch(color=SHOCK_COLOR, alpha=0.06, lw=0, label=random))
     elif undrawn:
@@ -238,7 +245,7 @@ def plot_fan(result, path: Path | None = None, chain: str = "total"):
         ax.fill_between(b.day, b.q25, b.q75, color=color, alpha=0.4, lw=0, step="post")
         ax.plot(b.day, b.q50, color=color, lw=1.4, drawstyle="steps-post")
         ax.axhline(1.0, color="0.3", lw=0.8, ls="--")
-        shocks = shade_shocks(ax, result.scenario.shock_specs, result.scenario.shocks, labels=False)
+        shocks = shade_shocks(ax, result.scenario.shock_specs, result.scenario.shocks, labels=False, typical=True)
         ax.set_title(wrap(variant, 60, 1), fontsize=9)
         ax.grid(alpha=0.3)
         _percent(ax)
