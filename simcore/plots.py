@@ -70,7 +70,9 @@ def plot_output(result: ScenarioResult, path: Path | None = None, chain: str | N
     cols = min(3, len(below)) or 1
     rows = -(-len(below) // cols)
     fig = plt.figure(figsize=(12, 4.6 + 2.6 * rows), dpi=110)
-    grid = fig.add_gridspec(1 + rows, cols, height_ratios=[1.9] + [1] * rows, left=0.08, right=0.72, top=0.9, bottom=0.09 if rows else 0.12, hspace=0.35, wspace=0.25)
+    grid = fig.add_gridspec(
+        1 + rows, cols, height_ratios=[1.9] + [1] * rows, left=0.08, right=0.72, top=0.9, bottom=0.09 if rows else 0.12, hspace=0.35, wspace=0.25
+    )
     main = fig.add_subplot(grid[0, :])
     axes = [main] + [fig.add_subplot(grid[1 + k // cols, k % cols], sharex=main) for k in range(len(below))]
     low = min(0.0, float(np.nanmin(table.ratio)) - 0.05)
@@ -96,7 +98,16 @@ def plot_output(result: ScenarioResult, path: Path | None = None, chain: str | N
     main.set_title(f"{chains[0]} chain", fontsize=9, loc="left")
     fig.supxlabel("day of the simulation", fontsize=10, y=0.01)
     fig.suptitle(f"{result.scenario.name}: chain output, one run per variant ({result.engine} engine)", fontsize=11)
-    fig.legend(handles=handles + shocks, loc="upper left", bbox_to_anchor=(0.735, 0.9), fontsize=8, frameon=False, title="variant", title_fontsize=8, alignment="left")
+    fig.legend(
+        handles=handles + shocks,
+        loc="upper left",
+        bbox_to_anchor=(0.735, 0.9),
+        fontsize=8,
+        frameon=False,
+        title="variant",
+        title_fontsize=8,
+        alignment="left",
+    )
     return _save(fig, path)
 
 
@@ -151,7 +162,16 @@ def plot_chain_masters(result: ScenarioResult, path: Path | None = None, tag: st
     fig.supxlabel("day of the simulation", fontsize=10)
     fig.suptitle(f"{result.scenario.name}: firms tagged '{tag}'")
     fig.tight_layout(rect=(0.03, 0.03, (4 * cols) / (4 * cols + 3.4), 1), h_pad=1.5)  # room for the figure's axis labels
-    fig.legend(handles=handles + shocks, loc="upper left", bbox_to_anchor=((4 * cols) / (4 * cols + 3.4), 0.92), fontsize=7.5, frameon=False, title="variant", title_fontsize=8, alignment="left")
+    fig.legend(
+        handles=handles + shocks,
+        loc="upper left",
+        bbox_to_anchor=((4 * cols) / (4 * cols + 3.4), 0.92),
+        fontsize=7.5,
+        frameon=False,
+        title="variant",
+        title_fontsize=8,
+        alignment="left",
+    )
     return _save(fig, path)
 
 
@@ -209,7 +229,9 @@ def _stagger(ax, windows) -> int:
     for start, end, label in windows:
         for row in range(12):
             y = 0.985 - 0.07 * row
-            text = ax.text(start, y, " " + label, transform=ax.get_xaxis_transform(), va="top", ha="left", fontsize=8, color=SHOCK_COLOR, clip_on=False)
+            text = ax.text(
+                start, y, " " + label, transform=ax.get_xaxis_transform(), va="top", ha="left", fontsize=8, color=SHOCK_COLOR, clip_on=False
+            )
             box = text.get_window_extent(renderer)
             if box.x1 > frame.x1:  # past the right edge: end it where its window ends
                 text.set_x(end)
@@ -262,7 +284,16 @@ def plot_fan(result, path: Path | None = None, chain: str = "total"):
     fig.supxlabel("day of the simulation", fontsize=10)
     fig.suptitle(f"{result.scenario.name}: {chain} chain output over {result.replications:,} replications")
     fig.tight_layout(rect=(0.03, 0.03, right, 1), h_pad=1.5)  # room for the figure's axis labels
-    fig.legend(handles=key, loc="upper left", bbox_to_anchor=(right, 0.9), fontsize=7.5, frameon=False, title="each panel, in its colour", title_fontsize=8, alignment="left")
+    fig.legend(
+        handles=key,
+        loc="upper left",
+        bbox_to_anchor=(right, 0.9),
+        fontsize=7.5,
+        frameon=False,
+        title="each panel, in its colour",
+        title_fontsize=8,
+        alignment="left",
+    )
     return _save(fig, path)
 
 
@@ -280,8 +311,12 @@ def plot_loss_hist(result, path: Path | None = None, chain: str = "total"):
         ax.axvline(var, color=color, ls="--", lw=1)
     ax.set_xlabel(f"loss of the {chain} chain ({LOSS})")
     ax.set_ylabel(f"replications (of {result.replications:,})")
-    ax.set_title(f"{result.scenario.name}: loss over {result.replications:,} replications (dashed: VaR95, 95% of replications lose less)", fontsize=10)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, title="variant", title_fontsize=8, alignment="left", labelspacing=0.9)
+    ax.set_title(
+        f"{result.scenario.name}: loss over {result.replications:,} replications (dashed: VaR95, 95% of replications lose less)", fontsize=10
+    )
+    ax.legend(
+        fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, title="variant", title_fontsize=8, alignment="left", labelspacing=0.9
+    )
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}%"))
     ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -327,7 +362,11 @@ def money_axis(ax, x, table, currency: str, heights=None) -> None:
     names = [t.get_text() for t in ax.get_xticklabels()]
     labels = []
     for name, row in zip(names, table.itertuples()):
-        money = f"saves {format_money(row.value_saved, '').strip()}\nfor {format_money(row.cost, '').strip()}: {format_ratio(row.benefit_cost)}" if row.cost > 0 else "no cost"
+        money = (
+            f"saves {format_money(row.value_saved, '').strip()}\nfor {format_money(row.cost, '').strip()}: {format_ratio(row.benefit_cost)}"
+            if row.cost > 0
+            else "no cost"
+        )
         labels.append(f"{name}\n\n{money}")
     ax.set_xticks(list(x), labels, fontsize=8)
     handles = [
@@ -374,7 +413,17 @@ def plot_stress(table, title: str, path: Path | None = None, top: int = 20, name
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}%"))
     present = [c for c in CATEGORY_COLORS if c in set(rows.category)]
     handles = [plt.Rectangle((0, 0), 1, 1, color=CATEGORY_COLORS[c]) for c in present]
-    ax.legend(handles, [c.replace("_", " ") for c in present], fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, title="category", title_fontsize=8, alignment="left")
+    ax.legend(
+        handles,
+        [c.replace("_", " ") for c in present],
+        fontsize=7.5,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        frameon=False,
+        title="category",
+        title_fontsize=8,
+        alignment="left",
+    )
     ax.set_title(title, fontsize=10)
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
@@ -464,7 +513,20 @@ def map_graph(cmap, criticality, firms=None, necks: int = 10, origins=None, max_
         group = {k: group[k] if k in alone else key[k][0] for k in inside}
     nodes: dict = {}
     for k in firms.tolist():
-        n = nodes.setdefault(key[k], {"tier": tier[k], "group": group[k], "category": product[k].category.value, "value": 0.0, "crit": 0.0, "master": False, "board": False, "neck": None, "firms": 0})
+        n = nodes.setdefault(
+            key[k],
+            {
+                "tier": tier[k],
+                "group": group[k],
+                "category": product[k].category.value,
+                "value": 0.0,
+                "crit": 0.0,
+                "master": False,
+                "board": False,
+                "neck": None,
+                "firms": 0,
+            },
+        )
         n["value"] += float(value[k])
         n["crit"] = max(n["crit"], float(crit[k]))
         n["master"] |= k in masters
@@ -483,7 +545,14 @@ def map_graph(cmap, criticality, firms=None, necks: int = 10, origins=None, max_
         e = edges.setdefault((key[j], key[i]), {"flow": 0.0, "board": False})
         e["flow"] += f
         e["board"] |= (j, i) in board_links
-    return {"nodes": nodes, "edges": {e: d for e, d in edges.items() if e[0] != e[1]}, "aggregated": by is not None, "by": by, "firms": len(firms), "necks": len(neck)}
+    return {
+        "nodes": nodes,
+        "edges": {e: d for e, d in edges.items() if e[0] != e[1]},
+        "aggregated": by is not None,
+        "by": by,
+        "firms": len(firms),
+        "necks": len(neck),
+    }
 
 
 def _map_layout(nodes: dict, edges: dict) -> dict:
@@ -544,10 +613,20 @@ def place_labels(ax, items, fontsize: float = 7, pad_px: float = 2.0, max_labels
         if max_labels is not None and len(out) >= max_labels:
             break
         r = radius + 2
-        for far, (dx, dy, ha, va) in [(f, o) for f in (1.0, 2.2) for o in (
-            (r, 0, "left", "center"), (-r, 0, "right", "center"), (0, r, "center", "bottom"), (0, -r, "center", "top"),
-            (0.75 * r, 0.75 * r, "left", "bottom"), (-0.75 * r, 0.75 * r, "right", "bottom"), (0.75 * r, -0.75 * r, "left", "top"), (-0.75 * r, -0.75 * r, "right", "top"),
-        )]:
+        for far, (dx, dy, ha, va) in [
+            (f, o)
+            for f in (1.0, 2.2)
+            for o in (
+                (r, 0, "left", "center"),
+                (-r, 0, "right", "center"),
+                (0, r, "center", "bottom"),
+                (0, -r, "center", "top"),
+                (0.75 * r, 0.75 * r, "left", "bottom"),
+                (-0.75 * r, 0.75 * r, "right", "bottom"),
+                (0.75 * r, -0.75 * r, "left", "top"),
+                (-0.75 * r, -0.75 * r, "right", "top"),
+            )
+        ]:
             arrow = {"arrowstyle": "-", "lw": 0.4, "color": "0.35", "shrinkA": 0, "shrinkB": radius} if far > 1 else None
             offset = (far * dx + 6 * np.sign(dx) * (far > 1), far * dy + 6 * np.sign(dy) * (far > 1))
             label = ax.annotate(text, (x, y), xytext=offset, textcoords="offset points", ha=ha, va=va, fontsize=fontsize, zorder=6, arrowprops=arrow,
@@ -594,7 +673,10 @@ def plot_map(cmap, criticality: np.ndarray, title: str, path: Path | None = None
     value = np.array([nodes[n]["value"] for n in keys])
     top = max(float(value.max()), 1e-300)
     area = 12 + 600 * value / top  # marker area in points², proportional to value
-    outer = [a * 1.9 + 40 if nodes[n]["master"] else a * 1.6 + 30 if nodes[n]["neck"] else a * 1.5 + 25 if nodes[n]["board"] else a for n, a in zip(keys, area)]
+    outer = [
+        a * 1.9 + 40 if nodes[n]["master"] else a * 1.6 + 30 if nodes[n]["neck"] else a * 1.5 + 25 if nodes[n]["board"] else a
+        for n, a in zip(keys, area)
+    ]
     radius = {n: float(np.sqrt(a)) / 2 for n, a in zip(keys, outer)}  # a marker of area s is sqrt(s) points wide
     flow = np.array([d["flow"] for d in edges.values()]) if edges else np.zeros(0)
     widths = 0.25 + 3.0 * np.sqrt(flow / max(float(flow.max()), 1e-300)) if len(flow) else flow
@@ -602,7 +684,11 @@ def plot_map(cmap, criticality: np.ndarray, title: str, path: Path | None = None
     board = [k for k, d in enumerate(edges.values()) if d["board"]]
     segments = [[pos[a], pos[b]] for a, b in edges]
     ax.add_collection(LineCollection([segments[k] for k in plain], linewidths=widths[plain] if plain else 0.3, colors="0.55", alpha=0.3, zorder=1))
-    ax.add_collection(LineCollection([segments[k] for k in board], linewidths=np.maximum(widths[board], 0.6) if board else 1, colors=BOARD_COLOR, alpha=0.45, zorder=2))
+    ax.add_collection(
+        LineCollection(
+            [segments[k] for k in board], linewidths=np.maximum(widths[board], 0.6) if board else 1, colors=BOARD_COLOR, alpha=0.45, zorder=2
+        )
+    )
     crit = np.array([100 * nodes[n]["crit"] for n in keys])
     xs, ys = np.array([pos[n][0] for n in keys]), np.array([pos[n][1] for n in keys])
     dots = ax.scatter(xs, ys, s=area, c=crit, cmap="inferno_r", vmin=0, vmax=max(float(crit.max()), 1e-9), edgecolors="0.3", linewidths=0.4, zorder=3)
@@ -624,14 +710,20 @@ def plot_map(cmap, criticality: np.ndarray, title: str, path: Path | None = None
     what = {None: "firm", "product": "product x tier", "category": "important firm, or per category x tier for the others"}[m["by"]]
     ax.set_xlabel(f"tier: longest supply path from raw materials (left) to final products (right); one node per {what}", fontsize=8)
     scope = f"chain {chain}: {m['firms']} firms (listed and upstream)" if chain else f"whole map: {m['firms']} firms"
-    ax.set_title(f"{title}\n{scope}" + (f", drawn as {len(nodes)} {m['by']} x tier nodes" if m["by"] == "product" else "")
-        + (f", the {MAP_MAX_NODES // 2} most important alone, the others per category and tier" if m["by"] == "category" else ""), fontsize=10)
+    ax.set_title(
+        f"{title}\n{scope}"
+        + (f", drawn as {len(nodes)} {m['by']} x tier nodes" if m["by"] == "product" else "")
+        + (f", the {MAP_MAX_NODES // 2} most important alone, the others per category and tier" if m["by"] == "category" else ""),
+        fontsize=10,
+    )
     cax = fig.add_axes([0.76, 0.62, 0.015, 0.28])
     fig.colorbar(dots, cax=cax).set_label(f"{loss_of} loss when knocked out\n(% of its baseline output value over the horizon)", fontsize=8)
     cax.tick_params(labelsize=7)
     order = sorted(keys, key=lambda n: (nodes[n]["neck"] is None, nodes[n]["neck"] or 0, not nodes[n]["master"], -nodes[n]["value"]))
     by_crit = sorted(keys, key=lambda n: -nodes[n]["crit"])
-    wanted = list(dict.fromkeys([*order[: labels // 2], *sorted(keys, key=lambda n: -nodes[n]["value"])[: labels // 3], *by_crit[: labels // 3], *order]))
+    wanted = list(
+        dict.fromkeys([*order[: labels // 2], *sorted(keys, key=lambda n: -nodes[n]["value"])[: labels // 3], *by_crit[: labels // 3], *order])
+    )
     items = []
     for n in wanted:
         d = nodes[n]
@@ -649,7 +741,17 @@ def plot_map(cmap, criticality: np.ndarray, title: str, path: Path | None = None
         *(Line2D([], [], ls="", marker="o", ms=float(np.sqrt(12 + 600 * f)), mfc="0.8", mec="0.3", label=f"output value {format_money(f * top, '').strip()} / day")
           for f in (1.0, 0.25, 0.05)),
     ]  # fmt: skip
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.745, 0.56), fontsize=7.5, frameon=False, labelspacing=1.1, borderpad=0.2, handlelength=2.6, handletextpad=1.0)
+    fig.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.745, 0.56),
+        fontsize=7.5,
+        frameon=False,
+        labelspacing=1.1,
+        borderpad=0.2,
+        handlelength=2.6,
+        handletextpad=1.0,
+    )
     fig.text(0.745, 0.03, f"values: the map's price units per day\n(largest node {unit})", fontsize=7, color="0.3")
     return _save(fig, path)
 
@@ -669,7 +771,14 @@ def plot_frontier(result, path: Path | None = None):
     ax = fig.add_axes([0.08, 0.12, 0.5, 0.76])
     money = FuncFormatter(lambda v, _: format_money(v, "").strip())
     every = list(result.scores)
-    ax.scatter([result.cost(p) for p in every], [base - result.scores[p] for p in every], s=12, color="0.75", label=f"portfolios simulated ({len(every)})", zorder=2)
+    ax.scatter(
+        [result.cost(p) for p in every],
+        [base - result.scores[p] for p in every],
+        s=12,
+        color="0.75",
+        label=f"portfolios simulated ({len(every)})",
+        zorder=2,
+    )
     rows = [result.row(p) for p in front]
     x = np.array([r["cost"] for r in rows])
     y = np.array([base - r["objective"] for r in rows])

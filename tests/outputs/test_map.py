@@ -59,7 +59,7 @@ def test_the_graph_marks_masters_short_boards_and_stuck_necks(ev):
     assert any(d["board"] for d in nodes.values()) and any(e["board"] for e in m["edges"].values())
     value = ev.outputs * ev.prices  # value, not units: a vehicle weighs more than a kilogram of lithium
     assert all(d["value"] == pytest.approx(value[k]) for k, d in nodes.items())
-    for (a, b) in m["edges"]:
+    for a, b in m["edges"]:
         assert nodes[a]["tier"] < nodes[b]["tier"]  # ev_chain has no loop: every link goes right
 
 
