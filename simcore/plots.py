@@ -192,8 +192,8 @@ def shade_shocks(ax, specs, shocks, labels: bool = True, random: str = "random s
         rows = shocks.source == n
         if spec.kind == "random_outage":
             undrawn |= not rows.any()
-            for a, b in zip(shocks.start[rows], shocks.start[rows] + shocks.duration[rows]):
-                ax.axvspan(a, b, color=SHOCK_COLOR, alpha=0.06, lw=0)
+            for a, b in _union(zip(shocks.start[rows].tolist(), (shocks.start[rows] + shocks.duration[rows]).tolist())):
+                ax.axvspan(a, b, color=SHOCK_COLOR, alpha=0.06, lw=0)  # the union: a lockdown's many firms shade once
                 drawn = True
             continue
         if not rows.any():
@@ -216,6 +216,17 @@ def shade_shocks(ax, specs, shocks, labels: bool = True, random: str = "random s
     elif undrawn:
         handles.append(Patch(color="none", lw=0, label="random shocks: drawn per\nreplication, not shaded"))
     return handles
+
+
+def _union(intervals) -> list[tuple[float, float]]:
+    """Overlapping intervals merged, in order."""
+    out: list[list[float]] = []
+    for a, b in sorted(intervals):
+        if out and a <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
 
 
 def _stagger(ax, windows) -> int:

@@ -168,3 +168,7 @@ def test_the_frontier_has_no_overlapping_texts_and_money_on_both_axes(scenario, 
     ax = fig.axes[0]
     assert "(CNY)" in ax.get_xlabel() and "(CNY)" in ax.get_ylabel()
     plots.plt.close(fig)
+
+
+def test_random_outages_shade_the_union_of_their_events():
+    assert plots._union([(5, 9), (1, 3), (2, 4), (9, 12), (20, 21)]) == [(1, 4), (5, 12), (20, 21)]
