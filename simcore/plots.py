@@ -460,22 +460,6 @@ def tiers(g) -> dict:
     return {n: depth[c] for c, members in dag.nodes(data="members") for n in members}
 
 
-def chain_firms(cmap, chain: str) -> np.ndarray:
-    """The firms of a named chain: those the chain lists (its own or by their product) and every firm upstream of
-    the chain's final-demand firms (networkx ancestors along the supply links), in map order."""
-    import networkx as nx
-
-    from simcore.chainmap.inspect import firm_graph
-
-    g = firm_graph(cmap)
-    listed = cmap.chain_members[chain]
-    keep = {cmap.firms[k].id for k in listed}
-    for k in listed:
-        if cmap.final_demand[k] > 0:
-            keep |= nx.ancestors(g, cmap.firms[k].id)
-    return np.array([k for k, f in enumerate(cmap.firms) if f.id in keep], dtype=np.int64)
-
-
 def map_views(cmap) -> list[tuple[str, str | None]]:
     """The map figures of a stress test, (file, chain): `map.png` for the whole map and, on a map of several named
     chains, `map_<chain>.png` for each."""
@@ -672,7 +656,7 @@ def plot_map(cmap, criticality: np.ndarray, title: str, path: Path | None = None
     from simcore.costs import format_money
 
     chinese_fallback()
-    firms = None if chain is None else chain_firms(cmap, chain)
+    firms = None if chain is None else cmap.chain_members[chain]  # its firms and their suppliers (docs/model.md, Metrics)
     m = map_graph(cmap, criticality, firms, necks=necks, origins=origins, max_nodes=max_nodes)
     nodes, edges = m["nodes"], m["edges"]
     pos = _map_layout(nodes, edges)
