@@ -17,7 +17,8 @@ from simcore.chainmap.model import ChainMap
 from simcore.chainmap.schema import ChainMapFile, Demand, Firm, Link, ModelInfo, Product, RecipeRow, Tables
 from simcore.errors import NO_VALUE, InputError, Problem, did_you_mean, format_loc
 from simcore.limits import MAX_OUTPUT
-from simcore.validation import raise_if, read_csv_table, read_toml, validate
+from simcore.chainmap.columns import fast_records
+from simcore.validation import CsvTable, raise_if, read_csv_table, read_toml, validate
 from simcore.workbook import is_workbook, read_sheet, workbook_model
 
 SHARE_TOLERANCE = 1e-6
@@ -76,8 +77,20 @@ def load_model(path: str | Path) -> ChainMap:
     is itself invalid are not reported again. A workbook (`.xlsx`) is a model
     of its five sheets, named after the file; a TOML table entry may also
     name a workbook, whose sheet of the table's name is read.
+
+    CSV tables are read column by column first (`simcore.chainmap.columns`):
+    a valid map loads without validating its rows one by one. If that path
+    gives up on a table, the table is read row by row; if the map has any
+    problem at all, it is loaded again row by row, so that every problem is
+    found and named exactly as without the fast path.
     """
-    path = Path(path)
+    try:
+        return _load(Path(path), fast=True)
+    except InputError:
+        return _load(Path(path), fast=False)
+
+
+def _load(path: Path, fast: bool) -> ChainMap:
     file = str(path)
     raw = workbook_model(path) if is_workbook(path) else read_toml(path)
     inline = {t: raw[t] for t in _RECORD_TABLES if _is_table_array(raw.get(t))}
@@ -120,6 +133,15 @@ def load_model(path: str | Path) -> ChainMap:
             unreadable.add(table)
             continue
         model = _ROW_MODELS[table]
+        quick = fast_records(csv_path, table) if fast and not is_workbook(csv_path) else None
+        if quick is not None:  # every cell valid: the records, with rows numbered for the checks below (never shown)
+            rows = CsvTable([], list(range(2, len(quick) + 2)), [], True, table)
+            if table == "recipes":
+                recipe_rows += [(record, str(csv_path), i, rows) for i, record in enumerate(quick)]
+            else:
+                records[table] += quick
+                origin[table] += [(str(csv_path), i, rows) for i in range(len(quick))]
+            continue
         csv_table = read_sheet(csv_path, table, books) if is_workbook(csv_path) else read_csv_table(csv_path, table, model.model_fields)
         problems += csv_table.problems
         if not csv_table.complete:

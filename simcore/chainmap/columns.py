@@ -1,0 +1,172 @@
+"""The fast path for big CSV tables: whole columns checked at once (Arrow), records built without per-row validation.
+
+A large map is almost always valid, and validating its millions of rows one by one through pydantic was most of the
+time and memory of loading it (benchmarks/README.md, Scaling). So a CSV table is first read by Arrow, every cell of
+every column is checked against the plain form of its field (an id, a number in range, a tier, a category, a `;`
+list, `input=days` pairs), and if every cell passes, the records are built directly (`model_construct`) with
+exactly the values validation would give. If anything at all is unusual — an unknown or repeated column, a missing
+required cell, a quoted cell over several lines, a ragged row, a number written another way, a value out of range —
+the fast path gives up and the table goes through the record path (`simcore.validation.read_csv_table` and
+per-record validation), which finds and names every problem. So the fast path can only ever accept what the record
+path accepts, and produces the same records (tests/chainmap/test_columns.py checks both on random cells).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from simcore.chainmap.schema import Category, Demand, Firm, Link, Necessity, Product, RecipeRow
+from simcore.limits import MAX_LEAD_TIME
+from simcore.validation import LIST_COLUMNS, MAP_COLUMNS
+
+# the plain form of each CSV column: (kind, low, low inclusive, high); kinds below
+ID, TEXT, IDS, NUMBER, TIER, CATEGORY, NECESSITY, COVERS = "id", "text", "ids", "number", "tier", "category", "necessity", "covers"
+NONNEG = (NUMBER, 0.0, True, math.inf)
+POSITIVE = (NUMBER, 0.0, False, math.inf)
+COLUMNS: dict[str, dict[str, tuple]] = {
+    "products": {"id": (ID,), "name": (TEXT,), "category": (CATEGORY,), "chains": (IDS,), "price": POSITIVE},
+    "recipes": {"product": (ID,), "input": (ID,), "units": POSITIVE, "necessity": (NECESSITY,)},
+    "firms": {
+        "id": (ID,), "name": (TEXT,), "product": (ID,), "region": (ID,), "tags": (IDS,), "group": (TEXT,), "chains": (IDS,),
+        "headroom": NONNEG, "cover": NONNEG, "cover_by_input": (COVERS,), "priority": (TIER,),
+    },  # fmt: skip
+    "links": {"supplier": (ID,), "customer": (ID,), "share": (NUMBER, 0.0, False, 1.0), "lead_time": (NUMBER, 0.0, True, MAX_LEAD_TIME), "priority": (TIER,)},
+    "demand": {"firm": (ID,), "product": (ID,), "units": NONNEG},
+}
+MODELS = {"products": Product, "recipes": RecipeRow, "firms": Firm, "links": Link, "demand": Demand}
+# a number as Python, pydantic and Arrow all read it alike (no `1_000`, `inf`, hex or spaces inside)
+PLAIN_NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+ENUMS = {CATEGORY: Category, NECESSITY: Necessity}
+
+
+def fast_records(path: Path, table: str) -> list | None:
+    """The records of CSV table `table` at `path` if every cell is in its plain valid form; None otherwise (the
+    record path then reads the table and reports what is wrong)."""
+    import pyarrow as pa
+    from pyarrow import csv
+
+    spec, model = COLUMNS[table], MODELS[table]
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(3)
+        data = csv.read_csv(
+            path,
+            read_options=csv.ReadOptions(skip_rows=0, encoding="utf8"),
+            parse_options=csv.ParseOptions(newlines_in_values=False),
+            convert_options=csv.ConvertOptions(column_types=_all_text(path), strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, OSError, UnicodeDecodeError, ValueError):
+        return None
+    names = data.column_names
+    stripped = [n.strip() for n in names]
+    if head.startswith(b"\xef\xbb\xbf") or len(set(stripped)) != len(stripped) or not set(stripped) <= set(spec) or data.num_rows == 0:
+        return None
+    required = [f for f, info in model.model_fields.items() if info.is_required()]
+    if not set(required) <= set(stripped):
+        return None
+    columns: dict[str, list] = {}
+    for name, field in zip(names, stripped):
+        values = _column(data.column(name), spec[field], field in required)
+        if values is None:
+            return None
+        columns[field] = values
+    fields = list(columns)
+    rows = zip(*(columns[f] for f in fields))
+    build = model.model_construct
+    return [build(**{f: v for f, v in zip(fields, row) if v is not None}) for row in rows]
+
+
+def _all_text(path: Path) -> dict[str, Any]:
+    """Every column read as text, by the header's names (Arrow would otherwise guess types and read `007` as 7)."""
+    import csv as stdcsv
+
+    import pyarrow as pa
+
+    with path.open(encoding="utf-8") as fh:
+        names = next(stdcsv.reader([fh.readline()]), [])
+    return {n: pa.string() for n in names}
+
+
+def _column(column, spec: tuple, required: bool) -> list | None:
+    """One column's values as validation would give them (None for an empty cell: the default applies), or None
+    when some cell is not in the plain form of its field. Numbers are checked and parsed by Arrow, padded by
+    spaces or tabs at most (what `str.strip` removes too); every other cell is stripped as the record path does."""
+    import pyarrow.compute as pc
+
+    raw = column.combine_chunks()
+    kind = spec[0]
+    if kind in (NUMBER, TIER):
+        text = pc.utf8_trim(raw, " \t")
+        empty = pc.equal(text, "")
+        if required and pc.any(empty).as_py():
+            return None
+        filled = pc.filter(text, pc.invert(empty))
+        pattern = PLAIN_NUMBER if kind == NUMBER else r"^[0-9]$"
+        if len(filled) and not pc.all(pc.match_substring_regex(filled, pattern)).as_py():
+            return None
+        values = pc.cast(filled, "float64").to_numpy()
+        if kind == NUMBER:
+            _, low, inclusive, high = spec
+            if not (np.isfinite(values).all() and (values >= low if inclusive else values > low).all() and (values <= high).all()):
+                return None
+        else:
+            values = values.astype(np.int64)
+        gaps = empty.to_numpy(zero_copy_only=False)
+        if not gaps.any():
+            return values.tolist()
+        out: list = [None] * len(raw)
+        for k, v in zip(np.flatnonzero(~gaps).tolist(), values.tolist()):
+            out[k] = v
+        return out
+    cells = [c.strip() for c in raw.to_pylist()]
+    if required and "" in cells:
+        return None
+    if kind in (ID, TEXT):
+        return [c or None for c in cells]
+    if kind in ENUMS:
+        allowed = {e.value: e for e in ENUMS[kind]}
+        if not all(c == "" or c in allowed for c in cells):
+            return None
+        return [allowed[c] if c else None for c in cells]
+    if kind == IDS:
+        return [[x.strip() for x in c.split(";") if x.strip()] if c else None for c in cells]
+    return _covers(cells)
+
+
+def _covers(cells: list[str]) -> list | None:
+    """`input=days;input=days` cells as dicts of non-negative days, as `simcore.validation.table_row` reads them."""
+    out = []
+    for c in cells:
+        if c == "":
+            out.append(None)
+            continue
+        pairs = {}
+        for part in (p for p in c.split(";") if p.strip()):
+            kv = part.split("=")
+            if len(kv) != 2 or not kv[0].strip():
+                return None
+            key, value = kv[0].strip(), kv[1].strip()
+            try:
+                days = float(value) if _plain(value) else math.nan
+            except ValueError:
+                return None
+            if not (math.isfinite(days) and days >= 0):
+                return None
+            pairs[key] = days
+        out.append(pairs)
+    return out
+
+
+def _plain(text: str) -> bool:
+    import re
+
+    return re.match(PLAIN_NUMBER, text) is not None
+
+
+assert set(COLUMNS) == set(MODELS) and all(set(COLUMNS[t]) <= set(MODELS[t].model_fields) for t in COLUMNS)
+assert {c for t in COLUMNS.values() for c, s in t.items() if s[0] == IDS} == LIST_COLUMNS
+assert {c for t in COLUMNS.values() for c, s in t.items() if s[0] == COVERS} == MAP_COLUMNS
