@@ -95,7 +95,7 @@ P = {
     "monitor": ("显示器", "computer monitor", "final_product", "laptop", 1.2,
                 {"display_module": 1, "pcb": 1, "mcu": 1, "casing": 1, "~test_cert": 0.0001},
                 (8, 0), ["cq_xiyong", "cq_liangjiang"]),
-    "packaged_chip": ("封装芯片(外销)", "packaged chips sold outside the map", "core_electronic_component", "ic", 0.006,
+    "packaged_chip": ("封装芯片(外销)", "packaged chips (sold outside the map)", "core_electronic_component", "ic", 0.006,
                       {"fab_wafer": 0.002, "ic_packaging": 1, "eda_software": 0.00002, "~metrology": 0.00001},
                       (10, 0), ["cq_xiyong", "cq_liangjiang"]),
     "cnc_machine": ("数控机床", "CNC machine tool", "final_product", "equip", 800.0,
