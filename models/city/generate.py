@@ -370,7 +370,8 @@ def region_cn(r: str) -> str:
 
 
 def region_en(r: str) -> str:
-    return r.removeprefix("cq_").removeprefix("overseas_").replace("_", " ").title()
+    name = r.removeprefix("cq_").removeprefix("overseas_")
+    return {"us": "US", "seasia": "Southeast Asia"}.get(name, name.replace("_", " ").title())
 
 
 def distance_km(a: str, b: str) -> float:
