@@ -118,6 +118,10 @@ def _parser() -> argparse.ArgumentParser:
     _tls_arguments(st)
     st.set_defaults(command=_stress)
 
+    rp = sub.add_parser("report", help="write report.html, a self-contained page for a leader, from a result folder's files")
+    rp.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a folder written by simcore run, run --replications, optimize or stress")
+    rp.set_defaults(command=_report)
+
     from simcore.importers.cli import add_import_parser
 
     add_import_parser(sub)
@@ -320,7 +324,7 @@ def _stress(args) -> int:
     note = claim(out, "stress", args.overwrite)
     metrics = run_stress(setup, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local, security=security)
     table = stress_table(setup, cmap, metrics, origins)
-    write_stress_outputs(setup, cmap, table, out, top=args.top, plots=not args.no_plots)  # results first, then the printout
+    write_stress_outputs(setup, cmap, table, out, top=args.top, plots=not args.no_plots, source=args.source)  # results first, then the printout
     if note:
         _note(note)
     print(f"{setup.name}: {len(setup.units)} {args.by} knock-outs of {setup.magnitude:.0%} for {setup.duration:g} days, {setup.run.horizon} days simulated, engine {args.engine}")
@@ -328,6 +332,13 @@ def _stress(args) -> int:
     shown = table.head(args.top)[["rank", "unit", "loss", "depth", "tts", "ttr", "single_sourced", "foreign_only", "category"]]
     print(shown.to_string(index=False, na_rep="-", formatters={"loss": "{:.2%}".format, "depth": "{:.1%}".format, "tts": "{:.0f}".format, "ttr": "{:.0f}".format}))
     print(f"results written to {out}/")
+    return 0
+
+
+def _report(args) -> int:
+    from simcore.report import write_report
+
+    print(f"report written to {write_report(args.run_dir)}")
     return 0
 
 
