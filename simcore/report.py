@@ -101,7 +101,7 @@ def build_report(folder: Path, kind: str, doc: dict, out: Path) -> str:
 FRACTIONS = {"loss", "depth", "fill_rate", "loss_reduction", "var95", "cvar95", "loss_ci_low", "loss_ci_high", "min_ratio"}
 DAYS = {"tts", "ttr"}
 COUNTS = {"firms_affected", "size", "units", "rank"}
-MONEY = {"cost", "value_saved", "value_saved_ci_low", "value_saved_ci_high", "expected_loss", "cvar95_loss", "objective", "value_saved_alone"}
+MONEY = {"holding", "capacity", "qualification", "priority", "recovery", "total", "cost", "value_saved", "value_saved_ci_low", "value_saved_ci_high", "expected_loss", "cvar95_loss", "objective", "value_saved_alone"}
 RATIOS = {"benefit_cost", "benefit_cost_alone"}
 LABELS = {
     "loss": "loss", "d_loss": "vs ref", "depth": "depth", "tts": "TTS (days)", "ttr": "TTR (days)", "fill_rate": "fill rate",
@@ -114,6 +114,7 @@ def kind_of_field(field: str) -> str:
     """How a column is shown, from its name alone (unknown columns are plain numbers): chain rows are read
     generically, so a new metric in summary.json shows without a change here."""
     base = field[2:] if field.startswith("d_") else field
+    base = base.removesuffix("_ci")
     for prefix in ("loss_", "cost_"):
         if field.startswith(prefix) and field not in FRACTIONS | MONEY:
             base = prefix[:-1]
@@ -135,6 +136,8 @@ def fmt(field: str, value, currency: str = "") -> str:
     readably (simcore.costs.format_money), missing as a dash."""
     from simcore.costs import format_money, format_ratio
 
+    if isinstance(value, (list, tuple)):  # a confidence interval
+        return " to ".join(fmt(field.removesuffix("_ci"), v, currency) for v in value)
     if value is None or isinstance(value, bool) or isinstance(value, str):
         return "-" if value is None else ("yes" if value is True else "no" if value is False else value)
     if isinstance(value, float) and not math.isfinite(value):
@@ -147,31 +150,58 @@ def fmt(field: str, value, currency: str = "") -> str:
     if kind == "count":
         return f"{value:+,.0f}" if signed else f"{value:,.0f}"
     if kind == "money":
-        return format_money(value, currency).strip()
+        return format_money(value + 0.0, currency).strip()  # + 0.0: no "-0"
     if kind == "ratio":
         return format_ratio(value)
     return f"{value:.4g}" if isinstance(value, float) else f"{value:,}"
 
 
 def label(field: str) -> str:
+    if field.endswith("_ci"):
+        return label(field.removesuffix("_ci")) + " 95% CI"
     return LABELS.get(field, field.replace("_", " "))
 
 
+def merge_ci(rows: list[dict], columns: list[str]) -> tuple[list[dict], list[str]]:
+    """Each pair of columns `<x>_ci_low`, `<x>_ci_high` as one column `<x>_ci` of (low, high): one cell per interval."""
+    pairs = {c: c.removesuffix("_low") + "_high" for c in columns if c.endswith("_ci_low") and c.removesuffix("_low") + "_high" in columns}
+    if not pairs:
+        return rows, columns
+    highs = set(pairs.values())
+    cols = [c.removesuffix("_low") if c in pairs else c for c in columns if c not in highs]
+    out = []
+    for r in rows:
+        merged = {k: v for k, v in r.items() if k not in highs and k not in pairs}
+        for low, high in pairs.items():
+            pair = (r.get(low), r.get(high))
+            merged[low.removesuffix("_low")] = None if pair == (None, None) else pair
+        out.append(merged)
+    return out, cols
+
+
 def table_html(rows: list[dict], columns: list[str], currency: str = "", attrs: str = "", key: str | None = None) -> str:
-    """An HTML table: text left, numbers right-aligned and formatted; cells carry `data-field` (and rows `data-row`
+    """An HTML table: text left, numbers right-aligned and formatted (money in `currency`, named in the header); cells carry `data-field` (and rows `data-row`
     from `key`) so tests can find the numbers."""
-    head = "".join(f'<th class="{_align(rows, c)}">{escape(label(c))}</th>' for c in columns)
+    rows, columns = merge_ci(rows, columns)
+    unit = {c: f" ({currency})" if currency and kind_of_field(c) == "money" else "" for c in columns}  # money in the header, not in every cell
+    align = {c: _align(rows, c) for c in columns}
+    head = "".join(f'<th class="{align[c]}">{escape(label(c) + unit[c])}</th>' for c in columns)
     body = []
     for r in rows:
         rid = f' data-row="{escape(str(r[key]))}"' if key else ""
-        cells = "".join(f'<td class="{_align(rows, c)}" data-field="{escape(c)}">{escape(fmt(c, r.get(c), currency))}</td>' for c in columns)
+        cells = "".join(_cell(c, fmt(c, r.get(c)), align[c]) for c in columns)
         body.append(f"<tr{rid}>{cells}</tr>")
     return f'<div class="scroll"><table {attrs}><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
 
 
+def _cell(field: str, text: str, align: str) -> str:
+    long = " long" if len(text) > 40 else ""  # a description wraps; names and numbers stay on one line
+    return f'<td class="{align}{long}" data-field="{escape(field)}">{escape(text)}</td>'
+
+
 def _align(rows, column) -> str:
     values = [r.get(column) for r in rows if r.get(column) is not None]
-    return "num" if values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values) else "text"
+    return "num" if values and all(isinstance(v, (int, float, tuple)) and not isinstance(v, bool) for v in values) else "text"
 
 
 def _section(sid: str, title: str, body: str, cls: str = "") -> str:
@@ -237,7 +267,7 @@ def chain_rows(kind: str, doc: dict, chain: str) -> list[dict]:
                 continue
             s = chains[chain]
             row = {"variant": variant, "loss": s["loss"]["mean"], "loss_ci_low": s["loss"]["ci95"][0], "loss_ci_high": s["loss"]["ci95"][1]}
-            row |= {"var95": s["loss"].get("var95"), "cvar95": s["loss"].get("cvar95"), "d_loss": s["d_loss"]["mean"]}
+            row |= {"cvar95": s["loss"].get("cvar95"), "d_loss": s["d_loss"]["mean"]}
             row |= {"d_loss_ci_low": s["d_loss"]["ci95"][0], "d_loss_ci_high": s["d_loss"]["ci95"][1]}
             row |= {m: v["mean"] for m, v in s.items() if not m.startswith("d_") and m != "loss"}
             row |= doc.get("value", {}).get(variant, {}).get(chain, {})
@@ -261,15 +291,25 @@ def best_variants(kind: str, doc: dict, chain: str = "total") -> tuple[dict, dic
     return ref, lowest, value
 
 
+def value_lost(ref: dict, other: dict | None) -> float | None:
+    """The reference's loss in money: value saved / loss reduction is the chain's baseline value over the horizon
+    (simcore.costs, Value saved); None when no variant changed the loss."""
+    if other is None or not other.get("d_loss") or other.get("value_saved") is None:
+        return None
+    return ref["loss"] * other["value_saved"] / -other["d_loss"]
+
+
 def _scenario_sections(folder: Path, kind: str, doc: dict) -> list[str]:
     currency = doc["money"]["currency"]
     money = lambda v: fmt("cost", v, currency)  # noqa: E731
     context = doc.get("context", {})
     ref, best, value = best_variants(kind, doc)
-    cards = [_card("Loss doing nothing", fmt("loss", ref["loss"]), f"of total chain output over {doc['scenario']['horizon']} days ('{ref['variant']}')")]
+    lost = value_lost(ref, best)
+    lost = f", worth {money(lost)}" if lost is not None else ""
+    cards = [_card("Loss if nothing changes", fmt("loss", ref["loss"]), f"of total chain output over {doc['scenario']['horizon']} days{lost} (variant '{ref['variant']}')")]
     words = []
     if best is not None:
-        cards.append(_card("Best policy", best["variant"], f"total loss {fmt('loss', best['loss'])}, {fmt('d_loss', best['d_loss'])} points"))
+        cards.append(_card("Best policy", best["variant"], f"total loss {fmt('loss', best['loss'])}, {-best['d_loss'] * 100:.2f} percentage points less"))
         cards.append(_card("It saves", money(best.get("value_saved")), f"for a cost of {money(best.get('cost'))}"))
         cards.append(_card("Benefit / cost", fmt("benefit_cost", best.get("benefit_cost")), "value saved per unit of money spent"))
         words.append(
@@ -330,6 +370,8 @@ def _slug(text: str) -> str:
 
 def chain_chart(kind: str, table, chain: str, ref: str, best: str | None, start) -> str:
     """Inline SVG: output / baseline of the reference and the best variant on `chain` (a batch: medians and 5-95% bands)."""
+    import numpy as np
+
     t = table[table.chain.astype(str) == chain]
     series = []
     for variant, color in ((ref, "#c0392b"), (best, "#1f77b4")):
@@ -346,17 +388,20 @@ def chain_chart(kind: str, table, chain: str, ref: str, best: str | None, start)
         return ""
     W, H, L, R, T, B = 720, 240, 48, 12, 12, 30
     days = max(float(s[2].max()) for s in series) or 1.0
-    top = max(1.1, *(float(max(s[3].max(), (s[4][1].max() if s[4] is not None else 0))) for s in series if len(s[3])))
+    top = max(1.1, *(float(np.nanmax(s[3] if s[4] is None else s[4][1])) for s in series))
+    low = min(float(np.nanmin(s[3] if s[4] is None else s[4][0])) for s in series)
+    low = max(0.0, math.floor(low * 4) / 4)  # a shallow dip is not drawn against an empty axis down to 0
     x = lambda d: L + (W - L - R) * d / days  # noqa: E731
-    y = lambda r: T + (H - T - B) * (1 - r / top)  # noqa: E731
+    y = lambda r: T + (H - T - B) * (top - r) / (top - low)  # noqa: E731
     svg = [f'<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-label="{escape(f"output / baseline of chain {chain}")}">']
     if start is not None:
         svg.append(f'<line x1="{x(start):.1f}" y1="{T}" x2="{x(start):.1f}" y2="{H - B}" class="shock"/>')
-    for k in range(0, int(top * 4) + 1):
+    for k in range(round(low * 4), int(top * 4) + 1):
         r = k / 4
         svg.append(f'<line x1="{L}" y1="{y(r):.1f}" x2="{W - R}" y2="{y(r):.1f}" class="grid"/><text x="{L - 6}" y="{y(r) + 4:.1f}" class="tick" text-anchor="end">{r:.2f}</text>')
-    for k in range(6):
-        d = days * k / 5
+    step = next(s for s in (1, 2, 5, 10, 20, 30, 60, 90, 180, 365, 730, 1825, 3650, math.inf) if days / s <= 8)
+    for k in range(int(days // step) + 1):
+        d = k * step
         svg.append(f'<text x="{x(d):.1f}" y="{H - 10}" class="tick" text-anchor="middle">{d:.0f}</text>')
     for name, color, d, r, band in series:
         if band is not None:
@@ -537,7 +582,7 @@ CSS = """
 * { box-sizing: border-box; }
 body { margin: 0; color: var(--ink); background: #fff; font: 15px/1.5 "Noto Sans", "Segoe UI", Helvetica, Arial,
   "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "WenQuanYi Micro Hei", sans-serif; }
-header, main { max-width: 1180px; margin: 0 auto; padding: 0 24px; }
+header, main { max-width: 1240px; margin: 0 auto; padding: 0 24px; }
 header { padding-top: 28px; padding-bottom: 8px; border-bottom: 3px solid var(--accent); }
 header h1 { margin: 0; font-size: 28px; line-height: 1.25; overflow-wrap: anywhere; }
 header .kind { color: var(--muted); margin: 4px 0 0; }
@@ -556,10 +601,12 @@ p, li, dd { overflow-wrap: anywhere; }
 .words { font-size: 16px; max-width: 75ch; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; font-size: 13px; margin: 6px 0 12px; }
-th, td { padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th, td { padding: 4px 7px; border-bottom: 1px solid var(--line); vertical-align: top; }
 thead th { background: var(--bg); border-bottom: 2px solid var(--line); font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; } thead th { min-width: 6ch; }
 td.text, th.text { text-align: left; }
+td.text { white-space: nowrap; } td.long { white-space: normal; min-width: 30ch; }
 table.facts th { text-align: left; font-weight: 600; color: var(--muted); white-space: nowrap; }
 dl dt { font-weight: 600; margin-top: 6px; }
 dl dd { margin: 0 0 0 18px; color: var(--muted); }
@@ -571,7 +618,7 @@ svg .grid { stroke: #e6eaef; } svg .shock { stroke: #999; stroke-dasharray: 4 3;
 svg .tick { font-size: 11px; fill: var(--muted); }
 .key { border-left: 14px solid; padding-left: 6px; margin-right: 12px; }
 pre { background: var(--bg); padding: 10px 12px; border: 1px solid var(--line); white-space: pre-wrap; overflow-wrap: anywhere; }
-footer { max-width: 1180px; margin: 0 auto; padding: 16px 24px 32px; color: var(--muted); font-size: 12px; }
+footer { max-width: 1240px; margin: 0 auto; padding: 16px 24px 32px; color: var(--muted); font-size: 12px; }
 @media print {
   body { font-size: 11pt; } header, main, footer { max-width: none; padding: 0; }
   nav { display: none; } .leader { margin: 0; break-after: page; }
