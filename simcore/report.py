@@ -43,7 +43,7 @@ def scenario_context(scenario) -> dict:
         chains[chain] = {"chain_masters": masters, "short_boards": list(boards.values())}
     return {
         "description": scenario.info.description,
-        "shocks": [s.model_dump(mode="json", exclude_defaults=True) | {"kind": s.kind} for s in scenario.shock_specs],
+        "shocks": [s.model_dump(mode="json", exclude_defaults=True, warnings=False) | {"kind": s.kind} for s in scenario.shock_specs],
         "variants": {v.name: v.description for v in scenario.variants},
         "chains": chains,
         "parameters": effective_parameters(cmap, scenario.parameters).model_dump(mode="json"),
