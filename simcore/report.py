@@ -150,7 +150,7 @@ def fmt(field: str, value, currency: str = "") -> str:
     if kind == "count":
         return f"{value:+,.0f}" if signed else f"{value:,.0f}"
     if kind == "money":
-        return format_money(value + 0.0, currency).strip()  # + 0.0: no "-0"
+        return format_money(value if abs(value) >= 0.005 else 0.0, currency).strip()  # rounding noise (and -0) as 0
     if kind == "ratio":
         return format_ratio(value)
     return f"{value:.4g}" if isinstance(value, float) else f"{value:,}"
@@ -159,6 +159,9 @@ def fmt(field: str, value, currency: str = "") -> str:
 def label(field: str) -> str:
     if field.endswith("_ci"):
         return label(field.removesuffix("_ci")) + " 95% CI"
+    for prefix in ("loss_", "cost_"):
+        if field.startswith(prefix) and field not in LABELS and kind_of_field(field) in ("fraction", "money") and field.count("_") == 1:
+            return f"{prefix[:-1]} ({field[len(prefix):]})"  # a chain's column: loss_ev -> loss (ev)
     return LABELS.get(field, field.replace("_", " "))
 
 
@@ -448,7 +451,7 @@ def _optimize_sections(folder: Path, kind: str, doc: dict) -> list[str]:
     chosen = doc["chosen"]
     nothing = next((r for r in doc.get("frontier", []) if r["size"] == 0), None)
     cards = [
-        _card("Budget", money(doc["budget"]), doc["objective"]),
+        _card("Budget", money(doc["budget"]), f"minimising the {doc['objective']}"),
         _card("Chosen portfolio", chosen["portfolio"], f"{chosen['size']} intervention{'s' if chosen['size'] != 1 else ''}"),
         _card("It saves", money(chosen["value_saved"]), f"95% CI {money(chosen['value_saved_ci_low'])} to {money(chosen['value_saved_ci_high'])}"),
         _card("It costs", money(chosen["cost"]), f"benefit / cost {fmt('benefit_cost', chosen['benefit_cost'])}"),
@@ -456,7 +459,7 @@ def _optimize_sections(folder: Path, kind: str, doc: dict) -> list[str]:
     words = [f"Expected loss {money(chosen['expected_loss'])}" + (f" against {money(nothing['expected_loss'])} doing nothing." if nothing else ".")]
     sure = doc.get("confidence")
     if sure:
-        cards.append(_card("How sure", f"{sure['beats_share']:.0%}", f"of {doc['replications']:,} replications it loses less than the runner-up"))
+        cards.append(_card("How sure", f"{sure['beats_share']:.0%}", f"of {doc['replications']:,} replications it loses less than the runner-up (same: {sure['tie_share']:.0%}, more: {sure['loses_share']:.0%})"))
         words.append(
             f"The runner-up, '{sure['runner_up']}' ({money(sure['runner_up_cost'])}), loses more in {sure['beats_share']:.0%} of the replications "
             f"(ties {sure['tie_share']:.0%}), by {money(sure['advantage'])} on average (95% CI {money(sure['advantage_ci_low'])} to {money(sure['advantage_ci_high'])})."
@@ -504,7 +507,7 @@ def _stress_sections(folder: Path, kind: str, doc: dict) -> list[str]:
         cols = ["unit", f"loss_{chain}", "loss", *(c for c in ("single_sourced", "foreign_only", "category") if c in rows[0])]
         out.append(_section(f"chain-{_slug(chain)}", f"Chain {chain}: its worst 10 knock-outs", table_html(rows, cols, "", f'class="chain" data-chain="{escape(chain)}"', key="unit"), "chain"))
     columns = list(ranking[0]) if ranking else []
-    out.append(_section("details", "Detail tables", f"<h3>Ranking (top 50 of {len(ranking):,})</h3>" + table_html(ranking[:50], columns, "", 'class="ranking"', key="unit")))
+    out.append(_section("details", "Detail tables", f"<h3>Ranking ({'top 50 of ' if len(ranking) > 50 else ''}{len(ranking):,} units)</h3>" + table_html(ranking[:50], columns, "", 'class="ranking"', key="unit")))
     return out
 
 
