@@ -235,11 +235,14 @@ def shock_sentence(spec: dict) -> str:
         words.append(f"for {_number(spec['duration'])} days")
     if "rate" in spec:
         words.append(f"at {_number(spec['rate'])} events a day per {spec.get('per', 'firm')}")
-    if isinstance(spec.get("magnitude", 1.0), (int, float)):
-        words.append(f"losing {spec.get('magnitude', 1.0):.0%} of capacity" if spec["kind"] != "demand_shock" else "")
+    if spec["kind"] in ("firm_outage", "region_outage", "random_outage"):  # the kinds with a magnitude (default 1)
+        m = spec.get("magnitude", 1.0)
+        words.append(f"losing {m:.0%} of capacity" if isinstance(m, (int, float)) else f"losing {_number(m)} of capacity")
     for key in ("factor", "products", "regions", "lead_time_factor"):
         if key in spec:
             words.append(f"{key.replace('_', ' ')} {_short(spec[key]) if isinstance(spec[key], list) else _number(spec[key])}")
+    if spec["kind"] == "embargo" and "origin" not in spec:
+        words.append("origin: tags foreign")  # the default, left out of the dump
     for key in ("select", "origin", "destination", "suppliers", "customers"):
         sel = spec.get(key)
         if isinstance(sel, dict) and sel:
@@ -279,6 +282,7 @@ def chain_rows(kind: str, doc: dict, chain: str) -> list[dict]:
 
 
 def _columns(rows: list[dict]) -> list[str]:
+    """Every field the rows have, in their order, but of the paired differences only the loss's (the rest are in the detail table)."""
     columns = list(dict.fromkeys(k for r in rows for k in r))
     return [c for c in columns if not (c.startswith("d_") and c not in ("d_loss", "d_loss_ci_low", "d_loss_ci_high"))]
 
@@ -289,7 +293,7 @@ def best_variants(kind: str, doc: dict, chain: str = "total") -> tuple[dict, dic
     ref = next(r for r in rows if r["variant"] == doc["reference_variant"])
     others = [r for r in rows if r["variant"] != ref["variant"]]
     lowest = others[0] if others else None
-    paying = [r for r in others if (r.get("benefit_cost") or -math.inf) > -math.inf and (r.get("cost") or 0) > 0]
+    paying = [r for r in others if (r.get("cost") or 0) > 0 and r.get("benefit_cost") is not None]
     value = max(paying, key=lambda r: r["benefit_cost"]) if paying else None
     return ref, lowest, value
 
