@@ -288,11 +288,12 @@ def _columns(rows: list[dict]) -> list[str]:
 
 
 def best_variants(kind: str, doc: dict, chain: str = "total") -> tuple[dict, dict | None, dict | None]:
-    """The reference's row, the variant with the lowest loss and the one with the highest benefit-cost ratio on `chain`."""
+    """The reference's row, the variant with the lowest loss (None if none loses less than the reference) and the
+    one with the highest benefit-cost ratio on `chain`."""
     rows = chain_rows(kind, doc, chain)
     ref = next(r for r in rows if r["variant"] == doc["reference_variant"])
     others = [r for r in rows if r["variant"] != ref["variant"]]
-    lowest = others[0] if others else None
+    lowest = others[0] if others and (others[0].get("d_loss") or 0) < 0 else None  # only a variant that loses less is "best"
     paying = [r for r in others if (r.get("cost") or 0) > 0 and r.get("benefit_cost") is not None]
     value = max(paying, key=lambda r: r["benefit_cost"]) if paying else None
     return ref, lowest, value
@@ -325,6 +326,9 @@ def _scenario_sections(folder: Path, kind: str, doc: dict) -> list[str]:
         )
         if value is not None and value["variant"] != best["variant"]:
             words.append(f"Best value for money: '{value['variant']}' saves {money(value['value_saved'])} for {money(value['cost'])} ({fmt('benefit_cost', value['benefit_cost'])}).")
+    else:
+        cards.append(_card("Best policy", "none", f"no variant loses less than '{ref['variant']}'"))
+        words.append(f"No variant of the scenario loses less than '{ref['variant']}' on the total chain.")
     if kind == "batch":
         low, high = (best.get("value_saved_ci_low"), best.get("value_saved_ci_high")) if best else (None, None)
         cards.append(_card("How sure", f"{doc['replications']:,} replications", f"95% CI of the saving {money(low)} to {money(high)}" if best else ""))
@@ -539,7 +543,7 @@ def _assumptions(kind: str, doc: dict) -> str:
         if sc.get("shock_start") is not None:
             rows.append(("first shock", f"day {sc['shock_start']:g}"))
     else:
-        rows += [("model or scenario", doc["source"]), ("file", doc.get("file", "-")), ("horizon", f"{doc['horizon']} days"), ("knock-outs", f"{doc['units']:,} {doc['by']}s, {doc['magnitude']:.0%} for {doc['duration']:g} days")]
+        rows += [("model or scenario", doc["source"]), ("file", doc.get("file") or "-"), ("horizon", f"{doc['horizon']} days"), ("knock-outs", f"{doc['units']:,} {doc['by']}s, {doc['magnitude']:.0%} for {doc['duration']:g} days")]
     rows += [("engine", doc["engine"])]
     if "seed" in doc:
         rows.append(("seed", str(doc["seed"])))
@@ -552,15 +556,20 @@ def _assumptions(kind: str, doc: dict) -> str:
         rows.append(("money", f"{m['currency']}; {m['unit']:g} {m['unit_meaning']}"))
     if kind == "optimize":
         rows += [("objective", doc["objective"]), ("search", f"{doc['search']['method']}, {doc['search']['portfolios_simulated']:,} portfolios of {doc['search']['candidates']} candidates")]
-    body = "<table class=\"facts\">" + "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in rows) + "</table>"
+    body = _facts(rows)
     context = doc.get("context", {})
     if context.get("variants"):
         body += "<h3>Variants</h3><dl>" + "".join(f"<dt>{escape(v)}</dt><dd>{escape(d) or '-'}</dd>" for v, d in context["variants"].items()) + "</dl>"
     if context.get("parameters"):
-        body += "<h3>Model parameters</h3><table class=\"facts\">" + "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in context["parameters"].items()) + "</table>"
-    body += "<h3>Versions</h3><table class=\"facts\">" + "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in doc["versions"].items()) + "</table>"
+        body += "<h3>Model parameters</h3>" + _facts(context["parameters"].items())
+    body += "<h3>Versions</h3>" + _facts(doc["versions"].items())
     body += '<p>Metrics as defined in docs/model.md (Metrics); money as in docs/policies.md (Costs).</p>'
     return _section("assumptions", "Assumptions", body)
+
+
+def _facts(rows) -> str:
+    """Name-value pairs as a two-column table."""
+    return '<table class="facts">' + "".join(f"<tr><th>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>" for k, v in rows) + "</table>"
 
 
 OBJECTIVES = {"expected total chain loss in money": "mean", "CVaR95 of the total chain loss in money": "cvar95"}
@@ -570,7 +579,7 @@ def command_line(kind: str, doc: dict, out: Path) -> str:
     """The command that writes this folder again (same file, seed, engine, replications and settings)."""
     q = lambda v: shlex.quote(str(v))  # noqa: E731
     if kind == "stress":
-        words = ["simcore", "stress", q(doc.get("file", doc["source"])), "--by", doc["by"], "--duration", f"{doc['duration']:g}", "--magnitude", f"{doc['magnitude']:g}"]
+        words = ["simcore", "stress", q(doc.get("file") or doc["source"]), "--by", doc["by"], "--duration", f"{doc['duration']:g}", "--magnitude", f"{doc['magnitude']:g}"]
         words += ["--horizon", str(doc["horizon"]), "--engine", doc["engine"]]
     elif kind == "optimize":
         search = "exhaustive" if doc["search"]["method"] == "exhaustive" else "greedy"

@@ -156,3 +156,12 @@ def test_a_report_that_fails_leaves_no_run_folder(chinese, tmp_path, monkeypatch
     assert main(["run", str(chinese), "--out", str(tmp_path / "run"), "--no-plots"]) == 1
     assert list(tmp_path.iterdir()) == []
     assert re.search(r"cannot write .*run: no space left on the device; nothing was changed there", capsys.readouterr().err)
+
+
+def test_no_best_policy_when_every_variant_loses_more(tmp_path, capsys):
+    text = (DATA / "serial_outage.toml").read_text().replace('model = "serial.toml"', f"model = {json.dumps(str(DATA / 'serial.toml'))}")
+    sc = write_file(tmp_path, "worse.toml", text.replace("cover = 8", "cover = 1"))
+    out = tmp_path / "run"
+    assert main(["run", str(sc), "--out", str(out), "--no-plots"]) == 0
+    text = " ".join(" ".join(Page((out / REPORT).read_text(encoding="utf-8")).text).split())
+    assert "Best policy none no variant loses less than 'cover 3'" in text and "cuts the total chain loss" not in text
