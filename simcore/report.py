@@ -94,7 +94,12 @@ def build_report(folder: Path, kind: str, doc: dict, out: Path) -> str:
     sections.append(_assumptions(kind, doc))
     sections.append(_section("reproduce", "How to reproduce", f"<p>From the folder the command was run in:</p><pre>{escape(command_line(kind, doc, out))}</pre>"))
     title = doc["scenario"]["name"] if "scenario" in doc else doc["source"]
-    return PAGE.format(title=escape(f"{title} - {KINDS[kind]}"), heading=escape(str(title)), kind=escape(KINDS[kind]), css=CSS, body="\n".join(s for s in sections if s))
+    body = "\n".join(s for s in sections if s)
+    nav = "".join(f'<a href="#{sid}">{name}</a>' for sid, name in NAV if f'<section id="{sid}"' in body)
+    return PAGE.format(title=escape(f"{title} - {KINDS[kind]}"), heading=escape(str(title)), kind=escape(KINDS[kind]), css=CSS, nav=nav, body=body)
+
+
+NAV = (("summary", "At a glance"), ("details", "Detail tables"), ("figures", "Figures"), ("assumptions", "Assumptions"), ("reproduce", "Reproduce"))
 
 
 # --- formatting ---------------------------------------------------------------------------------------------------------
@@ -652,7 +657,7 @@ PAGE = """<!DOCTYPE html>
 </head>
 <body>
 <header><h1>{heading}</h1><p class="kind">{kind} - simcore report</p>
-<nav><a href="#summary">At a glance</a><a href="#details">Detail tables</a><a href="#figures">Figures</a><a href="#assumptions">Assumptions</a><a href="#reproduce">Reproduce</a></nav></header>
+<nav>{nav}</nav></header>
 <main>
 {body}
 </main>

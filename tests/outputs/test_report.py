@@ -114,7 +114,8 @@ def test_a_batch_report_has_confidence_intervals(tmp_path, capsys):
     out = tmp_path / "batch"
     assert main(["run", str(sc), "--replications", "6", "--out", str(out), "--no-plots"]) == 0
     page = (out / REPORT).read_text(encoding="utf-8")
-    assert "6 replications" in page and "loss 95% CI" in page and "<img" not in page and "<svg" in page
+    assert "6 replications" in page and "loss 95% CI" in page and "<svg" in page
+    assert "<img" not in page and "#figures" not in page  # --no-plots: no figures, and no link to them
     assert f"--replications 6 --seed 0 --engine numba --out {out}" in page
     assert main(["report", str(out)]) == 0 and (out / REPORT).read_text(encoding="utf-8") == page
 
