@@ -337,6 +337,11 @@ def _scenario_sections(folder: Path, kind: str, doc: dict) -> list[str]:
     if kind == "batch":
         low, high = (best.get("value_saved_ci_low"), best.get("value_saved_ci_high")) if best else (None, None)
         cards.append(_card("How sure", f"{doc['replications']:,} replications", f"95% CI of the saving {money(low)} to {money(high)}" if best else ""))
+        if best is not None and best.get("d_loss_ci_low") is not None:
+            words.append(
+                f"On the same shocks its loss is {-best['d_loss'] * 100:.2f} percentage points lower than '{ref['variant']}' "
+                f"(paired difference, 95% CI {best['d_loss_ci_low'] * 100:+.2f} to {best['d_loss_ci_high'] * 100:+.2f} points)."
+            )
         if best is not None and low is not None and high is not None:
             if low > 0:
                 words.append(f"Over {doc['replications']:,} replications on common random numbers, we are 95% confident it saves between {money(low)} and {money(high)}.")

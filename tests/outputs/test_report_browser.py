@@ -19,17 +19,21 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium at /usr/bi
 HORIZON = 60
 
 
+def shipped(name: str, folder: Path) -> Path:
+    """A shipped EV scenario (two named chains, chain masters, costs) on a short horizon."""
+    text = (ROOT / "scenarios" / name).read_text()
+    text = text.replace('model = "../models/ev_chain.toml"', f"model = {json.dumps(str(ROOT / 'models' / 'ev_chain.toml'))}")
+    path = folder / name
+    path.write_text(re.sub(r"(?m)^horizon = \d+$", f"horizon = {HORIZON}", text))
+    return path
+
+
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> Path:
-    """The chain-master outage on the EV map (two named chains, chain masters, costs), on a short horizon."""
-    text = (ROOT / "scenarios" / "ev_policy_master_outage.toml").read_text()
-    text = text.replace('model = "../models/ev_chain.toml"', f"model = {json.dumps(str(ROOT / 'models' / 'ev_chain.toml'))}")
-    text = re.sub(r"(?m)^horizon = \d+$", f"horizon = {HORIZON}", text)
+    """The chain-master outage: one run."""
     folder = tmp_path_factory.mktemp("ev")
-    (folder / "outage.toml").write_text(text)
-    out = folder / "run"
-    assert main(["run", str(folder / "outage.toml"), "--out", str(out)]) == 0
-    return out
+    assert main(["run", str(shipped("ev_policy_master_outage.toml", folder)), "--out", str(folder / "run")]) == 0
+    return folder / "run"
 
 
 @pytest.fixture(scope="module")
@@ -40,15 +44,20 @@ def browser():
         b.close()
 
 
-@pytest.fixture(scope="module")
-def page(browser, run_dir):
-    """The report opened from file:// at 1280 px, with every console error and failed request recorded."""
+def open_page(browser, folder: Path):
+    """A report opened from file:// at 1280 px, with every console error and failed request recorded."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.problems = []
     page.on("console", lambda m: page.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
     page.on("requestfailed", lambda r: page.problems.append(f"failed request: {r.url}"))
-    page.goto((run_dir / REPORT).as_uri(), wait_until="load")
+    page.goto((folder / REPORT).as_uri(), wait_until="load")
+    return page
+
+
+@pytest.fixture(scope="module")
+def page(browser, run_dir):
+    page = open_page(browser, run_dir)
     yield page
     page.close()
 
@@ -112,6 +121,11 @@ def test_nothing_overlaps_in_the_leader_summary(page, tmp_path):
     shot = tmp_path / "report.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    no_overlaps(page)
+
+
+def no_overlaps(page) -> None:
+    """The leader summary's headings, paragraphs and card labels and numbers: laid out, none on another, each card's text inside it."""
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280  # no sideways scrolling of the page
     boxes = page.evaluate(
         """[...document.querySelectorAll('#summary h2, #summary h3, #summary p, #summary li, #summary .card .label, #summary .card .big, #summary .card .note')]
@@ -129,3 +143,28 @@ def test_nothing_overlaps_in_the_leader_summary(page, tmp_path):
             return [...c.children].every(e => { const s = e.getBoundingClientRect(); return s.left >= r.left && s.right <= r.right && s.bottom <= r.bottom; }); })"""
     )
     assert inside
+
+
+def test_a_batch_report_in_the_browser(browser, tmp_path):
+    """The chip embargo (random shocks) as a small batch: loads cleanly, figures show, intervals as in summary.json, no overlap."""
+    out = tmp_path / "batch"
+    assert main(["run", str(shipped("ev_chip_embargo.toml", tmp_path)), "--replications", "6", "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    page = open_page(browser, out)
+    try:
+        assert page.problems == []
+        assert page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 0)") and page.locator("img").count() >= 3
+        for chain in ("total", "ev", "ess"):
+            shown = cells(page, chain)
+            for variant, stats in summary["statistics"].items():
+                loss, d = stats[chain]["loss"], stats[chain]["d_loss"]
+                assert shown[variant]["loss"] == f"{loss['mean']:.2%}"
+                assert shown[variant]["loss_ci"] == f"{loss['ci95'][0]:.2%} to {loss['ci95'][1]:.2%}"
+                assert shown[variant]["d_loss_ci"] == f"{d['ci95'][0]:+.2%} to {d['ci95'][1]:+.2%}"
+                value = summary["value"][variant][chain]
+                assert shown[variant]["value_saved_ci"] == f"{fmt('cost', value['value_saved_ci_low'])} to {fmt('cost', value['value_saved_ci_high'])}"
+        assert "6 replications" in page.locator("#summary").text_content()
+        page.screenshot(path=str(tmp_path / "batch.png"), full_page=True)
+        no_overlaps(page)
+    finally:
+        page.close()
