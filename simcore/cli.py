@@ -11,13 +11,17 @@ from collections import Counter
 import math
 import os
 import sys
+import time
 from pathlib import Path
 
 from simcore.errors import InputError, Problem, SimcoreError
 
+STARTED = time.perf_counter()  # for --dry-run: the imports before the scenario loads are part of a run's cost
+
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = _parser(argv).parse_args(argv)
     try:
         return args.command(args)
     except InputError as exc:
@@ -36,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(argv: list[str]) -> argparse.ArgumentParser:
     from simcore.engines import DEFAULT_ENGINE, ENGINES
 
     p = argparse.ArgumentParser(prog="simcore", description="Supply-chain resilience simulation.")
@@ -50,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--overwrite", action="store_true", help="replace --out even if it holds files simcore did not write for this kind of run")
     r.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
     r.add_argument("--no-plots", action="store_true", help="skip the figures")
+    r.add_argument("--dry-run", action="store_true", help="measure a short calibration here and print what the run would cost (time, memory); write nothing")
     mc = r.add_argument_group("Monte Carlo (docs/montecarlo.md)")
     mc.add_argument("--replications", type=_whole, default=None, metavar="N", help="run N replications of random shocks on common random numbers")
     mc.add_argument("--chunk-size", type=int, default=None, metavar="K", help="replications per chunk (saved as it finishes; default 250)")
@@ -83,6 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a model or scenario file; exit 0 if valid, 2 if not")
     v.add_argument("file", type=Path)
     v.set_defaults(command=_validate)
+
+    t = sub.add_parser("template", help="write an empty .xlsx workbook to fill in as a chain map (sheets, columns and their explanations)")
+    t.add_argument("out", type=Path, help="workbook to write, ending in .xlsx")
+    t.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
+    t.set_defaults(command=_template)
 
     g = sub.add_parser("generate", help="write a synthetic multi-tier chain map (for scale work)")
     g.add_argument("out", type=Path, help="model file to write; its CSV tables go in a folder of the same name")
@@ -122,9 +132,12 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a folder written by simcore run, run --replications, optimize or stress")
     rp.set_defaults(command=_report)
 
-    from simcore.importers.cli import add_import_parser
+    if "import" in (argv or ()):  # the importers' options load every importer: only when they are asked for
+        from simcore.importers.cli import add_import_parser
 
-    add_import_parser(sub)
+        add_import_parser(sub)
+    else:
+        sub.add_parser("import", help="turn published supply-chain data into a chain map (simcore import --help)")
     return p
 
 
@@ -194,8 +207,11 @@ def _run(args) -> int:
     out = _out(args, Path("runs") / args.scenario.stem)
     if args.seed is not None and args.seed < 0:
         raise InputError([Problem("command line", "--seed", args.seed, "a non-negative integer")])
+    started = time.perf_counter()
     scenario = load_scenario(args.scenario)
     check_format(scenario)
+    if args.dry_run:
+        return _dry_run(args, scenario, started - STARTED, time.perf_counter() - started)
     batch_only = ("chunk_size", "workers", "scheduler", "dask_local", "tls_ca", "tls_cert", "tls_key")
     if args.replications is None and not args.resume:
         given = [f"--{k.replace('_', '-')}" for k in batch_only if getattr(args, k) not in (None, False)]
@@ -216,6 +232,23 @@ def _run(args) -> int:
     print(_metrics_table(result))
     _print_picks(scenario)
     print(f"results written to {out}/")
+    return 0
+
+
+def _dry_run(args, scenario, startup_s: float, load_s: float) -> int:
+    import numba
+
+    from simcore.engines import DEFAULT_ENGINE
+    from simcore.estimate import estimate
+    from simcore.limits import MAX_REPLICATIONS
+
+    if args.resume or (args.replications is not None and not 1 <= args.replications <= MAX_REPLICATIONS):
+        bad = ("--resume", True, "a new run: --dry-run estimates one, it does not continue a batch") if args.resume else ("--replications", args.replications, f"an integer from 1 to {MAX_REPLICATIONS:,}")
+        raise InputError([Problem("command line", *bad)])
+    if args.workers is not None:
+        numba.set_num_threads(args.workers)
+    found = estimate(scenario, args.replications, args.engine or DEFAULT_ENGINE, startup_s, load_s, args.seed)
+    print("\n".join(found.lines(numba.get_num_threads())))
     return 0
 
 
@@ -329,8 +362,22 @@ def _stress(args) -> int:
         _note(note)
     print(f"{setup.name}: {len(setup.units)} {args.by} knock-outs of {setup.magnitude:.0%} for {setup.duration:g} days, {setup.run.horizon} days simulated, engine {args.engine}")
     print(f"stuck necks: the top {min(args.top, len(table))} by total chain loss")
-    shown = table.head(args.top)[["rank", "unit", "loss", "depth", "tts", "ttr", "single_sourced", "foreign_only", "category"]]
-    print(shown.to_string(index=False, na_rep="-", formatters={"loss": "{:.2%}".format, "depth": "{:.1%}".format, "tts": "{:.0f}".format, "ttr": "{:.0f}".format}))
+    chains = [c for c in setup.run.chain_names if c != "total"]
+    per_chain = [f"loss_{c}" for c in chains]
+    columns = ["rank", "unit", "loss", *per_chain, *(["chains_hurt"] if chains else []), "depth", "tts", "ttr", "single_sourced", "foreign_only", "category"]
+    percent = {k: "{:.2%}".format for k in ("loss", *per_chain)}
+    formats = {**percent, "depth": "{:.1%}".format, "tts": "{:.0f}".format, "ttr": "{:.0f}".format}
+    import pandas as pd
+
+    pd.set_option("display.unicode.east_asian_width", True)  # Chinese names keep their columns aligned
+    print(table.head(args.top)[columns].to_string(index=False, na_rep="-", formatters=formats))
+    if chains:
+        from simcore.stress import shared_stuck_necks
+
+        shared = shared_stuck_necks(table)
+        print(f"\nshared stuck necks: {len(shared)} units hurt two or more of the {len(chains)} chains (output below 99% of baseline)" + (", the top:" if len(shared) else ""))
+        if len(shared):
+            print(shared.head(args.top)[["unit", "chains_hurt", "hurt", "loss", *per_chain]].to_string(index=False, formatters=percent))
     print(f"results written to {out}/")
     return 0
 
@@ -444,6 +491,19 @@ def _validate(args) -> int:
     else:
         m = load_model(args.file)
         print(f"{args.file}: valid model '{m.name}' ({len(m.firms)} firms, {len(m.links)} links)")
+    return 0
+
+
+def _template(args) -> int:
+    from simcore.workbook import write_template
+
+    if args.out.suffix.lower() != ".xlsx":
+        raise InputError([Problem("command line", "OUT", str(args.out), "a workbook file name ending in .xlsx")])
+    if args.out.exists() and not args.overwrite:
+        raise InputError([Problem("command line", "OUT", str(args.out), "a file that does not exist yet (a filled workbook is not replaced without --overwrite)")])
+    write_template(args.out)
+    print(f"{args.out}: fill in the sheets products, recipes, firms, links and demand (the sheet explanations says what each column holds); "
+          f"then: simcore validate {args.out}")
     return 0
 
 

@@ -193,7 +193,7 @@ def _compile_map(cmap: ChainMap, params: Parameters, horizon: int, variant: Vari
 
     # chains: final-demand firms, weighted by product price
     names, ptr, firms_, weights = [], [0], [], []
-    for name, members in cmap.chain_members.items():
+    for name, members in {"total": cmap.chain_members["total"], **cmap.chain_finals}.items():
         finals = [int(k) for k in members if cmap.final_demand[k] > 0]
         names.append(name)
         firms_ += finals

@@ -37,7 +37,6 @@ import math
 import numpy as np
 import pandas as pd
 
-from simcore.chainmap.baseline import solve_outputs, technical_matrix
 from simcore.compile import FIRM_OVERRIDES, CompiledVariant, compile_variant
 from simcore.core.compiled import PRIORITY, CompiledRun
 from simcore.core.primitives import CAPACITY, DAMAGE, EXPONENTIAL, LINEAR, SOURCE, TARGET, ShockTable
@@ -214,24 +213,14 @@ def chain_weights(scenario: Scenario, run: CompiledRun) -> dict[str, np.ndarray]
     """Per named chain of `run`, the share of each of its firms' baseline output that the chain's final demand calls
     for (see the module docstring); firms a policy added take their product's makers' shares."""
     cmap = scenario.model
-    members = cmap.chain_members
     named = [c for c in run.chain_names if c != "total"]
     if not named:
         return {}
-    finals = cmap.final_demand > 0
-    count = np.zeros(len(cmap.firms))
-    for c in named:
-        count[members[c][finals[members[c]]]] += 1
-    M = technical_matrix(len(cmap.firms), cmap.link_supplier, cmap.link_customer, np.array([l.share for l in cmap.links]) * cmap.link_coef)
     x = np.asarray(cmap.outputs, dtype=float)
     out = {}
     for c in named:
-        d = np.zeros(len(cmap.firms))
-        k = members[c][finals[members[c]]]
-        d[k] = cmap.final_demand[k] / count[k]
-        xc = solve_outputs(M, d)
-        w = np.divide(xc, x, out=np.zeros_like(x), where=x > 0)
-        by_product = np.bincount(cmap.firm_product, weights=xc, minlength=len(cmap.products))
+        w = cmap.chain_shares[c]
+        by_product = np.bincount(cmap.firm_product, weights=w * x, minlength=len(cmap.products))
         of_product = np.bincount(cmap.firm_product, weights=x, minlength=len(cmap.products))
         extra = run.firm_product[len(cmap.firms) :]
         added = np.divide(by_product[extra], of_product[extra], out=np.zeros(len(extra)), where=of_product[extra] > 0)

@@ -16,7 +16,14 @@ from simcore.result import ScenarioResult
 
 
 def check_format(scenario) -> None:
-    """Parquet needs pyarrow: say so before simulating, not after."""
+    """Parquet needs pyarrow, and a sheet holds at most EXCEL_ROWS rows: say so before simulating, not after."""
+    if scenario.output.format == "xlsx" and scenario.output.firm_trajectories:
+        from simcore.workbook import EXCEL_ROWS
+
+        rows = (scenario.horizon + 1) * len(scenario.model.firms) * len(scenario.variants)  # firm_trajectories: a row per variant, day and firm
+        if rows >= EXCEL_ROWS:
+            raise InputError([Problem(str(scenario.file), "output.format", "xlsx", f"csv or parquet: table firm_trajectories would have up to {rows:,} rows, "
+                                      f"more than a sheet's {EXCEL_ROWS - 1:,} (or set output.firm_trajectories = false)")])
     if scenario.output.format == "parquet":
         try:
             import pyarrow  # noqa: F401
@@ -48,8 +55,21 @@ def write_outputs(result: ScenarioResult, out: Path, plots: bool = True) -> Path
 def _write_table(df, path: Path, fmt: str) -> None:
     if fmt == "parquet":
         atomic_write(path, lambda p: df.to_parquet(p, index=False))
+    elif fmt == "xlsx":
+        from simcore.workbook import write_table
+
+        atomic_write(path, lambda p: write_table(df, p, path.stem))
     else:
-        atomic_write(path, lambda p: df.to_csv(p, index=False))
+        atomic_write(path, lambda p: write_csv(df, p))
+
+
+def write_csv(df, path: Path) -> None:
+    """`df` as CSV, every float in its shortest exact form: Arrow's writer, about ten times faster than pandas'
+    on the firm trajectories, which dominated the time to a single run's first result (benchmarks/jit.py)."""
+    import pyarrow as pa
+    from pyarrow import csv
+
+    csv.write_csv(pa.Table.from_pandas(df, preserve_index=False), path, csv.WriteOptions(quoting_style="needed"))
 
 
 def write_batch_outputs(result, out: Path, plots: bool = True) -> Path:
@@ -83,9 +103,9 @@ def _save_png(fig, path: Path) -> None:
 
 
 def write_stress_outputs(setup, cmap, table, out: Path, top: int = 20, plots: bool = True, source: Path | None = None) -> Path:
-    """stress.csv, stress.json, stress.png (the top units), map.png (the map coloured by criticality) and
-    report.html, atomically (the folder whole or not at all). `source`: the model or scenario file, for the report's
-    command line."""
+    """stress.csv, stress.json, stress.png (the top units), map.png (the map coloured by criticality), on a map
+    with named chains shared_stuck_necks.csv (the units that hurt two or more chains), and report.html, atomically
+    (the folder whole or not at all). `source`: the model or scenario file, for the report's command line."""
     with atomic_folder(out) as tmp:
         _write_stress(setup, cmap, table, tmp, top, plots, source)
         write_report(tmp, out=out)
@@ -93,11 +113,14 @@ def write_stress_outputs(setup, cmap, table, out: Path, top: int = 20, plots: bo
 
 
 def _write_stress(setup, cmap, table, out: Path, top: int, plots: bool, source: Path | None) -> None:
-    import numpy as np
-
     from simcore.versions import versions
 
-    atomic_write(out / "stress.csv", lambda p: table.to_csv(p, index=False))
+    from simcore.stress import shared_stuck_necks
+
+    atomic_write(out / "stress.csv", lambda p: write_csv(table, p))
+    shared = shared_stuck_necks(table)
+    if "chains_hurt" in table:
+        atomic_write(out / "shared_stuck_necks.csv", lambda p: write_csv(shared, p))
     doc = {
         "source": setup.name,
         "file": None if source is None else str(source),
@@ -108,19 +131,32 @@ def _write_stress(setup, cmap, table, out: Path, top: int, plots: bool, source: 
         "engine": setup.engine,
         "versions": versions(),
         "units": len(setup.units),
-        "ranking": json.loads(table.to_json(orient="records")),
+        "chains": [c for c in setup.run.chain_names if c != "total"],
+        "ranking": json.loads(table.to_json(orient="records", force_ascii=False)),
+        "shared_stuck_necks": json.loads(shared.to_json(orient="records", force_ascii=False)),
     }
-    write_text(out / "stress.json", json.dumps(doc, indent=2) + "\n")
+    write_text(out / "stress.json", json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     if plots:
-        from simcore.plots import plot_map, plot_stress
+        from simcore.plots import map_views, plot_map, plot_stress
 
         title = f"{setup.name}: {setup.by} knock-outs, {setup.magnitude:.0%} for {setup.duration:g} days"
-        atomic_write(out / "stress.png", lambda p: _save_png(plot_stress(table, title, top=top), p))
-        loss = dict(zip(table.unit, table.loss))
-        criticality = np.zeros(len(cmap.firms))
-        for unit, firms in zip(setup.units, setup.members):
-            criticality[firms] = loss[unit]
-        atomic_write(out / "map.png", lambda p: _save_png(plot_map(cmap, criticality, title + " (node colour: loss when its unit is out; size: output)"), p))
+        names = {f.id: f.name for f in cmap.firms} if setup.by == "firm" else {q.id: q.name for q in cmap.products} if setup.by == "product" else {}
+        atomic_write(out / "stress.png", lambda p: _save_png(plot_stress(table, title, top=top, names=names), p))
+        for name, chain in map_views(cmap):  # map.png, and map_<chain>.png per chain of a map of several (its own loss)
+            column = "loss" if chain is None or f"loss_{chain}" not in table else f"loss_{chain}"
+            crit = _criticality(setup, cmap, dict(zip(table.unit, table[column])))
+            of = "total chain" if column == "loss" else f"chain {chain}"
+            atomic_write(out / name, lambda p, c=chain, k=crit, w=of: _save_png(plot_map(cmap, k, title, chain=c, necks=min(top, 10), loss_of=w), p))
+
+
+def _criticality(setup, cmap, loss: dict):
+    """Per firm, the loss when its stress-test unit is knocked out (0 for a firm of no unit knocked out)."""
+    import numpy as np
+
+    criticality = np.zeros(len(cmap.firms))
+    for unit, firms in zip(setup.units, setup.members):
+        criticality[firms] = loss[unit]
+    return criticality
 
 
 def write_optimize_outputs(result, out: Path, plots: bool = True) -> Path:

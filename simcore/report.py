@@ -66,10 +66,10 @@ def read_folder(folder: Path) -> tuple[str, dict]:
 
 
 def _table(folder: Path, name: str):
-    """A table of the folder (CSV or Parquet), None when it is not there."""
+    """A table of the folder (CSV, Parquet or a workbook: `[output] format`), None when it is not there."""
     import pandas as pd
 
-    for ext, read in (("csv", pd.read_csv), ("parquet", pd.read_parquet)):
+    for ext, read in (("csv", pd.read_csv), ("parquet", pd.read_parquet), ("xlsx", pd.read_excel)):
         if (folder / f"{name}.{ext}").is_file():
             return read(folder / f"{name}.{ext}")
     return None
@@ -525,7 +525,11 @@ def _stress_sections(folder: Path, kind: str, doc: dict) -> list[str]:
         cols = ["unit", f"loss_{chain}", "loss", *(c for c in ("single_sourced", "foreign_only", "category") if c in rows[0])]
         out.append(_section(f"chain-{_slug(chain)}", f"Chain {chain}: its worst 10 knock-outs", table_html(rows, cols, "", f'class="chain" data-chain="{escape(chain)}"', key="unit"), "chain"))
     columns = list(ranking[0]) if ranking else []
-    out.append(_section("details", "Detail tables", f"<h3>Ranking ({'top 50 of ' if len(ranking) > 50 else ''}{len(ranking):,} units)</h3>" + table_html(ranking[:50], columns, "", 'class="ranking"', key="unit")))
+    details = f"<h3>Ranking ({'top 50 of ' if len(ranking) > 50 else ''}{len(ranking):,} units)</h3>" + table_html(ranking[:50], columns, "", 'class="ranking"', key="unit")
+    shared = doc.get("shared_stuck_necks") or []
+    if shared:
+        details += f"<h3>Shared stuck necks: {len(shared):,} units that hurt two or more chains</h3>" + table_html(shared[:50], list(shared[0]), "", 'class="shared"', key="unit")
+    out.append(_section("details", "Detail tables", details))
     return out
 
 

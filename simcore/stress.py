@@ -25,6 +25,7 @@ from simcore.core.primitives import ShockTable
 from simcore.errors import InputError, Problem
 from simcore.knockouts import StressSetup, stress_chunk
 from simcore.limits import MAX_HORIZON
+from simcore.metrics import DROP
 from simcore.montecarlo.cluster import Interrupted, plan_chunks, progress_bar, run_tasks
 from simcore.validation import file_kind
 
@@ -107,16 +108,21 @@ def run_stress(setup: StressSetup, workers: int | None = None, scheduler: str | 
 
 
 def stress_table(setup: StressSetup, cmap: ChainMap, metrics: np.ndarray, origins=DEFAULT_ORIGINS) -> pd.DataFrame:
-    """One row per unit, ranked by total chain loss (then sooner TTS, then name): loss per chain, depth, TTS,
+    """One row per unit, ranked by total chain loss (then sooner TTS, then name): loss per chain, on a map with
+    named chains how many of them it hurts (their output drops below 99% of baseline) and which, depth, TTS,
     TTR, fill rate, whether it supplies a short board (single-sourced, or of the named origins only: docs/model.md,
     Short boards), its category, its baseline output."""
     flags = _flags(cmap, origins)
+    named = [(c, chain) for c, chain in enumerate(setup.run.chain_names) if chain != "total"]
     rows = []
     for u, (unit, firms) in enumerate(zip(setup.units, setup.members)):
         products = sorted({cmap.firms[k].product for k in firms})
         row = {"unit": unit, "firms": len(firms)}
         for c, chain in enumerate(setup.run.chain_names):
             row["loss" if chain == "total" else f"loss_{chain}"] = metrics[u, c, 0]
+        if named:
+            hurt = [chain for c, chain in named if metrics[u, c, 1] < DROP]
+            row.update({"chains_hurt": len(hurt), "hurt": ", ".join(hurt)})
         row.update({"depth": metrics[u, 0, 1], "tts": metrics[u, 0, 2], "ttr": metrics[u, 0, 3], "fill_rate": metrics[u, 0, 4]})
         if setup.by == "region":
             boards = sorted({cmap.firms[k].product for k in firms if flags["single_firm"][k] or flags["foreign_only"][k]})
@@ -136,6 +142,17 @@ def stress_table(setup: StressSetup, cmap: ChainMap, metrics: np.ndarray, origin
     table = table.sort_values(["loss", "tts", "unit"], ascending=[False, True, True], kind="stable", na_position="last").reset_index(drop=True)
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     return table
+
+
+def shared_stuck_necks(table: pd.DataFrame) -> pd.DataFrame:
+    """The units whose knock-out hurts two or more named chains (docs/stress.md, Contagion), most chains hurt
+    first, then the larger total loss: unit, chains hurt and which, total and per-chain loss, category. Empty on a
+    map without named chains."""
+    if "chains_hurt" not in table:
+        return table.iloc[0:0]
+    shared = table[table.chains_hurt >= 2].sort_values(["chains_hurt", "loss", "unit"], ascending=[False, False, True], kind="stable")
+    columns = ["unit", "chains_hurt", "hurt", "loss", *(c for c in table.columns if c.startswith("loss_")), "category"]
+    return shared[columns].reset_index(drop=True)
 
 
 def _flags(cmap: ChainMap, origins=DEFAULT_ORIGINS) -> dict:

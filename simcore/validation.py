@@ -14,7 +14,7 @@ import re
 import tomllib
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -295,14 +295,22 @@ def adapter_for(schema: Any) -> TypeAdapter:
 
 
 def validate(
-    model: type[BaseModel] | TypeAdapter | Any, data: Any, file: str, prefix: tuple = (), *, cells: bool = False
+    model: type[BaseModel] | TypeAdapter | Any,
+    data: Any,
+    file: str,
+    prefix: tuple = (),
+    *,
+    cells: bool = False,
+    rename: Callable[[tuple], str] | None = None,
 ) -> tuple[Any, list[Problem]]:
     """Validate `data` against a model class, a type (e.g. a tagged union) or a TypeAdapter; return (value or None, problems).
 
     TOML values carry their type, so they are validated strictly: `share = "0.5"`
     or `units = true` is a string or a boolean where a number belongs, and
     `set_rationing = 1` a number where true or false belongs. CSV cells
-    (`cells=True`) are text and are parsed: `0.5` is a number there. Strict
+    (`cells=True`) are text and are parsed: `0.5` is a number there (workbook
+    cells are turned into the same text first). `rename` names a field path
+    as messages should (a sheet's row and column). Strict
     validation goes through JSON because pydantic's strict Python mode would
     also refuse the text of an enum (`rationing = "priority"`).
     """
@@ -315,7 +323,7 @@ def validate(
             return adapter.validate_python(data), []
         return adapter.validate_json(json.dumps(data, default=_json_scalar, allow_nan=True), strict=True), []
     except ValidationError as exc:
-        return None, pydantic_problems(exc, file, prefix, data=data, schema=schema)
+        return None, pydantic_problems(exc, file, prefix, rename, data=data, schema=schema)
 
 
 def _json_scalar(value: Any) -> str:
@@ -331,12 +339,33 @@ MAP_COLUMNS = {"cover_by_input"}
 
 @dataclass
 class CsvTable:
-    """The rows of one CSV table, the file line each starts on, and the problems found."""
+    """The rows of one table (a CSV file or a workbook sheet), the line or sheet row each starts on, and the problems found."""
 
     rows: list[dict[str, Any]]
     lines: list[int]
     problems: list[Problem]
     complete: bool  # False when the file could not be read to its end
+    table: str = ""
+    sheet: str | None = None  # the workbook sheet the rows come from; None for a CSV file
+    letters: dict[str, str] = field(default_factory=dict)  # a sheet's column letter of each field
+
+    def where(self, i: int, field: str = "") -> str:
+        """Row `i` (and its `field`) as messages name it: `firms[3] (line 5).cover`, or `sheet firms, row 5, column H (cover)`."""
+        if self.sheet is None:
+            return f"{self.table}[{i}] (line {self.lines[i]})" + (f".{field}" if field else "")
+        return f"sheet {self.sheet}, row {self.lines[i]}" + self._column(field)
+
+    def where_rows(self, rows: list[int], field: str = "") -> str:
+        """Several rows together (a share sum, a loop): `links[2,5].share`, or `sheet links, rows 4, 7, column C (share)`."""
+        if self.sheet is None:
+            return f"{self.table}[{','.join(map(str, rows))}]" + (f".{field}" if field else "")
+        return f"sheet {self.sheet}, rows {', '.join(str(self.lines[i]) for i in rows)}" + self._column(field)
+
+    def _column(self, field: str) -> str:
+        if not field:
+            return ""
+        letter = self.letters.get(field.split(".")[0].split("[")[0])
+        return f", column {letter} ({field})" if letter else f" ({field})"
 
 
 def read_csv_table(path: Path, table: str, columns: Iterable[str] | None = None) -> CsvTable:
@@ -371,27 +400,10 @@ def read_csv_table(path: Path, table: str, columns: Iterable[str] | None = None)
                 # the line the row starts on: DictReader skips blank lines, and quoted cells may span lines
                 line = reader.line_num - sum(str(c).count("\n") for c in _cells(raw))
                 where = f"{table}[{i}] (line {line})"
-                row: dict[str, Any] = {}
-                for key, cell in raw.items():
-                    if key is None:
-                        problems.append(Problem(file, where, cell, "no more cells than header columns"))
-                        continue
-                    if key in ignored:
-                        continue
-                    key = key.strip()
-                    cell = (cell or "").strip()
-                    if cell == "":
-                        continue
-                    if key in LIST_COLUMNS:
-                        row[key] = [c.strip() for c in cell.split(";") if c.strip()]
-                    elif key in MAP_COLUMNS:
-                        try:
-                            row[key] = {k.strip(): v.strip() for k, v in (p.split("=") for p in cell.split(";") if p.strip())}
-                        except ValueError:
-                            problems.append(Problem(file, f"{where}.{key}", cell, "`input=days` pairs separated by `;`"))
-                    else:
-                        row[key] = cell
-                rows.append(row)
+                cells = ((key.strip(), cell) for key, cell in raw.items() if key is not None and key not in ignored)
+                rows.append(table_row(cells, file, lambda key: f"{where}.{key}", problems))
+                if None in raw:
+                    problems.append(Problem(file, where, raw[None], "no more cells than header columns"))
                 lines.append(line)
                 last = raw
             if rows and any("\n" in c for c in _cells(last)):  # the last row spans lines: perhaps a quote never closes
@@ -399,7 +411,7 @@ def read_csv_table(path: Path, table: str, columns: Iterable[str] | None = None)
                 if opened is not None:
                     del rows[-1], lines[-1]
                     problems.append(Problem(file, f"{table} (line {opened})", NO_VALUE, UNCLOSED_QUOTE))
-                    return CsvTable(rows, lines, [p for p in problems if f"{table}[{len(rows)}]" not in p.field], False)
+                    return CsvTable(rows, lines, [p for p in problems if f"{table}[{len(rows)}]" not in p.field], False, table)
             if not rows:
                 problems.append(Problem(file, f"{table} (line 2)", NO_VALUE, "expected at least one row below the header (leave a table without rows out of [tables])"))
     except UnicodeDecodeError as exc:
@@ -409,8 +421,31 @@ def read_csv_table(path: Path, table: str, columns: Iterable[str] | None = None)
     except OSError as exc:
         problems.append(Problem(file, "", NO_VALUE, f"cannot be read: {exc.strerror or exc}"))
     else:
-        return CsvTable(rows, lines, problems, True)
-    return CsvTable(rows, lines, problems, False)
+        return CsvTable(rows, lines, problems, True, table)
+    return CsvTable(rows, lines, problems, False, table)
+
+
+def table_row(cells: Iterable[tuple[str, str]], file: str, where: Callable[[str], str], problems: list[Problem]) -> dict[str, Any]:
+    """One row's (column, text) cells as a record's fields; shared by CSV files and workbook sheets, so both read alike.
+
+    Empty cells are left out (the default applies), list columns split on `;`,
+    `cover_by_input` cells are `input=days` pairs.
+    """
+    row: dict[str, Any] = {}
+    for key, cell in cells:
+        cell = (cell or "").strip()
+        if cell == "":
+            continue
+        if key in LIST_COLUMNS:
+            row[key] = [c.strip() for c in cell.split(";") if c.strip()]
+        elif key in MAP_COLUMNS:
+            try:
+                row[key] = {k.strip(): v.strip() for k, v in (p.split("=") for p in cell.split(";") if p.strip())}
+            except ValueError:
+                problems.append(Problem(file, where(key), cell, "`input=days` pairs separated by `;`"))
+        else:
+            row[key] = cell
+    return row
 
 
 UNCLOSED_QUOTE = "expected a closing quote: the quoted cell that opens on this line runs to the end of the file"
@@ -457,7 +492,11 @@ def raise_if(problems: list[Problem]) -> None:
 
 
 def file_kind(path: Path) -> str:
-    """"scenario" or "model", by the file's top table (for commands that take either)."""
+    """"scenario" or "model", by the file's top table (for commands that take either); a workbook is a model."""
+    from simcore.workbook import is_workbook
+
+    if is_workbook(path):
+        return "model"
     doc = read_toml(path)
     if "scenario" in doc:
         return "scenario"

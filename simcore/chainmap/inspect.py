@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-import networkx as nx
 import numpy as np
 
 from simcore.chainmap.model import ChainMap
@@ -12,8 +11,10 @@ from simcore.chainmap.schema import Category
 from simcore.errors import Problem, names_hint
 
 
-def firm_graph(cmap: ChainMap) -> nx.DiGraph:
-    """Firms as nodes, supply links as edges `supplier -> customer`."""
+def firm_graph(cmap: ChainMap):
+    """Firms as nodes, supply links as edges `supplier -> customer` (a networkx DiGraph)."""
+    import networkx as nx
+
     g = nx.DiGraph()
     g.add_nodes_from(f.id for f in cmap.firms)
     g.add_edges_from((l.supplier, l.customer) for l in cmap.links)
@@ -147,6 +148,8 @@ def short_board_suppliers(cmap: ChainMap, origins=DEFAULT_ORIGINS, rows: list[di
 
 def summarize(cmap: ChainMap) -> dict:
     """Size, regions, chains and cycles of a map."""
+    import networkx as nx
+
     g = firm_graph(cmap)
     cyclic = [c for c in nx.strongly_connected_components(g) if len(c) > 1 or any(g.has_edge(n, n) for n in c)]
     return {

@@ -1,4 +1,4 @@
-"""Load a chain map (TOML plus optional CSV tables) and check it as a whole.
+"""Load a chain map (TOML plus optional CSV tables, or an .xlsx workbook: simcore.workbook) and check it as a whole.
 
 Every problem of a file is collected before anything is raised.
 """
@@ -15,9 +15,10 @@ import numpy as np
 from simcore.chainmap.baseline import NotProductive, loop_radii, min_tau, reaches, solve_outputs, technical_matrix
 from simcore.chainmap.model import ChainMap
 from simcore.chainmap.schema import ChainMapFile, Demand, Firm, Link, ModelInfo, Product, RecipeRow, Tables
-from simcore.errors import NO_VALUE, InputError, Problem, did_you_mean
+from simcore.errors import NO_VALUE, InputError, Problem, did_you_mean, format_loc
 from simcore.limits import MAX_OUTPUT
 from simcore.validation import raise_if, read_csv_table, read_toml, validate
+from simcore.workbook import is_workbook, read_sheet, workbook_model
 
 SHARE_TOLERANCE = 1e-6
 
@@ -72,11 +73,13 @@ def load_model(path: str | Path) -> ChainMap:
 
     Records are validated one by one, so a bad field in one record and an
     unknown id in another are reported together; references to a record that
-    is itself invalid are not reported again.
+    is itself invalid are not reported again. A workbook (`.xlsx`) is a model
+    of its five sheets, named after the file; a TOML table entry may also
+    name a workbook, whose sheet of the table's name is read.
     """
     path = Path(path)
     file = str(path)
-    raw = read_toml(path)
+    raw = workbook_model(path) if is_workbook(path) else read_toml(path)
     inline = {t: raw[t] for t in _RECORD_TABLES if _is_table_array(raw.get(t))}
     doc, problems = validate(ChainMapFile, {k: v for k, v in raw.items() if k not in inline}, file)
     info = doc.model if doc is not None else _quiet(ModelInfo, raw.get("model"))
@@ -91,46 +94,47 @@ def load_model(path: str | Path) -> ChainMap:
             unreadable |= set(Tables.model_fields) - set(table_paths)
 
     records: dict[str, list] = {t: [] for t in _RECORD_TABLES}
-    origin: dict[str, list[tuple[str, int, int | None]]] = {t: [] for t in _RECORD_TABLES}  # (file, row, CSV line) per record
+    origin: dict[str, list[tuple[str, int, Any]]] = {t: [] for t in _RECORD_TABLES}  # (file, row, its CsvTable or None if inline) per record
     broken: dict[str, list[Any]] = {t: [] for t in (*_RECORD_TABLES, "recipes")}  # raw rows that failed validation
-    broken_at: dict[str, list[tuple[str, str]]] = {t: [] for t in broken}  # (file, record) of each broken row
+    broken_at: dict[str, list[tuple[str, Any]]] = {t: [] for t in broken}  # (file, where(field)) of each broken row
     for table, items in inline.items():
         for i, item in enumerate(items):
             record, row_problems = validate(_ROW_MODELS[table], item, file, (table, i))
             problems += row_problems
             if record is None:
                 broken[table].append(item)
-                broken_at[table].append((file, f"{table}[{i}]"))
+                broken_at[table].append((file, lambda field, table=table, i=i: f"{table}[{i}].{field}"))
             else:
                 records[table].append(record)
                 origin[table].append((file, i, None))
 
-    recipe_rows: list[tuple[RecipeRow, str, int, int]] = []
+    recipe_rows: list[tuple[RecipeRow, str, int, Any]] = []
+    books: dict[Path, Any] = {}  # workbooks opened by this load, each read once
     for table, rel in table_paths.items():
         if rel is None:
             continue
         csv_path = path.parent / rel
         if not csv_path.is_file():
-            expected = f"an existing CSV file (looked for {csv_path}; paths are relative to the model file's folder)"
+            expected = f"an existing CSV file or .xlsx workbook (looked for {csv_path}; paths are relative to the model file's folder)"
             problems.append(Problem(file, f"tables.{table}", rel, expected))
             unreadable.add(table)
             continue
         model = _ROW_MODELS[table]
-        csv_table = read_csv_table(csv_path, table, model.model_fields)
+        csv_table = read_sheet(csv_path, table, books) if is_workbook(csv_path) else read_csv_table(csv_path, table, model.model_fields)
         problems += csv_table.problems
         if not csv_table.complete:
             unreadable.add(table)
-        for i, (row, line) in enumerate(zip(csv_table.rows, csv_table.lines)):
-            record, row_problems = validate(model, row, str(csv_path), (f"{table}[{i}] (line {line})",), cells=True)
+        for i, row in enumerate(csv_table.rows):
+            record, row_problems = validate(model, row, str(csv_path), cells=True, rename=lambda loc, i=i, t=csv_table: t.where(i, format_loc(loc)))
             problems += row_problems
             if record is None:
                 broken[table].append(row)
-                broken_at[table].append((str(csv_path), f"{table}[{i}] (line {line})"))
+                broken_at[table].append((str(csv_path), lambda field, i=i, t=csv_table: t.where(i, field)))
             elif table == "recipes":
-                recipe_rows.append((record, str(csv_path), i, line))
+                recipe_rows.append((record, str(csv_path), i, csv_table))
             else:
                 records[table].append(record)
-                origin[table].append((str(csv_path), i, line))
+                origin[table].append((str(csv_path), i, csv_table))
     products, firms, links, demand = (records[t] for t in _RECORD_TABLES)
 
     # ids of records that failed validation: references to them are not reported a second time
@@ -141,9 +145,14 @@ def load_model(path: str | Path) -> ChainMap:
     all_links_known = "links" not in unreadable and all(isinstance(r, dict) and isinstance(r.get("customer"), str) for r in broken["links"])
 
     def where(table: str, k: int, field: str = "") -> tuple[str, str]:
-        src, row, line = origin[table][k]
-        loc = f"{table}[{row}]" + (f" (line {line})" if line is not None else "")
-        return src, loc + (f".{field}" if field else "")
+        src, row, tbl = origin[table][k]
+        return src, tbl.where(row, field) if tbl is not None else f"{table}[{row}]" + (f".{field}" if field else "")
+
+    def where_rows(table: str, ks: list[int], field: str = "") -> str:
+        """Several records of one table together: their rows in the table of the first."""
+        tbl = origin[table][ks[0]][2]
+        rows = [origin[table][k][1] for k in ks]
+        return tbl.where_rows(rows, field) if tbl is not None else f"{table}[{','.join(map(str, rows))}]" + (f".{field}" if field else "")
 
     def problem(table: str, k: int, field: str, value: Any, expected: str) -> None:
         src, loc = where(table, k, field)
@@ -157,12 +166,12 @@ def load_model(path: str | Path) -> ChainMap:
         product_index.setdefault(p.id, k)
     recipes: list[dict[str, float]] = [dict(p.recipe) for p in products]
     necessities: list[dict] = [dict(p.necessity) for p in products]
-    for row, src, i, line in recipe_rows:
+    for row, src, i, tbl in recipe_rows:
         if row.product not in product_index:
             if row.product not in bad_products:
-                problems.append(Problem(src, f"recipes[{i}] (line {line}).product", row.product, "the id of a product of this map" + did_you_mean(row.product, product_index)))
+                problems.append(Problem(src, tbl.where(i, "product"), row.product, "the id of a product of this map" + did_you_mean(row.product, product_index)))
         elif row.input in recipes[product_index[row.product]]:
-            problems.append(Problem(src, f"recipes[{i}] (line {line}).input", row.input, "each input once per product"))
+            problems.append(Problem(src, tbl.where(i, "input"), row.input, "each input once per product"))
         else:
             recipes[product_index[row.product]][row.input] = row.units
             if row.necessity is not None:
@@ -228,8 +237,7 @@ def load_model(path: str | Path) -> ChainMap:
         total = sum(links[k].share for k in ks)
         if abs(total - 1.0) > SHARE_TOLERANCE and firms[ci].id not in unchecked_customers and all_links_known:
             src, _ = where("links", ks[0])
-            rows = ",".join(str(origin["links"][k][1]) for k in ks)
-            problems.append(Problem(src, f"links[{rows}].share", round(total, 9), f"shares of firm '{firms[ci].id}' suppliers of '{q}' to sum to 1"))
+            problems.append(Problem(src, where_rows("links", ks, "share"), round(total, 9), f"shares of firm '{firms[ci].id}' suppliers of '{q}' to sum to 1"))
 
     for k, f in enumerate(firms):
         if f.product not in product_index or f.id in unchecked_customers or not all_links_known:
@@ -240,12 +248,12 @@ def load_model(path: str | Path) -> ChainMap:
 
     # references of records that failed validation: every mistake of a record is reported, not only its first
     for table, fields in _REFERENCES.items():
-        for raw, (src, loc) in zip(broken[table], broken_at[table]):
+        for raw, (src, at) in zip(broken[table], broken_at[table]):
             for field, kind in fields:
                 value = raw.get(field) if isinstance(raw, dict) else None
                 known, bad = (firm_index, bad_firms) if kind == "firm" else (product_index, bad_products)
                 if isinstance(value, str) and value.strip() and value.strip() not in known and value.strip() not in bad:
-                    problems.append(Problem(src, f"{loc}.{field}", value.strip(), f"the id of a {kind} of this map" + did_you_mean(value.strip(), known)))
+                    problems.append(Problem(src, at(field), value.strip(), f"the id of a {kind} of this map" + did_you_mean(value.strip(), known)))
 
     # --- final demand ----------------------------------------------------------
     final = np.zeros(len(firms))
@@ -290,7 +298,7 @@ def load_model(path: str | Path) -> ChainMap:
             inside = [k for k in range(len(links)) if l_sup[k] in members and l_cus[k] in members]
             src, _ = where("links", inside[0])
             names = ", ".join(firms[k].id for k in sorted(members)[:10]) + (", ..." if len(members) > 10 else "")
-            loops.append(Problem(src, f"links[{','.join(str(origin['links'][k][1]) for k in inside)}]", NO_VALUE,
+            loops.append(Problem(src, where_rows("links", inside), NO_VALUE,
                                  f"not a productive map: the loop through firms {names} has spectral radius {rho:.4g}; "
                                  "expected below 1, so that x = d + M x has a solution x >= 0"))
         fallback = Problem(file, "links", NO_VALUE, f"expected a productive map (x = d + M x solvable with x >= 0): {exc}")

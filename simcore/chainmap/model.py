@@ -60,18 +60,65 @@ class ChainMap:
         used = {c for rec in (*self.products, *self.firms) for c in rec.chains}
         return tuple(declared + sorted(used - set(declared)))
 
-    def firm_chains(self, k: int) -> set[str]:
-        """Chains firm `k` belongs to: its own and its product's."""
+    def listed_chains(self, k: int) -> set[str]:
+        """Chains firm `k` is listed in: its own and its product's."""
         f = self.firms[k]
         return set(f.chains) | set(self.products[self.firm_product[k]].chains)
+
+    def firm_chains(self, k: int) -> set[str]:
+        """Chains firm `k` belongs to (docs/model.md, Chains): those it is listed in, and those whose final-demand
+        firms it supplies, directly or through other firms."""
+        return {c for c in self.chains if self.chain_member_mask[c][k]}
+
+    @cached_property
+    def chain_finals(self) -> dict[str, np.ndarray]:
+        """Per named chain, its final-demand firms: the firms listed in it that have final demand. Their output
+        is the chain's output (docs/model.md, Metrics)."""
+        return {
+            c: np.array([k for k in range(len(self.firms)) if self.final_demand[k] > 0 and c in self.listed_chains(k)], dtype=np.int64)
+            for c in self.chains
+        }
+
+    @cached_property
+    def chain_member_mask(self) -> dict[str, np.ndarray]:
+        """Per named chain, which firms belong to it: the firms listed in it and every firm with a supply path to
+        one of its final-demand firms (docs/model.md, Chains)."""
+        from simcore.chainmap.baseline import reaches
+
+        n = len(self.firms)
+        masks = {}
+        for c, finals in self.chain_finals.items():
+            targets = np.zeros(n, dtype=bool)
+            targets[finals] = True
+            upstream = reaches(targets, self.link_supplier, self.link_customer, n) if finals.size else targets
+            masks[c] = upstream | np.array([c in self.listed_chains(k) for k in range(n)], dtype=bool)
+        return masks
 
     @cached_property
     def chain_members(self) -> dict[str, np.ndarray]:
         """Firm indices per chain, with `"total"` for the whole map."""
-        members = {"total": np.arange(len(self.firms))}
-        for c in self.chains:
-            members[c] = np.array([k for k in range(len(self.firms)) if c in self.firm_chains(k)], dtype=np.int64)
-        return members
+        return {"total": np.arange(len(self.firms)), **{c: np.flatnonzero(m) for c, m in self.chain_member_mask.items()}}
+
+    @cached_property
+    def chain_shares(self) -> dict[str, np.ndarray]:
+        """Per named chain, the share of each firm's baseline output that the chain's final demand calls for,
+        `x_c / x` with `x_c = (I - M)^-1 d_c` (docs/model.md, Chains); the final demand of a firm listed in several
+        chains is split evenly among them. Costs are attributed to chains by these shares."""
+        from simcore.chainmap.baseline import solve_outputs, technical_matrix
+
+        n = len(self.firms)
+        count = np.zeros(n)
+        for finals in self.chain_finals.values():
+            count[finals] += 1
+        M = technical_matrix(n, self.link_supplier, self.link_customer, np.array([l.share for l in self.links]) * self.link_coef)
+        x = np.asarray(self.outputs, dtype=float)
+        shares = {}
+        for c, finals in self.chain_finals.items():
+            d = np.zeros(n)
+            d[finals] = self.final_demand[finals] / count[finals]
+            xc = solve_outputs(M, d)
+            shares[c] = np.divide(xc, x, out=np.zeros_like(x), where=x > 0) * self.chain_member_mask[c]
+        return shares
 
     def binds(self, product: Product, input_id: str) -> bool:
         """Whether `input_id` binds the production of `product`: a critical or important input, not a noncritical

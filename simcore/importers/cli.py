@@ -1,6 +1,6 @@
 """`simcore import KIND SOURCE OUT [options]`: the importers on the command line.
 
-Wire it into `simcore/cli.py` with two lines in `_parser()`:
+Wired into `simcore/cli.py` by `_parser(argv)`, only when the command is `import`:
 
     from simcore.importers.cli import add_import_parser
     add_import_parser(sub)

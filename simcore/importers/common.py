@@ -187,6 +187,10 @@ def read_source_table(path: str | Path, table: str, problems: list[Problem]) -> 
     if not path.is_file():
         problems.append(Problem(file, "", NO_VALUE, "file not found"))
         return None
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):  # a zip file read as text reports a header of "PK..." garbage
+        problems.append(Problem(file, "", NO_VALUE, "expected a CSV file, not an Excel workbook: save the sheet as CSV UTF-8; "
+                                "a workbook in the layout of `simcore template` is a chain map itself (simcore validate FILE.xlsx)"))
+        return None
     rows, lines = [], []
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:

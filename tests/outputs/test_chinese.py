@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import warnings
+from pathlib import Path
 
 import numpy as np
 
@@ -29,3 +31,19 @@ def test_chinese_labels_draw_without_a_missing_glyph_warning():
 def test_different_characters_draw_different_glyphs():
     """Missing glyphs draw as the same empty box: two different Chinese words must give different pictures."""
     assert not np.array_equal(render("芯片"), render("电池"))
+
+
+def test_chinese_firm_names_on_the_chain_map_draw_without_a_missing_glyph_warning():
+    """simcore.plots.plot_map (map.png) with Chinese firm names and title: labels, legend and axes in one font."""
+    from simcore.chainmap import load_model
+
+    ev = load_model(Path(__file__).resolve().parents[2] / "models" / "ev_chain.toml")
+    names = ["长安汽车", "宁德时代", "比亚迪", "芯片厂", "正极材料厂"]
+    chinese = dataclasses.replace(ev, firms=tuple(f.model_copy(update={"name": f"{names[k % len(names)]} {k}"}) for k, f in enumerate(ev.firms)))
+    criticality = np.random.default_rng(0).random(len(ev.firms)) * 0.05
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph ... missing from font(s) DejaVu Sans" would raise here
+        fig = plots.plot_map(chinese, criticality, "新能源汽车链：企业停产")
+        fig.savefig(io.BytesIO(), format="png")
+    assert sum(any("\u4e00" <= c <= "\u9fff" for c in t.get_text()) for t in fig.axes[0].texts) >= 10
+    plots.plt.close(fig)

@@ -292,8 +292,8 @@ def test_booleans_are_true_or_false(tmp_path, text, field, value):
 
 
 def test_bad_output_format(tmp_path):
-    err, path = bad(tmp_path, SCENARIO + '\n[output]\nformat = "xlsx"\n')
-    check(err, path, "output.format", "xlsx", "one of csv, parquet")
+    err, path = bad(tmp_path, SCENARIO + '\n[output]\nformat = "xls"\n')
+    check(err, path, "output.format", "xls", "one of csv, parquet, xlsx (did you mean 'xlsx'?)")
 
 
 # --- several problems at once ---------------------------------------------------------------------
