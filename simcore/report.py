@@ -90,7 +90,7 @@ def build_report(folder: Path, kind: str, doc: dict, out: Path) -> str:
     """The page's HTML."""
     build = {"run": _scenario_sections, "batch": _scenario_sections, "optimize": _optimize_sections, "stress": _stress_sections}[kind]
     sections = build(folder, kind, doc)
-    sections.append(_figures(folder))
+    sections.append(_figures(folder, chain_names(kind, doc)))
     sections.append(_assumptions(kind, doc))
     sections.append(_section("reproduce", "How to reproduce", f"<p>From the folder the command was run in:</p><pre>{escape(command_line(kind, doc, out))}</pre>"))
     title = doc["scenario"]["name"] if "scenario" in doc else doc["source"]
@@ -361,12 +361,12 @@ def _scenario_sections(folder: Path, kind: str, doc: dict) -> list[str]:
     out = [summary]
     traj = _table(folder, "chain_trajectories" if kind == "run" else "bands")
     for chain in chains:
-        out.append(_chain_section(kind, doc, chain, context.get("chains", {}).get(chain, {}), traj, currency))
+        out.append(_chain_section(folder, kind, doc, chain, context.get("chains", {}).get(chain, {}), traj, currency))
     out.append(_details(folder, kind, doc, currency))
     return out
 
 
-def _chain_section(kind: str, doc: dict, chain: str, facts: dict, traj, currency: str) -> str:
+def _chain_section(folder: Path, kind: str, doc: dict, chain: str, facts: dict, traj, currency: str) -> str:
     rows = chain_rows(kind, doc, chain)
     title = "Total chain (every final-demand firm)" if chain == "total" else f"Chain {chain}"
     parts = []
@@ -382,7 +382,7 @@ def _chain_section(kind: str, doc: dict, chain: str, facts: dict, traj, currency
     if traj is not None:
         best = next((r["variant"] for r in rows if r["variant"] != doc["reference_variant"]), None)
         parts.append(chain_chart(kind, traj, chain, doc["reference_variant"], best, doc["scenario"].get("shock_start")))
-    return _section(f"chain-{_slug(chain)}", title, "".join(parts), "chain")
+    return _section(f"chain-{_slug(chain)}", title, "".join(parts) + embed(chain_pngs(folder, chain)), "chain")
 
 
 def _slug(text: str) -> str:
@@ -498,7 +498,7 @@ def _optimize_sections(folder: Path, kind: str, doc: dict) -> list[str]:
         body += f"<p><b>Short boards:</b> {escape(', '.join(b['product'] for b in facts['short_boards'][:12])) or 'none'}</p>"
         if rows:
             body += "<p>The chosen portfolio on this chain (its cost attributed to the chain, the value it saves there):</p>" + table_html(rows, list(rows[0]), currency, f'class="chain" data-chain="{escape(chain)}"', key="chain")
-        out.append(_section(f"chain-{_slug(chain)}", "Total chain" if chain == "total" else f"Chain {chain}", body, "chain"))
+        out.append(_section(f"chain-{_slug(chain)}", "Total chain" if chain == "total" else f"Chain {chain}", body + embed(chain_pngs(folder, chain)), "chain"))
     parts = []
     for name, title in (("frontier", "Cost-benefit frontier: the best portfolio at each budget"), ("candidates", "Candidates"), ("portfolios", "Portfolios simulated (best first, top 30)")):
         t = _table(folder, name)
@@ -523,7 +523,8 @@ def _stress_sections(folder: Path, kind: str, doc: dict) -> list[str]:
     for chain in chains:
         rows = sorted(ranking, key=lambda r: -(r[f"loss_{chain}"] or 0))[:10]
         cols = ["unit", f"loss_{chain}", "loss", *(c for c in ("single_sourced", "foreign_only", "category") if c in rows[0])]
-        out.append(_section(f"chain-{_slug(chain)}", f"Chain {chain}: its worst 10 knock-outs", table_html(rows, cols, "", f'class="chain" data-chain="{escape(chain)}"', key="unit"), "chain"))
+        table = table_html(rows, cols, "", f'class="chain" data-chain="{escape(chain)}"', key="unit")
+        out.append(_section(f"chain-{_slug(chain)}", f"Chain {chain}: its worst 10 knock-outs", table + embed(chain_pngs(folder, chain)), "chain"))
     columns = list(ranking[0]) if ranking else []
     details = f"<h3>Ranking ({'top 50 of ' if len(ranking) > 50 else ''}{len(ranking):,} units)</h3>" + table_html(ranking[:50], columns, "", 'class="ranking"', key="unit")
     shared = doc.get("shared_stuck_necks") or []
@@ -537,16 +538,36 @@ def _stress_sections(folder: Path, kind: str, doc: dict) -> list[str]:
 FIGURE_ORDER = ("output.png", "fan.png", "variants.png", "loss_hist.png", "chain_masters.png", "frontier.png", "stress.png", "map.png")
 
 
-def _figures(folder: Path) -> str:
-    """Every PNG of the folder, embedded as base64."""
-    pngs = sorted(Path(folder).glob("*.png"), key=lambda p: (FIGURE_ORDER.index(p.name) if p.name in FIGURE_ORDER else len(FIGURE_ORDER), p.name))
-    if not pngs:
-        return ""
-    figs = "".join(
+def chain_names(kind: str, doc: dict) -> list[str]:
+    """The named chains of the results (not `total`)."""
+    if kind in ("run", "batch"):
+        chains = doc["variants" if kind == "run" else "statistics"][doc["reference_variant"]]
+    elif kind == "optimize":
+        chains = doc.get("context", {}).get("chains") or [r["chain"] for r in doc.get("chosen_per_chain", [])]
+    else:
+        chains = [c[len("loss_") :] for c in (doc["ranking"][0] if doc["ranking"] else {}) if c.startswith("loss_")]
+    return [c for c in chains if c != "total"]
+
+
+def chain_pngs(folder: Path, chain: str) -> list[Path]:
+    """A chain's own figures, `<figure>_<chain>.png` (the stress test's map_ev.png): shown in the chain's section."""
+    return sorted(p for p in Path(folder).glob("*.png") if p.stem.endswith(f"_{chain}") and p.name not in FIGURE_ORDER)
+
+
+def embed(pngs) -> str:
+    """PNGs as figures, embedded as base64."""
+    return "".join(
         f'<figure><img alt="{escape(p.stem)}" src="data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}"><figcaption>{escape(p.name)}</figcaption></figure>'
         for p in pngs
     )
-    return _section("figures", "Figures", figs)
+
+
+def _figures(folder: Path, chains: list[str]) -> str:
+    """Every PNG of the folder that no chain's section shows."""
+    shown = {p for c in chains for p in chain_pngs(folder, c)}
+    pngs = [p for p in Path(folder).glob("*.png") if p not in shown]
+    pngs.sort(key=lambda p: (FIGURE_ORDER.index(p.name) if p.name in FIGURE_ORDER else len(FIGURE_ORDER), p.name))
+    return _section("figures", "Figures", embed(pngs)) if pngs else ""
 
 
 def _assumptions(kind: str, doc: dict) -> str:

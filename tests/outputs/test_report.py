@@ -166,3 +166,14 @@ def test_no_best_policy_when_every_variant_loses_more(tmp_path, capsys):
     assert main(["run", str(sc), "--out", str(out), "--no-plots"]) == 0
     text = " ".join(" ".join(Page((out / REPORT).read_text(encoding="utf-8")).text).split())
     assert "Best policy none no variant loses less than 'cover 3'" in text and "cuts the total chain loss" not in text
+
+
+def test_a_chains_own_figures_are_in_its_section(tmp_path, capsys):
+    """The stress test of the EV map draws map_ev.png and map_ess.png: each in its chain's section, map.png under Figures."""
+    out = tmp_path / "stress"
+    assert main(["stress", str(ROOT / "models" / "ev_chain.toml"), "--by", "region", "--horizon", "30", "--out", str(out)]) == 0
+    page = (out / REPORT).read_text(encoding="utf-8")
+    sections = {m.group(1): m.group(2) for m in re.finditer(r'<section id="([^"]+)"[^>]*>(.*?)</section>', page, re.S)}
+    assert "<figcaption>map_ev.png</figcaption>" in sections["chain-ev"] and "<figcaption>map_ess.png</figcaption>" in sections["chain-ess"]
+    assert re.findall(r"<figcaption>(\S+\.png)</figcaption>", sections["figures"]) == ["stress.png", "map.png"]
+    assert "Shared stuck necks" in sections["details"]
