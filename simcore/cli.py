@@ -128,6 +128,10 @@ def _parser(argv: list[str]) -> argparse.ArgumentParser:
     _tls_arguments(st)
     st.set_defaults(command=_stress)
 
+    rp = sub.add_parser("report", help="write report.html, a self-contained page for a leader, from a result folder's files")
+    rp.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a folder written by simcore run, run --replications, optimize or stress")
+    rp.set_defaults(command=_report)
+
     if "import" in (argv or ()):  # the importers' options load every importer: only when they are asked for
         from simcore.importers.cli import add_import_parser
 
@@ -353,7 +357,7 @@ def _stress(args) -> int:
     note = claim(out, "stress", args.overwrite)
     metrics = run_stress(setup, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local, security=security)
     table = stress_table(setup, cmap, metrics, origins)
-    write_stress_outputs(setup, cmap, table, out, top=args.top, plots=not args.no_plots)  # results first, then the printout
+    write_stress_outputs(setup, cmap, table, out, top=args.top, plots=not args.no_plots, source=args.source)  # results first, then the printout
     if note:
         _note(note)
     print(f"{setup.name}: {len(setup.units)} {args.by} knock-outs of {setup.magnitude:.0%} for {setup.duration:g} days, {setup.run.horizon} days simulated, engine {args.engine}")
@@ -375,6 +379,13 @@ def _stress(args) -> int:
         if len(shared):
             print(shared.head(args.top)[["unit", "chains_hurt", "hurt", "loss", *per_chain]].to_string(index=False, formatters=percent))
     print(f"results written to {out}/")
+    return 0
+
+
+def _report(args) -> int:
+    from simcore.report import write_report
+
+    print(f"report written to {write_report(args.run_dir)}")
     return 0
 
 

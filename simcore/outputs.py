@@ -1,6 +1,8 @@
 """Writing a run's, a batch's and a stress test's files, all through simcore.atomic: a single run and a stress test
 fill a fresh folder beside the target that is renamed into place only on success; a batch writes each table
-atomically beside its chunks and summary.json last, so summary.json never stands without its tables."""
+atomically beside its chunks and summary.json last, so summary.json never stands without its tables. Each folder's
+report.html (simcore.report) is built from the folder's own files, before the folder is renamed into place or
+before summary.json, so a finished folder always has it."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from pathlib import Path
 
 from simcore.atomic import atomic_folder, atomic_write, write_text
 from simcore.errors import InputError, Problem
+from simcore.report import write_report
 from simcore.result import ScenarioResult
 
 
@@ -45,6 +48,7 @@ def write_outputs(result: ScenarioResult, out: Path, plots: bool = True) -> Path
             plot_output(result, tmp / "output.png")  # the folder is renamed into place whole: no file needs its own rename
             plot_variants(result, tmp / "variants.png")
             plot_chain_masters(result, tmp / "chain_masters.png")
+        write_report(tmp, out=out)
     return out
 
 
@@ -80,8 +84,15 @@ def write_batch_outputs(result, out: Path, plots: bool = True) -> Path:
 
         for name, plot in (("fan.png", plot_fan), ("loss_hist.png", plot_loss_hist), ("variants.png", plot_variants_ci)):
             atomic_write(out / name, lambda p, plot=plot: _save_png(plot(result), p))
-    write_text(out / "summary.json", json.dumps(result.summary(), indent=2) + "\n")
+    _write_summary(out, result.summary(), "batch")
     return out
+
+
+def _write_summary(out: Path, summary: dict, kind: str) -> None:
+    """report.html, built from the summary exactly as summary.json will read back, then summary.json last."""
+    text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+    write_report(out, json.loads(text), kind, out)
+    write_text(out / "summary.json", text)
 
 
 def _save_png(fig, path: Path) -> None:
@@ -91,16 +102,17 @@ def _save_png(fig, path: Path) -> None:
     plt.close(fig)
 
 
-def write_stress_outputs(setup, cmap, table, out: Path, top: int = 20, plots: bool = True) -> Path:
-    """stress.csv, stress.json, stress.png (the top units), map.png (the map coloured by criticality) and, on a map
-    with named chains, shared_stuck_necks.csv (the units that hurt two or more chains), atomically (the folder whole
-    or not at all)."""
+def write_stress_outputs(setup, cmap, table, out: Path, top: int = 20, plots: bool = True, source: Path | None = None) -> Path:
+    """stress.csv, stress.json, stress.png (the top units), map.png (the map coloured by criticality), on a map
+    with named chains shared_stuck_necks.csv (the units that hurt two or more chains), and report.html, atomically
+    (the folder whole or not at all). `source`: the model or scenario file, for the report's command line."""
     with atomic_folder(out) as tmp:
-        _write_stress(setup, cmap, table, tmp, top, plots)
+        _write_stress(setup, cmap, table, tmp, top, plots, source)
+        write_report(tmp, out=out)
     return out
 
 
-def _write_stress(setup, cmap, table, out: Path, top: int, plots: bool) -> None:
+def _write_stress(setup, cmap, table, out: Path, top: int, plots: bool, source: Path | None) -> None:
     from simcore.versions import versions
 
     from simcore.stress import shared_stuck_necks
@@ -111,6 +123,7 @@ def _write_stress(setup, cmap, table, out: Path, top: int, plots: bool) -> None:
         atomic_write(out / "shared_stuck_necks.csv", lambda p: write_csv(shared, p))
     doc = {
         "source": setup.name,
+        "file": None if source is None else str(source),
         "by": setup.by,
         "duration": setup.duration,
         "magnitude": setup.magnitude,
@@ -156,5 +169,5 @@ def write_optimize_outputs(result, out: Path, plots: bool = True) -> Path:
         from simcore.plots import plot_frontier
 
         atomic_write(out / "frontier.png", lambda p: _save_png(plot_frontier(result), p))
-    write_text(out / "summary.json", json.dumps(result.summary(), indent=2, ensure_ascii=False) + "\n")
+    _write_summary(out, result.summary(), "optimize")
     return out

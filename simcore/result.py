@@ -166,6 +166,7 @@ class ScenarioResult:
 
     def summary(self) -> dict:
         """What `summary.json` holds: scenario, seed, engine, versions, per-variant metrics, short-board picks."""
+        from simcore.report import scenario_context
         from simcore.scenario.policies import short_board_picks
         from simcore.versions import versions
 
@@ -187,6 +188,7 @@ class ScenarioResult:
             "costs": {r["variant"]: {k: v for k, v in r.items() if k != "variant"} for r in self.costs().to_dict("records")},
             "variants": per_variant,
             "short_board_picks": short_board_picks(sc.model, sc.variants),
+            "context": scenario_context(sc),
         }
 
 

@@ -88,7 +88,7 @@ def test_cli_writes_the_ranking_and_pictures(fan_in, tmp_path, capsys):
     assert main(["stress", str(fan_in), "--horizon", "60", "--top", "3", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "stuck necks: the top 3" in printed and " P " in printed
-    assert {p.name for p in out.iterdir()} == {"stress.csv", "stress.json", "stress.png", "map.png"}
+    assert {p.name for p in out.iterdir()} == {"stress.csv", "stress.json", "stress.png", "map.png", "report.html"}
     doc = json.loads((out / "stress.json").read_text())
     assert doc["ranking"][0]["unit"] == "P" and doc["units"] == 6
     assert pd.read_csv(out / "stress.csv").unit.iloc[0] == "P"

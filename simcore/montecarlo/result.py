@@ -111,6 +111,7 @@ class BatchResult:
         return pd.DataFrame(q.reshape(V * C * T, Q), index=index, columns=[f"q{round(x * 100):02d}" for x in QUANTILES]).reset_index()
 
     def summary(self) -> dict:
+        from simcore.report import scenario_context
         from simcore.scenario.policies import short_board_picks
         from simcore.versions import versions
 
@@ -131,6 +132,7 @@ class BatchResult:
             "costs": {r["variant"]: {k: v for k, v in r.items() if k != "variant"} for r in self.costs().to_dict("records")},
             "statistics": _json(self.statistics),
             "short_board_picks": short_board_picks(sc.model, sc.variants),
+            "context": scenario_context(sc),
         }
 
 

@@ -138,6 +138,7 @@ class OptimizeResult:
         return best_within(self.front(), self.cost, budget)
 
     def summary(self) -> dict:
+        from simcore.report import scenario_context
         from simcore.versions import versions
 
         sc = self.scenario
@@ -159,5 +160,6 @@ class OptimizeResult:
             "frontier": self.frontier_table().to_dict("records"),
             "candidates": self.candidates_table().to_dict("records"),
             "skipped_candidates": [{"candidate": n, "why": why} for n, why in self.candidates.skipped],
+            "context": scenario_context(sc),
         })  # fmt: skip
 

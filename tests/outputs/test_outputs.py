@@ -16,7 +16,7 @@ from simcore.outputs import write_batch_outputs, write_outputs
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
-TABLES = {"summary.json", "metrics.csv", "chain_trajectories.csv", "firm_trajectories.csv", "firm_metrics.csv"}
+TABLES = {"summary.json", "report.html", "metrics.csv", "chain_trajectories.csv", "firm_trajectories.csv", "firm_metrics.csv"}
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,7 @@ def test_a_batch_writes_its_tables_beside_its_chunks(tmp_path):
     result = run_batch(scenario, 6, out=out, chunk_size=3, progress=False)
     before = {p.name for p in out.iterdir()}
     write_batch_outputs(result, out, plots=False)
-    assert {p.name for p in out.iterdir()} - before == {"summary.json", "replications.csv", "bands.csv", "metrics.csv"}
+    assert {p.name for p in out.iterdir()} - before == {"summary.json", "report.html", "replications.csv", "bands.csv", "metrics.csv"}
     pd.testing.assert_frame_equal(read(out / "replications.csv"), result.replications_table(), check_exact=True, check_dtype=False)
     pd.testing.assert_frame_equal(read(out / "bands.csv"), result.bands(), check_exact=True, check_dtype=False)
     assert json.loads((out / "summary.json").read_text()) == json.loads(json.dumps(result.summary()))
