@@ -19,10 +19,11 @@ TABLES = ("replications.csv", "bands.csv", "metrics.csv")
 # the command line with a writer that hits a full disk: the `after`-th call of `target` raises ENOSPC
 FULL_DISK = """
 import errno, sys
-import numpy, pandas
+import numpy
+import pyarrow.csv
 from simcore.cli import main
 target, after = sys.argv[1], int(sys.argv[2])
-owner, name = {"savez": (numpy, "savez_compressed"), "to_csv": (pandas.DataFrame, "to_csv")}[target]
+owner, name = {"savez": (numpy, "savez_compressed"), "write_csv": (pyarrow.csv, "write_csv")}[target]
 real, calls = getattr(owner, name), [0]
 def full(*args, **kwargs):
     calls[0] += 1
@@ -59,7 +60,7 @@ def test_a_full_disk_during_a_run_changes_nothing(sc, tmp_path):
     out = tmp_path / "run"
     assert simcore("run", sc, "--out", out, "--no-plots").returncode == 0
     before = listing(out)
-    err = refused(full_disk("to_csv", 2, "run", sc, "--out", out, "--no-plots"), f"cannot write {out}: no space left on the device; nothing was changed there", status=1)
+    err = refused(full_disk("write_csv", 2, "run", sc, "--out", out, "--no-plots"), f"cannot write {out}: no space left on the device; nothing was changed there", status=1)
     assert len(err.strip().splitlines()) == 1
     assert listing(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run", "safety.toml"]  # no temporary folder left behind
@@ -78,7 +79,7 @@ def test_a_full_disk_while_saving_chunks_is_resumed(sc, tmp_path, whole):
 
 def test_a_full_disk_while_writing_the_tables_leaves_no_summary_and_is_resumed(sc, tmp_path, whole):
     out = tmp_path / "mc"
-    refused(full_disk("to_csv", 2, "run", sc, "--out", out, *BATCH), f"cannot write {out}/bands.csv", "every chunk is saved", "--resume", status=1)
+    refused(full_disk("write_csv", 2, "run", sc, "--out", out, *BATCH), f"cannot write {out}/bands.csv", "every chunk is saved", "--resume", status=1)
     assert not (out / "summary.json").exists()  # never summary.json without its tables
     proc = simcore("run", sc, "--out", out, "--resume", "--no-plots")
     assert proc.returncode == 0 and "3 of 3 chunks reused, 0 to run" in proc.stderr
