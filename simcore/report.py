@@ -34,11 +34,11 @@ def scenario_context(scenario) -> dict:
     rows = short_boards_of(cmap)
     chains = {}
     for chain, members in cmap.chain_members.items():
-        masters = [cmap.firms[k].id for k in members.tolist() if CHAIN_MASTER in cmap.firms[k].tags]
+        masters = [_named(cmap.firms[k]) for k in members.tolist() if CHAIN_MASTER in cmap.firms[k].tags]
         boards: dict[str, dict] = {}
         for r in rows:
             if chain == "total" or chain in r["chains"]:
-                b = boards.setdefault(r["product"], {"product": r["product"], "reason": r["reason"], "customers": 0})
+                b = boards.setdefault(r["product"], {"product": r["product"], "basic": r["basic"], "reason": r["reason"], "customers": 0})
                 b["customers"] += 1
         chains[chain] = {"chain_masters": masters, "short_boards": list(boards.values())}
     return {
@@ -48,6 +48,11 @@ def scenario_context(scenario) -> dict:
         "chains": chains,
         "parameters": effective_parameters(cmap, scenario.parameters).model_dump(mode="json"),
     }
+
+
+def _named(firm) -> str:
+    """A firm as a reader knows it: its name, with its id where the two differ."""
+    return f"{firm.name} ({firm.id})" if firm.name and firm.name != firm.id else firm.id
 
 
 # --- reading the folder -----------------------------------------------------------------------------------------------
@@ -366,6 +371,24 @@ def _scenario_sections(folder: Path, kind: str, doc: dict) -> list[str]:
     return out
 
 
+def short_boards_html(boards: list[dict]) -> str:
+    """A chain's short boards summarised by the five basics (docs/model.md, Short boards): per basic, its products
+    with the reason and how many customers in the chain depend on each."""
+    from simcore.chainmap.inspect import FIVE_BASICS, OTHER_BASIC
+
+    if not boards:
+        return "<p><b>Short boards:</b> none</p>"
+    items = []
+    for basic in (*FIVE_BASICS, OTHER_BASIC):
+        mine = [b for b in boards if b.get("basic", OTHER_BASIC) == basic]
+        if mine:
+            mine.sort(key=lambda b: -b["customers"])
+            shown = ", ".join(f"{b['product']} ({b['reason']}, {b['customers']} customer{'s' if b['customers'] != 1 else ''})" for b in mine[:8])
+            more = f", ... ({len(mine)} in all)" if len(mine) > 8 else ""
+            items.append(f"<li><b>{escape(basic)}</b> ({len(mine)}): {escape(shown + more)}</li>")
+    return f"<p><b>Short boards</b> by the five basics ({len(boards)} products):</p><ul class=\"basics\">{''.join(items)}</ul>"
+
+
 def _chain_section(folder: Path, kind: str, doc: dict, chain: str, facts: dict, traj, currency: str) -> str:
     rows = chain_rows(kind, doc, chain)
     title = "Total chain (every final-demand firm)" if chain == "total" else f"Chain {chain}"
@@ -375,9 +398,7 @@ def _chain_section(folder: Path, kind: str, doc: dict, chain: str, facts: dict, 
         parts.append(f"<p><b>Chain masters:</b> {escape(_short(masters, 12)) if masters else 'none tagged chain_master'}</p>")
     boards = facts.get("short_boards")
     if boards is not None:
-        shown = ", ".join(f"{b['product']} ({b['reason']}, {b['customers']} customer{'s' if b['customers'] != 1 else ''})" for b in boards[:12])
-        more = f", ... ({len(boards)} in all)" if len(boards) > 12 else ""
-        parts.append(f"<p><b>Short boards:</b> {escape(shown + more) if boards else 'none'}</p>")
+        parts.append(short_boards_html(boards))
     parts.append(table_html(rows, _columns(rows), currency, f'class="chain" data-chain="{escape(chain)}"', key="variant"))
     if traj is not None:
         best = next((r["variant"] for r in rows if r["variant"] != doc["reference_variant"]), None)

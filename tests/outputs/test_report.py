@@ -177,3 +177,19 @@ def test_a_chains_own_figures_are_in_its_section(tmp_path, capsys):
     assert "<figcaption>map_ev.png</figcaption>" in sections["chain-ev"] and "<figcaption>map_ess.png</figcaption>" in sections["chain-ess"]
     assert re.findall(r"<figcaption>(\S+\.png)</figcaption>", sections["figures"]) == ["stress.png", "map.png"]
     assert "Shared stuck necks" in sections["details"]
+
+
+def test_a_chains_short_boards_are_summarised_by_the_five_basics():
+    """Products grouped under their basic, in the order of the five basics, the most depended-on first."""
+    from simcore.report import short_boards_html
+
+    html = short_boards_html([
+        {"product": "mcu", "basic": "core components", "reason": "single-sourced", "customers": 2},
+        {"product": "eda", "basic": "industrial software", "reason": "foreign-only", "customers": 1},
+        {"product": "sensor", "basic": "core components", "reason": "single-sourced", "customers": 5},
+    ])  # fmt: skip
+    assert "by the five basics (3 products)" in html
+    core, software = html.index("<b>core components</b> (2)"), html.index("<b>industrial software</b> (1)")
+    assert core < software
+    assert html.index("sensor (single-sourced, 5 customers)") < html.index("mcu (single-sourced, 2 customers)") < software
+    assert "eda (foreign-only, 1 customer)" in html
