@@ -491,10 +491,16 @@ def raise_if(problems: list[Problem]) -> None:
         raise InputError(problems)
 
 
+SUFFIXES = (".xlsx", ".xlsm")  # Excel workbooks simcore reads (simcore.workbook)
+
+
+def is_workbook(path: str | Path) -> bool:
+    """An Excel file by its name (.xls too, to be refused with a clear message rather than read as text)."""
+    return Path(path).suffix.lower() in (*SUFFIXES, ".xls")
+
+
 def file_kind(path: Path) -> str:
     """"scenario" or "model", by the file's top table (for commands that take either); a workbook is a model."""
-    from simcore.workbook import is_workbook
-
     if is_workbook(path):
         return "model"
     doc = read_toml(path)

@@ -23,7 +23,6 @@ from typing import Any
 from simcore.chainmap.schema import Category, Necessity
 from simcore.errors import NO_VALUE, InputError, Problem, did_you_mean
 
-SUFFIXES = (".xlsx", ".xlsm")
 TABLES = ("products", "recipes", "firms", "links", "demand")
 EXCEL_ROWS = 1_048_576  # rows of a sheet, the header included
 
@@ -74,11 +73,6 @@ COLUMNS: dict[str, dict[str, tuple[str, str, bool]]] = {
 }
 
 CHOICES = {"products": {"category": [c.value for c in Category]}, "recipes": {"necessity": [n.value for n in Necessity]}}
-
-
-def is_workbook(path: str | Path) -> bool:
-    """An Excel file by its name (.xls too, to be refused with a clear message rather than read as text)."""
-    return Path(path).suffix.lower() in (*SUFFIXES, ".xls")
 
 
 # --- the template -------------------------------------------------------------

@@ -18,8 +18,8 @@ from simcore.chainmap.schema import ChainMapFile, Demand, Firm, Link, ModelInfo,
 from simcore.errors import NO_VALUE, InputError, Problem, did_you_mean, format_loc
 from simcore.limits import MAX_OUTPUT
 from simcore.chainmap.columns import fast_records
-from simcore.validation import CsvTable, raise_if, read_csv_table, read_toml, validate
-from simcore.workbook import is_workbook, read_sheet, workbook_model
+from simcore.validation import CsvTable, is_workbook, raise_if, read_csv_table, read_toml, validate
+from simcore.workbook import read_sheet, workbook_model
 
 SHARE_TOLERANCE = 1e-6
 

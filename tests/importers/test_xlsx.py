@@ -352,7 +352,7 @@ def test_xlsx_tables_read_back_as_they_were(tmp_path):
                           + '\n[output]\nformat = "xlsx"\n')
     result = simcore.run(scenario)
     out = write_outputs(result, tmp_path / "out", plots=False)
-    assert {p.name for p in out.iterdir()} == {"summary.json", "metrics.xlsx", "chain_trajectories.xlsx", "firm_trajectories.xlsx", "firm_metrics.xlsx"}
+    assert {p.name for p in out.iterdir()} == {"summary.json", "metrics.xlsx", "chain_trajectories.xlsx", "firm_trajectories.xlsx", "firm_metrics.xlsx", "report.html"}
     for name, table in (("metrics", result.comparison()), ("chain_trajectories", result.chain_trajectories()), ("firm_metrics", result.firm_metrics())):
         back = pd.read_excel(out / f"{name}.xlsx", sheet_name=name)
         pd.testing.assert_frame_equal(back, table.replace([np.inf, -np.inf], ["inf", "-inf"]), check_exact=True, check_dtype=False)
