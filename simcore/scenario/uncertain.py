@@ -42,6 +42,7 @@ class Entry:
     kind: str  # "firm", "link", "shock" or "policy"
     attr: str  # the record's field (a policy's setting, a shock's field; `recovery.days` for a recovery)
     targets: tuple = ()  # firm or link indices, or the shock's index; a policy's kind
+    clip: tuple[float, float] = (-np.inf, np.inf)  # only a shock's own distribution, as its sampler clips it (simcore.sensitivity)
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,8 @@ class Uncertainty:
 
         cmap = scenario.model
         firms, links, specs, settings = list(cmap.firms), list(cmap.links), list(scenario.shock_specs), {}
-        for e, v in zip(self.entries, map(float, values)):
+        for e, v in zip(self.entries, values):
+            v = float(np.clip(v, *e.clip))
             if e.kind == "firm":
                 for k in e.targets:
                     firms[k] = firms[k].model_copy(update={e.attr: v})

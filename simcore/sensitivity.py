@@ -1,0 +1,303 @@
+"""Which uncertain input moves the answer: Sobol and Morris sensitivity of the chain loss and of a decision, and the
+robustness of a choice over the uncertain world (docs/sensitivity.md).
+
+The inputs are the scenario's `[[uncertain]]` entries and every field of a deterministic shock given as a
+distribution (named `shocks[i].<field>`). SALib samples the unit hypercube; each column goes through the inverse
+CDF of its input's distribution (`simcore.scenario.distributions.quantile`), so the indices are those of the
+input distributions. Each design row is one world (`simcore.scenario.uncertain`); every row runs on the same draw
+of the other random shocks (replication 0's), so the indices measure the parameters and not the shocks' noise.
+The rows run as chunks of the batch machinery (`simulate_chunk`), here or on Dask.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simcore.errors import InputError, Problem, names_hint
+from simcore.scenario import Scenario
+from simcore.scenario.distributions import is_random, quantile, support
+from simcore.scenario.uncertain import Entry, Uncertainty
+
+METHODS = ("sobol", "morris")
+DEFAULT_SAMPLES = {"sobol": 256, "morris": 20}
+MIN_SAMPLES = {"sobol": 16, "morris": 4}  # base samples / trajectories below which the bootstrap intervals mean nothing
+MORRIS_LEVELS = 4
+MORRIS_RANGE = (0.01, 0.99)  # Morris steps over each input's 1%..99% quantiles: its grid's ends are 0 and 1
+TORNADO = (0.1, 0.9)  # the tornado's low and high quantiles; the other inputs at their medians
+SHOCK_CLIP = {"start": (0.0, np.inf), "duration": (0.0, np.inf), "magnitude": (0.0, 1.0), "factor": (0.0, np.inf)}  # as ShockSampler clips
+CHUNK = 64  # design rows per task
+
+
+def inputs(scenario: Scenario) -> Uncertainty:
+    """The scenario's uncertain inputs: its `[[uncertain]]` entries, then each deterministic shock's field that is a
+    distribution (clipped as the shock sampler clips it)."""
+    entries = list(scenario.uncertainty.entries)
+    for n, s in enumerate(scenario.shock_specs):
+        if s.kind in ("random_outage", "lead_time_noise"):
+            continue
+        for attr, clip in SHOCK_CLIP.items():
+            value = getattr(s, attr, None)
+            if is_random(value):
+                entries.append(Entry(f"shocks[{n}].{attr}", f"shocks[{n}].{attr}", value, "shock", attr, (n,), clip))
+    return Uncertainty(tuple(entries))
+
+
+@dataclass(eq=False)
+class SensitivityResult:
+    scenario: Scenario
+    method: str
+    samples: int
+    seed: int
+    engine: str
+    variant: str
+    versus: str | None
+    inputs: Uncertainty
+    varying: list[int]  # entries that vary (the design's columns)
+    values: np.ndarray  # (rows, entries): the design, then the tornado's rows
+    loss: np.ndarray  # (rows, variants, chains)
+    indices: pd.DataFrame
+    tornado: pd.DataFrame
+    robustness: dict | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        return [self.inputs.entries[i].name for i in self.varying]
+
+    def ranking(self, output: str | None = None) -> pd.DataFrame:
+        """The inputs ranked for one output (default: the decision when there is one, else the variant's loss) on
+        the total chain: by total index ST (Sobol) or mu_star (Morris)."""
+        output = output or self.outputs[-1]
+        key = "ST" if self.method == "sobol" else "mu_star"
+        t = self.indices[(self.indices.output == output) & (self.indices.chain == "total")]
+        return t.sort_values(key, ascending=False, kind="stable").reset_index(drop=True)
+
+    @property
+    def outputs(self) -> list[str]:
+        return list(dict.fromkeys(self.indices.output))
+
+    def summary(self) -> dict:
+        from simcore.versions import versions
+
+        doc = {
+            "scenario": self.scenario.name,
+            "file": str(self.scenario.file),
+            "method": self.method,
+            "samples": self.samples,
+            "runs": int(self.loss.shape[0] * self.loss.shape[1]),
+            "seed": self.seed,
+            "engine": self.engine,
+            "variant": self.variant,
+            "versus": self.versus,
+            "versions": versions(),
+            "inputs": [{"name": e.name, "field": e.field, "distribution": e.value.model_dump(), "varies": i in self.varying} for i, e in enumerate(self.inputs.entries)],
+            "shocks": "every design row runs on replication 0's draw of the random shocks",
+            "indices": _records(self.indices),
+            "tornado": _records(self.tornado),
+            "ranking": {o: list(self.ranking(o).input) for o in self.outputs},
+            "notes": self.notes,
+        }
+        if self.robustness is not None:
+            doc["robustness"] = self.robustness
+        return doc
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    import json
+
+    return json.loads(df.to_json(orient="records", force_ascii=False))
+
+
+def sensitivity(
+    scenario: Scenario | str | Path,
+    method: str = "sobol",
+    samples: int | None = None,
+    variant: str | None = None,
+    versus: str | None = None,
+    seed: int | None = None,
+    engine: str | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+    security=None,
+    progress: bool | None = None,
+    robustness: int | None = None,
+    within: float = 0.05,
+) -> SensitivityResult:
+    """Rank the uncertain inputs by how much they move the chain loss of `variant` (default the reference variant)
+    and, with `versus`, the paired difference `variant - versus` (the decision). `samples`: Sobol base samples N
+    (a power of 2; N (D + 2) rows for D inputs) or Morris trajectories (N (D + 1) rows). `robustness`: also that
+    many Monte Carlo replications of the uncertain world for `robustness(...)` of `variant` among all variants."""
+    from SALib.analyze import morris as morris_analyze
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import morris as morris_sample
+    from SALib.sample import sobol as sobol_sample
+
+    from simcore.api import load_scenario
+    from simcore.engines import DEFAULT_ENGINE
+
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    engine = engine or DEFAULT_ENGINE
+    seed = scenario.seed if seed is None else seed
+    samples = DEFAULT_SAMPLES.get(method, 0) if samples is None else samples
+    variant = variant or scenario.reference_variant
+    world = dataclasses.replace(scenario, uncertainty=inputs(scenario))
+    entries = world.uncertainty.entries
+    varying = [i for i, e in enumerate(entries) if np.subtract(*support(e.value)) < 0]
+    _check(scenario, method, samples, variant, versus, varying, robustness, within)
+
+    D = len(varying)
+    problem = {"num_vars": D, "names": [entries[i].name for i in varying], "bounds": [[0.0, 1.0]] * D}
+    if method == "sobol":
+        unit = np.clip(sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed), 1e-12, 1 - 1e-12)
+        probabilities = unit
+    else:
+        unit = morris_sample.sample(problem, samples, num_levels=MORRIS_LEVELS, seed=seed)
+        probabilities = MORRIS_RANGE[0] + unit * (MORRIS_RANGE[1] - MORRIS_RANGE[0])
+    median = np.full((1, D), 0.5)
+    tornado_p = np.repeat(median, 2 * D, axis=0)
+    for j in range(D):
+        tornado_p[2 * j, j], tornado_p[2 * j + 1, j] = TORNADO
+    p_all = np.vstack([probabilities, median, tornado_p])
+    values = np.tile([support(e.value)[0] for e in entries], (len(p_all), 1))
+    for j, i in enumerate(varying):
+        values[:, i] = quantile(entries[i].value, p_all[:, j])
+
+    metrics = _run_rows(world, values, seed, engine, workers, scheduler, dask_local, security, progress)
+    loss = metrics[..., 0]
+    n = len(unit)
+    V = [v.name for v in scenario.variants]
+    x = V.index(variant)
+    chains = _chain_names(scenario)
+    outputs = [(f"loss of {variant}", loss[:, x, :])]
+    if versus is not None:
+        outputs.append((f"{variant} - {versus}", loss[:, x, :] - loss[:, V.index(versus), :]))
+    rows, torn, notes = [], [], []
+    for label, y in outputs:
+        for c, chain in enumerate(chains):
+            design = y[:n, c]
+            if np.ptp(design) == 0:
+                res = {k: np.zeros(D) for k in ("S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf", "sigma", "mu")}
+                notes.append(f"{label}, chain {chain}: the same in every row; its indices are 0")
+            elif method == "sobol":
+                res = sobol_analyze.analyze(problem, design, calc_second_order=False, num_resamples=200, conf_level=0.95, seed=seed)
+            else:
+                res = morris_analyze.analyze(problem, unit, design, num_resamples=200, conf_level=0.95, num_levels=MORRIS_LEVELS, seed=seed)
+            keys = ("S1", "S1_conf", "ST", "ST_conf") if method == "sobol" else ("mu_star", "mu_star_conf", "sigma", "mu")
+            base = y[n, c]
+            for j, i in enumerate(varying):
+                low, high = y[n + 1 + 2 * j, c], y[n + 2 + 2 * j, c]
+                row = {"input": entries[i].name, "output": label, "chain": chain, **{k: float(res[k][j]) for k in keys}}
+                rows.append(row)
+                torn.append({"input": entries[i].name, "output": label, "chain": chain, "low_value": values[n + 1 + 2 * j, i], "high_value": values[n + 2 + 2 * j, i],
+                             "at_low": low, "at_high": high, "at_median": base, "swing": abs(high - low)})  # fmt: skip
+    indices = pd.DataFrame(rows)
+    tornado = pd.DataFrame(torn)
+    indices = indices.merge(tornado[["input", "output", "chain", "at_low", "at_high", "swing"]], on=["input", "output", "chain"])
+    result = SensitivityResult(scenario, method, samples, seed, engine, variant, versus, world.uncertainty, varying, values, loss, indices, tornado, notes=notes)
+    if robustness:
+        result.robustness = decision_robustness(world, robustness, variant, within, seed, engine, workers, scheduler, dask_local, security, progress)
+    return result
+
+
+def _chain_names(scenario: Scenario) -> tuple[str, ...]:
+    from simcore.montecarlo.batch import prepare
+
+    return prepare(scenario)[0].run.chain_names
+
+
+def _run_rows(world: Scenario, values: np.ndarray, seed: int, engine: str, workers, scheduler, dask_local, security, progress) -> np.ndarray:
+    """(rows, variants, chains, METRICS): each row of `values` as one world, in chunks of CHUNK rows (here or on Dask)."""
+    from simcore.montecarlo.batch import METRICS, simulate_chunk
+    from simcore.montecarlo.cluster import plan_chunks, progress_bar, run_tasks
+
+    R = len(values)
+    metrics = np.zeros((R, len(world.variants), len(_chain_names(world)), len(METRICS)))
+    bar = progress_bar(R, "row", f"{world.name}: sensitivity", progress)
+
+    def finished(chunk) -> None:
+        metrics[chunk.first : chunk.stop] = chunk.metrics
+        bar.update(chunk.stop - chunk.first)
+
+    try:
+        tasks = [(seed, a, b, engine, values[a:b]) for a, b in plan_chunks(R, CHUNK)]
+        run_tasks(simulate_chunk, world, tasks, finished, "sensitivity", workers, scheduler, dask_local, security)
+    finally:
+        bar.close()
+    return metrics
+
+
+def decision_robustness(scenario: Scenario, replications: int, chosen: str | None = None, within: float = 0.05, seed: int | None = None, engine: str | None = None,
+                        workers=None, scheduler=None, dask_local=None, security=None, progress=None) -> dict:  # fmt: skip
+    """How sure a choice is: over `replications` Monte Carlo draws of the uncertain world (each replication draws
+    its inputs and its shocks), the probability that `chosen` (default: the variant of lowest mean loss) has the
+    lowest total chain loss of all variants, and that its loss is within `within` (relative) of the lowest; and
+    per input, how far its mean lies apart between the replications the choice wins and loses (in standard
+    deviations of the input): the inputs that flip the choice, largest first."""
+    from simcore.montecarlo import run_batch
+
+    if not scenario.uncertainty:
+        scenario = dataclasses.replace(scenario, uncertainty=inputs(scenario))
+    seed = scenario.seed if seed is None else seed
+    batch = run_batch(scenario, replications, seed=seed, engine=engine, workers=workers, scheduler=scheduler, dask_local=dask_local, security=security, progress=progress)
+    loss = batch.metrics[:, :, batch.chains.index("total"), 0]  # (replications, variants)
+    names = list(batch.variants)
+    c = names.index(chosen) if chosen is not None else int(np.argmin(loss.mean(axis=0)))
+    best = loss.min(axis=1)
+    wins = loss[:, c] <= best + 1e-12
+    close = loss[:, c] <= best * (1 + within) + 1e-12
+    drawn = np.array([scenario.uncertainty.draw(seed, k) for k in range(replications)])
+    flips = []
+    for i, e in enumerate(scenario.uncertainty.entries):
+        col, sd = drawn[:, i], drawn[:, i].std()
+        gap = float((col[wins].mean() - col[~wins].mean()) / sd) if sd > 0 and wins.any() and (~wins).any() else 0.0
+        flips.append({"input": e.name, "mean_when_best": float(col[wins].mean()) if wins.any() else None,
+                      "mean_otherwise": float(col[~wins].mean()) if (~wins).any() else None, "standardized_gap": gap})  # fmt: skip
+    flips.sort(key=lambda r: -abs(r["standardized_gap"]))
+    return {
+        "chosen": names[c],
+        "candidates": names,
+        "replications": replications,
+        "within": within,
+        "p_best": float(wins.mean()),
+        "p_within": float(close.mean()),
+        "p_best_by_variant": {n: float((loss[:, v] <= best + 1e-12).mean()) for v, n in enumerate(names)},
+        "mean_loss": {n: float(loss[:, v].mean()) for v, n in enumerate(names)},
+        "flips": flips,
+    }
+
+
+def _check(scenario: Scenario, method, samples, variant, versus, varying, robustness, within) -> None:
+    """Bad requests, one line each (exit 2)."""
+    problems = []
+    names = [v.name for v in scenario.variants]
+    if method not in METHODS:
+        problems.append(Problem("command line", "--method", method, f"one of {', '.join(METHODS)}"))
+    for flag, name in (("--variant", variant), ("--versus", versus)):
+        if name is not None and name not in names:
+            problems.append(Problem("command line", flag, name, f"a variant of {scenario.file}: {names_hint(name, names)}"))
+    if versus is not None and versus == variant:
+        problems.append(Problem("command line", "--versus", versus, f"a variant other than --variant ({variant})"))
+    if not varying:
+        problems.append(Problem(str(scenario.file), "uncertain", [e.name for e in scenario.uncertainty.entries], "at least one uncertain input that varies: an [[uncertain]] entry, or a shock field given a distribution (docs/sensitivity.md)"))
+    if method in METHODS:
+        low = MIN_SAMPLES[method]
+        pow2 = method == "sobol"
+        if not isinstance(samples, (int, np.integer)) or samples < low or (pow2 and samples & (samples - 1)):
+            what = "base samples N, a power of 2" if pow2 else "trajectories"
+            rows = f"N x (inputs + 2) = N x {len(varying) + 2}" if pow2 else f"N x (inputs + 1) = N x {len(varying) + 1}"
+            problems.append(Problem("command line", "--samples", samples, f"at least {low} {what} (the {method} design runs {rows} rows per variant)"))
+    if robustness is not None and (not isinstance(robustness, (int, np.integer)) or robustness < 2):
+        problems.append(Problem("command line", "--robustness", robustness, "an integer >= 2: the replications of the uncertain world"))
+    if robustness and len(names) < 2:
+        problems.append(Problem(str(scenario.file), "variants", names, "at least two variants to choose among (--robustness)"))
+    if not 0 <= within < 10:
+        problems.append(Problem("command line", "--within", within, "a fraction >= 0 (0.05: within 5% of the best)"))
+    if problems:
+        raise InputError(problems)
