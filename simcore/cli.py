@@ -119,6 +119,25 @@ def _parser(argv: list[str]) -> argparse.ArgumentParser:
     _tls_arguments(st)
     st.set_defaults(command=_stress)
 
+    se = sub.add_parser("sensitivity", help="rank the uncertain inputs by how much they move a variant's chain loss and a decision (Sobol or Morris)")
+    se.add_argument("scenario", type=Path)
+    se.add_argument("--method", choices=("sobol", "morris"), default="sobol")
+    se.add_argument("--samples", type=_whole, default=None, metavar="N", help="Sobol base samples, a power of 2 (default 256), or Morris trajectories (default 20)")
+    se.add_argument("--variant", default=None, help="the variant whose loss is analysed (default: the reference variant)")
+    se.add_argument("--versus", default=None, metavar="B", help="also analyse the decision: the paired loss difference VARIANT - B")
+    se.add_argument("--robustness", type=_whole, default=None, metavar="R", help="also R Monte Carlo replications of the uncertain world: how often VARIANT is the best")
+    se.add_argument("--within", type=float, default=0.05, help="with --robustness: 'near the best' means within this fraction of its loss (default 0.05)")
+    se.add_argument("--seed", type=int, default=None, help="of the design (default the scenario's)")
+    se.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE)
+    se.add_argument("--workers", type=int, default=None, help="threads (default: all cores)")
+    se.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run on a running Dask scheduler")
+    se.add_argument("--dask-local", type=int, default=None, metavar="N", help="run on a local Dask cluster of N workers")
+    se.add_argument("--out", default=None, help="output folder (default: runs/sensitivity_<scenario file name>)")
+    se.add_argument("--overwrite", action="store_true", help="replace --out even if it holds files simcore did not write for a sensitivity analysis")
+    se.add_argument("--no-plots", action="store_true")
+    _tls_arguments(se)
+    se.set_defaults(command=_sensitivity)
+
     if "import" in (argv or ()):  # the importers' options load every importer: only when they are asked for
         from simcore.importers.cli import add_import_parser
 
@@ -547,5 +566,46 @@ def _inspect(args) -> int:
     return 0
 
 
+def _sensitivity(args) -> int:
+    """`simcore sensitivity`: the ranked inputs printed, sensitivity.csv/.png and summary.json written (docs/sensitivity.md)."""
+    from simcore.api import load_scenario
+    from simcore.atomic import claim
+    from simcore.outputs import write_sensitivity_outputs
+    from simcore.sensitivity import sensitivity
+
+    out = _out(args, Path("runs") / f"sensitivity_{args.scenario.stem}")
+    if args.seed is not None and args.seed < 0:
+        raise InputError([Problem("command line", "--seed", args.seed, "a non-negative integer")])
+    scenario = load_scenario(args.scenario)
+    note = claim(out, "sensitivity", args.overwrite)
+    result = sensitivity(
+        scenario, args.method, args.samples, args.variant, args.versus, seed=args.seed, engine=args.engine, workers=args.workers,
+        scheduler=args.scheduler, dask_local=args.dask_local, security=_security(args), progress=sys.stderr.isatty(),
+        robustness=args.robustness, within=args.within,
+    )  # fmt: skip
+    write_sensitivity_outputs(result, out, plots=not args.no_plots)
+    if note:
+        _note(note)
+    rows = result.loss.shape[0]
+    print(f"{scenario.name}: {len(result.varying)} uncertain inputs, {result.method} N = {result.samples}: {rows:,} rows x {len(scenario.variants)} variants, seed {result.seed}")
+    print("every row runs on replication 0's draw of the random shocks; intervals are 95% (bootstrap)")
+    for output in result.outputs:
+        t = result.ranking(output)
+        keys = ["S1", "S1_conf", "ST", "ST_conf"] if result.method == "sobol" else ["mu_star", "mu_star_conf", "sigma"]
+        shown = t[["input", *keys]].assign(**{"at 10%": (100 * t.at_low).map("{:.2f}%".format), "at 90%": (100 * t.at_high).map("{:.2f}%".format)})
+        print(f"\n{output} (total chain), inputs ranked by {'ST' if result.method == 'sobol' else 'mu*'}:")
+        print(shown.to_string(index=False, float_format="{:.3f}".format))
+    if result.robustness is not None:
+        r = result.robustness
+        print(f"\nrobustness over {r['replications']:,} replications of the uncertain world: '{r['chosen']}' is the best in {r['p_best']:.0%}, "
+              f"within {r['within']:.0%} of the best in {r['p_within']:.0%}")  # fmt: skip
+        flips = [f"{f['input']} ({f['standardized_gap']:+.2f} sd)" for f in r["flips"][:3] if f["standardized_gap"]]
+        if flips:
+            print("inputs that flip the choice (mean when it wins minus otherwise): " + ", ".join(flips))
+    print(f"results written to {out}/")
+    return 0
+
+
 if __name__ == "__main__":
     sys.exit(main())
+

@@ -132,7 +132,8 @@ def sensitivity(
     """Rank the uncertain inputs by how much they move the chain loss of `variant` (default the reference variant)
     and, with `versus`, the paired difference `variant - versus` (the decision). `samples`: Sobol base samples N
     (a power of 2; N (D + 2) rows for D inputs) or Morris trajectories (N (D + 1) rows). `robustness`: also that
-    many Monte Carlo replications of the uncertain world for `robustness(...)` of `variant` among all variants."""
+    many Monte Carlo replications of the uncertain world for `decision_robustness` of the variant of lowest mean
+    loss (the recommendation) among all variants."""
     from SALib.analyze import morris as morris_analyze
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import morris as morris_sample
@@ -202,7 +203,7 @@ def sensitivity(
     indices = indices.merge(tornado[["input", "output", "chain", "at_low", "at_high", "swing"]], on=["input", "output", "chain"])
     result = SensitivityResult(scenario, method, samples, seed, engine, variant, versus, world.uncertainty, varying, values, loss, indices, tornado, notes=notes)
     if robustness:
-        result.robustness = decision_robustness(world, robustness, variant, within, seed, engine, workers, scheduler, dask_local, security, progress)
+        result.robustness = decision_robustness(world, robustness, None, within, seed, engine, workers, scheduler, dask_local, security, progress)
     return result
 
 
