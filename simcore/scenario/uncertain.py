@@ -65,7 +65,6 @@ class Uncertainty:
 
     def world(self, scenario, values) -> Any:
         """`scenario` with each entry's field set to its value in `values` (later entries win on the same target)."""
-        from simcore.scenario.load import Scenario
         from simcore.scenario.random import ShockSampler
         from simcore.scenario.shocks import expand_shocks
 
