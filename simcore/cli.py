@@ -587,7 +587,7 @@ def _sensitivity(args) -> int:
     if note:
         _note(note)
     rows = result.loss.shape[0]
-    print(f"{scenario.name}: {len(result.varying)} uncertain inputs, {result.method} N = {result.samples}: {rows:,} rows x {len(scenario.variants)} variants, seed {result.seed}")
+    print(f"{scenario.name}: {len(result.varying)} uncertain inputs, {result.method} N = {result.samples}: {rows:,} rows x {result.loss.shape[1]} variants, seed {result.seed}")
     print("every row runs on replication 0's draw of the random shocks; intervals are 95% (bootstrap)")
     for output in result.outputs:
         t = result.ranking(output)

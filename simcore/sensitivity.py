@@ -59,7 +59,7 @@ class SensitivityResult:
     inputs: Uncertainty
     varying: list[int]  # entries that vary (the design's columns)
     values: np.ndarray  # (rows, entries): the design, then the tornado's rows
-    loss: np.ndarray  # (rows, variants, chains)
+    loss: np.ndarray  # (rows, [variant, versus], chains)
     indices: pd.DataFrame
     tornado: pd.DataFrame
     robustness: dict | None = None
@@ -170,11 +170,12 @@ def sensitivity(
     for j, i in enumerate(varying):
         values[:, i] = quantile(entries[i].value, p_all[:, j])
 
-    metrics = _run_rows(world, values, seed, engine, workers, scheduler, dask_local, security, progress)
-    loss = metrics[..., 0]
+    analysed = [variant] + ([versus] if versus is not None else [])  # only these run: the others do not enter
+    rows_world = dataclasses.replace(world, variants=tuple(scenario.variant(name) for name in analysed))
+    metrics = _run_rows(rows_world, values, seed, engine, workers, scheduler, dask_local, security, progress)
+    loss = metrics[..., 0]  # (rows, analysed variants, chains)
     n = len(unit)
-    V = [v.name for v in scenario.variants]
-    x = V.index(variant)
+    V, x = analysed, 0
     chains = _chain_names(scenario)
     outputs = [(f"loss of {variant}", loss[:, x, :])]
     if versus is not None:
