@@ -137,3 +137,12 @@ def test_a_degenerate_distribution_gives_exactly_the_plain_numbers(tmp_path):
     b = run_batch(fixed, 12, chunk_size=5, workers=1, progress=False)
     assert np.array_equal(a.metrics, b.metrics, equal_nan=True)
     assert np.array_equal(a.counts, b.counts)
+
+
+def test_a_single_run_is_replication_0s_world(scenario, reference):
+    from simcore.api import run
+
+    result = run(scenario)
+    loss = result.comparison().set_index(["variant", "chain"]).loss
+    for v, variant in enumerate(reference.variants):
+        assert loss[variant, "total"] == reference.metrics[0, v, 0, 0]
