@@ -426,6 +426,11 @@ def _optimize(args) -> int:
             f"how sure: it loses less than the runner-up ({sure['runner_up']}, {money(sure['runner_up_cost'])}) in {sure['beats_share']:.0%} of the "
             f"replications (ties {sure['tie_share']:.0%}); by {money(sure['advantage'])} on average (95% CI {money(sure['advantage_ci_low'])} to {money(sure['advantage_ci_high'])})"
         )
+    robust = result.robustness()
+    if robust is not None:
+        flips = ", ".join(f"{f['input']} ({f['standardized_gap']:+.2f} sd)" for f in robust["flips"][:3] if f["standardized_gap"])
+        print(f"over the uncertain world: the best of the frontier's {len(robust['candidates'])} portfolios within the budget in {robust['p_best']:.0%} of the replications, "
+              f"within 5% of the best in {robust['p_within']:.0%}" + (f"; inputs that flip it: {flips}" if flips else ""))  # fmt: skip
     print("\nhow the choice moves with the budget (the best portfolio found within each; every step of the frontier is in frontier.csv):")
     levels = [result.budget * k / FRONTIER_LEVELS for k in range(1, FRONTIER_LEVELS + 1)]
     cols = ["within", f"cost ({currency})", f"saves ({currency})", "benefit/cost"]

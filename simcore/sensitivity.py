@@ -35,14 +35,15 @@ CHUNK = 64  # design rows per task
 
 def inputs(scenario: Scenario) -> Uncertainty:
     """The scenario's uncertain inputs: its `[[uncertain]]` entries, then each deterministic shock's field that is a
-    distribution (clipped as the shock sampler clips it)."""
+    distribution (clipped as the shock sampler clips it); the same inputs when called on its own result."""
     entries = list(scenario.uncertainty.entries)
+    named = {e.field for e in entries}
     for n, s in enumerate(scenario.shock_specs):
         if s.kind in ("random_outage", "lead_time_noise"):
             continue
         for attr, clip in SHOCK_CLIP.items():
             value = getattr(s, attr, None)
-            if is_random(value):
+            if is_random(value) and f"shocks[{n}].{attr}" not in named:
                 entries.append(Entry(f"shocks[{n}].{attr}", f"shocks[{n}].{attr}", value, "shock", attr, (n,), clip))
     return Uncertainty(tuple(entries))
 
@@ -244,32 +245,53 @@ def decision_robustness(scenario: Scenario, replications: int, chosen: str | Non
     deviations of the input): the inputs that flip the choice, largest first."""
     from simcore.montecarlo import run_batch
 
-    if not scenario.uncertainty:
-        scenario = dataclasses.replace(scenario, uncertainty=inputs(scenario))
+    scenario = dataclasses.replace(scenario, uncertainty=inputs(scenario))
     seed = scenario.seed if seed is None else seed
     batch = run_batch(scenario, replications, seed=seed, engine=engine, workers=workers, scheduler=scheduler, dask_local=dask_local, security=security, progress=progress)
     loss = batch.metrics[:, :, batch.chains.index("total"), 0]  # (replications, variants)
     names = list(batch.variants)
     c = names.index(chosen) if chosen is not None else int(np.argmin(loss.mean(axis=0)))
+    return choice_robustness(loss, names, c, scenario.uncertainty, seed, within)
+
+
+def portfolio_robustness(result, within: float = 0.05) -> dict | None:
+    """`choice_robustness` of `simcore optimize`'s chosen portfolio among the frontier's portfolios within the
+    budget, over the optimization's own replications (which drew the uncertain world when the scenario has
+    `[[uncertain]]`: every portfolio of every round ran in replication k's world). None without uncertain parameters."""
+    ev = result.evaluation
+    if not ev.scenario.uncertainty:
+        return None
+    rivals = [p for p in result.front() if result.cost(p) <= result.budget and p != result.chosen]
+    portfolios = [result.chosen, *rivals]
+    loss = np.column_stack([ev.losses[p][:, 0] for p in portfolios])
+    return choice_robustness(loss, [ev.name(p) for p in portfolios], 0, ev.scenario.uncertainty, ev.seed, within)
+
+
+def choice_robustness(loss: np.ndarray, names: list[str], chosen: int, uncertainty: Uncertainty, seed: int, within: float) -> dict:
+    """From the losses (replications, candidates) of one batch on the uncertain world: how often candidate `chosen`
+    is the best (ties count as best) and within `within` (relative) of the best, and which inputs flip it (their
+    mean where it is the best minus elsewhere, in standard deviations of the input, largest first)."""
+    replications = len(loss)
     best = loss.min(axis=1)
-    wins = loss[:, c] <= best + 1e-12
-    close = loss[:, c] <= best * (1 + within) + 1e-12
-    drawn = np.array([scenario.uncertainty.draw(seed, k) for k in range(replications)])
+    tol = 1e-12 * max(1.0, float(np.abs(loss).max()))
+    wins = loss[:, chosen] <= best + tol
+    close = loss[:, chosen] <= best * (1 + within) + tol
+    drawn = np.array([uncertainty.draw(seed, k) for k in range(replications)]).reshape(replications, -1)
     flips = []
-    for i, e in enumerate(scenario.uncertainty.entries):
+    for i, e in enumerate(uncertainty.entries):
         col, sd = drawn[:, i], drawn[:, i].std()
         gap = float((col[wins].mean() - col[~wins].mean()) / sd) if sd > 0 and wins.any() and (~wins).any() else 0.0
         flips.append({"input": e.name, "mean_when_best": float(col[wins].mean()) if wins.any() else None,
                       "mean_otherwise": float(col[~wins].mean()) if (~wins).any() else None, "standardized_gap": gap})  # fmt: skip
     flips.sort(key=lambda r: -abs(r["standardized_gap"]))
     return {
-        "chosen": names[c],
+        "chosen": names[chosen],
         "candidates": names,
         "replications": replications,
         "within": within,
         "p_best": float(wins.mean()),
         "p_within": float(close.mean()),
-        "p_best_by_variant": {n: float((loss[:, v] <= best + 1e-12).mean()) for v, n in enumerate(names)},
+        "p_best_by_candidate": {n: float((loss[:, v] <= best + tol).mean()) for v, n in enumerate(names)},
         "mean_loss": {n: float(loss[:, v].mean()) for v, n in enumerate(names)},
         "flips": flips,
     }
