@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pandas as pd
 
@@ -37,6 +39,7 @@ def test_writes_the_files_and_ranks_the_inputs(tmp_path):
     assert summary["ranking"]["as-is - stock"][0] == "额外库存"
     assert summary["robustness"]["chosen"] == "stock"
     assert "inputs ranked by ST" in proc.stdout and "robustness over 20 replications" in proc.stdout
+    assert_documented(out, table, summary)
     again = simcore("sensitivity", path, "--method", "morris", "--samples", "4", "--workers", "1", "--out", out)
     assert again.returncode == 0, again.stderr[-3000:]
     assert "replaced the earlier sensitivity results" in again.stderr
@@ -47,3 +50,32 @@ def test_bad_requests_exit_2(tmp_path):
     refused(simcore("sensitivity", path, "--samples", "10", "--out", tmp_path / "o"), "--samples", "a power of 2")
     refused(simcore("sensitivity", path, "--versus", "nope", "--out", tmp_path / "o"), "--versus", "nope")
     assert not (tmp_path / "o").exists()
+
+
+def documented() -> dict[str, list[str]]:
+    """file -> the names in the first column of its table, in docs/outputs.md's `simcore sensitivity` section."""
+    page = (Path(__file__).resolve().parents[2] / "docs" / "outputs.md").read_text(encoding="utf-8")
+    section = page.split("## `simcore sensitivity`", 1)[1].split("\n## ", 1)[0]
+    out, file = {"": []}, ""
+    for line in section.splitlines():
+        if line.startswith("### "):
+            file = line[4:].strip().strip("`")
+            out[file] = []
+        elif m := re.match(r"\| `([^`]+)` \|", line):
+            out[file].append(m.group(1))
+    return out
+
+
+def assert_documented(out: Path, table: pd.DataFrame, summary: dict) -> None:
+    doc = documented()
+    assert sorted(p.name for p in out.iterdir()) == sorted(doc[""])
+    assert set(table.columns) <= set(doc["sensitivity.csv"])
+    keys = set(doc["summary.json"])
+
+    def known(name: str) -> bool:
+        return name in keys or any(k.startswith(name + ".") for k in keys)
+
+    for key, value in summary.items():
+        assert known(key), key
+        if key == "robustness":
+            assert all(known(f"{key}.{sub}") for sub in value), value.keys()
