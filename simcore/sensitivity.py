@@ -135,11 +135,6 @@ def sensitivity(
     (a power of 2; N (D + 2) rows for D inputs) or Morris trajectories (N (D + 1) rows). `robustness`: also that
     many Monte Carlo replications of the uncertain world for `decision_robustness` of the variant of lowest mean
     loss (the recommendation) among all variants."""
-    from SALib.analyze import morris as morris_analyze
-    from SALib.analyze import sobol as sobol_analyze
-    from SALib.sample import morris as morris_sample
-    from SALib.sample import sobol as sobol_sample
-
     from simcore.api import load_scenario
     from simcore.engines import DEFAULT_ENGINE
 
@@ -154,59 +149,66 @@ def sensitivity(
     varying = [i for i, e in enumerate(entries) if np.subtract(*support(e.value)) < 0]
     _check(scenario, method, samples, variant, versus, varying, robustness, within)
 
-    D = len(varying)
-    problem = {"num_vars": D, "names": [entries[i].name for i in varying], "bounds": [[0.0, 1.0]] * D}
-    if method == "sobol":
-        unit = np.clip(sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed), 1e-12, 1 - 1e-12)
-        probabilities = unit
-    else:
-        unit = morris_sample.sample(problem, samples, num_levels=MORRIS_LEVELS, seed=seed)
-        probabilities = MORRIS_RANGE[0] + unit * (MORRIS_RANGE[1] - MORRIS_RANGE[0])
-    median = np.full((1, D), 0.5)
-    tornado_p = np.repeat(median, 2 * D, axis=0)
-    for j in range(D):
-        tornado_p[2 * j, j], tornado_p[2 * j + 1, j] = TORNADO
-    p_all = np.vstack([probabilities, median, tornado_p])
-    values = np.tile([support(e.value)[0] for e in entries], (len(p_all), 1))
-    for j, i in enumerate(varying):
-        values[:, i] = quantile(entries[i].value, p_all[:, j])
-
+    problem = {"num_vars": len(varying), "names": [entries[i].name for i in varying], "bounds": [[0.0, 1.0]] * len(varying)}
+    unit, values = _design(problem, entries, varying, method, samples, seed)
     analysed = [variant] + ([versus] if versus is not None else [])  # only these run: the others do not enter
     rows_world = dataclasses.replace(world, variants=tuple(scenario.variant(name) for name in analysed))
-    metrics = _run_rows(rows_world, values, seed, engine, workers, scheduler, dask_local, security, progress)
-    loss = metrics[..., 0]  # (rows, analysed variants, chains)
-    n = len(unit)
-    V, x = analysed, 0
-    chains = _chain_names(scenario)
-    outputs = [(f"loss of {variant}", loss[:, x, :])]
+    loss = _run_rows(rows_world, values, seed, engine, workers, scheduler, dask_local, security, progress)[..., 0]  # (rows, analysed, chains)
+    outputs = [(f"loss of {variant}", loss[:, 0, :])]
     if versus is not None:
-        outputs.append((f"{variant} - {versus}", loss[:, x, :] - loss[:, V.index(versus), :]))
+        outputs.append((f"{variant} - {versus}", loss[:, 0, :] - loss[:, 1, :]))
+    n = len(unit)  # the design's rows; then the median row and two tornado rows per input
     rows, torn, notes = [], [], []
     for label, y in outputs:
-        for c, chain in enumerate(chains):
-            design = y[:n, c]
-            if np.ptp(design) == 0:
-                res = {k: np.zeros(D) for k in ("S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf", "sigma", "mu")}
+        for c, chain in enumerate(_chain_names(scenario)):
+            if np.ptp(y[:n, c]) == 0:
                 notes.append(f"{label}, chain {chain}: the same in every row; its indices are 0")
-            elif method == "sobol":
-                res = sobol_analyze.analyze(problem, design, calc_second_order=False, num_resamples=200, conf_level=0.95, seed=seed)
-            else:
-                res = morris_analyze.analyze(problem, unit, design, num_resamples=200, conf_level=0.95, num_levels=MORRIS_LEVELS, seed=seed)
-            keys = ("S1", "S1_conf", "ST", "ST_conf") if method == "sobol" else ("mu_star", "mu_star_conf", "sigma", "mu")
-            base = y[n, c]
+            res = _analyse(problem, method, unit, y[:n, c], seed)
             for j, i in enumerate(varying):
                 low, high = y[n + 1 + 2 * j, c], y[n + 2 + 2 * j, c]
-                row = {"input": entries[i].name, "output": label, "chain": chain, **{k: float(res[k][j]) for k in keys}}
-                rows.append(row)
-                torn.append({"input": entries[i].name, "output": label, "chain": chain, "low_value": values[n + 1 + 2 * j, i], "high_value": values[n + 2 + 2 * j, i],
-                             "at_low": low, "at_high": high, "at_median": base, "swing": abs(high - low)})  # fmt: skip
-    indices = pd.DataFrame(rows)
-    tornado = pd.DataFrame(torn)
-    indices = indices.merge(tornado[["input", "output", "chain", "at_low", "at_high", "swing"]], on=["input", "output", "chain"])
-    result = SensitivityResult(scenario, method, samples, seed, engine, variant, versus, world.uncertainty, varying, values, loss, indices, tornado, notes=notes)
+                key = {"input": entries[i].name, "output": label, "chain": chain}
+                rows.append({**key, **{k: float(v[j]) for k, v in res.items()}, "at_low": low, "at_high": high, "swing": abs(high - low)})
+                torn.append({**key, "low_value": values[n + 1 + 2 * j, i], "high_value": values[n + 2 + 2 * j, i], "at_low": low, "at_high": high, "at_median": y[n, c], "swing": abs(high - low)})
+    result = SensitivityResult(scenario, method, samples, seed, engine, variant, versus, world.uncertainty, varying, values, loss, pd.DataFrame(rows), pd.DataFrame(torn), notes=notes)
     if robustness:
         result.robustness = decision_robustness(world, robustness, None, within, seed, engine, workers, scheduler, dask_local, security, progress)
     return result
+
+
+def _design(problem: dict, entries, varying: list[int], method: str, samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """SALib's design on the unit hypercube, and every row's value of every entry (the design mapped through the
+    inverse CDFs, then the median row and each input at its TORNADO quantiles); inputs that cannot vary at their value."""
+    from SALib.sample import morris, sobol
+
+    D = len(varying)
+    if method == "sobol":
+        unit = sobol.sample(problem, samples, calc_second_order=False, seed=seed)
+        probabilities = np.clip(unit, 1e-12, 1 - 1e-12)
+    else:
+        unit = morris.sample(problem, samples, num_levels=MORRIS_LEVELS, seed=seed)
+        probabilities = MORRIS_RANGE[0] + unit * (MORRIS_RANGE[1] - MORRIS_RANGE[0])
+    tornado = np.full((1 + 2 * D, D), 0.5)
+    for j in range(D):
+        tornado[1 + 2 * j, j], tornado[2 + 2 * j, j] = TORNADO
+    p = np.vstack([probabilities, tornado])
+    values = np.tile([support(e.value)[0] for e in entries], (len(p), 1))
+    for j, i in enumerate(varying):
+        values[:, i] = quantile(entries[i].value, p[:, j])
+    return unit, values
+
+
+def _analyse(problem: dict, method: str, unit: np.ndarray, y: np.ndarray, seed: int) -> dict[str, np.ndarray]:
+    """SALib's estimates per input with their 95% bootstrap intervals; all 0 for an output that never moves."""
+    from SALib.analyze import morris, sobol
+
+    keys = ("S1", "S1_conf", "ST", "ST_conf") if method == "sobol" else ("mu_star", "mu_star_conf", "sigma", "mu")
+    if np.ptp(y) == 0:
+        return {k: np.zeros(problem["num_vars"]) for k in keys}
+    if method == "sobol":
+        res = sobol.analyze(problem, y, calc_second_order=False, num_resamples=200, conf_level=0.95, seed=seed)
+    else:
+        res = morris.analyze(problem, unit, y, num_resamples=200, conf_level=0.95, num_levels=MORRIS_LEVELS, seed=seed)
+    return {k: np.asarray(res[k]) for k in keys}
 
 
 def _chain_names(scenario: Scenario) -> tuple[str, ...]:
