@@ -146,3 +146,19 @@ def test_a_single_run_is_replication_0s_world(scenario, reference):
     loss = result.comparison().set_index(["variant", "chain"]).loss
     for v, variant in enumerate(reference.variants):
         assert loss[variant, "total"] == reference.metrics[0, v, 0, 0]
+
+
+def test_resume_and_the_fingerprint(scenario, reference, tmp_path):
+    """A batch resumed in its folder gives the same numbers; other uncertain distributions are another batch."""
+    import dataclasses
+
+    from simcore.montecarlo.batch import fingerprint
+
+    out = tmp_path / "batch"
+    run_batch(scenario, 24, chunk_size=8, out=out, workers=1, progress=False)
+    (out / "chunks" / f"{8:09d}-{16:09d}.npz").unlink()
+    resumed = run_batch(scenario, out=out, resume=True, workers=1, progress=False)
+    assert np.array_equal(resumed.metrics, reference.metrics, equal_nan=True)
+    first = scenario.uncertainty.entries[0]
+    other = dataclasses.replace(scenario.uncertainty, entries=(dataclasses.replace(first, value=first.value.model_copy(update={"sigma": 0.5})), *scenario.uncertainty.entries[1:]))
+    assert fingerprint(dataclasses.replace(scenario, uncertainty=other), scenario.seed, "numba") != fingerprint(scenario, scenario.seed, "numba")
