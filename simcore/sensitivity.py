@@ -83,6 +83,8 @@ class SensitivityResult:
         return list(dict.fromkeys(self.indices.output))
 
     def summary(self) -> dict:
+        from importlib.metadata import version
+
         from simcore.versions import versions
 
         doc = {
@@ -95,7 +97,7 @@ class SensitivityResult:
             "engine": self.engine,
             "variant": self.variant,
             "versus": self.versus,
-            "versions": versions(),
+            "versions": {**versions(), "SALib": version("SALib")},
             "inputs": [{"name": e.name, "field": e.field, "distribution": e.value.model_dump(), "varies": i in self.varying} for i, e in enumerate(self.inputs.entries)],
             "shocks": "every design row runs on replication 0's draw of the random shocks",
             "indices": _records(self.indices),
