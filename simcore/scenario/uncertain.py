@@ -12,6 +12,7 @@ invalid value (a negative cover, a magnitude above 1) is refused when the scenar
 from __future__ import annotations
 
 import dataclasses
+import types
 import typing
 from dataclasses import dataclass
 from typing import Annotated, Any, Union
@@ -23,7 +24,7 @@ from simcore.chainmap import ChainMap
 from simcore.chainmap.schema import Firm, Link
 from simcore.errors import Problem, did_you_mean
 from simcore.scenario.distributions import draw, is_random, support
-from simcore.scenario.schema import Selector, Uncertain
+from simcore.scenario.schema import CostRates, Selector, Uncertain
 from simcore.scenario.shocks import select_firms, selector_problems
 
 FIRM_FIELDS = ("cover", "headroom")
@@ -195,9 +196,8 @@ def _shock_entry(u: Uncertain, name: str, shocks: dict, file: str, field: str):
 
 
 def _policy_entry(u: Uncertain, name: str, kind: str, attr: str, settings, owners: list, file: str, field: str):
-    names = [k for k in settings.model_fields if k not in ("kind",)]
-    if attr not in settings.model_fields or not _takes_numbers(settings.model_fields[attr].annotation):
-        numeric = [k for k in names if _takes_numbers(settings.model_fields[k].annotation)]
+    numeric = [k for k, f in settings.model_fields.items() if _takes_numbers(f.annotation) and k not in CostRates.model_fields]  # costs are priced as written
+    if attr not in numeric:
         return None, [Problem(file, f"{field}.field", u.field, f"a numeric setting of {kind}: {', '.join(numeric)}{did_you_mean(attr, numeric)}")]
     used = [p for o in owners for p in o.policies if p.kind == kind]
     if not used:
@@ -228,7 +228,7 @@ def _takes_numbers(annotation) -> bool:
     origin = typing.get_origin(annotation)
     if origin is Annotated:
         return _takes_numbers(typing.get_args(annotation)[0])
-    if origin is Union or str(origin) == "<class 'types.UnionType'>":
+    if origin in (Union, types.UnionType):
         return any(_takes_numbers(a) for a in typing.get_args(annotation))
     return False
 

@@ -20,6 +20,7 @@ CASES = [
     # (entry, field of the problem, value, phrases of the expectation)
     (entry("coverage"), "uncertain[0].field", "coverage", ["a numeric parameter", "did you mean 'cover'"]),
     (entry("safety_stock.select"), "uncertain[0].field", "safety_stock.select", ["a numeric setting of safety_stock", "extra_cover"]),
+    (entry("safety_stock.holding_rate"), "uncertain[0].field", "safety_stock.holding_rate", ["a numeric setting of safety_stock: start, cover, extra_cover"]),
     (entry("dual_sourcing.share"), "uncertain[0].field", "dual_sourcing.share", ["a policy kind some variant or candidate uses", "safety_stock"]),
     (entry("cover", extra='select = { ids = ["X"] }'), "uncertain[0].select.ids[0]", "X", ["one of the map's ids"]),
     (entry("lead_time", extra='select = { ids = ["C"] }'), "uncertain[0]", {"select": {"ids": ["C"]}, "customers": None}, ["at least one link"]),
