@@ -230,7 +230,8 @@ def _run(args) -> int:
         _note(note)
     print(f"{scenario.name}: {len(scenario.model.firms)} firms, {scenario.horizon} days, engine {args.engine}, seed {result.seed}")
     if scenario.is_random:
-        print("note: the shocks are random; this is replication 0 of the seed (--replications N gives the distribution)")
+        random = " and ".join(w for w, on in (("the shocks", scenario.sampler.is_random), ("some parameters", bool(scenario.uncertainty))) if on)
+        print(f"note: {random} are random; this is replication 0 of the seed (--replications N gives the distribution)")
     print(f"variants ranked by loss; 'vs ref' is the paired difference against '{scenario.reference_variant}'")
     print(_metrics_table(result))
     _print_picks(scenario)
