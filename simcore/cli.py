@@ -134,6 +134,7 @@ def _parser(argv: list[str]) -> argparse.ArgumentParser:
     se.add_argument("--dask-local", type=int, default=None, metavar="N", help="run on a local Dask cluster of N workers")
     se.add_argument("--out", default=None, help="output folder (default: runs/sensitivity_<scenario file name>)")
     se.add_argument("--overwrite", action="store_true", help="replace --out even if it holds files simcore did not write for a sensitivity analysis")
+    se.add_argument("--resume", action="store_true", help="continue the analysis in --out (same settings), reusing its finished rows")
     se.add_argument("--no-plots", action="store_true")
     _tls_arguments(se)
     se.set_defaults(command=_sensitivity)
@@ -583,11 +584,11 @@ def _sensitivity(args) -> int:
     if args.seed is not None and args.seed < 0:
         raise InputError([Problem("command line", "--seed", args.seed, "a non-negative integer")])
     scenario = load_scenario(args.scenario)
-    note = claim(out, "sensitivity", args.overwrite)
+    note = None if args.resume else claim(out, "sensitivity", args.overwrite)
     result = sensitivity(
         scenario, args.method, args.samples, args.variant, args.versus, seed=args.seed, engine=args.engine, workers=args.workers,
         scheduler=args.scheduler, dask_local=args.dask_local, security=_security(args), progress=sys.stderr.isatty(),
-        robustness=args.robustness, within=args.within,
+        robustness=args.robustness, within=args.within, out=out, resume=args.resume, overwrite=bool(note) or args.overwrite, notes=_note,
     )  # fmt: skip
     write_sensitivity_outputs(result, out, plots=not args.no_plots)
     if note:

@@ -141,14 +141,14 @@ def write_optimize_outputs(result, out: Path, plots: bool = True) -> Path:
 
 
 def write_sensitivity_outputs(result, out: Path, plots: bool = True) -> Path:
-    """sensitivity.csv (indices and tornado values per input, output and chain), sensitivity.png and summary.json,
-    atomically (the folder whole or not at all)."""
-    with atomic_folder(out) as tmp:
-        atomic_write(tmp / "sensitivity.csv", lambda p: write_csv(result.indices, p))
-        if plots:
-            from simcore.plots import chinese_fallback, plot_sensitivity
+    """Beside the rows' chunks (rows/): sensitivity.csv (indices and tornado values per input, output and chain),
+    sensitivity.png and summary.json, each written atomically, summary.json last."""
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write(out / "sensitivity.csv", lambda p: write_csv(result.indices, p))
+    if plots:
+        from simcore.plots import chinese_fallback, plot_sensitivity
 
-            chinese_fallback()
-            atomic_write(tmp / "sensitivity.png", lambda p: _save_png(plot_sensitivity(result), p))
-        write_text(tmp / "summary.json", json.dumps(result.summary(), indent=2, ensure_ascii=False) + "\n")
+        chinese_fallback()
+        atomic_write(out / "sensitivity.png", lambda p: _save_png(plot_sensitivity(result), p))
+    write_text(out / "summary.json", json.dumps(result.summary(), indent=2, ensure_ascii=False) + "\n")
     return out

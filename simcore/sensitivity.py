@@ -131,12 +131,17 @@ def sensitivity(
     progress: bool | None = None,
     robustness: int | None = None,
     within: float = 0.05,
+    out: Path | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    notes=None,
 ) -> SensitivityResult:
     """Rank the uncertain inputs by how much they move the chain loss of `variant` (default the reference variant)
     and, with `versus`, the paired difference `variant - versus` (the decision). `samples`: Sobol base samples N
     (a power of 2; N (D + 2) rows for D inputs) or Morris trajectories (N (D + 1) rows). `robustness`: also that
     many Monte Carlo replications of the uncertain world for `decision_robustness` of the variant of lowest mean
-    loss (the recommendation) among all variants."""
+    loss (the recommendation) among all variants. `out`: keep the rows' chunks in `out/rows/` as they finish, so
+    that `resume` continues an interrupted analysis (`overwrite`, `notes`: as for `run_batch`)."""
     from simcore.api import load_scenario
     from simcore.engines import DEFAULT_ENGINE
 
@@ -155,7 +160,8 @@ def sensitivity(
     unit, values = _design(problem, entries, varying, method, samples, seed)
     analysed = [variant] + ([versus] if versus is not None else [])  # only these run: the others do not enter
     rows_world = dataclasses.replace(world, variants=tuple(scenario.variant(name) for name in analysed))
-    loss = _run_rows(rows_world, values, seed, engine, workers, scheduler, dask_local, security, progress)[..., 0]  # (rows, analysed, chains)
+    run = _run_rows(rows_world, values, seed, engine, workers, scheduler, dask_local, security, progress, out, resume, overwrite, notes)
+    loss = run[..., 0]  # (rows, analysed variants, chains)
     outputs = [(f"loss of {variant}", loss[:, 0, :])]
     if versus is not None:
         outputs.append((f"{variant} - {versus}", loss[:, 0, :] - loss[:, 1, :]))
@@ -219,24 +225,47 @@ def _chain_names(scenario: Scenario) -> tuple[str, ...]:
     return prepare(scenario)[0].run.chain_names
 
 
-def _run_rows(world: Scenario, values: np.ndarray, seed: int, engine: str, workers, scheduler, dask_local, security, progress) -> np.ndarray:
-    """(rows, variants, chains, METRICS): each row of `values` as one world, in chunks of CHUNK rows (here or on Dask)."""
-    from simcore.montecarlo.batch import METRICS, simulate_chunk
-    from simcore.montecarlo.cluster import plan_chunks, progress_bar, run_tasks
+def _run_rows(world: Scenario, values: np.ndarray, seed: int, engine: str, workers, scheduler, dask_local, security, progress,
+              out: Path | None = None, resume: bool = False, overwrite: bool = False, notes=None) -> np.ndarray:  # fmt: skip
+    """(rows, variants, chains, METRICS): each row of `values` as one world, in chunks of CHUNK rows (here or on Dask);
+    with `out`, each chunk saved in `out/rows/` as it finishes (a batch's chunk store, fingerprinted with the rows)."""
+    import hashlib
+    from contextlib import nullcontext
+
+    from simcore.montecarlo.batch import METRICS, chunk_shapes, fingerprint, simulate_chunk
+    from simcore.montecarlo.cluster import Interrupted, plan_chunks, progress_bar, run_tasks
+    from simcore.montecarlo.store import ChunkStore
 
     R = len(values)
     metrics = np.zeros((R, len(world.variants), len(_chain_names(world)), len(METRICS)))
-    bar = progress_bar(R, "row", f"{world.name}: sensitivity", progress)
+    chunks = plan_chunks(R, CHUNK)
+    store = None
+    if out is not None:
+        key = hashlib.sha256(fingerprint(world, seed, engine).encode() + np.ascontiguousarray(values).tobytes()).hexdigest()[:16]
+        manifest = {"fingerprint": key, "seed": seed, "replications": R, "chunk_size": CHUNK, "engine": engine}
+        store = ChunkStore(Path(out) / "rows", manifest, chunk_shapes(world, CHUNK))
+        store.check(resume, overwrite)
+    with store.owned(resume, overwrite) if store else nullcontext():
+        done = sorted(store.done() & set(chunks)) if store else []
+        for a, b in done:
+            metrics[a:b] = store.load(a, b).metrics
+        if resume and notes:
+            notes(f"resuming the sensitivity analysis in {out}/: {len(done)} of {len(chunks)} chunks of rows reused")
+        bar = progress_bar(R, "row", f"{world.name}: sensitivity", progress, initial=sum(b - a for a, b in done))
 
-    def finished(chunk) -> None:
-        metrics[chunk.first : chunk.stop] = chunk.metrics
-        bar.update(chunk.stop - chunk.first)
+        def finished(chunk) -> None:
+            if store is not None:
+                store.save(chunk)
+            metrics[chunk.first : chunk.stop] = chunk.metrics
+            bar.update(chunk.stop - chunk.first)
 
-    try:
-        tasks = [(seed, a, b, engine, values[a:b]) for a, b in plan_chunks(R, CHUNK)]
-        run_tasks(simulate_chunk, world, tasks, finished, "sensitivity", workers, scheduler, dask_local, security)
-    finally:
-        bar.close()
+        try:
+            tasks = [(seed, a, b, engine, values[a:b]) for a, b in sorted(set(chunks) - set(done))]
+            run_tasks(simulate_chunk, world, tasks, finished, "sensitivity", workers, scheduler, dask_local, security)
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted: " + (f"the finished rows are saved in {out}/rows/; run the same command with --resume to go on" if store else "nothing was saved (no --out)")) from None
+        finally:
+            bar.close()
     return metrics
 
 

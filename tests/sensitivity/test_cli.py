@@ -7,8 +7,10 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from naive import refused, simcore
+from simcore.errors import InputError
 
 from .common import VARIANTS, scenario_file
 
@@ -30,7 +32,7 @@ def test_writes_the_files_and_ranks_the_inputs(tmp_path):
     out = tmp_path / "out"
     proc = simcore("sensitivity", path, "--samples", "16", "--versus", "stock", "--robustness", "20", "--workers", "1", "--out", out)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert {p.name for p in out.iterdir()} == {"sensitivity.csv", "sensitivity.png", "summary.json"}
+    assert {p.name for p in out.iterdir()} == {"rows", "sensitivity.csv", "sensitivity.png", "summary.json"}
     table = pd.read_csv(out / "sensitivity.csv")
     assert set(table.output) == {"loss of as-is", "as-is - stock"}
     assert {"input", "S1", "S1_conf", "ST", "ST_conf", "at_low", "at_high"} <= set(table.columns)
@@ -79,3 +81,21 @@ def assert_documented(out: Path, table: pd.DataFrame, summary: dict) -> None:
         assert known(key), key
         if key == "robustness":
             assert all(known(f"{key}.{sub}") for sub in value), value.keys()
+
+
+def test_resume_runs_only_the_missing_rows(tmp_path):
+    from simcore import load_scenario
+    from simcore.sensitivity import sensitivity
+
+    scenario = load_scenario(scenario_file(tmp_path, BODY, duration='{ dist = "uniform", low = 8, high = 30 }'))
+    out = tmp_path / "out"
+    first = sensitivity(scenario, samples=32, versus="stock", workers=1, progress=False, out=out)
+    chunks = sorted((out / "rows" / "chunks").glob("*.npz"))
+    assert len(chunks) == 3  # 32 x 4 + 1 + 2 x 2 = 133 rows, in chunks of 64
+    chunks[1].unlink()
+    lines = []
+    again = sensitivity(scenario, samples=32, versus="stock", workers=1, progress=False, out=out, resume=True, notes=lines.append)
+    assert lines == [f"resuming the sensitivity analysis in {out}/: 2 of 3 chunks of rows reused"]
+    pd.testing.assert_frame_equal(again.indices, first.indices)
+    with pytest.raises(InputError):  # other settings are another analysis
+        sensitivity(scenario, samples=64, versus="stock", workers=1, progress=False, out=out, resume=True)
