@@ -162,3 +162,12 @@ def test_resume_and_the_fingerprint(scenario, reference, tmp_path):
     first = scenario.uncertainty.entries[0]
     other = dataclasses.replace(scenario.uncertainty, entries=(dataclasses.replace(first, value=first.value.model_copy(update={"sigma": 0.5})), *scenario.uncertainty.entries[1:]))
     assert fingerprint(dataclasses.replace(scenario, uncertainty=other), scenario.seed, "numba") != fingerprint(scenario, scenario.seed, "numba")
+
+
+def test_a_sensitivity_design_on_dask_gives_the_same_rows(scenario):
+    pytest.importorskip("distributed")
+    from simcore.sensitivity import sensitivity
+
+    here = sensitivity(scenario, samples=16, versus="stock", workers=1, progress=False)
+    there = sensitivity(scenario, samples=16, versus="stock", dask_local=1, progress=False)
+    assert np.array_equal(here.loss, there.loss)
