@@ -35,7 +35,7 @@ def run(
 
     `seed` overrides the scenario's; `firm_trajectories` overrides its
     `[output]` setting (chain totals are always recorded). A scenario with
-    random shocks runs on what replication 0 draws (`simcore.montecarlo` runs many).
+    random shocks or uncertain parameters runs on what replication 0 draws (`simcore.montecarlo` runs many).
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -43,9 +43,10 @@ def run(
     record_firms = scenario.output.firm_trajectories if firm_trajectories is None else firm_trajectories
     seed = scenario.seed if seed is None else seed
     results = []
-    for variant in tqdm(scenario.variants, desc="variants", unit="variant", disable=not progress):
-        compiled = compile_variant(scenario, variant)
-        shocks = scenario.drawn_shocks(compiled.shocks, 0, seed)
+    world = scenario.uncertainty.world(scenario, scenario.uncertainty.draw(seed, 0)) if scenario.uncertainty else scenario
+    for variant in tqdm(world.variants, desc="variants", unit="variant", disable=not progress):
+        compiled = compile_variant(world, variant)
+        shocks = world.drawn_shocks(compiled.shocks, 0, seed)
         run = compiled.run.with_shocks(shocks)
         results.append(VariantResult(variant.name, run, simulate(run, record_firms), shocks, compiled))
     return ScenarioResult(scenario, engine, seed, results)

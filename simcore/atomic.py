@@ -74,13 +74,14 @@ def write_text(path: Path, text: str) -> None:
 
 
 def kind_of(folder: Path) -> str | None:
-    """"batch", "optimize", "stress" or "run" if simcore wrote `folder` for that kind of command (read from its manifest), else None."""
+    """"batch", "optimize", "stress", "sensitivity" or "run" if simcore wrote `folder` for that kind of command (read from its manifest), else None."""
     folder = Path(folder)
     if (folder / "batch.json").is_file():
         return "batch"
     if (folder / "optimize.json").is_file():
         return "optimize"
-    for name, kind, keys in (("stress.json", "stress", ("by", "ranking", "versions")), ("summary.json", "run", ("scenario", "seed", "versions"))):
+    manifests = (("stress.json", "stress", ("by", "ranking", "versions")), ("summary.json", "sensitivity", ("method", "indices", "versions")), ("summary.json", "run", ("scenario", "seed", "versions")))
+    for name, kind, keys in manifests:
         try:
             doc = json.loads((folder / name).read_text())
         except (OSError, UnicodeDecodeError, ValueError):

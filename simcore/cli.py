@@ -131,6 +131,25 @@ def _parser(argv: list[str]) -> argparse.ArgumentParser:
     rp = sub.add_parser("report", help="write report.html, a self-contained page for a leader, from a result folder's files")
     rp.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a folder written by simcore run, run --replications, optimize or stress")
     rp.set_defaults(command=_report)
+    se = sub.add_parser("sensitivity", help="rank the uncertain inputs by how much they move a variant's chain loss and a decision (Sobol or Morris)")
+    se.add_argument("scenario", type=Path)
+    se.add_argument("--method", choices=("sobol", "morris"), default="sobol")
+    se.add_argument("--samples", type=_whole, default=None, metavar="N", help="Sobol base samples, a power of 2 (default 256), or Morris trajectories (default 20)")
+    se.add_argument("--variant", default=None, help="the variant whose loss is analysed (default: the reference variant)")
+    se.add_argument("--versus", default=None, metavar="B", help="also analyse the decision: the paired loss difference VARIANT - B")
+    se.add_argument("--robustness", type=_whole, default=None, metavar="R", help="also R Monte Carlo replications of the uncertain world: how often VARIANT is the best")
+    se.add_argument("--within", type=float, default=0.05, help="with --robustness: 'near the best' means within this fraction of its loss (default 0.05)")
+    se.add_argument("--seed", type=int, default=None, help="of the design (default the scenario's)")
+    se.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE)
+    se.add_argument("--workers", type=int, default=None, help="threads (default: all cores)")
+    se.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run on a running Dask scheduler")
+    se.add_argument("--dask-local", type=int, default=None, metavar="N", help="run on a local Dask cluster of N workers")
+    se.add_argument("--out", default=None, help="output folder (default: runs/sensitivity_<scenario file name>)")
+    se.add_argument("--overwrite", action="store_true", help="replace --out even if it holds files simcore did not write for a sensitivity analysis")
+    se.add_argument("--resume", action="store_true", help="continue the analysis in --out (same settings), reusing its finished rows")
+    se.add_argument("--no-plots", action="store_true")
+    _tls_arguments(se)
+    se.set_defaults(command=_sensitivity)
 
     if "import" in (argv or ()):  # the importers' options load every importer: only when they are asked for
         from simcore.importers.cli import add_import_parser
@@ -227,7 +246,8 @@ def _run(args) -> int:
         _note(note)
     print(f"{scenario.name}: {len(scenario.model.firms)} firms, {scenario.horizon} days, engine {args.engine}, seed {result.seed}")
     if scenario.is_random:
-        print("note: the shocks are random; this is replication 0 of the seed (--replications N gives the distribution)")
+        random = " and ".join(w for w, on in (("the shocks", scenario.sampler.is_random), ("some parameters", bool(scenario.uncertainty))) if on)
+        print(f"note: {random} are random; this is replication 0 of the seed (--replications N gives the distribution)")
     print(f"variants ranked by loss; 'vs ref' is the paired difference against '{scenario.reference_variant}'")
     print(_metrics_table(result))
     _print_picks(scenario)
@@ -447,6 +467,11 @@ def _optimize(args) -> int:
             f"how sure: it loses less than the runner-up ({sure['runner_up']}, {money(sure['runner_up_cost'])}) in {sure['beats_share']:.0%} of the "
             f"replications (ties {sure['tie_share']:.0%}); by {money(sure['advantage'])} on average (95% CI {money(sure['advantage_ci_low'])} to {money(sure['advantage_ci_high'])})"
         )
+    robust = result.robustness()
+    if robust is not None:
+        flips = ", ".join(f"{f['input']} ({f['standardized_gap']:+.2f} sd)" for f in robust["flips"][:3] if f["standardized_gap"])
+        print(f"over the uncertain world: the best of the frontier's {len(robust['candidates'])} portfolios within the budget in {robust['p_best']:.0%} of the replications, "
+              f"within 5% of the best in {robust['p_within']:.0%}" + (f"; inputs that flip it: {flips}" if flips else ""))  # fmt: skip
     print("\nhow the choice moves with the budget (the best portfolio found within each; every step of the frontier is in frontier.csv):")
     levels = [result.budget * k / FRONTIER_LEVELS for k in range(1, FRONTIER_LEVELS + 1)]
     cols = ["within", f"cost ({currency})", f"saves ({currency})", "benefit/cost"]
@@ -600,5 +625,46 @@ def _inspect(args) -> int:
     return 0
 
 
+def _sensitivity(args) -> int:
+    """`simcore sensitivity`: the ranked inputs printed, sensitivity.csv/.png and summary.json written (docs/sensitivity.md)."""
+    from simcore.api import load_scenario
+    from simcore.atomic import claim
+    from simcore.outputs import write_sensitivity_outputs
+    from simcore.sensitivity import sensitivity
+
+    out = _out(args, Path("runs") / f"sensitivity_{args.scenario.stem}")
+    if args.seed is not None and args.seed < 0:
+        raise InputError([Problem("command line", "--seed", args.seed, "a non-negative integer")])
+    scenario = load_scenario(args.scenario)
+    note = None if args.resume else claim(out, "sensitivity", args.overwrite)
+    result = sensitivity(
+        scenario, args.method, args.samples, args.variant, args.versus, seed=args.seed, engine=args.engine, workers=args.workers,
+        scheduler=args.scheduler, dask_local=args.dask_local, security=_security(args), progress=sys.stderr.isatty(),
+        robustness=args.robustness, within=args.within, out=out, resume=args.resume, overwrite=bool(note) or args.overwrite, notes=_note,
+    )  # fmt: skip
+    write_sensitivity_outputs(result, out, plots=not args.no_plots)
+    if note:
+        _note(note)
+    rows = result.loss.shape[0]
+    print(f"{scenario.name}: {len(result.varying)} uncertain inputs, {result.method} N = {result.samples}: {rows:,} rows x {result.loss.shape[1]} variants, seed {result.seed}")
+    print("every row runs on replication 0's draw of the random shocks; intervals are 95% (bootstrap)")
+    for output in result.outputs:
+        t = result.ranking(output)
+        keys = ["S1", "S1_conf", "ST", "ST_conf"] if result.method == "sobol" else ["mu_star", "mu_star_conf", "sigma"]
+        shown = t[["input", *keys]].assign(**{"at 10%": (100 * t.at_low).map("{:.2f}%".format), "at 90%": (100 * t.at_high).map("{:.2f}%".format)})
+        print(f"\n{output} (total chain), inputs ranked by {'ST' if result.method == 'sobol' else 'mu*'}:")
+        print(shown.to_string(index=False, float_format="{:.3f}".format))
+    if result.robustness is not None:
+        r = result.robustness
+        print(f"\nrobustness over {r['replications']:,} replications of the uncertain world: '{r['chosen']}' is the best in {r['p_best']:.0%}, "
+              f"within {r['within']:.0%} of the best in {r['p_within']:.0%}")  # fmt: skip
+        flips = [f"{f['input']} ({f['standardized_gap']:+.2f} sd)" for f in r["flips"][:3] if f["standardized_gap"]]
+        if flips:
+            print("inputs that flip the choice (mean when it wins minus otherwise): " + ", ".join(flips))
+    print(f"results written to {out}/")
+    return 0
+
+
 if __name__ == "__main__":
     sys.exit(main())
+

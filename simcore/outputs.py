@@ -178,3 +178,17 @@ def write_optimize_outputs(result, out: Path, plots: bool = True) -> Path:
         atomic_write(out / "frontier.png", lambda p: _save_png(plot_frontier(result), p))
     _write_summary(out, result.summary(), "optimize")
     return out
+
+
+def write_sensitivity_outputs(result, out: Path, plots: bool = True) -> Path:
+    """Beside the rows' chunks (rows/): sensitivity.csv (indices and tornado values per input, output and chain),
+    sensitivity.png and summary.json, each written atomically, summary.json last."""
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write(out / "sensitivity.csv", lambda p: write_csv(result.indices, p))
+    if plots:
+        from simcore.plots import chinese_fallback, plot_sensitivity
+
+        chinese_fallback()
+        atomic_write(out / "sensitivity.png", lambda p: _save_png(plot_sensitivity(result), p))
+    write_text(out / "summary.json", json.dumps(result.summary(), indent=2, ensure_ascii=False) + "\n")
+    return out

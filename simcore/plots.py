@@ -830,3 +830,39 @@ def plot_frontier(result, path: Path | None = None):
     shown = [w for b in blocks for w in b]
     fig.text(0.61, 0.88, "\n".join(shown), va="top", ha="left", fontsize=7.5, family=MONOSPACE)
     return _save(fig, path)
+
+
+def plot_sensitivity(result, path: Path | None = None, chain: str = "total", top: int = 15):
+    """Per output (a variant's loss, the decision): a tornado of the output at each input's 10% and 90% quantile
+    with the others at their medians, and the inputs' Sobol indices S1 and ST (or Morris mu* and sigma) with their
+    95% intervals; the `top` inputs by total index, largest on top."""
+    outputs = result.outputs
+    fig, axes = plt.subplots(len(outputs), 2, figsize=(12, 1.4 + len(outputs) * (0.34 * min(top, len(result.varying)) + 1.2)), dpi=110, squeeze=False)
+    sobol = result.method == "sobol"
+    for row, output in zip(axes, outputs):
+        ranked = result.ranking(output).head(top).iloc[::-1]
+        torn = result.tornado[(result.tornado.output == output) & (result.tornado.chain == chain)].set_index("input").loc[ranked.input]
+        y = np.arange(len(ranked))
+        ax = row[0]
+        mid = 100 * torn.at_median.to_numpy()
+        ax.barh(y, 100 * torn.at_low - mid, left=mid, color="#4c72b0", label="input at its 10% quantile")
+        ax.barh(y, 100 * torn.at_high - mid, left=mid, color="#dd8452", label="input at its 90% quantile")
+        ax.axvline(mid[0] if len(mid) else 0, color="0.3", lw=0.8)
+        labels = [f"{name}  ({lo:.3g} .. {hi:.3g})" for name, lo, hi in zip(torn.index, torn.low_value, torn.high_value)]
+        ax.set_yticks(y, labels, fontsize=8)
+        ax.set_xlabel(f"{output}, chain {chain} (% of baseline output)", fontsize=9)
+        ax.set_title("tornado: others at their medians", fontsize=9)
+        ax.legend(fontsize=7, loc="best")
+        ax.grid(axis="x", alpha=0.3)
+        ax = row[1]
+        first, second = ("S1", "ST") if sobol else ("mu_star", "sigma")
+        ax.barh(y + 0.2, ranked[first], height=0.4, xerr=ranked[f"{first}_conf"], color="#55a868", label="S1 (first order)" if sobol else "mu* (mean |effect|)", capsize=2)
+        ax.barh(y - 0.2, ranked[second], height=0.4, xerr=ranked[f"{second}_conf"] if sobol else None, color="#8172b3", label="ST (total)" if sobol else "sigma (interactions)", capsize=2)
+        ax.set_yticks(y, ranked.input, fontsize=8)
+        ax.set_xlabel("Sobol index (share of variance), 95% intervals" if sobol else "Morris elementary effects (output per unit of quantile range)", fontsize=9)
+        ax.set_title(f"{'Sobol' if sobol else 'Morris'}: {output}", fontsize=9)
+        ax.legend(fontsize=7, loc="lower right")
+        ax.grid(axis="x", alpha=0.3)
+    fig.suptitle(f"{result.scenario.name}: what moves the answer ({result.method}, N = {result.samples})", fontsize=10)
+    fig.tight_layout()
+    return _save(fig, path)

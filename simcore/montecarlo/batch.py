@@ -54,30 +54,57 @@ def prepare(scenario: Scenario) -> tuple[CompiledVariant, ...]:
     return tuple(compile_variant(scenario, v) for v in scenario.variants)
 
 
-def simulate_chunk(scenario: Scenario, seed: int, first: int, stop: int, engine: str = "numba") -> Chunk:
-    """Replications `first .. stop - 1` of every variant."""
+def simulate_chunk(scenario: Scenario, seed: int, first: int, stop: int, engine: str = "numba", values: np.ndarray | None = None) -> Chunk:
+    """Replications `first .. stop - 1` of every variant.
+
+    A scenario with uncertain parameters runs each replication in its own world (`values`: each replication's
+    values of the uncertain inputs, a sensitivity design's rows, all on replication 0's shocks; default: each
+    replication draws its own, simcore.scenario.uncertain)."""
+    if scenario.uncertainty or values is not None:
+        return _simulate_worlds(scenario, seed, first, stop, engine, values)
     prepared = prepare(scenario)
     simulate = get_batch_engine(engine)
     draws = [scenario.sampler.draw(seed, k) for k in range(first, stop)] if scenario.is_random else None
     R, V, C, T = stop - first, len(prepared), len(prepared[0].run.chain_names), scenario.horizon
     metrics = np.zeros((R, V, C, len(METRICS)))
     counts = np.zeros((V, C, T, BINS), dtype=np.int64)
-    members = scenario.model.chain_members
     applied: dict[int, list[ShockTable]] = {}  # variants on an unedited map share their shock tables
     for v, p in enumerate(prepared):
         if id(p.shocks) not in applied:
             applied[id(p.shocks)] = [d.apply(p.shocks) for d in draws] if draws is not None else [p.shocks] * R
         tables = applied[id(p.shocks)]
-        starts = np.array([np.nan if t.first_start is None else t.first_start for t in tables])
-        out = simulate(p.run, tables)
-        metrics[:, v, :, :5] = M.chain_metrics(p.run, out, starts)
-        for c, chain in enumerate(p.run.chain_names):
-            metrics[:, v, c, 5] = np.sum(out.firm_min_ratio[:, members[chain]] < M.AFFECTED, axis=1)
-            base = float(p.run.chain_baseline[c])
-            if base > 0:
-                bins = np.clip(np.rint(out.chain_output[:, :, c] / base / BIN_WIDTH).astype(np.int64), 0, BINS - 1)
-                counts[v, c] = np.bincount((np.arange(T) * BINS + bins).ravel(), minlength=T * BINS).reshape(T, BINS)
+        _record(scenario, p.run, tables, simulate(p.run, tables), metrics[:, v], counts[v])
     return Chunk(first, stop, metrics, counts)
+
+
+def _simulate_worlds(scenario: Scenario, seed: int, first: int, stop: int, engine: str, values: np.ndarray | None) -> Chunk:
+    """Replications one by one, each in its own world: every variant compiled on it and run on its shocks."""
+    simulate = get_batch_engine(engine)
+    R, V, C, T = stop - first, len(scenario.variants), len(prepare(scenario)[0].run.chain_names), scenario.horizon
+    metrics = np.zeros((R, V, C, len(METRICS)))
+    counts = np.zeros((V, C, T, BINS), dtype=np.int64)
+    for r, k in enumerate(range(first, stop)):
+        row = scenario.uncertainty.draw(seed, k) if values is None else values[r]
+        world = scenario.uncertainty.world(scenario, row)
+        for v, variant in enumerate(world.variants):
+            p = compile_variant(world, variant)
+            tables = [world.drawn_shocks(p.shocks, k if values is None else 0, seed)]
+            _record(world, p.run, tables, simulate(p.run, tables), metrics[r : r + 1, v], counts[v])
+    return Chunk(first, stop, metrics, counts)
+
+
+def _record(scenario: Scenario, run, tables: list[ShockTable], out, metrics: np.ndarray, counts: np.ndarray) -> None:
+    """One variant's replications (`out`, on `tables`) into its rows of `metrics` (replications, chains, METRICS)
+    and added to its `counts` (chains, ticks, BINS)."""
+    T = scenario.horizon
+    starts = np.array([np.nan if t.first_start is None else t.first_start for t in tables])
+    metrics[:, :, :5] = M.chain_metrics(run, out, starts)
+    for c, chain in enumerate(run.chain_names):
+        metrics[:, c, 5] = np.sum(out.firm_min_ratio[:, scenario.model.chain_members[chain]] < M.AFFECTED, axis=1)
+        base = float(run.chain_baseline[c])
+        if base > 0:
+            bins = np.clip(np.rint(out.chain_output[:, :, c] / base / BIN_WIDTH).astype(np.int64), 0, BINS - 1)
+            counts[c] += np.bincount((np.arange(T) * BINS + bins).ravel(), minlength=T * BINS).reshape(T, BINS)
 
 
 def fingerprint(scenario: Scenario, seed: int, engine: str) -> str:
@@ -96,4 +123,6 @@ def fingerprint(scenario: Scenario, seed: int, engine: str) -> str:
             else:
                 h.update(repr(value).encode())
     h.update(repr(scenario.shock_specs).encode())
+    if scenario.uncertainty:  # only then, so that the batches of scenarios without any keep their fingerprints
+        h.update(repr(scenario.uncertainty).encode())
     return h.hexdigest()[:16]

@@ -161,5 +161,13 @@ class OptimizeResult:
             "candidates": self.candidates_table().to_dict("records"),
             "skipped_candidates": [{"candidate": n, "why": why} for n, why in self.candidates.skipped],
             "context": scenario_context(sc),
+            **({"robustness": self.robustness()} if sc.uncertainty else {}),
         })  # fmt: skip
+
+    def robustness(self, within: float = 0.05) -> dict | None:
+        """With uncertain parameters: how often the chosen portfolio is the best of the frontier's within the budget
+        over the uncertain world, and which inputs flip it (simcore.sensitivity.portfolio_robustness)."""
+        from simcore.sensitivity import portfolio_robustness
+
+        return portfolio_robustness(self, within)
 

@@ -46,6 +46,42 @@ def draw(value, rng: np.random.Generator, size: int) -> np.ndarray:
     return rng.choice(np.asarray(value.values, dtype=float), size=size, p=p)
 
 
+def quantile(value, u: np.ndarray) -> np.ndarray:
+    """The inverse CDF of a distribution at probabilities `u` in (0, 1): maps a design on the unit hypercube onto
+    the input distributions (simcore.sensitivity), so indices computed on it are those of the distributions."""
+    u = np.asarray(u, dtype=float)
+    if not is_random(value):
+        return np.full(u.shape, float(value))
+    if isinstance(value, Fixed):
+        return np.full(u.shape, value.value)
+    if isinstance(value, Exponential):
+        return -value.mean * np.log1p(-u)
+    if isinstance(value, LogNormal):
+        from scipy.special import ndtri
+
+        return value.median * np.exp(value.sigma * ndtri(u))
+    if isinstance(value, Uniform):
+        return value.low + u * (value.high - value.low)
+    order = np.argsort(value.values, kind="stable")
+    values = np.asarray(value.values, dtype=float)[order]
+    weights = np.ones(len(values)) if value.weights is None else np.asarray(value.weights, dtype=float)[order]
+    cdf = np.cumsum(weights) / weights.sum()
+    return values[np.minimum(np.searchsorted(cdf, u, side="right"), len(values) - 1)]
+
+
+def support(value) -> tuple[float, float]:
+    """The smallest and largest value a distribution can draw (just above 0 for exponential and lognormal)."""
+    if isinstance(value, Fixed):
+        return value.value, value.value
+    if isinstance(value, Uniform):
+        return value.low, value.high
+    if isinstance(value, Empirical):
+        return min(value.values), max(value.values)
+    if isinstance(value, LogNormal) and value.sigma == 0:
+        return value.median, value.median
+    return float(np.nextafter(0.0, 1.0)), np.inf
+
+
 def replication_rng(seed: int, k: int) -> np.random.Generator:
     """The generator of replication `k`: child `k` of `SeedSequence(seed)`."""
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(k,))))

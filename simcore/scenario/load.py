@@ -16,8 +16,9 @@ from simcore.limits import MAX_LEAD_TIME, MAX_RANDOM_ROWS, lead_time_expectation
 from simcore.chainmap.inspect import short_boards
 from simcore.scenario.policies import POLICIES, FillShortBoard, RankProducts, RankScenario, ranked
 from simcore.scenario.random import ShockSampler
-from simcore.scenario.schema import Costs, Optimize, Output, ParameterOverrides, RandomOutage, ScenarioFile, ScenarioInfo, Shock, Variant
+from simcore.scenario.schema import Costs, Optimize, Output, ParameterOverrides, RandomOutage, ScenarioFile, ScenarioInfo, Shock, Uncertain, Variant
 from simcore.scenario.shocks import SHOCK_KINDS, expand_shocks, select_firms, selector_problems
+from simcore.scenario.uncertain import Uncertainty, resolve as resolve_uncertain
 from simcore.validation import raise_if, read_toml, validate
 
 
@@ -36,11 +37,12 @@ class Scenario:
     costs: Costs  # money: currency, price unit, default rates of the policies' levers
     sampler: ShockSampler  # the random part of the shocks (simcore.scenario.random)
     optimize: Optimize | None = None  # budget and candidates of `simcore optimize` (docs/optimize.md)
+    uncertainty: Uncertainty = Uncertainty()  # the `[[uncertain]]` parameters (simcore.scenario.uncertain)
 
     @property
     def is_random(self) -> bool:
-        """Whether replications differ: some shock is random or has a random field."""
-        return self.sampler.is_random
+        """Whether replications differ: some shock is random or has a random field, or some parameter is uncertain."""
+        return self.sampler.is_random or bool(self.uncertainty)
 
     @property
     def name(self) -> str:
@@ -61,7 +63,7 @@ class Scenario:
     def drawn_shocks(self, shocks: ShockTable, replication: int, seed: int | None = None) -> ShockTable:
         """A variant's deterministic `shocks` with what replication `replication` draws (with `seed`, default the
         scenario's); `shocks` itself when no shock is random."""
-        if not self.is_random:
+        if not self.sampler.is_random:
             return shocks
         return self.sampler.draw(self.seed if seed is None else seed, replication).apply(shocks)
 
@@ -85,7 +87,7 @@ def read_scenario(path: str | Path, rank_products: RankProducts | None = None, r
     path = Path(path)
     file = str(path)
     raw = read_toml(path)
-    arrays = {k: raw[k] for k in ("shocks", "variants") if isinstance(raw.get(k), list) and all(isinstance(v, dict) for v in raw[k])}
+    arrays = {k: raw[k] for k in ("shocks", "variants", "uncertain") if isinstance(raw.get(k), list) and all(isinstance(v, dict) for v in raw[k])}
     doc, problems = validate(ScenarioFile, {k: v for k, v in raw.items() if k not in arrays}, file)
     shock_specs: list[tuple[int, Any]] = []  # (position in the file, shock)
     for n, item in enumerate(arrays.get("shocks", [])):
@@ -93,6 +95,12 @@ def read_scenario(path: str | Path, rank_products: RankProducts | None = None, r
         problems += probs
         if shock is not None:
             shock_specs.append((n, shock))
+    uncertain: list[tuple[int, Uncertain]] = []
+    for n, item in enumerate(arrays.get("uncertain", [])):
+        entry, probs = validate(Uncertain, item, file, ("uncertain", n))
+        problems += probs
+        if entry is not None:
+            uncertain.append((n, entry))
     variants: list[tuple[int, Variant]] = []
     names = [v.get("name") for v in arrays.get("variants", [])]
     for k, item in enumerate(arrays.get("variants", [])):
@@ -146,6 +154,11 @@ def read_scenario(path: str | Path, rank_products: RankProducts | None = None, r
         problems.append(Problem(file, "variants", NO_VALUE, "expected at least one variant"))
     optimize, probs = _optimize_block(cmap, doc.optimize if doc is not None else None, raw.get("optimize"), file, rank_products)
     problems += probs
+    uncertainty = Uncertainty()
+    if cmap is not None and uncertain:
+        owners = [v for _, v in variants] + (list(optimize.candidates) if optimize is not None else [])
+        uncertainty, probs = resolve_uncertain(cmap, uncertain, dict(shock_specs), owners, file)
+        problems += probs
     if doc is not None:
         problems += _after_the_horizon(doc.scenario.horizon, shock_specs, variants, file)
         if cmap is not None:
@@ -169,6 +182,7 @@ def read_scenario(path: str | Path, rank_products: RankProducts | None = None, r
         costs=doc.costs,
         optimize=optimize,
         sampler=ShockSampler(cmap, [s for _, s in shock_specs], doc.scenario.horizon),
+        uncertainty=uncertainty,
     )
     return _ranked_under_scenario(scenario, [k for k, _ in variants], rank_scenario, file)
 

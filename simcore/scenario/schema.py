@@ -326,6 +326,21 @@ class Optimize(Record):
     replications: Annotated[int, Field(ge=1)] | None = None  # `--replications` overrides
 
 
+class Uncertain(Record):
+    """An uncertain parameter: `field` drawn from `value` once per replication (docs/sensitivity.md).
+
+    `field` is a firm's `cover` or `headroom` (the `select`ed firms, default every firm), a link's `lead_time`
+    (links from a `select`ed supplier to a `customers` firm), a deterministic shock's `shocks[i].start`,
+    `duration`, `magnitude`, `factor`, `recovery.days` or `recovery.half_life`, or a policy setting
+    `<policy kind>.<setting>` (every policy of that kind, in every variant and candidate)."""
+
+    name: str = ""  # default: derived from field and selectors
+    field: Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+    value: Distribution
+    select: Selector | None = None
+    customers: Selector | None = None
+
+
 class ScenarioInfo(Record):
     name: str
     description: str = ""
@@ -343,3 +358,4 @@ class ScenarioFile(Record):
     output: Output = Output()
     costs: Costs = Costs()
     optimize: Optimize | None = None
+    uncertain: list[Uncertain] = []
