@@ -182,7 +182,7 @@ def write_optimize_outputs(result, out: Path, plots: bool = True) -> Path:
 
 def write_sensitivity_outputs(result, out: Path, plots: bool = True) -> Path:
     """Beside the rows' chunks (rows/): sensitivity.csv (indices and tornado values per input, output and chain),
-    sensitivity.png and summary.json, each written atomically, summary.json last."""
+    sensitivity.png, report.html and summary.json, each written atomically, summary.json last."""
     out.mkdir(parents=True, exist_ok=True)
     atomic_write(out / "sensitivity.csv", lambda p: write_csv(result.indices, p))
     if plots:
@@ -190,5 +190,7 @@ def write_sensitivity_outputs(result, out: Path, plots: bool = True) -> Path:
 
         chinese_fallback()
         atomic_write(out / "sensitivity.png", lambda p: _save_png(plot_sensitivity(result), p))
-    write_text(out / "summary.json", json.dumps(result.summary(), indent=2, ensure_ascii=False) + "\n")
+    summary = result.summary()
+    write_report(out, summary, "sensitivity", out)
+    write_text(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     return out

@@ -19,7 +19,7 @@ from simcore.atomic import kind_of, write_text
 from simcore.errors import NO_VALUE, InputError, Problem
 
 REPORT = "report.html"
-KINDS = {"run": "Single run", "batch": "Monte Carlo batch", "optimize": "Portfolio optimisation", "stress": "Stress test"}
+KINDS = {"run": "Single run", "batch": "Monte Carlo batch", "optimize": "Portfolio optimisation", "stress": "Stress test", "sensitivity": "Sensitivity analysis"}
 CHAIN_MASTER = "chain_master"
 
 
@@ -60,7 +60,7 @@ def read_folder(folder: Path) -> tuple[str, dict]:
     """The folder's kind and manifest (summary.json, or stress.json); an InputError when it holds no finished run."""
     folder = Path(folder)
     kind = kind_of(folder) if folder.is_dir() else None
-    name = "stress.json" if kind == "stress" else "summary.json"
+    name = "stress.json" if kind == "stress" else "summary.json"  # a sensitivity analysis's summary.json too
     if kind is None or not (folder / name).is_file():
         why = f"holds an unfinished {kind} (no summary.json yet; --resume finishes it)" if kind else "holds no simcore run, optimization or stress test (no summary.json or stress.json)"
         raise InputError([Problem(str(folder), "", NO_VALUE, f"{why}; nothing written")])
@@ -93,12 +93,12 @@ def write_report(folder: Path, doc: dict | None = None, kind: str | None = None,
 
 def build_report(folder: Path, kind: str, doc: dict, out: Path) -> str:
     """The page's HTML."""
-    build = {"run": _scenario_sections, "batch": _scenario_sections, "optimize": _optimize_sections, "stress": _stress_sections}[kind]
+    build = {"run": _scenario_sections, "batch": _scenario_sections, "optimize": _optimize_sections, "stress": _stress_sections, "sensitivity": _sensitivity_sections}[kind]
     sections = build(folder, kind, doc)
     sections.append(_figures(folder, chain_names(kind, doc)))
     sections.append(_assumptions(kind, doc))
     sections.append(_section("reproduce", "How to reproduce", f"<p>From the folder the command was run in:</p><pre>{escape(command_line(kind, doc, out))}</pre>"))
-    title = doc["scenario"]["name"] if "scenario" in doc else doc["source"]
+    title = doc["scenario"] if kind == "sensitivity" else doc["scenario"]["name"] if "scenario" in doc else doc["source"]
     body = "\n".join(s for s in sections if s)
     nav = "".join(f'<a href="#{sid}">{name}</a>' for sid, name in NAV if f'<section id="{sid}"' in body)
     return PAGE.format(title=escape(f"{title} - {KINDS[kind]}"), heading=escape(str(title)), kind=escape(KINDS[kind]), css=CSS, nav=nav, body=body)
@@ -108,7 +108,7 @@ NAV = (("summary", "At a glance"), ("details", "Detail tables"), ("figures", "Fi
 
 
 # --- formatting ---------------------------------------------------------------------------------------------------------
-FRACTIONS = {"loss", "depth", "fill_rate", "loss_reduction", "var95", "cvar95", "loss_ci_low", "loss_ci_high", "min_ratio"}
+FRACTIONS = {"loss", "depth", "fill_rate", "loss_reduction", "var95", "cvar95", "loss_ci_low", "loss_ci_high", "min_ratio", "at_low", "at_high", "swing"}
 DAYS = {"tts", "ttr"}
 COUNTS = {"firms_affected", "size", "units", "rank"}
 MONEY = {"holding", "capacity", "qualification", "priority", "recovery", "total", "cost", "value_saved", "value_saved_ci_low", "value_saved_ci_high", "expected_loss", "cvar95_loss", "objective", "value_saved_alone"}
@@ -555,13 +555,43 @@ def _stress_sections(folder: Path, kind: str, doc: dict) -> list[str]:
     return out
 
 
+def _sensitivity_sections(folder: Path, kind: str, doc: dict) -> list[str]:
+    """What moves the answer: per output (a variant's loss, the decision between two variants), the inputs ranked,
+    the first one named for the leader; the indices and the tornado values in the detail tables."""
+    index = "ST" if doc["method"] == "sobol" else "mu_star"
+    total = [r for r in doc["indices"] if r["chain"] == "total"]
+    cards, words = [], []
+    for output, ranked in doc["ranking"].items():
+        if not ranked:
+            continue
+        first = next(r for r in total if r["output"] == output and r["input"] == ranked[0])
+        value = first[index]
+        cards.append(_card(f"Moves {output} most", str(ranked[0]), f"{index} {value:.2f}" + (f" ± {first[index + '_conf']:.2f}" if first.get(index + "_conf") is not None else "")))
+        words.append(f"{output}: {ranked[0]}" + (f", then {', '.join(ranked[1:3])}" if len(ranked) > 1 else ""))
+    rob = doc.get("robustness")
+    if rob:
+        cards.append(_card("How sure of the choice", f"{rob['p_best']:.0%}", f"of {rob['replications']:,} drawn worlds in which '{rob['chosen']}' is the best; within {rob['within']:.0%} of the best in {rob['p_within']:.0%}"))
+    text = "Pin down first what moves the answer most. " + "; ".join(words) + "."
+    out = [_section("summary", "At a glance", f'<div class="cards">{"".join(cards)}</div><p class="words">{escape(text)}</p>', "leader")]
+    columns = [c for c in ("input", "output", "chain", "S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf", "sigma", "at_low", "at_high", "swing") if any(c in r and r[c] is not None for r in doc["indices"])]
+    details = f"<h3>Indices ({doc['method']}, {doc['runs']:,} runs)</h3>" + table_html(doc["indices"], columns, "", 'class="indices"', key="input")
+    inputs = [{"input": i["name"], "field": i["field"], "distribution": json.dumps(i["distribution"], ensure_ascii=False), "varies": i["varies"]} for i in doc["inputs"]]
+    details += "<h3>Uncertain inputs</h3>" + table_html(inputs, ["input", "field", "distribution", "varies"], "", 'class="inputs"', key="input")
+    if doc.get("notes"):
+        details += "<ul>" + "".join(f"<li>{escape(n)}</li>" for n in doc["notes"]) + "</ul>"
+    out.append(_section("details", "Detail tables", details))
+    return out
+
+
 # --- figures, assumptions, command line ---------------------------------------------------------------------------------
 FIGURE_ORDER = ("output.png", "fan.png", "variants.png", "loss_hist.png", "chain_masters.png", "frontier.png", "stress.png", "map.png")
 
 
 def chain_names(kind: str, doc: dict) -> list[str]:
     """The named chains of the results (not `total`)."""
-    if kind in ("run", "batch"):
+    if kind == "sensitivity":
+        chains = sorted({r["chain"] for r in doc["indices"]})
+    elif kind in ("run", "batch"):
         chains = doc["variants" if kind == "run" else "statistics"][doc["reference_variant"]]
     elif kind == "optimize":
         chains = doc.get("context", {}).get("chains") or [r["chain"] for r in doc.get("chosen_per_chain", [])]
@@ -593,7 +623,10 @@ def _figures(folder: Path, chains: list[str]) -> str:
 
 def _assumptions(kind: str, doc: dict) -> str:
     rows = []
-    if "scenario" in doc:
+    if kind == "sensitivity":
+        rows += [("scenario", doc["scenario"]), ("scenario file", doc["file"]), ("method", f"{doc['method']}, {doc['samples']:,} samples, {doc['runs']:,} runs"),
+                 ("variant", doc["variant"] + (f" versus {doc['versus']}" if doc.get("versus") else "")), ("shocks", doc["shocks"])]  # fmt: skip
+    elif "scenario" in doc:
         sc = doc["scenario"]
         rows += [("scenario", sc["name"]), ("scenario file", sc["file"]), ("model file", sc["model"]), ("horizon", f"{sc['horizon']} days")]
         if sc.get("shock_start") is not None:
@@ -634,7 +667,12 @@ OBJECTIVES = {"expected total chain loss in money": "mean", "CVaR95 of the total
 def command_line(kind: str, doc: dict, out: Path) -> str:
     """The command that writes this folder again (same file, seed, engine, replications and settings)."""
     q = lambda v: shlex.quote(str(v))  # noqa: E731
-    if kind == "stress":
+    if kind == "sensitivity":
+        words = ["simcore", "sensitivity", q(doc["file"]), "--method", doc["method"], "--samples", str(doc["samples"]), "--variant", q(doc["variant"])]
+        words += ["--versus", q(doc["versus"])] if doc.get("versus") else []
+        words += ["--robustness", str(doc["robustness"]["replications"]), "--within", f"{doc['robustness']['within']:g}"] if doc.get("robustness") else []
+        words += ["--seed", str(doc["seed"]), "--engine", doc["engine"]]
+    elif kind == "stress":
         words = ["simcore", "stress", q(doc.get("file") or doc["source"]), "--by", doc["by"], "--duration", f"{doc['duration']:g}", "--magnitude", f"{doc['magnitude']:g}"]
         words += ["--horizon", str(doc["horizon"]), "--engine", doc["engine"]]
     elif kind == "optimize":

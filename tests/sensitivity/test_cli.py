@@ -32,7 +32,7 @@ def test_writes_the_files_and_ranks_the_inputs(tmp_path):
     out = tmp_path / "out"
     proc = simcore("sensitivity", path, "--samples", "16", "--versus", "stock", "--robustness", "20", "--workers", "1", "--out", out)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert {p.name for p in out.iterdir()} == {"rows", "sensitivity.csv", "sensitivity.png", "summary.json"}
+    assert {p.name for p in out.iterdir()} == {"rows", "sensitivity.csv", "sensitivity.png", "report.html", "summary.json"}
     table = pd.read_csv(out / "sensitivity.csv")
     assert set(table.output) == {"loss of as-is", "as-is - stock"}
     assert {"input", "S1", "S1_conf", "ST", "ST_conf", "at_low", "at_high"} <= set(table.columns)
@@ -42,6 +42,9 @@ def test_writes_the_files_and_ranks_the_inputs(tmp_path):
     assert summary["robustness"]["chosen"] == "stock"
     assert "inputs ranked by ST" in proc.stdout and "robustness over 20 replications" in proc.stdout
     assert_documented(out, table, summary)
+    page = (out / "report.html").read_text(encoding="utf-8")  # the leader reads which input to pin down first
+    assert "Sensitivity analysis" in page and "Moves as-is - stock most" in page and "额外库存" in page and "simcore sensitivity" in page
+    assert simcore("report", out).returncode == 0 and (out / "report.html").read_text(encoding="utf-8") == page
     again = simcore("sensitivity", path, "--method", "morris", "--samples", "4", "--workers", "1", "--out", out)
     assert again.returncode == 0, again.stderr[-3000:]
     assert "replaced the earlier sensitivity results" in again.stderr
