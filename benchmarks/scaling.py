@@ -1,0 +1,143 @@
+"""How cost grows: wall time, firm-days per second and peak memory of whole `simcore` commands, as a user runs them.
+
+    python benchmarks/scaling.py                                   # the quick table (minutes)
+    python benchmarks/scaling.py --firms 1000 10000 100000 1000000 --replications 1000 10000 100000 \\
+        --knockouts 100 1000 10000                                 # the full table (hours on two cores)
+
+Three series, each command in a fresh process (its own peak resident memory, read from the kernel when it exits),
+with a warm Numba cache (one untimed warm-up command first):
+
+- **firms**: `simcore run` of a one-variant scenario on a synthetic map of N firms (`simcore generate`, 5 tiers,
+  seed 1), a 30-day outage of its ten largest suppliers, 365 days, proportional rationing, `--no-plots`;
+- **replications**: `simcore run scenarios/ev_chip_embargo.toml --replications R --no-plots` (4 variants);
+- **knock-outs**: `simcore stress` by firm, 30-day knock-outs over 365 days, on a synthetic map of as many firms
+  as knock-outs.
+
+Firm-days are firms x days x variants x replications (or knock-outs) simulated; the time is the whole command's,
+start-up, loading and writing included, so small runs show the fixed costs. `simcore run --dry-run` predicts one
+run or batch of a given scenario on the machine it runs on. Writes `results/scaling.json` and `results/scaling.png`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "results" / "scaling.json"
+FLAGSHIP = ROOT / "scenarios" / "ev_chip_embargo.toml"
+HORIZON = 365
+
+
+def timed(cmd: list[str]) -> dict:
+    """Wall seconds and peak resident MB of one command in a fresh process."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr.read().decode()[-2000:]}")
+    return {"seconds": wall, "peak_mb": usage.ru_maxrss / 1024}
+
+
+def synthetic(folder: Path, firms: int) -> tuple[Path, Path]:
+    """A synthetic map of `firms` firms and a scenario on it, made in a child process: a process's peak memory is
+    inherited by the commands it starts (Linux keeps it across fork and exec), so this one must stay small."""
+    subprocess.run([sys.executable, __file__, "--make", str(firms), str(folder)], check=True)
+    return folder / f"syn{firms}.toml", folder / f"syn{firms}_outage.toml"
+
+
+def make(folder: Path, firms: int) -> None:
+    """Write the map of `firms` firms and its scenario: its ten largest suppliers out for 30 days."""
+    import numpy as np
+
+    from simcore.chainmap import load_model
+    from simcore.generate import generate_map, write_map
+
+    model = folder / f"syn{firms}.toml"
+    if not model.exists():
+        write_map(generate_map(firms, tiers=5, seed=1), model, f"syn{firms}", "scaling benchmark map")
+    cmap = load_model(model)
+    biggest = np.argsort(np.bincount(cmap.link_supplier, minlength=len(cmap.firms)))[-10:]
+    ids = ", ".join(f'"{cmap.firms[k].id}"' for k in biggest)
+    scenario = folder / f"syn{firms}_outage.toml"
+    scenario.write_text(
+        f'[scenario]\nname = "syn{firms} outage"\nmodel = "{model.name}"\nhorizon = {HORIZON}\n\n'
+        f'[parameters]\nrationing = "proportional"\n\n'
+        f'[[shocks]]\nkind = "firm_outage"\nselect = {{ ids = [{ids}] }}\nstart = 30\nduration = 30\n\n[output]\nfirm_trajectories = false\n'
+    )
+
+
+def simcore(*args: str) -> list[str]:
+    return [sys.executable, "-m", "simcore.cli", *args]
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--firms", type=int, nargs="*", default=[1000, 10000, 100000])
+    p.add_argument("--replications", type=int, nargs="*", default=[1000, 10000])
+    p.add_argument("--knockouts", type=int, nargs="*", default=[100, 1000])
+    p.add_argument("--make", nargs=2, metavar=("FIRMS", "FOLDER"), help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.make:
+        make(Path(args.make[1]), int(args.make[0]))
+        return 0
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        out = lambda name: ["--out", str(folder / name), "--overwrite"]  # noqa: E731
+        subprocess.run(simcore("run", str(FLAGSHIP), "--no-plots", *out("warm")), check=True, capture_output=True)
+        for n in args.firms:
+            _, scenario = synthetic(folder, n)
+            rows.append({"series": "firms", "size": n, "firm_days": n * HORIZON, **timed(simcore("run", str(scenario), "--no-plots", *out("firms")))})
+            print(rows[-1], flush=True)
+        per_replication = 190 * 365 * 4  # the flagship: firms x days x variants
+        for r in args.replications:
+            rows.append({"series": "replications", "size": r, "firm_days": r * per_replication, **timed(simcore("run", str(FLAGSHIP), "--replications", str(r), "--no-plots", *out("batch")))})
+            print(rows[-1], flush=True)
+        for k in args.knockouts:
+            model, _ = synthetic(folder, k)
+            cmd = simcore("stress", str(model), "--by", "firm", "--horizon", str(HORIZON), "--no-plots", *out("stress"))
+            rows.append({"series": "knock-outs", "size": k, "firm_days": k * k * HORIZON, **timed(cmd)})
+            print(rows[-1], flush=True)
+    for row in rows:
+        row["firm_days_per_s"] = row["firm_days"] / row["seconds"]
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps({"command": " ".join(["python", "benchmarks/scaling.py", *(argv or sys.argv[1:])]), "cores": os.cpu_count(), "rows": rows}, indent=2) + "\n")
+    print(f"{'series':<13} {'size':>9} {'seconds':>9} {'M firm-days/s':>14} {'peak MB':>8}")
+    for row in rows:
+        print(f"{row['series']:<13} {row['size']:>9,} {row['seconds']:>9.2f} {row['firm_days_per_s'] / 1e6:>14.2f} {row['peak_mb']:>8.0f}")
+    plot(rows, RESULTS.with_suffix(".png"))
+    return 0
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    """Time, throughput and peak memory against size, one panel each, a line per series (log-log)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4), layout="constrained")
+    for series in dict.fromkeys(r["series"] for r in rows):
+        mine = [r for r in rows if r["series"] == series]
+        size = [r["size"] for r in mine]
+        for ax, key, scale in zip(axes, ("seconds", "firm_days_per_s", "peak_mb"), (1, 1e-6, 1)):
+            ax.plot(size, [r[key] * scale for r in mine], "o-", label=series)
+    for ax, label in zip(axes, ("wall time of the command (s)", "throughput (M firm-days / s)", "peak resident memory (MB)")):
+        ax.set(xscale="log", yscale="log", xlabel="firms / replications / knock-outs", ylabel=label)
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0].legend()
+    fig.suptitle("simcore: how cost grows (benchmarks/scaling.py)")
+    fig.savefig(path, dpi=110)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
