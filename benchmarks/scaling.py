@@ -131,8 +131,18 @@ def plot(rows: list[dict], path: Path) -> None:
         size = [r["size"] for r in mine]
         for ax, key, scale in zip(axes, ("seconds", "firm_days_per_s", "peak_mb"), (1, 1e-6, 1)):
             ax.plot(size, [r[key] * scale for r in mine], "o-", label=series)
+    import math
+
+    from matplotlib.ticker import FuncFormatter
+
+    plain = FuncFormatter(lambda v, _: f"{v:,.10g}")
+    some = FuncFormatter(lambda v, _: f"{v:,.10g}" if v > 0 and round(v / 10 ** math.floor(math.log10(v)), 6) in (2, 3, 5) else "")
     for ax, label in zip(axes, ("wall time of the command (s)", "throughput (M firm-days / s)", "peak resident memory (MB)")):
         ax.set(xscale="log", yscale="log", xlabel="firms / replications / knock-outs", ylabel=label)
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_formatter(plain)
+        ax.yaxis.set_minor_formatter(some)  # 2, 3 and 5 between the powers of ten: the panels span less than a decade or two
+        ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
         ax.grid(True, which="both", alpha=0.3)
     axes[0].legend()
     fig.suptitle("simcore: how cost grows (benchmarks/scaling.py)")
