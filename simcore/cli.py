@@ -520,7 +520,7 @@ def _validate(args) -> int:
 
 
 def _template(args) -> int:
-    from simcore.workbook import write_template
+    from simcore.chainmap.workbook import write_template
 
     if args.out.suffix.lower() != ".xlsx":
         raise InputError([Problem("command line", "OUT", str(args.out), "a workbook file name ending in .xlsx")])

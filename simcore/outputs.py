@@ -18,7 +18,7 @@ from simcore.result import ScenarioResult
 def check_format(scenario) -> None:
     """Parquet needs pyarrow, and a sheet holds at most EXCEL_ROWS rows: say so before simulating, not after."""
     if scenario.output.format == "xlsx" and scenario.output.firm_trajectories:
-        from simcore.workbook import EXCEL_ROWS
+        from simcore.chainmap.workbook import EXCEL_ROWS
 
         rows = (scenario.horizon + 1) * len(scenario.model.firms) * len(scenario.variants)  # firm_trajectories: a row per variant, day and firm
         if rows >= EXCEL_ROWS:
@@ -56,7 +56,7 @@ def _write_table(df, path: Path, fmt: str) -> None:
     if fmt == "parquet":
         atomic_write(path, lambda p: df.to_parquet(p, index=False))
     elif fmt == "xlsx":
-        from simcore.workbook import write_table
+        from simcore.chainmap.workbook import write_table
 
         atomic_write(path, lambda p: write_table(df, p, path.stem))
     else:

@@ -491,7 +491,7 @@ def raise_if(problems: list[Problem]) -> None:
         raise InputError(problems)
 
 
-SUFFIXES = (".xlsx", ".xlsm")  # Excel workbooks simcore reads (simcore.workbook)
+SUFFIXES = (".xlsx", ".xlsm")  # Excel workbooks simcore reads (simcore.chainmap.workbook)
 
 
 def is_workbook(path: str | Path) -> bool:

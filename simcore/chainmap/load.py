@@ -1,4 +1,4 @@
-"""Load a chain map (TOML plus optional CSV tables, or an .xlsx workbook: simcore.workbook) and check it as a whole.
+"""Load a chain map (TOML plus optional CSV tables, or an .xlsx workbook: simcore.chainmap.workbook) and check it as a whole.
 
 Every problem of a file is collected before anything is raised.
 """
@@ -19,7 +19,7 @@ from simcore.errors import NO_VALUE, InputError, Problem, did_you_mean, format_l
 from simcore.limits import MAX_OUTPUT
 from simcore.chainmap.columns import fast_records
 from simcore.validation import CsvTable, is_workbook, raise_if, read_csv_table, read_toml, validate
-from simcore.workbook import read_sheet, workbook_model
+from simcore.chainmap.workbook import read_sheet, workbook_model
 
 SHARE_TOLERANCE = 1e-6
 

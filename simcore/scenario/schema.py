@@ -273,7 +273,7 @@ class Variant(Record):
 
 class Output(Record):
     firm_trajectories: StrictBool = True
-    format: Literal["csv", "parquet", "xlsx"] = "csv"  # xlsx: one workbook per table (simcore.workbook.write_table)
+    format: Literal["csv", "parquet", "xlsx"] = "csv"  # xlsx: one workbook per table (simcore.chainmap.workbook.write_table)
     plots: StrictBool = True
 
 

@@ -1,4 +1,4 @@
-"""Chain maps as .xlsx workbooks (simcore.workbook): the template, the same ChainMap as the CSV form, each bad
+"""Chain maps as .xlsx workbooks (simcore.chainmap.workbook): the template, the same ChainMap as the CSV form, each bad
 workbook named to the cell, and result tables written as workbooks."""
 
 import csv
@@ -18,7 +18,7 @@ from simcore.chainmap.schema import Demand, Firm, Link, Product, RecipeRow
 from simcore.cli import main
 from simcore.errors import InputError
 from simcore.outputs import write_outputs
-from simcore.workbook import COLUMNS, TABLES, write_template
+from simcore.chainmap.workbook import COLUMNS, TABLES, write_template
 
 ROOT = Path(__file__).resolve().parents[2]
 WILLEMS = ROOT / "models" / "willems_01"
