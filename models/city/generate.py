@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simcore.importers.write import MapTables, ModelHeader, write_chain_map
+from simcore.importers.write import MapTables, ModelHeader, round_shares, write_chain_map
 
 SEED = 20221
 HERE = Path(__file__).resolve().parent
@@ -404,16 +404,6 @@ def closeness(a: str, b: str) -> float:
     if a in OVERSEAS and b in OVERSEAS:
         return 0.6
     return 0.25
-
-
-def round_shares(raw: np.ndarray) -> list[float]:
-    """Shares rounded to 0.001, at least 0.05 each, summing to exactly 1 (the largest takes the rest)."""
-    raw = np.maximum(raw / raw.sum(), 0.05)
-    raw = raw / raw.sum()
-    shares = [round(float(s), 3) for s in raw]
-    big = int(np.argmax(shares))
-    shares[big] = round(1.0 - sum(s for k, s in enumerate(shares) if k != big), 3)
-    return shares
 
 
 def product_chains() -> dict[str, list[str]]:

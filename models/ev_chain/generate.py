@@ -44,6 +44,8 @@ from pathlib import Path
 
 import numpy as np
 
+from simcore.importers.write import round_shares
+
 SEED = 20240611
 HERE = Path(__file__).resolve().parent
 MODEL = HERE.parent / "ev_chain.toml"
@@ -381,6 +383,7 @@ TIER = {
     "core_electronic_component": "tier2",
     "basic_process": "tier2",
     "service": "tier2",
+    "technology_base": "tier2",  # testing and certification, filed under service before the category existed
     "basic_material": "tier3",
     "industrial_software": "tier3",
     "raw_material": "tier4",
@@ -416,16 +419,6 @@ def closeness(a: str, b: str) -> float:
     if a in OVERSEAS_LEAD and b in OVERSEAS_LEAD:
         return 0.5
     return 0.3
-
-
-def round_shares(raw: np.ndarray) -> list[float]:
-    """Shares rounded to 0.001, at least 0.05 each, summing to exactly 1 (the largest takes the rest)."""
-    raw = np.maximum(raw / raw.sum(), 0.05)
-    raw = raw / raw.sum()
-    shares = [round(float(s), 3) for s in raw]
-    big = int(np.argmax(shares))
-    shares[big] = round(1.0 - sum(s for k, s in enumerate(shares) if k != big), 3)
-    return shares
 
 
 def main() -> None:

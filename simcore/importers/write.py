@@ -158,3 +158,13 @@ def write_chain_map(tables: Any, out: str | Path, header: ModelHeader | None = N
         paths[table] = f"{folder.name}/{table}.csv"
     out.write_text(model_text(header, paths), encoding="utf-8")
     return out
+
+
+def round_shares(raw: np.ndarray) -> list[float]:
+    """Supplier shares for a written map (the generators of models/): rounded to 0.001, at least 0.05 each, summing to exactly 1 (the largest takes the rest)."""
+    raw = np.maximum(raw / raw.sum(), 0.05)
+    raw = raw / raw.sum()
+    shares = [round(float(s), 3) for s in raw]
+    big = int(np.argmax(shares))
+    shares[big] = round(1.0 - sum(s for k, s in enumerate(shares) if k != big), 3)
+    return shares
