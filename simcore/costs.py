@@ -217,12 +217,12 @@ def chain_weights(scenario: Scenario, run: CompiledRun) -> dict[str, np.ndarray]
     if not named:
         return {}
     x = np.asarray(cmap.outputs, dtype=float)
+    of_product = np.bincount(cmap.firm_product, weights=x, minlength=len(cmap.products))
+    extra = run.firm_product[len(cmap.firms) :]
     out = {}
     for c in named:
         w = cmap.chain_shares[c]
         by_product = np.bincount(cmap.firm_product, weights=w * x, minlength=len(cmap.products))
-        of_product = np.bincount(cmap.firm_product, weights=x, minlength=len(cmap.products))
-        extra = run.firm_product[len(cmap.firms) :]
         added = np.divide(by_product[extra], of_product[extra], out=np.zeros(len(extra)), where=of_product[extra] > 0)
         out[c] = np.concatenate([w, added])
     return out

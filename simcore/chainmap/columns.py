@@ -13,15 +13,15 @@ path accepts, and produces the same records (tests/chainmap/test_columns.py chec
 
 from __future__ import annotations
 
+import csv as text_csv
 import math
+import re
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from simcore.chainmap.schema import Category, Demand, Firm, Link, Necessity, Product, RecipeRow
+from simcore.chainmap.schema import ROW_MODELS, Category, Necessity
 from simcore.limits import MAX_LEAD_TIME
-from simcore.validation import LIST_COLUMNS, MAP_COLUMNS
 
 # the plain form of each CSV column: (kind, low, low inclusive, high); kinds below
 ID, TEXT, IDS, NUMBER, TIER, CATEGORY, NECESSITY, COVERS = "id", "text", "ids", "number", "tier", "category", "necessity", "covers"
@@ -37,9 +37,9 @@ COLUMNS: dict[str, dict[str, tuple]] = {
     "links": {"supplier": (ID,), "customer": (ID,), "share": (NUMBER, 0.0, False, 1.0), "lead_time": (NUMBER, 0.0, True, MAX_LEAD_TIME), "priority": (TIER,)},
     "demand": {"firm": (ID,), "product": (ID,), "units": NONNEG},
 }
-MODELS = {"products": Product, "recipes": RecipeRow, "firms": Firm, "links": Link, "demand": Demand}
 # a number as Python, pydantic and Arrow all read it alike (no `1_000`, `inf`, hex or spaces inside)
 PLAIN_NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+_PLAIN = re.compile(PLAIN_NUMBER)
 ENUMS = {CATEGORY: Category, NECESSITY: Necessity}
 
 
@@ -49,21 +49,20 @@ def fast_records(path: Path, table: str) -> list | None:
     import pyarrow as pa
     from pyarrow import csv
 
-    spec, model = COLUMNS[table], MODELS[table]
+    spec, model = COLUMNS[table], ROW_MODELS[table]
     try:
-        with path.open("rb") as fh:
-            head = fh.read(3)
+        bom, header = _header(path)
         data = csv.read_csv(
             path,
-            read_options=csv.ReadOptions(skip_rows=0, encoding="utf8"),
+            read_options=csv.ReadOptions(encoding="utf8"),
             parse_options=csv.ParseOptions(newlines_in_values=False),
-            convert_options=csv.ConvertOptions(column_types=_all_text(path), strings_can_be_null=False, quoted_strings_can_be_null=False),
+            convert_options=csv.ConvertOptions(column_types={n: pa.string() for n in header}, strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError, ValueError):
         return None
     names = data.column_names
     stripped = [n.strip() for n in names]
-    if head.startswith(b"\xef\xbb\xbf") or len(set(stripped)) != len(stripped) or not set(stripped) <= set(spec) or data.num_rows == 0:
+    if bom or len(set(stripped)) != len(stripped) or not set(stripped) <= set(spec) or data.num_rows == 0:
         return None
     required = [f for f, info in model.model_fields.items() if info.is_required()]
     if not set(required) <= set(stripped):
@@ -107,15 +106,12 @@ def _records(model, columns: dict[str, list], n: int) -> list:
     return out
 
 
-def _all_text(path: Path) -> dict[str, Any]:
-    """Every column read as text, by the header's names (Arrow would otherwise guess types and read `007` as 7)."""
-    import csv as stdcsv
-
-    import pyarrow as pa
-
-    with path.open(encoding="utf-8") as fh:
-        names = next(stdcsv.reader([fh.readline()]), [])
-    return {n: pa.string() for n in names}
+def _header(path: Path) -> tuple[bool, list[str]]:
+    """Whether the file starts with a byte-order mark (the record path reads those), and its header's names: every
+    column is read as text by name (Arrow would otherwise guess types and read `007` as 7)."""
+    with path.open("rb") as fh:
+        first = fh.readline()
+    return first.startswith(b"\xef\xbb\xbf"), next(text_csv.reader([first.decode("utf-8")]), [])
 
 
 def _column(column, spec: tuple, required: bool) -> list | None:
@@ -177,23 +173,11 @@ def _covers(cells: list[str]) -> list | None:
             if len(kv) != 2 or not kv[0].strip():
                 return None
             key, value = kv[0].strip(), kv[1].strip()
-            try:
-                days = float(value) if _plain(value) else math.nan
-            except ValueError:
+            if not _PLAIN.match(value):
                 return None
+            days = float(value)
             if not (math.isfinite(days) and days >= 0):
                 return None
             pairs[key] = days
         out.append(pairs)
     return out
-
-
-def _plain(text: str) -> bool:
-    import re
-
-    return re.match(PLAIN_NUMBER, text) is not None
-
-
-assert set(COLUMNS) == set(MODELS) and all(set(COLUMNS[t]) <= set(MODELS[t].model_fields) for t in COLUMNS)
-assert {c for t in COLUMNS.values() for c, s in t.items() if s[0] == IDS} == LIST_COLUMNS
-assert {c for t in COLUMNS.values() for c, s in t.items() if s[0] == COVERS} == MAP_COLUMNS

@@ -14,7 +14,7 @@ import math
 import numpy as np
 from simcore.chainmap.baseline import NotProductive, loop_radii, min_tau, reaches, solve_outputs, technical_matrix
 from simcore.chainmap.model import ChainMap
-from simcore.chainmap.schema import ChainMapFile, Demand, Firm, Link, ModelInfo, Product, RecipeRow, Tables
+from simcore.chainmap.schema import ROW_MODELS, ChainMapFile, ModelInfo, RecipeRow, Tables
 from simcore.errors import NO_VALUE, InputError, Problem, did_you_mean, format_loc
 from simcore.limits import MAX_OUTPUT
 from simcore.chainmap.columns import fast_records
@@ -23,7 +23,6 @@ from simcore.chainmap.workbook import read_sheet, workbook_model
 
 SHARE_TOLERANCE = 1e-6
 
-_ROW_MODELS = {"products": Product, "firms": Firm, "links": Link, "demand": Demand, "recipes": RecipeRow}
 _RECORD_TABLES = ("products", "firms", "links", "demand")
 _REFERENCES = {"firms": [("product", "product")], "links": [("supplier", "firm"), ("customer", "firm")], "demand": [("firm", "firm"), ("product", "product")]}
 
@@ -112,7 +111,7 @@ def _load(path: Path, fast: bool) -> ChainMap:
     broken_at: dict[str, list[tuple[str, Any]]] = {t: [] for t in broken}  # (file, where(field)) of each broken row
     for table, items in inline.items():
         for i, item in enumerate(items):
-            record, row_problems = validate(_ROW_MODELS[table], item, file, (table, i))
+            record, row_problems = validate(ROW_MODELS[table], item, file, (table, i))
             problems += row_problems
             if record is None:
                 broken[table].append(item)
@@ -132,7 +131,7 @@ def _load(path: Path, fast: bool) -> ChainMap:
             problems.append(Problem(file, f"tables.{table}", rel, expected))
             unreadable.add(table)
             continue
-        model = _ROW_MODELS[table]
+        model = ROW_MODELS[table]
         quick = fast_records(csv_path, table) if fast and not is_workbook(csv_path) else None
         if quick is not None:  # every cell valid: the records, with rows numbered for the checks below (never shown)
             rows = CsvTable([], list(range(2, len(quick) + 2)), [], True, table)

@@ -71,13 +71,19 @@ class ChainMap:
         return {c for c in self.chains if self.chain_member_mask[c][k]}
 
     @cached_property
+    def _listed(self) -> dict[str, np.ndarray]:
+        """Per named chain, which firms it lists (by their own `chains` or their product's): one pass over the firms."""
+        listed = {c: np.zeros(len(self.firms), dtype=bool) for c in self.chains}
+        for k in range(len(self.firms)):
+            for c in self.listed_chains(k):
+                listed[c][k] = True
+        return listed
+
+    @cached_property
     def chain_finals(self) -> dict[str, np.ndarray]:
         """Per named chain, its final-demand firms: the firms listed in it that have final demand. Their output
         is the chain's output (docs/model.md, Metrics)."""
-        return {
-            c: np.array([k for k in range(len(self.firms)) if self.final_demand[k] > 0 and c in self.listed_chains(k)], dtype=np.int64)
-            for c in self.chains
-        }
+        return {c: np.flatnonzero(listed & (self.final_demand > 0)) for c, listed in self._listed.items()}
 
     @cached_property
     def chain_member_mask(self) -> dict[str, np.ndarray]:
@@ -90,8 +96,7 @@ class ChainMap:
         for c, finals in self.chain_finals.items():
             targets = np.zeros(n, dtype=bool)
             targets[finals] = True
-            upstream = reaches(targets, self.link_supplier, self.link_customer, n) if finals.size else targets
-            masks[c] = upstream | np.array([c in self.listed_chains(k) for k in range(n)], dtype=bool)
+            masks[c] = self._listed[c] | (reaches(targets, self.link_supplier, self.link_customer, n) if finals.size else targets)
         return masks
 
     @cached_property

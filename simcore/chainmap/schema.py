@@ -159,3 +159,7 @@ class RecipeRow(Record):
     input: Id
     units: Positive
     necessity: Necessity | None = None  # empty cell: critical
+
+
+ROW_MODELS = {"products": Product, "firms": Firm, "links": Link, "demand": Demand, "recipes": RecipeRow}
+"""The record model of one row of each table (a CSV file, a workbook sheet, a `[[table]]` entry)."""

@@ -12,11 +12,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simcore.chainmap import load as L
-from simcore.chainmap.columns import COLUMNS, MODELS, fast_records
-from simcore.validation import read_csv_table, validate
+from simcore.chainmap.columns import COLUMNS, COVERS, IDS, fast_records
+from simcore.chainmap.schema import ROW_MODELS as MODELS
+from simcore.validation import LIST_COLUMNS, MAP_COLUMNS, read_csv_table, validate
 
 ROOT = Path(__file__).resolve().parents[2]
 CSV_MODELS = sorted(p for p in (ROOT / "models").glob("*.toml") if (ROOT / "models" / p.stem).is_dir())
+
+
+def test_the_column_kinds_cover_the_schema():
+    """Every table has its columns' plain forms, every column is a field, and the list and pair columns are the
+    record path's (simcore.validation.table_row)."""
+    assert set(COLUMNS) == set(MODELS) and all(set(COLUMNS[t]) <= set(MODELS[t].model_fields) for t in COLUMNS)
+    assert {c for t in COLUMNS.values() for c, s in t.items() if s[0] == IDS} == LIST_COLUMNS
+    assert {c for t in COLUMNS.values() for c, s in t.items() if s[0] == COVERS} == MAP_COLUMNS
 
 
 @pytest.mark.parametrize("model", CSV_MODELS, ids=lambda p: p.stem)
