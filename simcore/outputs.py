@@ -16,7 +16,7 @@ from simcore.result import ScenarioResult
 
 
 def check_format(scenario) -> None:
-    """A sheet holds at most EXCEL_ROWS rows: say so before simulating, not after."""
+    """Parquet needs pyarrow, and a sheet holds at most EXCEL_ROWS rows: say so before simulating, not after."""
     if scenario.output.format == "xlsx" and scenario.output.firm_trajectories:
         from simcore.chainmap.workbook import EXCEL_ROWS
 
@@ -24,6 +24,11 @@ def check_format(scenario) -> None:
         if rows >= EXCEL_ROWS:
             raise InputError([Problem(str(scenario.file), "output.format", "xlsx", f"csv or parquet: table firm_trajectories would have up to {rows:,} rows, "
                                       f"more than a sheet's {EXCEL_ROWS - 1:,} (or set output.firm_trajectories = false)")])
+    if scenario.output.format == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise InputError([Problem(str(scenario.file), "output.format", "parquet", 'expected "csv", or install pyarrow (pip install -e ".[parquet]")')]) from None
 
 
 def write_outputs(result: ScenarioResult, out: Path, plots: bool = True) -> Path:
