@@ -23,8 +23,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 # Property tests draw random examples everywhere, CI included (a fresh seed each run; CI prints the blob that
-# reproduces a failure). One property is the exception: tests/model/test_recovery.py draws its random maps on a
-# fixed sequence in CI while a known counterexample is open (docs/model.md, Orders: a dense loop that contracts).
+# reproduces a failure).
 from hypothesis import settings  # noqa: E402
 
 settings.register_profile("ci", database=None, print_blob=True)

@@ -149,13 +149,13 @@ class _ReferenceSimulation:
 
         # 4-5. rationing, final demand and backlog, shipments
         delivered = np.zeros(r.n_links)
-        link_group, final_group, n_groups = r.link_group, r.final_group, r.n_groups
+        link_group, final_group, n_groups, to_firms = r.link_group, r.final_group, r.n_groups, r.link_to_firms
         link_fill = np.zeros(r.n_links)  # the fill ratio each link's order got
         final_delivered = np.zeros(n)
         for i in range(n):
             links = r.out_link[r.out_ptr[i] : r.out_ptr[i + 1]]
             final_due = final_new[i] + self.backlog[i]
-            fill = ration(output[i], firm_demand[i], book[links], link_group[links], final_due, final_group, n_groups)
+            fill = ration(output[i], firm_demand[i], book[links], to_firms[links], link_group[links], final_due, final_group, n_groups)
             for link, ratio in zip(links, fill[:-1]):
                 delivered[link] = book[link] * ratio
                 link_fill[link] = ratio
@@ -243,23 +243,25 @@ def fill_ratio(ratio: float, ordered: float, closed: bool) -> float:
     return ratio if ordered > 0.0 else 1.0
 
 
-def ration(output: float, demand: float, orders: np.ndarray, groups: np.ndarray, final_due: float, final_group: int, n_groups: int) -> np.ndarray:
+def ration(
+    output: float, demand: float, orders: np.ndarray, to_firms: np.ndarray, groups: np.ndarray, final_due: float, final_group: int, n_groups: int
+) -> np.ndarray:
     """Fill ratio of each order, final demand last: groups served in ascending order, proportionally inside a
-    group (docs/model.md, Rationing; one group is proportional rationing)."""
+    group; the share `to_firms` of an order is in its group `g`, the rest in `g + 1` (docs/model.md, Rationing;
+    one group is proportional rationing)."""
     if n_groups == 1:
         ratio = output / demand if demand > 0.0 else 0.0
         return np.full(len(orders) + 1, ratio)
-    all_groups = np.append(groups, final_group)
-    all_orders = np.append(orders, final_due)
-    fill = np.zeros(len(all_orders))
+    wanted = np.zeros(n_groups)
+    for order, share, group in zip(orders, to_firms, groups):
+        wanted[group] += order * share
+        wanted[group + 1] += order * (1.0 - share)
+    wanted[final_group] += final_due
+    group_fill = np.zeros(n_groups)
     remaining = output
     for group in range(n_groups):
-        wanted = 0.0
-        for k in np.flatnonzero(all_groups == group):
-            wanted += all_orders[k]
-        if wanted <= 0.0:
+        if wanted[group] <= 0.0:
             continue
-        ratio = min(1.0, remaining / wanted)
-        fill[all_groups == group] = ratio
-        remaining = max(0.0, remaining - wanted)
-    return fill
+        group_fill[group] = min(1.0, remaining / wanted[group])
+        remaining = max(0.0, remaining - wanted[group])
+    return np.append(to_firms * group_fill[groups] + (1.0 - to_firms) * group_fill[groups + 1], group_fill[final_group])

@@ -101,6 +101,33 @@ def fan_out(final_units: float = 10.0):
     )
 
 
+def intermediate_and_final_customers():
+    """S (20 a day, headroom 0) serves M (8; M sells all to D), R (6; R sells only to final demand), H (4; half to
+    D, half to final demand) and its own final demand 2. No stock anywhere: a delivery is the next day's output."""
+    item = lambda name, recipe=None: {"id": name, "category": "subassembly", **({"recipe": recipe} if recipe else {})}
+    return build_model(
+        [item("part"), item("m", {"part": 1.0}), item("r", {"part": 1.0}), item("h", {"part": 1.0}), item("d", {"m": 2.0, "h": 0.5})],
+        [{"id": firm, "product": product, "region": "x"} for firm, product in zip("SMRHD", ("part", "m", "r", "h", "d"))],
+        [{"supplier": "S", "customer": c} for c in ("M", "R", "H")] + [{"supplier": "M", "customer": "D"}, {"supplier": "H", "customer": "D"}],
+        [{"firm": "D", "units": 4.0}, {"firm": "R", "units": 6.0}, {"firm": "H", "units": 2.0}, {"firm": "S", "units": 2.0}],
+        defaults={"headroom": 0.0, "cover": 0.0},
+    )
+
+
+@pytest.mark.parametrize("rule", ["mixed", "priority"])
+def test_mixed_rationing_serves_intermediate_goods_first(rule):
+    """docs/model.md, Rationing (example with both parts): S loses 40% for a day, 12 to share. Intermediate parts
+    (M's 8, half of H's 4) want 10 and get it; final-goods parts (R's 6, H's other 2) want 8 and get 2, a quarter;
+    final demand gets nothing. M gets 8, R 1.5, H 2 + 0.5 = 2.5, and each makes that the next day."""
+    cmap = intermediate_and_final_customers()
+    np.testing.assert_allclose(cmap.outputs, [20.0, 8.0, 6.0, 4.0, 4.0])
+    run, tr = run_both(cmap, [(DAMAGE, 0, 0.4, 3, 1, 0, 0.0, 0)], 6, rationing=rule)
+    np.testing.assert_allclose(run.link_to_firms[run.link_supplier == 0], [1.0, 0.0, 0.5])
+    assert tr.firm_output[3, 0] == pytest.approx(12.0)
+    assert tr.firm_final_delivered[3, 0] == 0.0
+    np.testing.assert_allclose(tr.firm_output[4, 1:4], [8.0, 1.5, 2.5], rtol=1e-12)
+
+
 @pytest.mark.parametrize(
     "rule, final_priority, to_c, to_final",
     [

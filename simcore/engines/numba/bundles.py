@@ -36,6 +36,7 @@ class ChainMap(NamedTuple):
     link_share: np.ndarray  # (L,) baseline share of the slot's orders
     link_lead: np.ndarray  # (L,) lead time, days
     link_group: np.ndarray  # (L,) int64: the order's rationing group at its supplier (CompiledRun.link_group)
+    link_to_firms: np.ndarray  # (L,) the share of the order in its group, the rest in the next (CompiledRun.link_to_firms)
     link_flow: np.ndarray  # (L,) baseline units per day
     out_ptr: np.ndarray  # (n + 1,) int64: supplier j's customer links are out_link[out_ptr[j]:out_ptr[j + 1]]
     out_link: np.ndarray  # (L,) int64
@@ -51,7 +52,7 @@ class Params(NamedTuple):
     tau: float  # days over which an inventory gap is ordered
     backlog_days: float  # days an unfilled final order waits, on average, before it is lost
     grouped: bool  # rationing by groups of the book (priority); else one fill ratio per supplier for its firms' orders
-    mixed: bool  # mixed rationing: firms' orders (one group, `fill`) before final demand; else proportional
+    mixed: bool  # mixed rationing: firms' orders for intermediate goods (`fill`), then for final goods (`final_goods_fill`), then final demand; else proportional
     n_groups: int  # rationing groups (CompiledRun.n_groups)
     adaptive: bool  # adaptive sourcing
     rho: float  # share recovery: the pull of each share back toward its baseline per day
@@ -92,6 +93,7 @@ class State(NamedTuple):
     orders: np.ndarray  # (L,) the last orders placed on each link
     ordered: np.ndarray  # (n,) each supplier's order book for the next tick
     tier_ordered: np.ndarray  # (n, G) the book by rationing group when grouped, else (0, G)
+    final_goods_ordered: np.ndarray  # (n,) the part of the book that makes final goods when mixed, else (0,)
     backlog: np.ndarray  # (n,) unfilled final demand carried over
     # effects of the live shock rows
     damage: np.ndarray  # (n,) fraction of capacity lost
@@ -103,7 +105,8 @@ class State(NamedTuple):
     plan: np.ndarray  # (n,) what each firm plans to make tomorrow: its order book, up to tomorrow's capacity (orders)
     short: np.ndarray  # (n,) bool: some input's position after production is below its use at the plan (it may bind the orders); lanes: in some lane, still (n,)
     output: np.ndarray  # (n,)
-    fill: np.ndarray  # (n,) each supplier's fill ratio of its firms' orders (proportional and mixed rationing)
+    fill: np.ndarray  # (n,) each supplier's fill ratio of its firms' orders (proportional), of their part for intermediate goods (mixed)
+    final_goods_fill: np.ndarray  # (n,) each supplier's fill ratio of its firms' orders' part for final goods when mixed, else (0,)
     tier_fill: np.ndarray  # (n, G) fill ratio by rationing group when grouped, else (1, G)
     final_new: np.ndarray  # (n,) new final demand
     final_delivered: np.ndarray  # (n,)

@@ -145,11 +145,11 @@ def apply_set(s, calendar, chain_map, state):
 
 
 @njit(cache=True)
-def reopen_books(live, n_live, calendar, chain_map, state, grouped):
+def reopen_books(live, n_live, calendar, chain_map, state, grouped, mixed):
     """Suppliers with a closed customer link: their order book again, without the closed links' orders."""
     kind, target = calendar.kind, calendar.target
-    link_supplier, out_ptr, out_link, link_group = chain_map.link_supplier, chain_map.out_ptr, chain_map.out_link, chain_map.link_group
-    closed, orders, ordered, tier_ordered = state.closed, state.orders, state.ordered, state.tier_ordered
+    link_supplier, out_ptr, out_link, link_group, to_firms = chain_map.link_supplier, chain_map.out_ptr, chain_map.out_link, chain_map.link_group, chain_map.link_to_firms
+    closed, orders, ordered, tier_ordered, final_goods_ordered = state.closed, state.orders, state.ordered, state.tier_ordered, state.final_goods_ordered
     for k in range(n_live):
         s = live[k]
         if kind[s] != CLOSE or not closed[target[s]]:
@@ -158,12 +158,12 @@ def reopen_books(live, n_live, calendar, chain_map, state, grouped):
         ordered[j] = 0.0
         if grouped:
             tier_ordered[j, :] = 0.0
+        if mixed:
+            final_goods_ordered[j] = 0.0
         for m in range(out_ptr[j], out_ptr[j + 1]):
             link = out_link[m]
             book = 0.0 if closed[link] else orders[link]
-            ordered[j] += book
-            if grouped:
-                tier_ordered[j, link_group[link]] += book
+            book_order(link, book, j, ordered, grouped, tier_ordered, mixed, final_goods_ordered, link_group, to_firms)
 
 
 @njit(cache=True)
@@ -179,7 +179,7 @@ def produce_and_ration(chain_map, params, state, totals_row):
     plan, damage_next, output, fill, tier_fill, final_new, final_delivered = (
         state.plan, state.damage_next, state.output, state.fill, state.tier_fill, state.final_new, state.final_delivered,
     )  # fmt: skip
-    in_transit, short = state.in_transit, state.short
+    in_transit, short, final_goods_ordered, final_goods_fill = state.in_transit, state.short, state.final_goods_ordered, state.final_goods_fill
     consumed = lost = produced = fin_total = delivered_total = backlog_total = 0.0
     for i in range(len(capacity)):
         cap = capacity[i] * (1.0 - damage[i])
@@ -201,10 +201,13 @@ def produce_and_ration(chain_map, params, state, totals_row):
         short[i] = short_i
 
         final_due = final_new[i] + backlog[i]
-        if mixed:  # the reference's two groups: firms' orders, then final demand
-            book = ordered[i]
+        if mixed:  # the reference's three groups: firms' orders for intermediate goods, for final goods, final demand
+            final_goods = final_goods_ordered[i]
+            book = max(0.0, ordered[i] - final_goods)
             fill[i] = min(1.0, y / book) if book > 0.0 else 0.0
             rest = max(0.0, y - book)  # y itself without orders (a book is never negative)
+            final_goods_fill[i] = min(1.0, rest / final_goods) if final_goods > 0.0 else 0.0
+            rest = max(0.0, rest - final_goods)
             final_fill = min(1.0, rest / final_due) if final_due > 0.0 else 0.0
         elif not grouped:
             ratio = y / demand if demand > 0.0 else 0.0
@@ -254,7 +257,8 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
         chain_map.slot_ptr, chain_map.slot_coef, chain_map.slot_necessity, chain_map.slot_link_ptr, chain_map.link_supplier,
         chain_map.link_lead, chain_map.link_group, chain_map.base_output,
     )  # fmt: skip
-    grouped, adaptive, rho, tau = params.grouped, params.adaptive, params.rho, params.tau
+    to_firms = chain_map.link_to_firms
+    grouped, mixed, adaptive, rho, tau = params.grouped, params.mixed, params.adaptive, params.rho, params.tau
     slot_target, slot_pipeline, link_share, share, closed, lead_factor = (
         state.slot_target, state.slot_pipeline, state.base_share, state.share, state.closed, state.lead_factor,
     )  # fmt: skip
@@ -262,6 +266,7 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
         state.fill, state.tier_fill, state.plan, state.short, state.orders, state.ordered, state.tier_ordered,
     )  # fmt: skip
     inventory, in_transit, ring, weight = state.inventory, state.in_transit, state.ring, state.weight
+    final_goods_ordered, final_goods_fill = state.final_goods_ordered, state.final_goods_fill
     mask = ring.shape[0] - 1
     shipped = stock = transit = arriving = 0.0
     for i in range(len(slot_ptr) - 1):
@@ -270,9 +275,9 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
         two_passes = slot_ptr[i + 1] - slot_ptr[i] > 1 and short[i]
         if two_passes:
             for s in range(slot_ptr[i], slot_ptr[i + 1]):
-                shipped = ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, fill, link_supplier, link_group, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit)
+                shipped = ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit)
                 if adaptive and slot_link_ptr[s + 1] - slot_link_ptr[s] > 1:
-                    adapt_shares(slot_link_ptr[s], slot_link_ptr[s + 1], closed, any_closed, orders, fill, tier_fill, grouped, link_supplier, link_group, share, link_share, rho, weight)
+                    adapt_shares(slot_link_ptr[s], slot_link_ptr[s + 1], closed, any_closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms, share, link_share, rho, weight)
                 position = inventory[s] + in_transit[s]
                 if position < slot_coef[s] * plan[i]:  # a bound at or above the plan never binds
                     bound = input_bound(position, slot_coef[s], slot_necessity[s], base_output[i])
@@ -282,9 +287,9 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
             if not two_passes:
-                shipped = ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, fill, link_supplier, link_group, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit)
+                shipped = ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit)
                 if adaptive and hi - lo > 1:
-                    adapt_shares(lo, hi, closed, any_closed, orders, fill, tier_fill, grouped, link_supplier, link_group, share, link_share, rho, weight)
+                    adapt_shares(lo, hi, closed, any_closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms, share, link_share, rho, weight)
             # orders for the next tick (reference step 6), into each supplier's next order book
             expected = within_slack(plan[i], second if s == scarcest else lowest)
             gap = slot_target[s] + slot_pipeline[s] - inventory[s] - in_transit[s]
@@ -294,9 +299,7 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
             for link in range(np.uint64(lo), np.uint64(hi)):  # unsigned: see the module's notes
                 o = order * share[link]
                 orders[link] = o
-                ordered[np.uint64(link_supplier[link])] += o
-                if grouped:
-                    tier_ordered[link_supplier[link], link_group[link]] += o
+                book_order(link, o, np.uint64(link_supplier[link]), ordered, grouped, tier_ordered, mixed, final_goods_ordered, link_group, to_firms)
             # end of tick: record stock and transit, then take in what the next tick will use
             stock += inventory[s]
             transit += in_transit[s]
@@ -314,14 +317,37 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
 
 
 @njit(cache=True, inline="always")
-def ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, fill, link_supplier, link_group, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit):
+def book_order(link, o, j, ordered, grouped, tier_ordered, mixed, final_goods_ordered, link_group, to_firms):
+    """Order `o` on `link` into its supplier `j`'s book: the part for intermediate goods in the link's group, the
+    rest in the next (docs/model.md, Rationing)."""
+    ordered[j] += o
+    if grouped:
+        tier_ordered[j, link_group[link]] += o * to_firms[link]
+        tier_ordered[j, link_group[link] + 1] += o * (1.0 - to_firms[link])
+    elif mixed:
+        final_goods_ordered[j] += o * (1.0 - to_firms[link])
+
+
+@njit(cache=True, inline="always")
+def order_fill(link, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms):
+    """The fill ratio of `link`'s order at its supplier: its parts' groups' ratios, weighted by the parts."""
+    j = link_supplier[link]
+    if grouped:
+        g = link_group[link]
+        return to_firms[link] * tier_fill[j, g] + (1.0 - to_firms[link]) * tier_fill[j, g + 1]
+    if mixed:
+        return to_firms[link] * fill[j] + (1.0 - to_firms[link]) * final_goods_fill[j]
+    return fill[j]
+
+
+@njit(cache=True, inline="always")
+def ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit):
     """Input `s`'s deliveries of tick `t`, each link's pulled from its supplier's fill ratio, into the ring and in
     transit; returns `shipped` plus them, added one by one (the order of the reference's sum). Inlined: a call
     with array arguments costs more than the arithmetic."""
     for link in range(np.uint64(slot_link_ptr[s]), np.uint64(slot_link_ptr[s + 1])):  # unsigned: see the module's notes
         book = 0.0 if (any_closed and closed[link]) else orders[link]
-        ratio = tier_fill[link_supplier[link], link_group[link]] if grouped else fill[np.uint64(link_supplier[link])]
-        units = book * ratio
+        units = book * order_fill(link, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms)
         if units > 0.0:
             lead = link_lead[link] * lead_factor[link] if any_lead else link_lead[link]
             ring[arrival_tick(t, lead) & mask, s] += units
@@ -331,7 +357,7 @@ def ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill
 
 
 @njit(cache=True, inline="always")
-def adapt_shares(lo, hi, closed, any_closed, orders, fill, tier_fill, grouped, link_supplier, link_group, share, link_share, rho, weight):
+def adapt_shares(lo, hi, closed, any_closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms, share, link_share, rho, weight):
     """Reference `_adapt_shares` for one input: toward suppliers that filled their last orders, back toward baseline.
 
     A link's fill ratio is its supplier's (its group's) ratio; 0 if the link is
@@ -344,10 +370,8 @@ def adapt_shares(lo, hi, closed, any_closed, orders, fill, tier_fill, grouped, l
             ratio = 0.0
         elif orders[link] <= 0.0:
             ratio = 1.0
-        elif grouped:
-            ratio = tier_fill[link_supplier[link], link_group[link]]
         else:
-            ratio = fill[link_supplier[link]]
+            ratio = order_fill(link, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms)
         weight[link] = share[link] * ratio
         total += weight[link]
     for link in range(lo, hi):
@@ -389,7 +413,7 @@ def simulate(chain_map, params, calendar, record):
     The arguments are `bundles.ChainMap`, `Params`, `Calendar` (rows sorted by start: the order their onsets
     fire) and `Record`; the run's `bundles.State` is built here.
     """
-    horizon, grouped, n_groups, adaptive = params.horizon, params.grouped, params.n_groups, params.adaptive
+    horizon, grouped, mixed, n_groups, adaptive = params.horizon, params.grouped, params.mixed, params.n_groups, params.adaptive
     kind, target, value, start = calendar.kind, calendar.target, calendar.value, calendar.start
     link_supplier, link_slot, link_lead, link_group, link_flow = (
         chain_map.link_supplier, chain_map.link_slot, chain_map.link_lead, chain_map.link_group, chain_map.link_flow,
@@ -407,10 +431,9 @@ def simulate(chain_map, params, calendar, record):
     backlog = np.zeros(n)
     ordered = np.zeros(n)
     tier_ordered = np.zeros((n, n_groups) if grouped else (0, n_groups))
+    final_goods_ordered = np.zeros(n if mixed else 0)
     for link in range(n_links):
-        ordered[link_supplier[link]] += orders[link]
-        if grouped:
-            tier_ordered[link_supplier[link], link_group[link]] += orders[link]
+        book_order(link, orders[link], link_supplier[link], ordered, grouped, tier_ordered, mixed, final_goods_ordered, link_group, chain_map.link_to_firms)
     ring = np.zeros((ring_length(link_lead, kind, target, value), n_slots))
     mask = ring.shape[0] - 1
     for link in range(n_links):
@@ -444,15 +467,17 @@ def simulate(chain_map, params, calendar, record):
     output = np.zeros(n)
     fill = np.zeros(n)
     tier_fill = np.zeros((n, n_groups) if grouped else (1, n_groups))
+    final_goods_fill = np.zeros(n if mixed else 0)
     final_new = np.zeros(n)
     final_delivered = np.zeros(n)
     weight = np.zeros(n_links if adaptive else 0)  # adapt_shares' scratch
     state = State(
         capacity=capacity, slot_target=slot_target, slot_pipeline=slot_pipeline, base_share=base_share,
         share=share, inventory=inventory, in_transit=in_transit, ring=ring,
-        orders=orders, ordered=ordered, tier_ordered=tier_ordered, backlog=backlog,
+        orders=orders, ordered=ordered, tier_ordered=tier_ordered, final_goods_ordered=final_goods_ordered, backlog=backlog,
         damage=damage, damage_next=damage_next, demand_factor=demand_factor, closed=closed, lead_factor=lead_factor,
-        plan=plan, short=short, output=output, fill=fill, tier_fill=tier_fill, final_new=final_new, final_delivered=final_delivered, weight=weight,
+        plan=plan, short=short, output=output, fill=fill, tier_fill=tier_fill, final_goods_fill=final_goods_fill,
+        final_new=final_new, final_delivered=final_delivered, weight=weight,
     )  # fmt: skip
 
     for t in range(horizon):
@@ -470,12 +495,14 @@ def simulate(chain_map, params, calendar, record):
         for k in range(n_live):
             any_closed = any_closed or (kind[live[k]] == CLOSE and closed[target[live[k]]])
         if any_closed:
-            reopen_books(live, n_live, calendar, chain_map, state, grouped)
+            reopen_books(live, n_live, calendar, chain_map, state, grouped, mixed)
 
         produce_and_ration(chain_map, params, state, row)
         ordered[:] = 0.0
         if grouped:
             tier_ordered[:, :] = 0.0
+        if mixed:
+            final_goods_ordered[:] = 0.0
         arriving = ship_and_order(t, chain_map, params, state, any_closed, any_lead_row and n_live > 0, row)
         record_tick(t, chain_map, state, record)
     return start_inventory, start_in_transit

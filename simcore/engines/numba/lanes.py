@@ -108,11 +108,11 @@ def apply_set(s, r, calendar, chain_map, state):
 
 
 @kernel
-def reopen_books(r, live, first, n_live, calendar, chain_map, state, grouped):
+def reopen_books(r, live, first, n_live, calendar, chain_map, state, grouped, mixed):
     """Lane `r`'s suppliers with a closed customer link: their order book again, without the closed links' orders."""
     kind, target = calendar.kind, calendar.target
-    link_supplier, out_ptr, out_link, link_group = chain_map.link_supplier, chain_map.out_ptr, chain_map.out_link, chain_map.link_group
-    closed, orders, ordered, tier_ordered = state.closed, state.orders, state.ordered, state.tier_ordered
+    link_supplier, out_ptr, out_link, link_group, to_firms = chain_map.link_supplier, chain_map.out_ptr, chain_map.out_link, chain_map.link_group, chain_map.link_to_firms
+    closed, orders, ordered, tier_ordered, final_goods_ordered = state.closed, state.orders, state.ordered, state.tier_ordered, state.final_goods_ordered
     for k in range(first, first + n_live):
         s = live[k]
         if kind[s] != CLOSE or not closed[target[s], r]:
@@ -121,12 +121,17 @@ def reopen_books(r, live, first, n_live, calendar, chain_map, state, grouped):
         ordered[j, r] = 0.0
         if grouped:
             tier_ordered[j, :, r] = 0.0
+        if mixed:
+            final_goods_ordered[j, r] = 0.0
         for m in range(out_ptr[j], out_ptr[j + 1]):
             link = out_link[m]
             book = 0.0 if closed[link, r] else orders[link, r]
             ordered[j, r] += book
             if grouped:
-                tier_ordered[j, link_group[link], r] += book
+                tier_ordered[j, link_group[link], r] += book * to_firms[link]
+                tier_ordered[j, link_group[link] + 1, r] += book * (1.0 - to_firms[link])
+            elif mixed:
+                final_goods_ordered[j, r] += book * (1.0 - to_firms[link])
 
 
 @kernel
@@ -142,7 +147,7 @@ def produce_and_ration(chain_map, params, state, scratch):
     plan, damage_next, output, fill, tier_fill, final_new, final_delivered = (
         state.plan, state.damage_next, state.output, state.fill, state.tier_fill, state.final_new, state.final_delivered,
     )  # fmt: skip
-    in_transit, short = state.in_transit, state.short
+    in_transit, short, final_goods_ordered, final_goods_fill = state.in_transit, state.short, state.final_goods_ordered, state.final_goods_fill
     lanes = capacity.shape[1]
     cap, limit, y, final_due, final_fill, remaining, demand = scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], scratch[5], scratch[6]
     for i in range(len(final_demand)):
@@ -174,11 +179,14 @@ def produce_and_ration(chain_map, params, state, scratch):
 
         for r in range(lanes):
             final_due[r] = final_new[i, r] + backlog[i, r]
-        if mixed:  # the reference's two groups: firms' orders, then final demand
+        if mixed:  # the reference's three groups: firms' orders for intermediate goods, for final goods, final demand
             for r in range(lanes):
-                book = ordered[i, r]
+                final_goods = final_goods_ordered[i, r]
+                book = max(0.0, ordered[i, r] - final_goods)
                 fill[i, r] = min(1.0, y[r] / book) if book > 0.0 else 0.0
                 rest = max(0.0, y[r] - book)  # y itself without orders (a book is never negative)
+                final_goods_fill[i, r] = min(1.0, rest / final_goods) if final_goods > 0.0 else 0.0
+                rest = max(0.0, rest - final_goods)
                 final_fill[r] = min(1.0, rest / final_due[r]) if final_due[r] > 0.0 else 0.0
         elif not grouped:
             for r in range(lanes):
@@ -217,7 +225,8 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
         chain_map.slot_ptr, chain_map.slot_coef, chain_map.slot_necessity, chain_map.slot_link_ptr, chain_map.link_supplier,
         chain_map.link_lead, chain_map.link_group, chain_map.base_output,
     )  # fmt: skip
-    grouped, adaptive, rho, tau = params.grouped, params.adaptive, params.rho, params.tau
+    to_firms = chain_map.link_to_firms
+    grouped, mixed, adaptive, rho, tau = params.grouped, params.mixed, params.adaptive, params.rho, params.tau
     slot_target, slot_pipeline, link_share, share, closed, lead_factor = (
         state.slot_target, state.slot_pipeline, state.base_share, state.share, state.closed, state.lead_factor,
     )  # fmt: skip
@@ -225,6 +234,7 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
         state.fill, state.tier_fill, state.plan, state.short, state.orders, state.ordered, state.tier_ordered,
     )  # fmt: skip
     inventory, in_transit, ring, weight = state.inventory, state.in_transit, state.ring, state.weight
+    final_goods_ordered, final_goods_fill = state.final_goods_ordered, state.final_goods_fill
     lanes = inventory.shape[1]
     mask = ring.shape[0] - 1
     b = (t + 1) & mask
@@ -242,9 +252,9 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
         if two_passes:
             for s in range(slot_ptr[i], slot_ptr[i + 1]):
                 lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
-                ship(t, s, lanes, any_closed, any_lead, closed, orders, grouped, tier_fill, fill, link_supplier, link_group, link_lead, lead_factor, lo, hi, ring, mask, in_transit, shipment)
+                ship(t, s, lanes, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms, link_lead, lead_factor, lo, hi, ring, mask, in_transit, shipment)
                 if adaptive and hi - lo > 1:
-                    adapt_shares(lo, hi, lanes, closed, any_closed, orders, fill, tier_fill, grouped, link_supplier, link_group, share, link_share, rho, weight, total)
+                    adapt_shares(lo, hi, lanes, closed, any_closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms, share, link_share, rho, weight, total)
                 coef, necessity = slot_coef[s], slot_necessity[s]
                 if necessity != NONCRITICAL:
                     for r in range(lanes):  # the scalar kernel's bounds (only those below the plan can bind)
@@ -259,9 +269,9 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
             if not two_passes:  # no input of any lane is short: shipments cannot make one bind
-                ship(t, s, lanes, any_closed, any_lead, closed, orders, grouped, tier_fill, fill, link_supplier, link_group, link_lead, lead_factor, lo, hi, ring, mask, in_transit, shipment)
+                ship(t, s, lanes, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms, link_lead, lead_factor, lo, hi, ring, mask, in_transit, shipment)
                 if adaptive and hi - lo > 1:
-                    adapt_shares(lo, hi, lanes, closed, any_closed, orders, fill, tier_fill, grouped, link_supplier, link_group, share, link_share, rho, weight, total)
+                    adapt_shares(lo, hi, lanes, closed, any_closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms, share, link_share, rho, weight, total)
             # orders for the next tick (reference step 6), into each supplier's next order book
             coef = slot_coef[s]
             no_order = ROUNDING_SLACK * coef * base
@@ -277,13 +287,16 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
                     o = max(0.0, coef * plan[r] + gap / tau)
                     order[r] = 0.0 if o < no_order else o
             for link in range(lo, hi):
-                j, group = link_supplier[link], link_group[link]
+                j, group, part = link_supplier[link], link_group[link], to_firms[link]
                 for r in range(lanes):
                     o = order[r] * share[link, r]
                     orders[link, r] = o
                     ordered[j, r] += o
-                    if grouped:
-                        tier_ordered[j, group, r] += o
+                    if grouped:  # kernels.book_order
+                        tier_ordered[j, group, r] += o * part
+                        tier_ordered[j, group + 1, r] += o * (1.0 - part)
+                    elif mixed:
+                        final_goods_ordered[j, r] += o * (1.0 - part)
             # end of tick: take in what the next tick will use
             for r in range(lanes):
                 units = ring[b, s, r]
@@ -293,14 +306,24 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def ship(t, s, lanes, any_closed, any_lead, closed, orders, grouped, tier_fill, fill, link_supplier, link_group, link_lead, lead_factor, lo, hi, ring, mask, in_transit, shipment):
+def order_fill(j, group, part, r, grouped, tier_fill, mixed, fill, final_goods_fill):
+    """Lane `r`'s fill ratio of an order at supplier `j` (kernels.order_fill): its parts' groups' ratios."""
+    if grouped:
+        return part * tier_fill[j, group, r] + (1.0 - part) * tier_fill[j, group + 1, r]
+    if mixed:
+        return part * fill[j, r] + (1.0 - part) * final_goods_fill[j, r]
+    return fill[j, r]
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def ship(t, s, lanes, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms, link_lead, lead_factor, lo, hi, ring, mask, in_transit, shipment):
     """Input `s`'s deliveries of tick `t` in every lane (links `lo:hi`), each pulled from its supplier's fill ratio,
     into the ring and in transit. Inlined, like adapt_shares."""
     for link in range(lo, hi):
-        j, group = link_supplier[link], link_group[link]
+        j, group, part = link_supplier[link], link_group[link], to_firms[link]
         for r in range(lanes):
             book = 0.0 if (any_closed and closed[link, r]) else orders[link, r]
-            shipment[r] = book * (tier_fill[j, group, r] if grouped else fill[j, r])
+            shipment[r] = book * order_fill(j, group, part, r, grouped, tier_fill, mixed, fill, final_goods_fill)
         if any_lead:  # each lane its own delay
             for r in range(lanes):
                 ring[arrival_tick(t, link_lead[link] * lead_factor[link, r]) & mask, s, r] += shipment[r]
@@ -313,7 +336,7 @@ def ship(t, s, lanes, any_closed, any_lead, closed, orders, grouped, tier_fill, 
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def adapt_shares(lo, hi, lanes, closed, any_closed, orders, fill, tier_fill, grouped, link_supplier, link_group, share, link_share, rho, weight, total):
+def adapt_shares(lo, hi, lanes, closed, any_closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms, share, link_share, rho, weight, total):
     """Reference `_adapt_shares` for one input: toward suppliers that filled their last orders, back toward baseline.
 
     A link's fill ratio is its supplier's (its group's) ratio; 0 if the link is
@@ -323,16 +346,14 @@ def adapt_shares(lo, hi, lanes, closed, any_closed, orders, fill, tier_fill, gro
     for r in range(lanes):
         total[r] = 0.0
     for link in range(lo, hi):
-        j, group = link_supplier[link], link_group[link]
+        j, group, part = link_supplier[link], link_group[link], to_firms[link]
         for r in range(lanes):
             if any_closed and closed[link, r]:
                 ratio = 0.0
             elif orders[link, r] <= 0.0:
                 ratio = 1.0
-            elif grouped:
-                ratio = tier_fill[j, group, r]
             else:
-                ratio = fill[j, r]
+                ratio = order_fill(j, group, part, r, grouped, tier_fill, mixed, fill, final_goods_fill)
             weight[link, r] = share[link, r] * ratio
             total[r] += weight[link, r]
     for link in range(lo, hi):
@@ -386,7 +407,7 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
 
     Lane `r` runs on `calendar` rows `row_ptr[r]:row_ptr[r + 1]`, sorted by start (the order their onsets fire).
     """
-    horizon, grouped, n_groups, adaptive = params.horizon, params.grouped, params.n_groups, params.adaptive
+    horizon, grouped, mixed, n_groups, adaptive = params.horizon, params.grouped, params.mixed, params.n_groups, params.adaptive
     kind, target, value, start = calendar.kind, calendar.target, calendar.value, calendar.start
     link_supplier, link_slot, link_lead, link_group, link_flow = (
         chain_map.link_supplier, chain_map.link_slot, chain_map.link_lead, chain_map.link_group, chain_map.link_flow,
@@ -405,11 +426,16 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
     backlog = np.zeros((n, lanes))
     ordered = np.zeros((n, lanes))
     tier_ordered = np.zeros((n if grouped else 0, n_groups, lanes))
+    final_goods_ordered = np.zeros((n if mixed else 0, lanes))
+    to_firms = chain_map.link_to_firms
     for link in range(n_links):
         for r in range(lanes):
             ordered[link_supplier[link], r] += orders[link, r]
-            if grouped:
-                tier_ordered[link_supplier[link], link_group[link], r] += orders[link, r]
+            if grouped:  # kernels.book_order
+                tier_ordered[link_supplier[link], link_group[link], r] += orders[link, r] * to_firms[link]
+                tier_ordered[link_supplier[link], link_group[link] + 1, r] += orders[link, r] * (1.0 - to_firms[link])
+            elif mixed:
+                final_goods_ordered[link_supplier[link], r] += orders[link, r] * (1.0 - to_firms[link])
     length = 2
     for r in range(lanes):
         lo, hi = row_ptr[r], row_ptr[r + 1]
@@ -446,6 +472,7 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
     output = np.zeros((n, lanes))
     fill = np.zeros((n, lanes))
     tier_fill = np.zeros((n if grouped else 1, n_groups, lanes))
+    final_goods_fill = np.zeros((n if mixed else 0, lanes))
     final_new = np.zeros((n, lanes))
     final_delivered = np.zeros((n, lanes))
     weight = np.zeros((n_links if adaptive else 0, lanes))  # adapt_shares' scratch
@@ -453,9 +480,10 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
     state = State(
         capacity=capacity, slot_target=slot_target, slot_pipeline=slot_pipeline, base_share=base_share,
         share=share, inventory=inventory, in_transit=in_transit, ring=ring,
-        orders=orders, ordered=ordered, tier_ordered=tier_ordered, backlog=backlog,
+        orders=orders, ordered=ordered, tier_ordered=tier_ordered, final_goods_ordered=final_goods_ordered, backlog=backlog,
         damage=damage, damage_next=damage_next, demand_factor=demand_factor, closed=closed, lead_factor=lead_factor,
-        plan=plan, short=np.zeros(n, dtype=np.bool_), output=output, fill=fill, tier_fill=tier_fill, final_new=final_new, final_delivered=final_delivered, weight=weight,
+        plan=plan, short=np.zeros(n, dtype=np.bool_), output=output, fill=fill, tier_fill=tier_fill, final_goods_fill=final_goods_fill,
+        final_new=final_new, final_delivered=final_delivered, weight=weight,
     )  # fmt: skip
 
     for t in range(horizon):
@@ -475,7 +503,7 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
             for k in range(first, first + n_live[r]):
                 closed_here = closed_here or (kind[live[k]] == CLOSE and closed[target[live[k]], r])
             if closed_here:
-                reopen_books(r, live, first, n_live[r], calendar, chain_map, state, grouped)
+                reopen_books(r, live, first, n_live[r], calendar, chain_map, state, grouped, mixed)
             any_closed = any_closed or closed_here
             any_lead = any_lead or (any_lead_row and n_live[r] > 0)
 
@@ -483,6 +511,8 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
         ordered[:, :] = 0.0
         if grouped:
             tier_ordered[:, :, :] = 0.0
+        if mixed:
+            final_goods_ordered[:, :] = 0.0
         ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch)
         record_tick(t, chain_map, state, record, scratch)
 
