@@ -98,38 +98,47 @@ class CompiledRun:
         return len(self.slot_coef)
 
     # Rationing groups (docs/model.md, Rationing): a supplier serves its book group by group, in ascending order,
-    # proportionally inside a group. A firm's order is split by `link_to_firms`: the part that makes goods for
-    # other firms is in its group `g`, the part that makes final goods in `g + 1`. Under priority, tier k's
-    # firm orders are groups 3k and 3k + 1 and final demand of tier k is group 3k + 2; under mixed, firms' orders
-    # are groups 0 and 1 and final demand group 2; under proportional, one group.
+    # proportionally inside a group. A firm's order is split by `link_final_goods`: the part that makes goods for
+    # other firms is in `link_group`, the part that makes final goods in `link_final_goods_group`. Under mixed,
+    # the groups are 0, 1 and final demand 2; under priority, with `T` tiers in use, tier k's intermediate parts
+    # are group k, its final-goods parts group T + 2k and its final demand group T + 2k + 1; under proportional,
+    # one group.
+    @property
+    def _tiers(self) -> int:
+        return max(self.final_tier, int(self.link_tier.max(initial=0))) + 1
+
     @property
     def link_group(self) -> np.ndarray:
         if self.rationing == PRIORITY:
-            return 3 * self.link_tier
+            return self.link_tier.astype(np.int64)
         return np.zeros(self.n_links, dtype=np.int64)
+
+    @property
+    def link_final_goods_group(self) -> np.ndarray:
+        if self.rationing == PRIORITY:
+            return (self._tiers + 2 * self.link_tier).astype(np.int64)
+        return np.full(self.n_links, 1 if self.rationing == MIXED else 0, dtype=np.int64)
 
     @property
     def final_group(self) -> int:
         if self.rationing == PRIORITY:
-            return 3 * self.final_tier + 2
+            return self._tiers + 2 * self.final_tier + 1
         return 2 if self.rationing == MIXED else 0
 
     @property
     def n_groups(self) -> int:
-        """Groups in use: under priority up to the final demand group or the highest firm-order group, whichever is
-        higher (empty groups serve nobody)."""
+        """Groups in use (empty groups serve nobody)."""
         if self.rationing == PRIORITY:
-            return 3 * max(self.final_tier, int(self.link_tier.max(initial=0))) + 3
+            return 3 * self._tiers
         return 3 if self.rationing == MIXED else 1
 
     @property
-    def link_to_firms(self) -> np.ndarray:
-        """For each link, the share of its customer's baseline output that goes to other firms (1 for a firm with
-        no baseline output): the part of its orders that makes intermediate goods (docs/model.md, Rationing)."""
+    def link_final_goods(self) -> np.ndarray:
+        """For each link, `1 - phi`: the share of its customer's baseline output that goes to final demand (0 for a
+        firm with no baseline output), the part of its orders that makes final goods (docs/model.md, Rationing)."""
         base = self.base_output[self.link_customer]
         final = self.final_demand[self.link_customer]
-        share = 1.0 - final / np.where(base > 0.0, base, 1.0)
-        return np.where(base > 0.0, np.clip(share, 0.0, 1.0), 1.0)
+        return np.where(base > 0.0, np.clip(final / np.where(base > 0.0, base, 1.0), 0.0, 1.0), 0.0)
 
     def with_shocks(self, shocks: ShockTable) -> "CompiledRun":
         """This run on another shock table (map-level targets): its `shock_columns`."""

@@ -149,13 +149,14 @@ class _ReferenceSimulation:
 
         # 4-5. rationing, final demand and backlog, shipments
         delivered = np.zeros(r.n_links)
-        link_group, final_group, n_groups, to_firms = r.link_group, r.final_group, r.n_groups, r.link_to_firms
+        link_group, final_group, n_groups, final_goods = r.link_group, r.final_group, r.n_groups, r.link_final_goods
+        final_goods_group = r.link_final_goods_group
         link_fill = np.zeros(r.n_links)  # the fill ratio each link's order got
         final_delivered = np.zeros(n)
         for i in range(n):
             links = r.out_link[r.out_ptr[i] : r.out_ptr[i + 1]]
             final_due = final_new[i] + self.backlog[i]
-            fill = ration(output[i], firm_demand[i], book[links], to_firms[links], link_group[links], final_due, final_group, n_groups)
+            fill = ration(output[i], firm_demand[i], book[links], final_goods[links], link_group[links], final_goods_group[links], final_due, final_group, n_groups)
             for link, ratio in zip(links, fill[:-1]):
                 delivered[link] = book[link] * ratio
                 link_fill[link] = ratio
@@ -244,18 +245,18 @@ def fill_ratio(ratio: float, ordered: float, closed: bool) -> float:
 
 
 def ration(
-    output: float, demand: float, orders: np.ndarray, to_firms: np.ndarray, groups: np.ndarray, final_due: float, final_group: int, n_groups: int
+    output: float, demand: float, orders: np.ndarray, final_goods: np.ndarray, groups: np.ndarray, final_goods_groups: np.ndarray, final_due: float, final_group: int, n_groups: int
 ) -> np.ndarray:
     """Fill ratio of each order, final demand last: groups served in ascending order, proportionally inside a
-    group; the share `to_firms` of an order is in its group `g`, the rest in `g + 1` (docs/model.md, Rationing;
+    group; the share `final_goods` of an order is in its `final_goods_groups`' group, the rest in `groups`' (docs/model.md, Rationing;
     one group is proportional rationing)."""
     if n_groups == 1:
         ratio = output / demand if demand > 0.0 else 0.0
         return np.full(len(orders) + 1, ratio)
     wanted = np.zeros(n_groups)
-    for order, share, group in zip(orders, to_firms, groups):
-        wanted[group] += order * share
-        wanted[group + 1] += order * (1.0 - share)
+    for order, share, group, final_goods_group in zip(orders, final_goods, groups, final_goods_groups):
+        wanted[group] += order * (1.0 - share)
+        wanted[final_goods_group] += order * share
     wanted[final_group] += final_due
     group_fill = np.zeros(n_groups)
     remaining = output
@@ -264,4 +265,4 @@ def ration(
             continue
         group_fill[group] = min(1.0, remaining / wanted[group])
         remaining = max(0.0, remaining - wanted[group])
-    return np.append(to_firms * group_fill[groups] + (1.0 - to_firms) * group_fill[groups + 1], group_fill[final_group])
+    return np.append(group_fill[groups] + final_goods * (group_fill[final_goods_groups] - group_fill[groups]), group_fill[final_group])

@@ -122,7 +122,7 @@ def test_mixed_rationing_serves_intermediate_goods_first(rule):
     cmap = intermediate_and_final_customers()
     np.testing.assert_allclose(cmap.outputs, [20.0, 8.0, 6.0, 4.0, 4.0])
     run, tr = run_both(cmap, [(DAMAGE, 0, 0.4, 3, 1, 0, 0.0, 0)], 6, rationing=rule)
-    np.testing.assert_allclose(run.link_to_firms[run.link_supplier == 0], [1.0, 0.0, 0.5])
+    np.testing.assert_allclose(run.link_final_goods[run.link_supplier == 0], [0.0, 1.0, 0.5])
     assert tr.firm_output[3, 0] == pytest.approx(12.0)
     assert tr.firm_final_delivered[3, 0] == 0.0
     np.testing.assert_allclose(tr.firm_output[4, 1:4], [8.0, 1.5, 2.5], rtol=1e-12)

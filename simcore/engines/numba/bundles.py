@@ -36,7 +36,8 @@ class ChainMap(NamedTuple):
     link_share: np.ndarray  # (L,) baseline share of the slot's orders
     link_lead: np.ndarray  # (L,) lead time, days
     link_group: np.ndarray  # (L,) int64: the order's rationing group at its supplier (CompiledRun.link_group)
-    link_to_firms: np.ndarray  # (L,) the share of the order in its group, the rest in the next (CompiledRun.link_to_firms)
+    link_final_goods: np.ndarray  # (L,) the share of the order for final goods, the rest for intermediate goods (CompiledRun.link_final_goods)
+    link_final_goods_group: np.ndarray  # (L,) int64: the final-goods part's rationing group (CompiledRun.link_final_goods_group)
     link_flow: np.ndarray  # (L,) baseline units per day
     out_ptr: np.ndarray  # (n + 1,) int64: supplier j's customer links are out_link[out_ptr[j]:out_ptr[j + 1]]
     out_link: np.ndarray  # (L,) int64

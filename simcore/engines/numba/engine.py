@@ -99,7 +99,7 @@ def _kernel_array(name: str, a) -> np.ndarray:
 
 SHOCK_COLUMNS = tuple(f"shock_{name}" for name in Calendar._fields)  # CompiledRun's names of the Calendar's columns
 _INT64 = frozenset({
-    "slot_ptr", "slot_link_ptr", "link_supplier", "link_customer", "link_slot", "link_group", "slot_necessity", "out_ptr", "out_link", "chain_ptr", "chain_firm",
+    "slot_ptr", "slot_link_ptr", "link_supplier", "link_customer", "link_slot", "link_group", "link_final_goods_group", "slot_necessity", "out_ptr", "out_link", "chain_ptr", "chain_firm",
     "shock_kind", "shock_target", "shock_profile",
 })  # fmt: skip
 """The `CompiledRun` arrays that the kernels read as int64 (indices, pointers, codes); all others are float64."""

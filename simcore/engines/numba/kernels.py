@@ -148,7 +148,8 @@ def apply_set(s, calendar, chain_map, state):
 def reopen_books(live, n_live, calendar, chain_map, state, grouped, mixed):
     """Suppliers with a closed customer link: their order book again, without the closed links' orders."""
     kind, target = calendar.kind, calendar.target
-    link_supplier, out_ptr, out_link, link_group, to_firms = chain_map.link_supplier, chain_map.out_ptr, chain_map.out_link, chain_map.link_group, chain_map.link_to_firms
+    link_supplier, out_ptr, out_link, link_group, final_goods = chain_map.link_supplier, chain_map.out_ptr, chain_map.out_link, chain_map.link_group, chain_map.link_final_goods
+    final_goods_group = chain_map.link_final_goods_group
     closed, orders, ordered, tier_ordered, final_goods_ordered = state.closed, state.orders, state.ordered, state.tier_ordered, state.final_goods_ordered
     for k in range(n_live):
         s = live[k]
@@ -163,7 +164,7 @@ def reopen_books(live, n_live, calendar, chain_map, state, grouped, mixed):
         for m in range(out_ptr[j], out_ptr[j + 1]):
             link = out_link[m]
             book = 0.0 if closed[link] else orders[link]
-            book_order(link, book, j, ordered, grouped, tier_ordered, mixed, final_goods_ordered, link_group, to_firms)
+            book_order(link, book, j, ordered, grouped, tier_ordered, mixed, final_goods_ordered, link_group, final_goods_group, final_goods)
 
 
 @njit(cache=True)
@@ -257,7 +258,7 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
         chain_map.slot_ptr, chain_map.slot_coef, chain_map.slot_necessity, chain_map.slot_link_ptr, chain_map.link_supplier,
         chain_map.link_lead, chain_map.link_group, chain_map.base_output,
     )  # fmt: skip
-    to_firms = chain_map.link_to_firms
+    final_goods, final_goods_group = chain_map.link_final_goods, chain_map.link_final_goods_group
     grouped, mixed, adaptive, rho, tau = params.grouped, params.mixed, params.adaptive, params.rho, params.tau
     slot_target, slot_pipeline, link_share, share, closed, lead_factor = (
         state.slot_target, state.slot_pipeline, state.base_share, state.share, state.closed, state.lead_factor,
@@ -275,9 +276,9 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
         two_passes = slot_ptr[i + 1] - slot_ptr[i] > 1 and short[i]
         if two_passes:
             for s in range(slot_ptr[i], slot_ptr[i + 1]):
-                shipped = ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit)
+                shipped = ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit)
                 if adaptive and slot_link_ptr[s + 1] - slot_link_ptr[s] > 1:
-                    adapt_shares(slot_link_ptr[s], slot_link_ptr[s + 1], closed, any_closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms, share, link_share, rho, weight)
+                    adapt_shares(slot_link_ptr[s], slot_link_ptr[s + 1], closed, any_closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, share, link_share, rho, weight)
                 position = inventory[s] + in_transit[s]
                 if position < slot_coef[s] * plan[i]:  # a bound at or above the plan never binds
                     bound = input_bound(position, slot_coef[s], slot_necessity[s], base_output[i])
@@ -287,9 +288,9 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
             if not two_passes:
-                shipped = ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit)
+                shipped = ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit)
                 if adaptive and hi - lo > 1:
-                    adapt_shares(lo, hi, closed, any_closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms, share, link_share, rho, weight)
+                    adapt_shares(lo, hi, closed, any_closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, share, link_share, rho, weight)
             # orders for the next tick (reference step 6), into each supplier's next order book
             expected = within_slack(plan[i], second if s == scarcest else lowest)
             gap = slot_target[s] + slot_pipeline[s] - inventory[s] - in_transit[s]
@@ -299,7 +300,13 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
             for link in range(np.uint64(lo), np.uint64(hi)):  # unsigned: see the module's notes
                 o = order * share[link]
                 orders[link] = o
-                book_order(link, o, np.uint64(link_supplier[link]), ordered, grouped, tier_ordered, mixed, final_goods_ordered, link_group, to_firms)
+                j = np.uint64(link_supplier[link])
+                ordered[j] += o  # book_order, written out (see ship)
+                if grouped:
+                    tier_ordered[j, link_group[link]] += o * (1.0 - final_goods[link])
+                    tier_ordered[j, final_goods_group[link]] += o * final_goods[link]
+                elif mixed:
+                    final_goods_ordered[j] += o * final_goods[link]
             # end of tick: record stock and transit, then take in what the next tick will use
             stock += inventory[s]
             transit += in_transit[s]
@@ -316,38 +323,33 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
     return arriving
 
 
-@njit(cache=True, inline="always")
-def book_order(link, o, j, ordered, grouped, tier_ordered, mixed, final_goods_ordered, link_group, to_firms):
+@njit(cache=True)
+def book_order(link, o, j, ordered, grouped, tier_ordered, mixed, final_goods_ordered, link_group, final_goods_group, final_goods):
     """Order `o` on `link` into its supplier `j`'s book: the part for intermediate goods in the link's group, the
     rest in the next (docs/model.md, Rationing)."""
     ordered[j] += o
     if grouped:
-        tier_ordered[j, link_group[link]] += o * to_firms[link]
-        tier_ordered[j, link_group[link] + 1] += o * (1.0 - to_firms[link])
+        tier_ordered[j, link_group[link]] += o * (1.0 - final_goods[link])
+        tier_ordered[j, final_goods_group[link]] += o * final_goods[link]
     elif mixed:
-        final_goods_ordered[j] += o * (1.0 - to_firms[link])
+        final_goods_ordered[j] += o * final_goods[link]
 
 
 @njit(cache=True, inline="always")
-def order_fill(link, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms):
-    """The fill ratio of `link`'s order at its supplier: its parts' groups' ratios, weighted by the parts."""
-    j = link_supplier[link]
-    if grouped:
-        g = link_group[link]
-        return to_firms[link] * tier_fill[j, g] + (1.0 - to_firms[link]) * tier_fill[j, g + 1]
-    if mixed:
-        return to_firms[link] * fill[j] + (1.0 - to_firms[link]) * final_goods_fill[j]
-    return fill[j]
-
-
-@njit(cache=True, inline="always")
-def ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit):
+def ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit):
     """Input `s`'s deliveries of tick `t`, each link's pulled from its supplier's fill ratio, into the ring and in
     transit; returns `shipped` plus them, added one by one (the order of the reference's sum). Inlined: a call
     with array arguments costs more than the arithmetic."""
     for link in range(np.uint64(slot_link_ptr[s]), np.uint64(slot_link_ptr[s + 1])):  # unsigned: see the module's notes
         book = 0.0 if (any_closed and closed[link]) else orders[link]
-        units = book * order_fill(link, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms)
+        j = np.uint64(link_supplier[link])
+        if grouped:  # the order's parts' groups' ratios, weighted by the parts
+            ratio = tier_fill[j, link_group[link]] + final_goods[link] * (tier_fill[j, final_goods_group[link]] - tier_fill[j, link_group[link]])
+        elif mixed:
+            ratio = fill[j] + final_goods[link] * (final_goods_fill[j] - fill[j])
+        else:
+            ratio = fill[j]
+        units = book * ratio
         if units > 0.0:
             lead = link_lead[link] * lead_factor[link] if any_lead else link_lead[link]
             ring[arrival_tick(t, lead) & mask, s] += units
@@ -357,7 +359,7 @@ def ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill
 
 
 @njit(cache=True, inline="always")
-def adapt_shares(lo, hi, closed, any_closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms, share, link_share, rho, weight):
+def adapt_shares(lo, hi, closed, any_closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, share, link_share, rho, weight):
     """Reference `_adapt_shares` for one input: toward suppliers that filled their last orders, back toward baseline.
 
     A link's fill ratio is its supplier's (its group's) ratio; 0 if the link is
@@ -370,8 +372,14 @@ def adapt_shares(lo, hi, closed, any_closed, orders, grouped, tier_fill, mixed, 
             ratio = 0.0
         elif orders[link] <= 0.0:
             ratio = 1.0
+        elif grouped:  # as in ship
+            j = link_supplier[link]
+            ratio = tier_fill[j, link_group[link]] + final_goods[link] * (tier_fill[j, final_goods_group[link]] - tier_fill[j, link_group[link]])
+        elif mixed:
+            j = link_supplier[link]
+            ratio = fill[j] + final_goods[link] * (final_goods_fill[j] - fill[j])
         else:
-            ratio = order_fill(link, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms)
+            ratio = fill[link_supplier[link]]
         weight[link] = share[link] * ratio
         total += weight[link]
     for link in range(lo, hi):
@@ -433,7 +441,7 @@ def simulate(chain_map, params, calendar, record):
     tier_ordered = np.zeros((n, n_groups) if grouped else (0, n_groups))
     final_goods_ordered = np.zeros(n if mixed else 0)
     for link in range(n_links):
-        book_order(link, orders[link], link_supplier[link], ordered, grouped, tier_ordered, mixed, final_goods_ordered, link_group, chain_map.link_to_firms)
+        book_order(link, orders[link], link_supplier[link], ordered, grouped, tier_ordered, mixed, final_goods_ordered, link_group, chain_map.link_final_goods_group, chain_map.link_final_goods)
     ring = np.zeros((ring_length(link_lead, kind, target, value), n_slots))
     mask = ring.shape[0] - 1
     for link in range(n_links):

@@ -111,7 +111,8 @@ def apply_set(s, r, calendar, chain_map, state):
 def reopen_books(r, live, first, n_live, calendar, chain_map, state, grouped, mixed):
     """Lane `r`'s suppliers with a closed customer link: their order book again, without the closed links' orders."""
     kind, target = calendar.kind, calendar.target
-    link_supplier, out_ptr, out_link, link_group, to_firms = chain_map.link_supplier, chain_map.out_ptr, chain_map.out_link, chain_map.link_group, chain_map.link_to_firms
+    link_supplier, out_ptr, out_link, link_group, final_goods = chain_map.link_supplier, chain_map.out_ptr, chain_map.out_link, chain_map.link_group, chain_map.link_final_goods
+    final_goods_group = chain_map.link_final_goods_group
     closed, orders, ordered, tier_ordered, final_goods_ordered = state.closed, state.orders, state.ordered, state.tier_ordered, state.final_goods_ordered
     for k in range(first, first + n_live):
         s = live[k]
@@ -128,10 +129,10 @@ def reopen_books(r, live, first, n_live, calendar, chain_map, state, grouped, mi
             book = 0.0 if closed[link, r] else orders[link, r]
             ordered[j, r] += book
             if grouped:
-                tier_ordered[j, link_group[link], r] += book * to_firms[link]
-                tier_ordered[j, link_group[link] + 1, r] += book * (1.0 - to_firms[link])
+                tier_ordered[j, link_group[link], r] += book * (1.0 - final_goods[link])
+                tier_ordered[j, final_goods_group[link], r] += book * final_goods[link]
             elif mixed:
-                final_goods_ordered[j, r] += book * (1.0 - to_firms[link])
+                final_goods_ordered[j, r] += book * final_goods[link]
 
 
 @kernel
@@ -225,7 +226,7 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
         chain_map.slot_ptr, chain_map.slot_coef, chain_map.slot_necessity, chain_map.slot_link_ptr, chain_map.link_supplier,
         chain_map.link_lead, chain_map.link_group, chain_map.base_output,
     )  # fmt: skip
-    to_firms = chain_map.link_to_firms
+    final_goods, final_goods_group = chain_map.link_final_goods, chain_map.link_final_goods_group
     grouped, mixed, adaptive, rho, tau = params.grouped, params.mixed, params.adaptive, params.rho, params.tau
     slot_target, slot_pipeline, link_share, share, closed, lead_factor = (
         state.slot_target, state.slot_pipeline, state.base_share, state.share, state.closed, state.lead_factor,
@@ -252,9 +253,9 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
         if two_passes:
             for s in range(slot_ptr[i], slot_ptr[i + 1]):
                 lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
-                ship(t, s, lanes, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms, link_lead, lead_factor, lo, hi, ring, mask, in_transit, shipment)
+                ship(t, s, lanes, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, link_lead, lead_factor, lo, hi, ring, mask, in_transit, shipment)
                 if adaptive and hi - lo > 1:
-                    adapt_shares(lo, hi, lanes, closed, any_closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms, share, link_share, rho, weight, total)
+                    adapt_shares(lo, hi, lanes, closed, any_closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, share, link_share, rho, weight, total)
                 coef, necessity = slot_coef[s], slot_necessity[s]
                 if necessity != NONCRITICAL:
                     for r in range(lanes):  # the scalar kernel's bounds (only those below the plan can bind)
@@ -269,9 +270,9 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
             if not two_passes:  # no input of any lane is short: shipments cannot make one bind
-                ship(t, s, lanes, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms, link_lead, lead_factor, lo, hi, ring, mask, in_transit, shipment)
+                ship(t, s, lanes, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, link_lead, lead_factor, lo, hi, ring, mask, in_transit, shipment)
                 if adaptive and hi - lo > 1:
-                    adapt_shares(lo, hi, lanes, closed, any_closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms, share, link_share, rho, weight, total)
+                    adapt_shares(lo, hi, lanes, closed, any_closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, share, link_share, rho, weight, total)
             # orders for the next tick (reference step 6), into each supplier's next order book
             coef = slot_coef[s]
             no_order = ROUNDING_SLACK * coef * base
@@ -287,16 +288,17 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
                     o = max(0.0, coef * plan[r] + gap / tau)
                     order[r] = 0.0 if o < no_order else o
             for link in range(lo, hi):
-                j, group, part = link_supplier[link], link_group[link], to_firms[link]
+                j, group, part = link_supplier[link], link_group[link], final_goods[link]
+                fg_group = final_goods_group[link]
                 for r in range(lanes):
                     o = order[r] * share[link, r]
                     orders[link, r] = o
                     ordered[j, r] += o
                     if grouped:  # kernels.book_order
-                        tier_ordered[j, group, r] += o * part
-                        tier_ordered[j, group + 1, r] += o * (1.0 - part)
+                        tier_ordered[j, group, r] += o * (1.0 - part)
+                        tier_ordered[j, fg_group, r] += o * part
                     elif mixed:
-                        final_goods_ordered[j, r] += o * (1.0 - part)
+                        final_goods_ordered[j, r] += o * part
             # end of tick: take in what the next tick will use
             for r in range(lanes):
                 units = ring[b, s, r]
@@ -306,24 +308,21 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def order_fill(j, group, part, r, grouped, tier_fill, mixed, fill, final_goods_fill):
-    """Lane `r`'s fill ratio of an order at supplier `j` (kernels.order_fill): its parts' groups' ratios."""
-    if grouped:
-        return part * tier_fill[j, group, r] + (1.0 - part) * tier_fill[j, group + 1, r]
-    if mixed:
-        return part * fill[j, r] + (1.0 - part) * final_goods_fill[j, r]
-    return fill[j, r]
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def ship(t, s, lanes, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms, link_lead, lead_factor, lo, hi, ring, mask, in_transit, shipment):
+def ship(t, s, lanes, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, link_lead, lead_factor, lo, hi, ring, mask, in_transit, shipment):
     """Input `s`'s deliveries of tick `t` in every lane (links `lo:hi`), each pulled from its supplier's fill ratio,
     into the ring and in transit. Inlined, like adapt_shares."""
     for link in range(lo, hi):
-        j, group, part = link_supplier[link], link_group[link], to_firms[link]
+        j, group, part = link_supplier[link], link_group[link], final_goods[link]
+        fg_group = final_goods_group[link]
         for r in range(lanes):
             book = 0.0 if (any_closed and closed[link, r]) else orders[link, r]
-            shipment[r] = book * order_fill(j, group, part, r, grouped, tier_fill, mixed, fill, final_goods_fill)
+            if grouped:  # the order's parts' groups' ratios, weighted by the parts (kernels.ship)
+                ratio = tier_fill[j, group, r] + part * (tier_fill[j, fg_group, r] - tier_fill[j, group, r])
+            elif mixed:
+                ratio = fill[j, r] + part * (final_goods_fill[j, r] - fill[j, r])
+            else:
+                ratio = fill[j, r]
+            shipment[r] = book * ratio
         if any_lead:  # each lane its own delay
             for r in range(lanes):
                 ring[arrival_tick(t, link_lead[link] * lead_factor[link, r]) & mask, s, r] += shipment[r]
@@ -336,7 +335,7 @@ def ship(t, s, lanes, any_closed, any_lead, closed, orders, grouped, tier_fill, 
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def adapt_shares(lo, hi, lanes, closed, any_closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, to_firms, share, link_share, rho, weight, total):
+def adapt_shares(lo, hi, lanes, closed, any_closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, share, link_share, rho, weight, total):
     """Reference `_adapt_shares` for one input: toward suppliers that filled their last orders, back toward baseline.
 
     A link's fill ratio is its supplier's (its group's) ratio; 0 if the link is
@@ -346,14 +345,19 @@ def adapt_shares(lo, hi, lanes, closed, any_closed, orders, grouped, tier_fill, 
     for r in range(lanes):
         total[r] = 0.0
     for link in range(lo, hi):
-        j, group, part = link_supplier[link], link_group[link], to_firms[link]
+        j, group, part = link_supplier[link], link_group[link], final_goods[link]
+        fg_group = final_goods_group[link]
         for r in range(lanes):
             if any_closed and closed[link, r]:
                 ratio = 0.0
             elif orders[link, r] <= 0.0:
                 ratio = 1.0
+            elif grouped:  # as in ship
+                ratio = tier_fill[j, group, r] + part * (tier_fill[j, fg_group, r] - tier_fill[j, group, r])
+            elif mixed:
+                ratio = fill[j, r] + part * (final_goods_fill[j, r] - fill[j, r])
             else:
-                ratio = order_fill(j, group, part, r, grouped, tier_fill, mixed, fill, final_goods_fill)
+                ratio = fill[j, r]
             weight[link, r] = share[link, r] * ratio
             total[r] += weight[link, r]
     for link in range(lo, hi):
@@ -427,15 +431,15 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
     ordered = np.zeros((n, lanes))
     tier_ordered = np.zeros((n if grouped else 0, n_groups, lanes))
     final_goods_ordered = np.zeros((n if mixed else 0, lanes))
-    to_firms = chain_map.link_to_firms
+    final_goods, final_goods_group = chain_map.link_final_goods, chain_map.link_final_goods_group
     for link in range(n_links):
         for r in range(lanes):
             ordered[link_supplier[link], r] += orders[link, r]
             if grouped:  # kernels.book_order
-                tier_ordered[link_supplier[link], link_group[link], r] += orders[link, r] * to_firms[link]
-                tier_ordered[link_supplier[link], link_group[link] + 1, r] += orders[link, r] * (1.0 - to_firms[link])
+                tier_ordered[link_supplier[link], link_group[link], r] += orders[link, r] * (1.0 - final_goods[link])
+                tier_ordered[link_supplier[link], final_goods_group[link], r] += orders[link, r] * final_goods[link]
             elif mixed:
-                final_goods_ordered[link_supplier[link], r] += orders[link, r] * (1.0 - to_firms[link])
+                final_goods_ordered[link_supplier[link], r] += orders[link, r] * final_goods[link]
     length = 2
     for r in range(lanes):
         lo, hi = row_ptr[r], row_ptr[r + 1]
