@@ -17,8 +17,9 @@ directory again, so kernels load from disk. Wall time from process start to the 
 Python's bytecode cache is kept in the temporary folder too (`PYTHONPYCACHEPREFIX`; a set
 `PYTHONDONTWRITEBYTECODE` is dropped for the runs), so the cold run also compiles simcore's sources and the warm runs
 load them as an installed package does. Writes `benchmarks/results/jit.json` (or `--json`). The simcore measured is
-the one the child processes import: `PYTHONPATH=/other/checkout python benchmarks/jit.py --json /tmp/old.json` times
-another checkout with the same cases.
+the one the child processes import (they run in the temporary folder, so from `PYTHONPATH` or the installed
+package): `PYTHONPATH=/other/checkout python benchmarks/jit.py --json /tmp/old.json` times another checkout with the
+same cases.
 """
 
 from __future__ import annotations
@@ -41,11 +42,12 @@ FLAGSHIP = ROOT / "scenarios" / "ev_chip_embargo.toml"
 
 
 def timed_run(scenario: Path, caches: Path) -> float:
+    caches.mkdir(exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env.update(NUMBA_CACHE_DIR=str(caches / "numba-cache"), PYTHONPYCACHEPREFIX=str(caches / "pycache"))
     cmd = [sys.executable, "-m", "simcore.cli", "run", str(scenario), "--no-plots", "--out", str(caches / "out")]
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, env=env, capture_output=True)
+    subprocess.run(cmd, check=True, env=env, capture_output=True, cwd=caches)  # not in a checkout: `-m` imports from the current folder first
     return time.perf_counter() - t0
 
 
