@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tqdm.auto import tqdm
-
 from simcore.compile import compile_variant
 from simcore.engines import DEFAULT_ENGINE, get_engine
 from simcore.knockouts import rank_under_scenario, ranked_losses
@@ -44,7 +42,12 @@ def run(
     seed = scenario.seed if seed is None else seed
     results = []
     world = scenario.uncertainty.world(scenario, scenario.uncertainty.draw(seed, 0)) if scenario.uncertainty else scenario
-    for variant in tqdm(world.variants, desc="variants", unit="variant", disable=not progress):
+    variants = world.variants
+    if progress:  # tqdm (and the asyncio it loads) only for a progress bar
+        from tqdm.auto import tqdm
+
+        variants = tqdm(variants, desc="variants", unit="variant")
+    for variant in variants:
         compiled = compile_variant(world, variant)
         shocks = world.drawn_shocks(compiled.shocks, 0, seed)
         run = compiled.run.with_shocks(shocks)
