@@ -48,6 +48,8 @@ class _ReferenceSimulation:
         self.target = run.slot_target.copy()
         self.capacity = run.capacity.copy()
         self.backlog = np.zeros(run.n_firms)
+        # each order's two parts and their rationing groups (docs/model.md, Rationing), derived once
+        self.link_group, self.final_goods, self.final_goods_group = run.link_group, run.link_final_goods, run.link_final_goods_group
         self.active_shocks: list[int] = []
         self.arrived_today = 0.0
         for link in range(run.n_links):
@@ -149,8 +151,8 @@ class _ReferenceSimulation:
 
         # 4-5. rationing, final demand and backlog, shipments
         delivered = np.zeros(r.n_links)
-        link_group, final_group, n_groups, final_goods = r.link_group, r.final_group, r.n_groups, r.link_final_goods
-        final_goods_group = r.link_final_goods_group
+        link_group, final_group, n_groups = self.link_group, r.final_group, r.n_groups
+        final_goods, final_goods_group = self.final_goods, self.final_goods_group
         link_fill = np.zeros(r.n_links)  # the fill ratio each link's order got
         final_delivered = np.zeros(n)
         for i in range(n):

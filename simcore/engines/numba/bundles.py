@@ -52,7 +52,7 @@ class Params(NamedTuple):
     horizon: int  # T, ticks to run
     tau: float  # days over which an inventory gap is ordered
     backlog_days: float  # days an unfilled final order waits, on average, before it is lost
-    grouped: bool  # rationing by groups of the book (priority); else one fill ratio per supplier for its firms' orders
+    grouped: bool  # rationing by groups of the book (priority); else one or two fill ratios per supplier for its firms' orders
     mixed: bool  # mixed rationing: firms' orders for intermediate goods (`fill`), then for final goods (`final_goods_fill`), then final demand; else proportional
     n_groups: int  # rationing groups (CompiledRun.n_groups)
     adaptive: bool  # adaptive sourcing

@@ -326,7 +326,7 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
 @njit(cache=True)
 def book_order(link, o, j, ordered, grouped, tier_ordered, mixed, final_goods_ordered, link_group, final_goods_group, final_goods):
     """Order `o` on `link` into its supplier `j`'s book: the part for intermediate goods in the link's group, the
-    rest in the next (docs/model.md, Rationing)."""
+    part for final goods in its final-goods group (docs/model.md, Rationing)."""
     ordered[j] += o
     if grouped:
         tier_ordered[j, link_group[link]] += o * (1.0 - final_goods[link])
