@@ -94,7 +94,6 @@ class State(NamedTuple):
     orders: np.ndarray  # (L,) the last orders placed on each link
     ordered: np.ndarray  # (n,) each supplier's order book for the next tick
     tier_ordered: np.ndarray  # (n, G) the book by rationing group when grouped, else (0, G)
-    final_goods_ordered: np.ndarray  # (n,) the part of the book that makes final goods when mixed, else (0,)
     backlog: np.ndarray  # (n,) unfilled final demand carried over
     # effects of the live shock rows
     damage: np.ndarray  # (n,) fraction of capacity lost

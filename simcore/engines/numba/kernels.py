@@ -145,12 +145,12 @@ def apply_set(s, calendar, chain_map, state):
 
 
 @njit(cache=True)
-def reopen_books(live, n_live, calendar, chain_map, state, grouped, mixed):
+def reopen_books(live, n_live, calendar, chain_map, state, grouped):
     """Suppliers with a closed customer link: their order book again, without the closed links' orders."""
     kind, target = calendar.kind, calendar.target
     link_supplier, out_ptr, out_link, link_group, final_goods = chain_map.link_supplier, chain_map.out_ptr, chain_map.out_link, chain_map.link_group, chain_map.link_final_goods
     final_goods_group = chain_map.link_final_goods_group
-    closed, orders, ordered, tier_ordered, final_goods_ordered = state.closed, state.orders, state.ordered, state.tier_ordered, state.final_goods_ordered
+    closed, orders, ordered, tier_ordered = state.closed, state.orders, state.ordered, state.tier_ordered
     for k in range(n_live):
         s = live[k]
         if kind[s] != CLOSE or not closed[target[s]]:
@@ -159,12 +159,10 @@ def reopen_books(live, n_live, calendar, chain_map, state, grouped, mixed):
         ordered[j] = 0.0
         if grouped:
             tier_ordered[j, :] = 0.0
-        if mixed:
-            final_goods_ordered[j] = 0.0
         for m in range(out_ptr[j], out_ptr[j + 1]):
             link = out_link[m]
             book = 0.0 if closed[link] else orders[link]
-            book_order(link, book, j, ordered, grouped, tier_ordered, mixed, final_goods_ordered, link_group, final_goods_group, final_goods)
+            book_order(link, book, j, ordered, grouped, tier_ordered, link_group, final_goods_group, final_goods)
 
 
 @njit(cache=True)
@@ -180,7 +178,8 @@ def produce_and_ration(chain_map, params, state, totals_row):
     plan, damage_next, output, fill, tier_fill, final_new, final_delivered = (
         state.plan, state.damage_next, state.output, state.fill, state.tier_fill, state.final_new, state.final_delivered,
     )  # fmt: skip
-    in_transit, short, final_goods_ordered, final_goods_fill = state.in_transit, state.short, state.final_goods_ordered, state.final_goods_fill
+    in_transit, short, final_goods_fill, closed, orders = state.in_transit, state.short, state.final_goods_fill, state.closed, state.orders
+    out_ptr, out_link, link_final_goods = chain_map.out_ptr, chain_map.out_link, chain_map.link_final_goods
     consumed = lost = produced = fin_total = delivered_total = backlog_total = 0.0
     for i in range(len(capacity)):
         cap = capacity[i] * (1.0 - damage[i])
@@ -203,12 +202,20 @@ def produce_and_ration(chain_map, params, state, totals_row):
 
         final_due = final_new[i] + backlog[i]
         if mixed:  # the reference's three groups: firms' orders for intermediate goods, for final goods, final demand
-            final_goods = final_goods_ordered[i]
-            book = max(0.0, ordered[i] - final_goods)
-            fill[i] = min(1.0, y / book) if book > 0.0 else 0.0
-            rest = max(0.0, y - book)  # y itself without orders (a book is never negative)
-            final_goods_fill[i] = min(1.0, rest / final_goods) if final_goods > 0.0 else 0.0
-            rest = max(0.0, rest - final_goods)
+            if y >= ordered[i]:  # every firm's order in full: how the book splits does not matter
+                fill[i] = final_goods_fill[i] = 1.0
+                rest = y - ordered[i]
+            else:  # split the book, only for a short supplier (off the hot path)
+                final_goods = 0.0
+                for m in range(out_ptr[i], out_ptr[i + 1]):
+                    link = out_link[m]
+                    if not closed[link]:
+                        final_goods += orders[link] * link_final_goods[link]
+                book = max(0.0, ordered[i] - final_goods)
+                fill[i] = min(1.0, y / book) if book > 0.0 else 0.0
+                rest = max(0.0, y - book)  # y itself without orders (a book is never negative)
+                final_goods_fill[i] = min(1.0, rest / final_goods) if final_goods > 0.0 else 0.0
+                rest = max(0.0, rest - final_goods)
             final_fill = min(1.0, rest / final_due) if final_due > 0.0 else 0.0
         elif not grouped:
             ratio = y / demand if demand > 0.0 else 0.0
@@ -267,7 +274,7 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
         state.fill, state.tier_fill, state.plan, state.short, state.orders, state.ordered, state.tier_ordered,
     )  # fmt: skip
     inventory, in_transit, ring, weight = state.inventory, state.in_transit, state.ring, state.weight
-    final_goods_ordered, final_goods_fill = state.final_goods_ordered, state.final_goods_fill
+    final_goods_fill = state.final_goods_fill
     mask = ring.shape[0] - 1
     shipped = stock = transit = arriving = 0.0
     for i in range(len(slot_ptr) - 1):
@@ -305,8 +312,6 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
                 if grouped:
                     tier_ordered[j, link_group[link]] += o * (1.0 - final_goods[link])
                     tier_ordered[j, final_goods_group[link]] += o * final_goods[link]
-                elif mixed:
-                    final_goods_ordered[j] += o * final_goods[link]
             # end of tick: record stock and transit, then take in what the next tick will use
             stock += inventory[s]
             transit += in_transit[s]
@@ -324,15 +329,14 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
 
 
 @njit(cache=True)
-def book_order(link, o, j, ordered, grouped, tier_ordered, mixed, final_goods_ordered, link_group, final_goods_group, final_goods):
-    """Order `o` on `link` into its supplier `j`'s book: the part for intermediate goods in the link's group, the
-    part for final goods in its final-goods group (docs/model.md, Rationing)."""
+def book_order(link, o, j, ordered, grouped, tier_ordered, link_group, final_goods_group, final_goods):
+    """Order `o` on `link` into its supplier `j`'s book; when grouped, the part for intermediate goods in the link's
+    group, the part for final goods in its final-goods group (docs/model.md, Rationing). Mixed rationing splits a
+    book only where the supplier is short (produce_and_ration)."""
     ordered[j] += o
     if grouped:
         tier_ordered[j, link_group[link]] += o * (1.0 - final_goods[link])
         tier_ordered[j, final_goods_group[link]] += o * final_goods[link]
-    elif mixed:
-        final_goods_ordered[j] += o * final_goods[link]
 
 
 @njit(cache=True, inline="always")
@@ -439,9 +443,8 @@ def simulate(chain_map, params, calendar, record):
     backlog = np.zeros(n)
     ordered = np.zeros(n)
     tier_ordered = np.zeros((n, n_groups) if grouped else (0, n_groups))
-    final_goods_ordered = np.zeros(n if mixed else 0)
     for link in range(n_links):
-        book_order(link, orders[link], link_supplier[link], ordered, grouped, tier_ordered, mixed, final_goods_ordered, link_group, chain_map.link_final_goods_group, chain_map.link_final_goods)
+        book_order(link, orders[link], link_supplier[link], ordered, grouped, tier_ordered, link_group, chain_map.link_final_goods_group, chain_map.link_final_goods)
     ring = np.zeros((ring_length(link_lead, kind, target, value), n_slots))
     mask = ring.shape[0] - 1
     for link in range(n_links):
@@ -482,7 +485,7 @@ def simulate(chain_map, params, calendar, record):
     state = State(
         capacity=capacity, slot_target=slot_target, slot_pipeline=slot_pipeline, base_share=base_share,
         share=share, inventory=inventory, in_transit=in_transit, ring=ring,
-        orders=orders, ordered=ordered, tier_ordered=tier_ordered, final_goods_ordered=final_goods_ordered, backlog=backlog,
+        orders=orders, ordered=ordered, tier_ordered=tier_ordered, backlog=backlog,
         damage=damage, damage_next=damage_next, demand_factor=demand_factor, closed=closed, lead_factor=lead_factor,
         plan=plan, short=short, output=output, fill=fill, tier_fill=tier_fill, final_goods_fill=final_goods_fill,
         final_new=final_new, final_delivered=final_delivered, weight=weight,
@@ -503,14 +506,12 @@ def simulate(chain_map, params, calendar, record):
         for k in range(n_live):
             any_closed = any_closed or (kind[live[k]] == CLOSE and closed[target[live[k]]])
         if any_closed:
-            reopen_books(live, n_live, calendar, chain_map, state, grouped, mixed)
+            reopen_books(live, n_live, calendar, chain_map, state, grouped)
 
         produce_and_ration(chain_map, params, state, row)
         ordered[:] = 0.0
         if grouped:
             tier_ordered[:, :] = 0.0
-        if mixed:
-            final_goods_ordered[:] = 0.0
         arriving = ship_and_order(t, chain_map, params, state, any_closed, any_lead_row and n_live > 0, row)
         record_tick(t, chain_map, state, record)
     return start_inventory, start_in_transit

@@ -108,12 +108,12 @@ def apply_set(s, r, calendar, chain_map, state):
 
 
 @kernel
-def reopen_books(r, live, first, n_live, calendar, chain_map, state, grouped, mixed):
+def reopen_books(r, live, first, n_live, calendar, chain_map, state, grouped):
     """Lane `r`'s suppliers with a closed customer link: their order book again, without the closed links' orders."""
     kind, target = calendar.kind, calendar.target
     link_supplier, out_ptr, out_link, link_group, final_goods = chain_map.link_supplier, chain_map.out_ptr, chain_map.out_link, chain_map.link_group, chain_map.link_final_goods
     final_goods_group = chain_map.link_final_goods_group
-    closed, orders, ordered, tier_ordered, final_goods_ordered = state.closed, state.orders, state.ordered, state.tier_ordered, state.final_goods_ordered
+    closed, orders, ordered, tier_ordered = state.closed, state.orders, state.ordered, state.tier_ordered
     for k in range(first, first + n_live):
         s = live[k]
         if kind[s] != CLOSE or not closed[target[s], r]:
@@ -122,8 +122,6 @@ def reopen_books(r, live, first, n_live, calendar, chain_map, state, grouped, mi
         ordered[j, r] = 0.0
         if grouped:
             tier_ordered[j, :, r] = 0.0
-        if mixed:
-            final_goods_ordered[j, r] = 0.0
         for m in range(out_ptr[j], out_ptr[j + 1]):
             link = out_link[m]
             book = 0.0 if closed[link, r] else orders[link, r]
@@ -131,8 +129,6 @@ def reopen_books(r, live, first, n_live, calendar, chain_map, state, grouped, mi
             if grouped:
                 tier_ordered[j, link_group[link], r] += book * (1.0 - final_goods[link])
                 tier_ordered[j, final_goods_group[link], r] += book * final_goods[link]
-            elif mixed:
-                final_goods_ordered[j, r] += book * final_goods[link]
 
 
 @kernel
@@ -148,7 +144,8 @@ def produce_and_ration(chain_map, params, state, scratch):
     plan, damage_next, output, fill, tier_fill, final_new, final_delivered = (
         state.plan, state.damage_next, state.output, state.fill, state.tier_fill, state.final_new, state.final_delivered,
     )  # fmt: skip
-    in_transit, short, final_goods_ordered, final_goods_fill = state.in_transit, state.short, state.final_goods_ordered, state.final_goods_fill
+    in_transit, short, final_goods_fill, closed, orders = state.in_transit, state.short, state.final_goods_fill, state.closed, state.orders
+    out_ptr, out_link, link_final_goods = chain_map.out_ptr, chain_map.out_link, chain_map.link_final_goods
     lanes = capacity.shape[1]
     cap, limit, y, final_due, final_fill, remaining, demand = scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], scratch[5], scratch[6]
     for i in range(len(final_demand)):
@@ -182,12 +179,20 @@ def produce_and_ration(chain_map, params, state, scratch):
             final_due[r] = final_new[i, r] + backlog[i, r]
         if mixed:  # the reference's three groups: firms' orders for intermediate goods, for final goods, final demand
             for r in range(lanes):
-                final_goods = final_goods_ordered[i, r]
-                book = max(0.0, ordered[i, r] - final_goods)
-                fill[i, r] = min(1.0, y[r] / book) if book > 0.0 else 0.0
-                rest = max(0.0, y[r] - book)  # y itself without orders (a book is never negative)
-                final_goods_fill[i, r] = min(1.0, rest / final_goods) if final_goods > 0.0 else 0.0
-                rest = max(0.0, rest - final_goods)
+                if y[r] >= ordered[i, r]:  # every firm's order in full (kernels.produce_and_ration)
+                    fill[i, r] = final_goods_fill[i, r] = 1.0
+                    rest = y[r] - ordered[i, r]
+                else:
+                    final_goods = 0.0
+                    for m in range(out_ptr[i], out_ptr[i + 1]):
+                        link = out_link[m]
+                        if not closed[link, r]:
+                            final_goods += orders[link, r] * link_final_goods[link]
+                    book = max(0.0, ordered[i, r] - final_goods)
+                    fill[i, r] = min(1.0, y[r] / book) if book > 0.0 else 0.0
+                    rest = max(0.0, y[r] - book)  # y itself without orders (a book is never negative)
+                    final_goods_fill[i, r] = min(1.0, rest / final_goods) if final_goods > 0.0 else 0.0
+                    rest = max(0.0, rest - final_goods)
                 final_fill[r] = min(1.0, rest / final_due[r]) if final_due[r] > 0.0 else 0.0
         elif not grouped:
             for r in range(lanes):
@@ -235,7 +240,7 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
         state.fill, state.tier_fill, state.plan, state.short, state.orders, state.ordered, state.tier_ordered,
     )  # fmt: skip
     inventory, in_transit, ring, weight = state.inventory, state.in_transit, state.ring, state.weight
-    final_goods_ordered, final_goods_fill = state.final_goods_ordered, state.final_goods_fill
+    final_goods_fill = state.final_goods_fill
     lanes = inventory.shape[1]
     mask = ring.shape[0] - 1
     b = (t + 1) & mask
@@ -297,8 +302,6 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch):
                     if grouped:  # kernels.book_order
                         tier_ordered[j, group, r] += o * (1.0 - part)
                         tier_ordered[j, fg_group, r] += o * part
-                    elif mixed:
-                        final_goods_ordered[j, r] += o * part
             # end of tick: take in what the next tick will use
             for r in range(lanes):
                 units = ring[b, s, r]
@@ -430,7 +433,6 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
     backlog = np.zeros((n, lanes))
     ordered = np.zeros((n, lanes))
     tier_ordered = np.zeros((n if grouped else 0, n_groups, lanes))
-    final_goods_ordered = np.zeros((n if mixed else 0, lanes))
     final_goods, final_goods_group = chain_map.link_final_goods, chain_map.link_final_goods_group
     for link in range(n_links):
         for r in range(lanes):
@@ -438,8 +440,6 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
             if grouped:  # kernels.book_order
                 tier_ordered[link_supplier[link], link_group[link], r] += orders[link, r] * (1.0 - final_goods[link])
                 tier_ordered[link_supplier[link], final_goods_group[link], r] += orders[link, r] * final_goods[link]
-            elif mixed:
-                final_goods_ordered[link_supplier[link], r] += orders[link, r] * final_goods[link]
     length = 2
     for r in range(lanes):
         lo, hi = row_ptr[r], row_ptr[r + 1]
@@ -484,7 +484,7 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
     state = State(
         capacity=capacity, slot_target=slot_target, slot_pipeline=slot_pipeline, base_share=base_share,
         share=share, inventory=inventory, in_transit=in_transit, ring=ring,
-        orders=orders, ordered=ordered, tier_ordered=tier_ordered, final_goods_ordered=final_goods_ordered, backlog=backlog,
+        orders=orders, ordered=ordered, tier_ordered=tier_ordered, backlog=backlog,
         damage=damage, damage_next=damage_next, demand_factor=demand_factor, closed=closed, lead_factor=lead_factor,
         plan=plan, short=np.zeros(n, dtype=np.bool_), output=output, fill=fill, tier_fill=tier_fill, final_goods_fill=final_goods_fill,
         final_new=final_new, final_delivered=final_delivered, weight=weight,
@@ -507,7 +507,7 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
             for k in range(first, first + n_live[r]):
                 closed_here = closed_here or (kind[live[k]] == CLOSE and closed[target[live[k]], r])
             if closed_here:
-                reopen_books(r, live, first, n_live[r], calendar, chain_map, state, grouped, mixed)
+                reopen_books(r, live, first, n_live[r], calendar, chain_map, state, grouped)
             any_closed = any_closed or closed_here
             any_lead = any_lead or (any_lead_row and n_live[r] > 0)
 
@@ -515,8 +515,6 @@ def simulate_group(chain_map, params, calendar, row_ptr, record):
         ordered[:, :] = 0.0
         if grouped:
             tier_ordered[:, :, :] = 0.0
-        if mixed:
-            final_goods_ordered[:, :] = 0.0
         ship_and_order(t, chain_map, params, state, any_closed, any_lead, scratch)
         record_tick(t, chain_map, state, record, scratch)
 
