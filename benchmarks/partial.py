@@ -4,12 +4,13 @@
     python benchmarks/partial.py --quick         # 200 knock-outs, 50 replications per variant
 
 Every knock-out or replication is run with the whole-map scalar kernel and per-firm trajectories, and compared
-bitwise with the baseline (unshocked) run of the same compiled run; the baseline run is not bitwise stationary, so
+bitwise with the baseline run of the same compiled run: no shocks, the variant's timed policies (they are the same
+in every replication, so a baseline record would hold them); the baseline run is not bitwise stationary, so
 "at baseline" means equal to the baseline run's own numbers tick by tick. Two counts per run, a firm counting from
 its first deviating tick to the end of the horizon (an active set only grows):
 
-- `own`: ticks from the first where the firm's output or final delivered differs. Any exact partial simulation must
-  simulate at least these firm-ticks: a lower bound on its work, so `1 / own` bounds its speed-up.
+- `own`: ticks from the first where the firm's output or final delivered differs. An exact partial simulation whose
+  active set only grows must simulate at least these firm-ticks: a lower bound on its work, so `1 / own` bounds its speed-up.
 - `own_equal_again`: of the `own` firm-ticks, the share whose output and final delivered are back at the baseline
   run's bit for bit (what letting a firm leave the active set could at most save).
 - `rule`: also from the tick a shock touches the firm (its own row, or a closed or slowed link of its), and from one
@@ -41,24 +42,25 @@ FLAGSHIP = ROOT / "scenarios" / "ev_chip_embargo.toml"
 
 def first_ticks(run, base, table) -> tuple[np.ndarray, np.ndarray]:
     """Per firm, the first tick of `own` and of `rule` (the horizon if never)."""
-    from simcore.core.primitives import CAPACITY, CLOSE, DAMAGE, DEMAND, LEAD, SOURCE, TARGET
+    from simcore.core.primitives import CLOSE, DAMAGE, DEMAND, LEAD
     from simcore.engines.numba.engine import run_numba
 
     T = base.firm_output.shape[0]
-    shocked = run_numba(run.with_shocks(table))
+    shocked_run = run.with_shocks(table)  # compiled targets, and the variant's timed policies after the shocks
+    shocked = run_numba(shocked_run)
     dev = (shocked.firm_output != base.firm_output) | (shocked.firm_final_delivered != base.firm_final_delivered)
     own = np.where(dev.any(axis=0), dev.argmax(axis=0), T)
     rule = own.copy()
     np.minimum.at(rule, run.link_customer, np.minimum(own[run.link_supplier] + 1, T))
-    for kind, target, start in zip(table.kind.tolist(), table.target.tolist(), table.start.tolist()):
+    rows = (shocked_run.shock_kind.tolist(), shocked_run.shock_target.tolist(), shocked_run.shock_start.tolist())
+    for kind, target, start in zip(*rows):  # compiled targets; timed policies (kinds SOURCE and up) are the baseline's too
         t = min(T, int(np.floor(start)))
-        if kind in (DAMAGE, DEMAND, CAPACITY):
+        if kind in (DAMAGE, DEMAND):
             touched = (target,)
-        elif kind in (CLOSE, LEAD, SOURCE):  # a timed change of shares touches the input's other suppliers too
-            slot = run.link_slot[target]
-            touched = (run.link_customer[target], *run.link_supplier[run.slot_link_ptr[slot] : run.slot_link_ptr[slot + 1]]) if kind == SOURCE else (run.link_supplier[target], run.link_customer[target])
-        else:  # TARGET: an input's stock target
-            touched = (np.searchsorted(run.slot_ptr, target, side="right") - 1,)
+        elif kind in (CLOSE, LEAD):
+            touched = (run.link_supplier[target], run.link_customer[target])
+        else:
+            touched = ()
         for i in touched:
             rule[i] = min(rule[i], t)
     equal_after = float((~dev & (np.arange(T)[:, None] >= own)).sum() / max(1, (T - own).sum()))
@@ -66,9 +68,10 @@ def first_ticks(run, base, table) -> tuple[np.ndarray, np.ndarray]:
 
 
 def measure(run, tables) -> dict:
+    from simcore.core.primitives import ShockTable
     from simcore.engines.numba.engine import run_numba
 
-    base = run_numba(run)
+    base = run_numba(run.with_shocks(ShockTable.empty()))  # no shocks; a variant's timed policies are part of it
     T, n = base.firm_output.shape
     t0 = time.perf_counter()
     own, rule, equal_after = (np.array(a) for a in zip(*(first_ticks(run, base, table) for table in tables)))
