@@ -13,6 +13,11 @@ with a warm Numba cache (one untimed warm-up command first):
 - **knock-outs**: `simcore stress` by firm, 30-day knock-outs over 365 days, on a synthetic map of as many firms
   as knock-outs.
 
+`--dask N` runs the replications and knock-outs again on `--dask-local N` (a LocalCluster of N single-threaded
+workers started by the command); their peak memory is the sum over the command and its cluster's processes
+(`tree_peak_mb`). `--dry-run` records what `simcore run --dry-run` predicts for each batch, beside what it took.
+`--keep` keeps the rows of results/scaling.json not measured now (one series re-measured at a time).
+
 Firm-days are firms x days x variants x replications (or knock-outs) simulated; the time is the whole command's,
 start-up, loading and writing included, so small runs show the fixed costs. `simcore run --dry-run` predicts one
 run or batch of a given scenario on the machine it runs on. Writes `results/scaling.json` and `results/scaling.png`.
@@ -37,14 +42,55 @@ HORIZON = 365
 
 
 def timed(cmd: list[str]) -> dict:
-    """Wall seconds and peak resident MB of one command in a fresh process."""
+    """Wall seconds and peak resident MB of one command in a fresh process: `peak_mb`, the largest process's
+    (the kernel's ru_maxrss: the command itself, or a Dask worker it started if larger); `tree_peak_mb`, the
+    largest sum over the command and every process under it (its Dask scheduler, nannies and workers), sampled
+    every 0.1 s (shared pages counted in each process)."""
+    import threading
+
+    import psutil
+
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    tree = [0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        root = psutil.Process(proc.pid)
+        while not stop.wait(0.1):
+            try:
+                procs = [root, *root.children(recursive=True)]
+            except psutil.Error:
+                return
+            total = 0
+            for q in procs:
+                try:
+                    total += q.memory_info().rss
+                except psutil.Error:
+                    pass
+            tree[0] = max(tree[0], total)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
+    stop.set()
+    sampler.join()
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr.read().decode()[-2000:]}")
-    return {"seconds": wall, "peak_mb": usage.ru_maxrss / 1024}
+    return {"seconds": wall, "peak_mb": usage.ru_maxrss / 1024, "tree_peak_mb": max(tree[0], usage.ru_maxrss * 1024) / 2**20}
+
+
+def dry_run(scenario: Path, replications: int) -> dict:
+    """What `simcore run SCENARIO --dry-run --replications R` predicts: total seconds and peak MB."""
+    import re
+
+    text = subprocess.run(simcore("run", str(scenario), "--dry-run", "--replications", str(replications)), check=True, capture_output=True, text=True).stdout
+    total = re.search(r"about ([\d.]+) (s|min|h) in all", text)
+    peak = re.search(r"peak about ([\d.]+) (B|KB|MB|GB|TB)", text)
+    seconds = float(total[1]) * {"s": 1, "min": 60, "h": 3600}[total[2]]
+    mb = float(peak[1]) * {"B": 2**-20, "KB": 2**-10, "MB": 1, "GB": 2**10, "TB": 2**20}[peak[2]]
+    return {"dry_run_seconds": seconds, "dry_run_peak_mb": mb}
 
 
 def synthetic(folder: Path, firms: int) -> tuple[Path, Path]:
@@ -84,6 +130,11 @@ def main(argv=None) -> int:
     p.add_argument("--firms", type=int, nargs="*", default=[1000, 10000, 100000])
     p.add_argument("--replications", type=int, nargs="*", default=[1000, 10000])
     p.add_argument("--knockouts", type=int, nargs="*", default=[100, 1000])
+    p.add_argument("--dask", type=int, default=0, metavar="N", help="also run the replications and knock-outs on `--dask-local N` (0: not)")
+    p.add_argument("--dask-replications", type=int, nargs="*", default=None, help="sizes of the Dask replications series (default: --replications)")
+    p.add_argument("--dask-knockouts", type=int, nargs="*", default=None, help="sizes of the Dask knock-outs series (default: --knockouts)")
+    p.add_argument("--dry-run", action="store_true", help="also record what `simcore run --dry-run` predicts for each replications size")
+    p.add_argument("--keep", action="store_true", help="keep the rows of results/scaling.json of series and sizes not measured now")
     p.add_argument("--make", nargs=2, metavar=("FIRMS", "FOLDER"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.make:
@@ -99,21 +150,39 @@ def main(argv=None) -> int:
             rows.append({"series": "firms", "size": n, "firm_days": n * HORIZON, **timed(simcore("run", str(scenario), "--no-plots", *out("firms")))})
             print(rows[-1], flush=True)
         per_replication = 190 * 365 * 4  # the flagship: firms x days x variants
-        for r in args.replications:
-            rows.append({"series": "replications", "size": r, "firm_days": r * per_replication, **timed(simcore("run", str(FLAGSHIP), "--replications", str(r), "--no-plots", *out("batch")))})
-            print(rows[-1], flush=True)
-        for k in args.knockouts:
-            model, _ = synthetic(folder, k)
-            cmd = simcore("stress", str(model), "--by", "firm", "--horizon", str(HORIZON), "--no-plots", *out("stress"))
-            rows.append({"series": "knock-outs", "size": k, "firm_days": k * k * HORIZON, **timed(cmd)})
-            print(rows[-1], flush=True)
+        dask = ["--dask-local", str(args.dask)]
+        plans = [("replications", args.replications, [])]
+        if args.dask:
+            plans.append((f"replications (dask {args.dask})", args.replications if args.dask_replications is None else args.dask_replications, dask))
+        for series, sizes, extra in plans:
+            for r in sizes:
+                predicted = dry_run(FLAGSHIP, r) if args.dry_run and not extra else {}
+                rows.append({"series": series, "size": r, "firm_days": r * per_replication,
+                             **timed(simcore("run", str(FLAGSHIP), "--replications", str(r), "--no-plots", *extra, *out("batch"))), **predicted})  # fmt: skip
+                print(rows[-1], flush=True)
+        plans = [("knock-outs", args.knockouts, [])]
+        if args.dask:
+            plans.append((f"knock-outs (dask {args.dask})", args.knockouts if args.dask_knockouts is None else args.dask_knockouts, dask))
+        for series, sizes, extra in plans:
+            for k in sizes:
+                model, _ = synthetic(folder, k)
+                cmd = simcore("stress", str(model), "--by", "firm", "--horizon", str(HORIZON), "--no-plots", *extra, *out("stress"))
+                rows.append({"series": series, "size": k, "firm_days": k * k * HORIZON, **timed(cmd)})
+                print(rows[-1], flush=True)
+    if args.keep and RESULTS.exists():
+        measured = {(r["series"], r["size"]) for r in rows}
+        rows = [r for r in json.loads(RESULTS.read_text())["rows"] if (r["series"], r["size"]) not in measured] + rows
+        order = {"firms": 0, "replications": 1, "knock-outs": 3}
+        rows.sort(key=lambda r: (order.get(r["series"], 2 if r["series"].startswith("replications") else 4), r["series"], r["size"]))
     for row in rows:
         row["firm_days_per_s"] = row["firm_days"] / row["seconds"]
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps({"command": " ".join(["python", "benchmarks/scaling.py", *(argv or sys.argv[1:])]), "cores": os.cpu_count(), "rows": rows}, indent=2) + "\n")
-    print(f"{'series':<13} {'size':>9} {'seconds':>9} {'M firm-days/s':>14} {'peak MB':>8}")
+    print(f"{'series':<24} {'size':>9} {'seconds':>9} {'M firm-days/s':>14} {'peak MB':>8} {'tree MB':>8} {'dry-run s':>10} {'dry-run MB':>10}")
     for row in rows:
-        print(f"{row['series']:<13} {row['size']:>9,} {row['seconds']:>9.2f} {row['firm_days_per_s'] / 1e6:>14.2f} {row['peak_mb']:>8.0f}")
+        tree = f"{row['tree_peak_mb']:>8.0f}" if "tree_peak_mb" in row else f"{'':>8}"
+        guess = f"{row['dry_run_seconds']:>10.1f} {row['dry_run_peak_mb']:>10.0f}" if "dry_run_seconds" in row else ""
+        print(f"{row['series']:<24} {row['size']:>9,} {row['seconds']:>9.2f} {row['firm_days_per_s'] / 1e6:>14.2f} {row['peak_mb']:>8.0f} {tree} {guess}")
     plot(rows, RESULTS.with_suffix(".png"))
     return 0
 
@@ -130,14 +199,15 @@ def plot(rows: list[dict], path: Path) -> None:
         mine = [r for r in rows if r["series"] == series]
         size = [r["size"] for r in mine]
         for ax, key, scale in zip(axes, ("seconds", "firm_days_per_s", "peak_mb"), (1, 1e-6, 1)):
-            ax.plot(size, [r[key] * scale for r in mine], "o-", label=series)
+            value = [r.get("tree_peak_mb", r[key]) if key == "peak_mb" and "dask" in series else r[key] for r in mine]  # Dask: the whole cluster's
+            ax.plot(size, [v * scale for v in value], "o--" if "dask" in series else "o-", label=series)
     import math
 
     from matplotlib.ticker import FuncFormatter
 
     plain = FuncFormatter(lambda v, _: f"{v:,.10g}")
     some = FuncFormatter(lambda v, _: f"{v:,.10g}" if v > 0 and round(v / 10 ** math.floor(math.log10(v)), 6) in (2, 3, 5) else "")
-    for ax, label in zip(axes, ("wall time of the command (s)", "throughput (M firm-days / s)", "peak resident memory (MB)")):
+    for ax, label in zip(axes, ("wall time of the command (s)", "throughput (M firm-days / s)", "peak resident memory (MB; Dask: all its processes)")):
         ax.set(xscale="log", yscale="log", xlabel="firms / replications / knock-outs", ylabel=label)
         for axis in (ax.xaxis, ax.yaxis):
             axis.set_major_formatter(plain)

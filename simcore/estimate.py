@@ -10,8 +10,9 @@ benchmarks/README.md, Scaling, shows it from 1,000 to 100,000), so the whole is
     the tables.
 
 Memory: the peak of this process so far (the map, the compiled runs, one chunk's engine state) plus what the
-results keep: a batch holds its metrics table (replications x variants x chains x metrics) and the daily
-quantile counts; a single run its per-firm trajectories and their tables.
+results keep: a batch holds its metrics table (replications x variants x chains x metrics), the daily
+quantile counts and one slice of its replications table (it is written slice by slice); a single run its per-firm
+trajectories and their tables.
 """
 
 from __future__ import annotations
@@ -68,10 +69,12 @@ class Estimate:
     @property
     def result_bytes(self) -> int:
         from simcore.montecarlo.batch import BINS, METRICS
+        from simcore.montecarlo.result import SLICE
 
         if self.replications is None:
             return self.rows * ROW_BYTES
-        return self.replications * self.variants * self.chains * len(METRICS) * 8 + self.variants * self.chains * self.days * BINS * 8 + self.rows * ROW_BYTES
+        table = min(self.replications, SLICE) * self.variants * self.chains  # rows of the one slice of replications.csv built at a time
+        return self.replications * self.variants * self.chains * len(METRICS) * 8 + self.variants * self.chains * self.days * BINS * 8 + table * ROW_BYTES
 
     @property
     def firm_days_per_s(self) -> float:

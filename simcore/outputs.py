@@ -63,19 +63,61 @@ def _write_table(df, path: Path, fmt: str) -> None:
         atomic_write(path, lambda p: write_csv(df, p))
 
 
+def _write_slices(slices, path: Path, fmt: str) -> None:
+    """A table given as consecutive slices (data frames of the same columns), written one slice at a time, so that
+    only one slice is in memory: CSV, the same bytes as the whole table through `write_csv`; Parquet, one row group
+    per slice (the same table read back). A sheet holds at most about a million rows, so xlsx is built whole."""
+    if fmt == "xlsx":
+        import pandas as pd
+
+        _write_table(pd.concat(list(slices), ignore_index=True), path, fmt)
+    elif fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        def write(p: Path) -> None:
+            writer = None
+            try:
+                for df in slices:
+                    table = pa.Table.from_pandas(df, preserve_index=False)
+                    writer = writer or pq.ParquetWriter(p, table.schema)
+                    writer.write_table(table)
+            finally:
+                if writer is not None:
+                    writer.close()
+
+        atomic_write(path, write)
+    else:
+
+        def write(p: Path) -> None:
+            with open(p, "wb") as fh:
+                for k, df in enumerate(slices):
+                    _csv_rows(df, fh, header=k == 0)
+
+        atomic_write(path, write)
+
+
 def write_csv(df, path: Path) -> None:
     """`df` as CSV, every float in its shortest exact form: Arrow's writer, about ten times faster than pandas'
     on the firm trajectories, which dominated the time to a single run's first result (benchmarks/jit.py)."""
+    with open(path, "wb") as fh:
+        _csv_rows(df, fh, header=True)
+
+
+def _csv_rows(df, fh, header: bool) -> None:
+    """`df`'s rows as CSV onto the open binary file `fh`, after its header line if `header`: rows are written
+    independently of each other, so slices written one after another give the bytes of the whole table."""
     import csv as text_csv
     import io
 
     import pyarrow as pa
     from pyarrow import csv
 
-    header = io.StringIO()
-    text_csv.writer(header, lineterminator="\n").writerow(df.columns)  # quoted only where needed, as the rows
-    with open(path, "wb") as fh:
-        fh.write(header.getvalue().encode("utf-8"))
+    if header:
+        line = io.StringIO()
+        text_csv.writer(line, lineterminator="\n").writerow(df.columns)  # quoted only where needed, as the rows
+        fh.write(line.getvalue().encode("utf-8"))
+    if len(df):
         csv.write_csv(pa.Table.from_pandas(df, preserve_index=False), fh, csv.WriteOptions(include_header=False, quoting_style="needed"))
 
 
@@ -84,7 +126,8 @@ def write_batch_outputs(result, out: Path, plots: bool = True) -> Path:
     fan.png, loss_hist.png, variants.png; each file written atomically, summary.json last (a batch stopped by a full
     disk has its chunks and no summary.json, and `--resume` writes the rest)."""
     fmt = result.scenario.output.format
-    for name, table in (("replications", result.replications_table()), ("bands", result.bands()), ("metrics", result.comparison())):
+    _write_slices(result.replications_slices(), out / f"replications.{fmt}", fmt)
+    for name, table in (("bands", result.bands()), ("metrics", result.comparison())):
         _write_table(table, out / f"{name}.{fmt}", fmt)
     if plots:
         from simcore.plots import plot_fan, plot_loss_hist, plot_variants_ci

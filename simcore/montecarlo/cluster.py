@@ -115,16 +115,40 @@ def map_on_dask(client, func: Callable, shared, tasks: list[tuple], finished: Ca
         # a copy on every worker: otherwise the scheduler sends the tasks where the input is, and the other
         # workers wait for work stealing (a 1,000-replication batch took 1.6x the embedded time)
         client.replicate([remote])
-    futures = [
-        client.submit(on_worker, func, remote, *task, key=f"simcore-{name}-{token}-{'-'.join(map(str, task))}", retries=5, pure=False)
-        for task in tasks
-    ]
+    waiting = iter(tasks)
+    running: set = set()
+
+    def top_up(done) -> None:
+        """Submit tasks until `in_flight(client)` are running or waiting on the cluster: the client and the scheduler
+        hold a bounded number of futures and results, whatever the number of tasks (a 100,000-replication batch)."""
+        for task in waiting:
+            future = client.submit(on_worker, func, remote, *task, key=f"simcore-{name}-{token}-{'-'.join(map(str, task))}", retries=5, pure=False)
+            running.add(future)
+            done.add(future)
+            if len(running) >= in_flight(client):
+                return
+
+    done = as_completed()
     try:
-        for future in as_completed(futures):
+        top_up(done)
+        for future in done:
+            running.discard(future)
             finished(future.result())
             future.release()
+            top_up(done)
     finally:
-        client.cancel(futures)  # Ctrl-C or a failed save: the cluster stops working for a batch that has gone
+        client.cancel(list(running))  # Ctrl-C or a failed save: the cluster stops working for a batch that has gone
+
+
+IN_FLIGHT_PER_THREAD = 2  # tasks on the cluster per worker thread: one running, one ready to start as it finishes
+MIN_IN_FLIGHT = 4  # while the cluster has no workers yet (SLURM jobs in the queue)
+
+
+def in_flight(client) -> int:
+    """How many tasks `map_on_dask` keeps on the cluster at once: two per worker thread now on it (a cluster that
+    grows gets more), at least `MIN_IN_FLIGHT`."""
+    threads = sum(client.nthreads().values())
+    return max(MIN_IN_FLIGHT, IN_FLIGHT_PER_THREAD * threads)
 
 
 def _run_here(func: Callable, shared, tasks: list[tuple], finished: Callable, name: str, workers: int | None = None) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,8 @@ from simcore.costs import add_money, costs_table, money_info
 from simcore.montecarlo.batch import BIN_WIDTH, METRICS, Chunk, prepare
 from simcore.montecarlo.stats import QUANTILES, describe, quantile_bands
 from simcore.scenario import Scenario
+
+SLICE = 5_000  # replications per slice of the streamed replications table (x variants x chains rows)
 
 
 @dataclass(eq=False)
@@ -43,13 +46,23 @@ class BatchResult:
     def reference(self) -> int:
         return self.variants.index(self.scenario.reference_variant)
 
-    def replications_table(self) -> pd.DataFrame:
-        """One row per replication, variant and chain: the metrics of docs/model.md, Metrics."""
-        R, V, C, _ = self.metrics.shape
-        index = pd.MultiIndex.from_product([range(R), self.variants, self.chains], names=["replication", "variant", "chain"])
-        table = pd.DataFrame(self.metrics.reshape(R * V * C, len(METRICS)), index=index, columns=list(METRICS)).reset_index()
+    def replications_table(self, first: int = 0, stop: int | None = None) -> pd.DataFrame:
+        """One row per replication, variant and chain: the metrics of docs/model.md, Metrics; replications
+        `first .. stop - 1` only when given (`replications_slices` cuts the whole table into such slices)."""
+        stop = self.replications if stop is None else min(stop, self.replications)
+        R, (_, V, C, _) = stop - first, self.metrics.shape
+        index = pd.MultiIndex.from_product([range(first, stop), self.variants, self.chains], names=["replication", "variant", "chain"])
+        table = pd.DataFrame(self.metrics[first:stop].reshape(R * V * C, len(METRICS)), index=index, columns=list(METRICS)).reset_index()
         table["firms_affected"] = table["firms_affected"].astype(int)
         return table
+
+    def replications_slices(self, replications: int | None = None) -> Iterator[pd.DataFrame]:
+        """`replications_table()` in consecutive slices of `replications` replications, in order: written one
+        after another they are the whole table, and only one slice is ever built (the batch's files are streamed,
+        so a batch's memory does not grow with a table of replications x variants x chains rows; docs/montecarlo.md)."""
+        replications = replications or SLICE
+        for first in range(0, max(self.replications, 1), replications):
+            yield self.replications_table(first, first + replications)
 
     @cached_property
     def statistics(self) -> dict:

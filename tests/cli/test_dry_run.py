@@ -1,5 +1,6 @@
 """`simcore run --dry-run`: a calibration measured here, extrapolated, nothing written (simcore.estimate)."""
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from simcore.cli import main
 from simcore.estimate import Estimate
 from simcore.montecarlo.batch import BINS
+from simcore.montecarlo.result import SLICE
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
 
@@ -36,6 +38,8 @@ def test_the_estimate_extrapolates_the_calibration_linearly():
     assert e.total_s == pytest.approx(1.0 + 0.5 + 0.25 + 0.5 + 25.0 + e.write_s)
     assert e.result_bytes == 1000 * 2 * 3 * 6 * 8 + 2 * 3 * 365 * BINS * 8 + e.rows * 200
     assert e.firm_days_per_s == pytest.approx(100 * 365 * 2 * 16 / 0.4)
+    big = dataclasses.replace(e, replications=100_000)  # the replications table is streamed: one slice of SLICE replications in memory
+    assert big.result_bytes == 100_000 * 2 * 3 * 6 * 8 + 2 * 3 * 365 * BINS * 8 + SLICE * 2 * 3 * 200
     single = Estimate(firms=100, days=365, variants=2, chains=3, replications=None, startup_s=0, load_s=0, compile_s=0, warmup_s=0,
                       calibrated=1, calibration_s=0.1, peak_bytes=0)  # fmt: skip
     assert single.simulate_s == pytest.approx(0.1) and single.rows == 365 * 2 * 103

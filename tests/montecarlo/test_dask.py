@@ -225,3 +225,26 @@ def test_worker_killed_mid_batch(scenario, local, cluster, tmp_path):
 
 def test_dask_local_equals_local(scenario, local):
     assert_same(run_batch(scenario, REPLICATIONS, dask_local=2, chunk_size=100, progress=False), local)
+
+
+def test_dask_keeps_a_bounded_number_of_chunks_on_the_cluster(scenario, local, monkeypatch):
+    """However many chunks a batch has, the client holds at most `in_flight` of them (issue 15, item 4): 60
+    chunks on two single-threaded workers, never more than 4 futures at once, and the same numbers."""
+    import simcore.montecarlo.cluster as cluster_module
+
+    held, submitted = [], set()
+    run = cluster_module.map_on_dask
+
+    def watched(client, func, shared, tasks, finished, name):
+        def counted(result):
+            keys = [k for k in list(client.futures) if str(k).startswith(f"simcore-{name}-") and "-shared-" not in str(k)]
+            submitted.update(keys)
+            held.append((len(keys), cluster_module.in_flight(client)))
+            finished(result)
+
+        run(client, func, shared, tasks, counted, name)
+
+    monkeypatch.setattr(cluster_module, "map_on_dask", watched)
+    assert_same(run_batch(scenario, REPLICATIONS, dask_local=2, chunk_size=CHUNK, progress=False), local)
+    assert len(held) == len(submitted) == REPLICATIONS // CHUNK == 60
+    assert max(n for n, _ in held) <= max(limit for _, limit in held) == 4, held
