@@ -40,8 +40,8 @@ WILLEMS = ROOT / "models" / "willems_38.toml"
 FLAGSHIP = ROOT / "scenarios" / "ev_chip_embargo.toml"
 
 
-def first_ticks(run, base, table) -> tuple[np.ndarray, np.ndarray]:
-    """Per firm, the first tick of `own` and of `rule` (the horizon if never)."""
+def first_ticks(run, base, table) -> tuple[np.ndarray, np.ndarray, float]:
+    """Per firm, the first tick of `own` and of `rule` (the horizon if never), and the share `own_equal_again`."""
     from simcore.core.primitives import CLOSE, DAMAGE, DEMAND, LEAD
     from simcore.engines.numba.engine import run_numba
 
