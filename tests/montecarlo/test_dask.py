@@ -184,7 +184,8 @@ def prepared_on_workers(cluster: Cluster) -> dict[str, int]:
 def test_real_cluster_equals_local(scenario, local, cluster):
     remote = run_batch(scenario, REPLICATIONS, scheduler=cluster.address, chunk_size=CHUNK, progress=False)
     assert_same(remote, local)
-    assert prepared_on_workers(cluster) == {"w0": 1, "w1": 1}, "both workers should have run chunks"
+    prepared = prepared_on_workers(cluster)  # a worker may hold the scenario twice (its copy was recomputed): counts >= 1
+    assert set(prepared) == {"w0", "w1"} and min(prepared.values()) >= 1, f"both workers should have run chunks: {prepared}"
 
 
 def test_worker_killed_mid_batch(scenario, local, cluster, tmp_path):
