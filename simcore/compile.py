@@ -30,7 +30,6 @@ from simcore.chainmap import ChainMap
 from simcore.chainmap.schema import Necessity, Parameters, Rationing
 from simcore.core.compiled import CRITICAL, IMPORTANT, MIXED, NONCRITICAL, PRIORITY, PROPORTIONAL, CompiledRun, link_targets
 from simcore.core.primitives import ShockTable
-from simcore.core.timing import arrival_tick
 from simcore.scenario import Scenario
 from simcore.scenario.policies import POLICIES, Policy
 from simcore.scenario.policies import resolve as resolve_policy
@@ -132,55 +131,59 @@ def _compile_map(cmap: ChainMap, params: Parameters, horizon: int, variant: Vari
     defaults = cmap.defaults
 
     # per-firm settings, then the variant's overrides in order
-    headroom = np.array([defaults.headroom if f.headroom is None else f.headroom for f in cmap.firms])
-    cover = [defaults.cover if f.cover is None else f.cover for f in cmap.firms]
-    cover_by_input = [dict(f.cover_by_input) for f in cmap.firms]
-    priority = [defaults.priority if f.priority is None else f.priority for f in cmap.firms]
+    firms = cmap.firms
+    headroom = firms.numbers("headroom", defaults.headroom).copy()
+    cover = firms.numbers("cover", defaults.cover).copy()
+    priority = firms.numbers("priority", defaults.priority).astype(np.int64)
+    cover_by_input = {k: dict(c) for k, c in enumerate(firms.column("cover_by_input")) if c}  # the few firms that set one
     for o in variant.firms if variant is not None else ():
         for k in select_firms(cmap, o.select):
             if o.headroom is not None:
                 headroom[k] = o.headroom
             if o.cover is not None:
                 cover[k] = o.cover  # the firm's default; covers set per input stay (specific beats general)
-            cover_by_input[k].update(o.cover_by_input)
+            if o.cover_by_input:
+                cover_by_input.setdefault(k, {}).update(o.cover_by_input)
             if o.priority is not None:
                 priority[k] = o.priority
 
-    # input slots in recipe order
-    slot_ptr = np.zeros(n + 1, dtype=np.int64)
-    slot_product, slot_coef, slot_cover, slot_necessity = [], [], [], []
-    slot_of: dict[tuple[int, str], int] = {}
-    for i, f in enumerate(cmap.firms):
-        product = cmap.products[cmap.firm_product[i]]
-        recipe = {} if i in cmap.open_inputs else product.recipe
-        for q, a in recipe.items():
-            slot_necessity.append(NECESSITY[product.necessity.get(q, Necessity.critical)])
-            slot_of[i, q] = len(slot_coef)
-            slot_product.append(cmap.product_index[q])
-            slot_coef.append(a)
-            slot_cover.append(cover_by_input[i].get(q, cover[i]))
-        slot_ptr[i + 1] = len(slot_coef)
-    slot_coef_a = np.array(slot_coef, dtype=float)
-    slot_firm = np.repeat(np.arange(n), np.diff(slot_ptr))
+    # input slots in recipe order: each firm's slots are its product's recipe (none for a firm with open inputs)
+    recipe_ptr = np.cumsum([0] + [len(p.recipe) for p in cmap.products])
+    recipe_input = np.array([cmap.product_index[q] for p in cmap.products for q in p.recipe], dtype=np.int64)
+    recipe_coef = np.array([a for p in cmap.products for a in p.recipe.values()], dtype=float)
+    recipe_necessity = np.array([NECESSITY[p.necessity.get(q, Necessity.critical)] for p in cmap.products for q in p.recipe], dtype=np.int64)
+    counts = np.diff(recipe_ptr)[cmap.firm_product]
+    counts[list(cmap.open_inputs)] = 0
+    slot_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    slot_firm = np.repeat(np.arange(n), counts)
+    in_recipe = np.repeat(recipe_ptr[cmap.firm_product] - slot_ptr[:-1], counts) + np.arange(slot_ptr[-1])  # slot -> recipe row
+    slot_product, slot_coef_a, slot_necessity = recipe_input[in_recipe], recipe_coef[in_recipe], recipe_necessity[in_recipe]
+    slot_cover = cover[slot_firm]
+    for k, covers in cover_by_input.items():
+        if slot_ptr[k + 1] > slot_ptr[k]:
+            inputs = [cmap.products[q].id for q in slot_product[slot_ptr[k] : slot_ptr[k + 1]]]
+            slot_cover[slot_ptr[k] : slot_ptr[k + 1]] = [covers.get(q, cover[k]) for q in inputs]
     slot_use = slot_coef_a * x[slot_firm]  # baseline daily use
-    slot_target = np.array(slot_cover, dtype=float) * slot_use
+    slot_target = slot_cover * slot_use
 
-    # links ordered by (customer, slot, map order)
-    map_slot = np.array([slot_of[int(i), cmap.firms[j].product] for j, i in zip(cmap.link_supplier, cmap.link_customer)], dtype=np.int64)
+    # links ordered by (customer, slot, map order); a link's slot is its input's place in the customer's recipe
+    P = len(cmap.products)
+    recipe_key = np.repeat(np.arange(P), np.diff(recipe_ptr)) * P + recipe_input
+    by_key = np.argsort(recipe_key, kind="stable")
+    place = by_key[np.searchsorted(recipe_key[by_key], cmap.firm_product[cmap.link_customer] * P + cmap.firm_product[cmap.link_supplier])]
+    map_slot = (slot_ptr[cmap.link_customer] + place - recipe_ptr[cmap.firm_product[cmap.link_customer]]).astype(np.int64)
     order = np.lexsort((np.arange(len(cmap.links)), map_slot))
     link_slot = map_slot[order]
     link_supplier = cmap.link_supplier[order]
     link_customer = cmap.link_customer[order]
-    share = np.array([l.share for l in cmap.links])[order]
-    lead = np.array([l.lead_time for l in cmap.links])[order]
-    tier = np.array(
-        [cmap.links[m].priority if cmap.links[m].priority is not None else priority[link_customer[p]] for p, m in enumerate(order)],
-        dtype=np.int64,
-    )
+    share = cmap.links.numbers("share")[order]
+    lead = cmap.links.numbers("lead_time")[order]
+    link_priority = cmap.links.numbers("priority")[order]  # NaN: the customer's tier
+    tier = np.where(np.isnan(link_priority), priority[link_customer], link_priority).astype(np.int64)
     flow = share * slot_use[link_slot]
-    slot_link_ptr = np.searchsorted(link_slot, np.arange(len(slot_coef) + 1)).astype(np.int64)
-    ticks = np.array([arrival_tick(0, L) for L in lead], dtype=float)
-    slot_pipeline = np.bincount(link_slot, weights=ticks * flow, minlength=len(slot_coef)).astype(float)
+    slot_link_ptr = np.searchsorted(link_slot, np.arange(len(slot_coef_a) + 1)).astype(np.int64)
+    ticks = np.maximum(1.0, np.ceil(lead))  # arrival_tick(0, lead) for every link at once
+    slot_pipeline = np.bincount(link_slot, weights=ticks * flow, minlength=len(slot_coef_a)).astype(float)
 
     out_link = np.lexsort((np.arange(len(order)), link_supplier)).astype(np.int64)
     out_ptr = np.searchsorted(link_supplier[out_link], np.arange(n + 1)).astype(np.int64)
@@ -194,11 +197,11 @@ def _compile_map(cmap: ChainMap, params: Parameters, horizon: int, variant: Vari
     # chains: final-demand firms, weighted by product price
     names, ptr, firms_, weights = [], [0], [], []
     for name, members in {"total": cmap.chain_members["total"], **cmap.chain_finals}.items():
-        finals = [int(k) for k in members if cmap.final_demand[k] > 0]
+        finals = members[cmap.final_demand[members] > 0]
         names.append(name)
-        firms_ += finals
-        weights += [float(cmap.prices[k]) for k in finals]
-        ptr.append(len(firms_))
+        firms_.append(finals)
+        weights.append(cmap.prices[finals])
+        ptr.append(ptr[-1] + len(finals))
 
     return CompiledRun(
         horizon=int(horizon),
@@ -206,9 +209,9 @@ def _compile_map(cmap: ChainMap, params: Parameters, horizon: int, variant: Vari
         base_output=x.copy(),
         final_demand=cmap.final_demand.copy(),
         slot_ptr=slot_ptr,
-        slot_product=np.array(slot_product, dtype=np.int64),
+        slot_product=slot_product,
         slot_coef=slot_coef_a,
-        slot_necessity=np.array(slot_necessity, dtype=np.int64),
+        slot_necessity=slot_necessity,
         slot_target=slot_target,
         slot_pipeline=slot_pipeline,
         slot_link_ptr=slot_link_ptr,
@@ -231,9 +234,9 @@ def _compile_map(cmap: ChainMap, params: Parameters, horizon: int, variant: Vari
         **{f"shock_{name}": getattr(ShockTable.empty(), name) for name in ("kind", "target", "value", "start", "duration", "profile", "param")},
         chain_names=tuple(names),
         chain_ptr=np.array(ptr, dtype=np.int64),
-        chain_firm=np.array(firms_, dtype=np.int64),
-        chain_weight=np.array(weights, dtype=float),
-        firm_ids=tuple(f.id for f in cmap.firms),
+        chain_firm=np.concatenate(firms_).astype(np.int64),
+        chain_weight=np.concatenate(weights).astype(float),
+        firm_ids=tuple(cmap.firms.column("id")),
         firm_product=np.asarray(cmap.firm_product, dtype=np.int64).copy(),
         link_position=position,
         policy_events=events,

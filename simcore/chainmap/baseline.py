@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import MatrixRankWarning, spsolve
+
+from simcore.errors import Problem
+
+SHARE_TOLERANCE = 1e-6  # a customer's shares of the suppliers of one input sum to 1 within this
 
 
 class NotProductive(ValueError):
@@ -117,3 +122,25 @@ def reaches(targets: np.ndarray, supplier: np.ndarray, customer: np.ndarray, n: 
     reached = np.zeros(n + 1, dtype=bool)
     reached[breadth_first_order(graph, root, directed=True, return_predecessors=False)] = True
     return reached[:n]
+
+
+def link_coefficients(recipes: list[dict[str, float]], products, f_prod: np.ndarray, l_sup: np.ndarray, l_cus: np.ndarray) -> np.ndarray:
+    """Per link, the units of the supplier's product in a unit of the customer's: `a[product(j), product(i)]`."""
+    P = len(products)
+    index = {p.id: k for k, p in enumerate(products)}
+    pairs = sorted((c * P + index[q], units) for c, recipe in enumerate(recipes) for q, units in recipe.items())
+    keys = np.array([k for k, _ in pairs], dtype=np.int64)
+    values = np.array([u for _, u in pairs], dtype=float)
+    return values[np.searchsorted(keys, f_prod[l_cus] * P + f_prod[l_sup])]
+
+
+def tau_problem(tau: float, loop_gain: float, file: str, field: str) -> list[Problem]:
+    """`tau` below the stability limit of the map (docs/model.md, A stable steady state), as a problem."""
+    limit = min_tau(loop_gain)
+    if tau >= limit * (1.0 - 1e-12):
+        return []
+    why = (f"its strongest supply loop has gain {loop_gain:.4g} (spectral radius), and below 1 / (1 - gain) days the inventory "
+           "correction over-reacts around the loop and the steady state oscillates" if loop_gain > 0 else
+           "below 1 day the inventory correction over-reacts and the steady state oscillates")
+    days = math.ceil(limit * 1000) / 1000
+    return [Problem(file, field, tau, f"at least {days:g} day{'' if days == 1 else 's'} on this map: {why} (docs/model.md, A stable steady state)")]

@@ -5,23 +5,21 @@ Every problem of a file is collected before anything is raised.
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-import math
 
 import numpy as np
-from simcore.chainmap.baseline import NotProductive, loop_radii, min_tau, reaches, solve_outputs, technical_matrix
+from simcore.chainmap.baseline import SHARE_TOLERANCE, NotProductive, link_coefficients, loop_radii, reaches, solve_outputs, tau_problem, technical_matrix
 from simcore.chainmap.model import ChainMap
 from simcore.chainmap.schema import ROW_MODELS, ChainMapFile, ModelInfo, RecipeRow, Tables
 from simcore.errors import NO_VALUE, InputError, Problem, did_you_mean, format_loc
 from simcore.limits import MAX_OUTPUT
-from simcore.chainmap.columns import fast_records
+from simcore.chainmap.columns import GiveUp, fast_records, load_columnar
 from simcore.validation import CsvTable, is_workbook, raise_if, read_csv_table, read_toml, validate
 from simcore.chainmap.workbook import read_sheet, workbook_model
-
-SHARE_TOLERANCE = 1e-6
 
 _RECORD_TABLES = ("products", "firms", "links", "demand")
 _REFERENCES = {"firms": [("product", "product")], "links": [("supplier", "firm"), ("customer", "firm")], "demand": [("firm", "firm"), ("product", "product")]}
@@ -56,16 +54,21 @@ def _unproductive_loops(M) -> list[tuple[set[int], float]]:
     return [(set(members.tolist()), rho) for members, rho in loop_radii(M) if not rho < 1.0 - 1e-12]  # nan (no convergence) counts as suspect
 
 
-def tau_problem(tau: float, loop_gain: float, file: str, field: str) -> list[Problem]:
-    """`tau` below the stability limit of the map (docs/model.md, A stable steady state), as a problem."""
-    limit = min_tau(loop_gain)
-    if tau >= limit * (1.0 - 1e-12):
-        return []
-    why = (f"its strongest supply loop has gain {loop_gain:.4g} (spectral radius), and below 1 / (1 - gain) days the inventory "
-           "correction over-reacts around the loop and the steady state oscillates" if loop_gain > 0 else
-           "below 1 day the inventory correction over-reacts and the steady state oscillates")
-    days = math.ceil(limit * 1000) / 1000
-    return [Problem(file, field, tau, f"at least {days:g} day{'' if days == 1 else 's'} on this map: {why} (docs/model.md, A stable steady state)")]
+def _columnar(path: Path, doc: ChainMapFile, inline: dict, table_paths: dict) -> ChainMap:
+    """The map by the column path (`simcore.chainmap.columns.load_columnar`) when its firms, links and demand are
+    plain CSV tables; raise GiveUp otherwise (the record path then loads the map)."""
+    if inline or any(table_paths.get(t) is None or is_workbook(table_paths[t]) for t in ("firms", "links", "demand")):
+        raise GiveUp("inline records or workbook sheets")
+    products, recipe_rows = [], []
+    for table, into in (("products", products), ("recipes", recipe_rows)):
+        rel = table_paths.get(table)
+        if rel is None:
+            continue
+        quick = None if is_workbook(rel) or not (path.parent / rel).is_file() else fast_records(path.parent / rel, table)
+        if quick is None:
+            raise GiveUp(table)
+        into += quick
+    return load_columnar(path, doc, table_paths, products, recipe_rows)
 
 
 def load_model(path: str | Path) -> ChainMap:
@@ -78,10 +81,12 @@ def load_model(path: str | Path) -> ChainMap:
     name a workbook, whose sheet of the table's name is read.
 
     CSV tables are read column by column first (`simcore.chainmap.columns`):
-    a valid map loads without validating its rows one by one. If that path
-    gives up on a table, the table is read row by row; if the map has any
-    problem at all, it is loaded again row by row, so that every problem is
-    found and named exactly as without the fast path.
+    a valid map whose firms, links and demand are CSV tables loads as
+    columns, with no record built. If that path gives up, the map is read
+    record by record (a table whose cells are all plain still skips per-row
+    validation); if the map has any problem at all, it is loaded again row by
+    row, so that every problem is found and named exactly as without the fast
+    path.
     """
     try:
         return _load(Path(path), fast=True)
@@ -104,6 +109,10 @@ def _load(path: Path, fast: bool) -> ChainMap:
         table_paths = {t: given.get(t) for t in Tables.model_fields if isinstance(given.get(t), str)}
         if any(not isinstance(v, str) or k not in Tables.model_fields for k, v in given.items()) or not isinstance(raw.get("tables", {}), dict):
             unreadable |= set(Tables.model_fields) - set(table_paths)
+
+    if fast and doc is not None and not problems:
+        with contextlib.suppress(GiveUp):
+            return _columnar(path, doc, inline, table_paths)
 
     records: dict[str, list] = {t: [] for t in _RECORD_TABLES}
     origin: dict[str, list[tuple[str, int, Any]]] = {t: [] for t in _RECORD_TABLES}  # (file, row, its CsvTable or None if inline) per record
@@ -308,7 +317,7 @@ def _load(path: Path, fast: bool) -> ChainMap:
     f_prod = np.array([product_index[f.product] for f in firms], dtype=np.int64)
     l_sup = np.array([firm_index[l.supplier] for l in links], dtype=np.int64)
     l_cus = np.array([firm_index[l.customer] for l in links], dtype=np.int64)
-    l_coef = np.array([recipes[f_prod[c]][products[f_prod[s]].id] for s, c in zip(l_sup, l_cus)], dtype=float)
+    l_coef = link_coefficients(recipes, products, f_prod, l_sup, l_cus)
     l_share = np.array([l.share for l in links], dtype=float)
     M = technical_matrix(n, l_sup, l_cus, l_share * l_coef)
     try:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simcore.chainmap.table import RecordTable
 from simcore.chainmap.schema import Defaults, Firm, Link, ModelInfo, Necessity, Parameters, Product
 
 
@@ -20,8 +21,8 @@ class ChainMap:
     defaults: Defaults
     parameters: Parameters
     products: tuple[Product, ...]
-    firms: tuple[Firm, ...]
-    links: tuple[Link, ...]
+    firms: RecordTable  # of Firm records; any sequence of them is taken as one (simcore.chainmap.table)
+    links: RecordTable  # of Link records
     final_demand: np.ndarray  # units/day per firm
     outputs: np.ndarray  # baseline x per firm
     firm_product: np.ndarray  # product index per firm
@@ -33,6 +34,10 @@ class ChainMap:
     open_inputs: frozenset[int] = frozenset()  # firms whose inputs come from outside the map (no input slots)
     scheduled: tuple[tuple, ...] = ()  # timed changes, primitive rows (kind, target, value, start, duration, profile, param)
 
+    def __post_init__(self):
+        object.__setattr__(self, "firms", RecordTable.of(Firm, self.firms))
+        object.__setattr__(self, "links", RecordTable.of(Link, self.links))
+
     @property
     def name(self) -> str:
         return self.info.name
@@ -43,21 +48,21 @@ class ChainMap:
 
     @cached_property
     def firm_index(self) -> dict[str, int]:
-        return {f.id: k for k, f in enumerate(self.firms)}
+        return {f: k for k, f in enumerate(self.firms.column("id"))}
 
     @cached_property
     def regions(self) -> tuple[str, ...]:
-        return tuple(sorted({f.region for f in self.firms}))
+        return tuple(sorted(set(self.firms.column("region"))))
 
     @cached_property
     def tags(self) -> tuple[str, ...]:
-        return tuple(sorted({t for f in self.firms for t in f.tags}))
+        return tuple(sorted({t for tags in self.firms.column("tags") for t in tags}))
 
     @cached_property
     def chains(self) -> tuple[str, ...]:
         """Named key chains of the map; `()` when the map is one unnamed chain."""
         declared = list(self.info.chains)
-        used = {c for rec in (*self.products, *self.firms) for c in rec.chains}
+        used = {c for rec in self.products for c in rec.chains} | {c for chains in self.firms.column("chains") for c in chains}
         return tuple(declared + sorted(used - set(declared)))
 
     def listed_chains(self, k: int) -> set[str]:
@@ -74,8 +79,11 @@ class ChainMap:
     def _listed(self) -> dict[str, np.ndarray]:
         """Per named chain, which firms it lists (by their own `chains` or their product's): one pass over the firms."""
         listed = {c: np.zeros(len(self.firms), dtype=bool) for c in self.chains}
-        for k in range(len(self.firms)):
-            for c in self.listed_chains(k):
+        if not listed:
+            return listed
+        by_product = [set(p.chains) for p in self.products]
+        for k, (own, p) in enumerate(zip(self.firms.column("chains"), self.firm_product.tolist())):
+            for c in (set(own) | by_product[p]) if own else by_product[p]:
                 listed[c][k] = True
         return listed
 
@@ -115,7 +123,7 @@ class ChainMap:
         count = np.zeros(n)
         for finals in self.chain_finals.values():
             count[finals] += 1
-        M = technical_matrix(n, self.link_supplier, self.link_customer, np.array([l.share for l in self.links]) * self.link_coef)
+        M = technical_matrix(n, self.link_supplier, self.link_customer, self.links.numbers("share") * self.link_coef)
         x = np.asarray(self.outputs, dtype=float)
         shares = {}
         for c, finals in self.chain_finals.items():
@@ -133,12 +141,12 @@ class ChainMap:
     @cached_property
     def binding_link(self) -> np.ndarray:
         """Per link: whether the customer's recipe binds on what the supplier makes."""
-        return np.array(
-            [self.binds(self.products[self.firm_product[i]], self.firms[j].product) for j, i in zip(self.link_supplier, self.link_customer)],
-            dtype=bool,
-        )
+        P = len(self.products)
+        binding = [c * P + self.product_index[q] for c, p in enumerate(self.products) for q in p.recipe if self.binds(p, q)]
+        keys = self.firm_product[self.link_customer] * P + self.firm_product[self.link_supplier]
+        return np.isin(keys, np.array(binding, dtype=np.int64))
 
     @cached_property
     def prices(self) -> np.ndarray:
         """Value of one unit of each firm's output, for chain-level sums."""
-        return np.array([self.products[p].price for p in self.firm_product])
+        return np.array([p.price for p in self.products], dtype=float)[self.firm_product]

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from simcore.chainmap import ChainMap, load_model
-from simcore.chainmap.load import tau_problem
+from simcore.chainmap.baseline import tau_problem
 from simcore.core.primitives import LEAD, ShockTable
 from simcore.errors import NO_VALUE, InputError, Problem, did_you_mean, format_loc, names_hint
 from simcore.limits import MAX_LEAD_TIME, MAX_RANDOM_ROWS, lead_time_expectation, random_rows_expectation
@@ -283,7 +283,7 @@ def _priority_deadlocks(cmap: ChainMap, parameters, variants, file: str) -> list
     """`stabilize_chain_master` switching to priority rationing with final demand served ahead of some firm's
     orders: a rule that can deadlock a supply loop (docs/model.md, Rationing), so it is refused."""
     problems = []
-    base_tier = max([cmap.defaults.priority] + [f.priority for f in cmap.firms if f.priority is not None] + [l.priority for l in cmap.links if l.priority is not None])
+    base_tier = int(np.nanmax([cmap.defaults.priority, *(np.nanmax(t.numbers("priority"), initial=-1) for t in (cmap.firms, cmap.links))]))
     for k, v in variants:
         tiers = [base_tier] + [o.priority for o in v.firms if o.priority is not None]
         final = next((p.final_demand_priority for p in (v.parameters, parameters) if p.final_demand_priority is not None), cmap.parameters.final_demand_priority)
@@ -318,7 +318,7 @@ def _beyond_limits(cmap: ChainMap, shocks, table: ShockTable, horizon: int, file
     """Shocks the engines cannot hold (simcore.limits): disrupted lead times beyond MAX_LEAD_TIME, and
     random outages expecting more than MAX_RANDOM_ROWS events a replication (all such shocks together)."""
     problems = []
-    lead = np.array([link.lead_time for link in cmap.links], dtype=float)
+    lead = cmap.links.numbers("lead_time")
     factor = np.ones(len(lead))
     reported: set[int] = set()
     for kind, target, value, source in zip(table.kind, table.target, table.value, table.source):

@@ -55,7 +55,7 @@ class ShockSampler:
 
     def __init__(self, cmap: ChainMap, shocks, horizon: int):
         self.horizon = horizon
-        self.longest_factor = MAX_LEAD_TIME / np.maximum([link.lead_time for link in cmap.links], 1e-9)  # per map link
+        self.longest_factor = MAX_LEAD_TIME / np.maximum(cmap.links.numbers("lead_time"), 1e-9)  # per map link
         self.plan = []  # (scenario shock index, shock, resolved targets)
         for n, s in enumerate(shocks):
             if isinstance(s, RandomOutage):

@@ -25,19 +25,19 @@ def select_firms(cmap: ChainMap, sel: Selector) -> np.ndarray:
     chosen = np.ones(len(cmap.firms), dtype=bool)
     if sel.ids:
         ids = set(sel.ids)
-        chosen &= np.array([f.id in ids for f in cmap.firms])
+        chosen &= np.array([f in ids for f in cmap.firms.column("id")], dtype=bool)
     if sel.tags:
         tags = set(sel.tags)
-        chosen &= np.array([bool(tags & set(f.tags)) for f in cmap.firms])
+        chosen &= np.array([bool(tags.intersection(t)) for t in cmap.firms.column("tags")], dtype=bool)
     if sel.regions:
         regions = set(sel.regions)
-        chosen &= np.array([f.region in regions for f in cmap.firms])
+        chosen &= np.array([r in regions for r in cmap.firms.column("region")], dtype=bool)
     if sel.products:
         products = set(sel.products)
-        chosen &= np.array([f.product in products for f in cmap.firms])
+        chosen &= np.isin(cmap.firm_product, [cmap.product_index[p] for p in products if p in cmap.product_index])
     if sel.chains:
         chains = set(sel.chains)
-        chosen &= np.array([bool(chains & cmap.firm_chains(k)) for k in range(len(cmap.firms))])
+        chosen &= np.logical_or.reduce([cmap.chain_member_mask[c] for c in chains if c in cmap.chain_member_mask] or [np.zeros(len(cmap.firms), dtype=bool)])
     return np.flatnonzero(chosen)
 
 

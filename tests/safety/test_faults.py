@@ -89,7 +89,10 @@ def test_a_full_disk_while_writing_the_tables_leaves_no_summary_and_is_resumed(s
 
 def interrupt(args: list, ready) -> subprocess.CompletedProcess:
     """Start the command, wait until `ready()`, press Ctrl-C (SIGINT); its exit status and output."""
-    proc = subprocess.Popen(command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env())
+    # Ctrl-C as at a terminal: SIGINT at its default in the child, whatever this test process inherited (a
+    # process started with SIGINT ignored, as a pytest worker may be, passes that on and Python then keeps it)
+    default_sigint = lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)  # noqa: E731
+    proc = subprocess.Popen(command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(), preexec_fn=default_sigint)
     try:
         deadline = time.monotonic() + 240
         while not ready():
