@@ -189,7 +189,7 @@ def load_columnar(path: Path, doc, table_paths: dict[str, str | None], products:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from simcore.chainmap.baseline import SHARE_TOLERANCE, NotProductive, link_coefficients, loop_radii, reaches, solve_outputs, tau_problem, technical_matrix
+    from simcore.chainmap.baseline import SHARE_TOLERANCE, NotProductive, link_coefficients, reaches, solve_outputs, tau_problem, technical_matrix
     from simcore.chainmap.model import ChainMap
     from simcore.chainmap.schema import Firm, Link
     from simcore.limits import MAX_OUTPUT
@@ -296,10 +296,7 @@ def load_columnar(path: Path, doc, table_paths: dict[str, str | None], products:
         raise GiveUp("links") from None
     if not (x <= MAX_OUTPUT).all() or not reaches(final > 0, l_sup, l_cus, n).all():
         raise GiveUp("demand")
-    gain = max((rho for _, rho in loop_radii(M)), default=0.0)
-    if tau_problem(doc.parameters.tau, gain, str(path), "parameters.tau"):
-        raise GiveUp("parameters.tau")
-    return ChainMap(
+    cmap = ChainMap(
         file=path,
         info=doc.model,
         defaults=doc.defaults,
@@ -313,5 +310,8 @@ def load_columnar(path: Path, doc, table_paths: dict[str, str | None], products:
         link_supplier=l_sup,
         link_customer=l_cus,
         link_coef=l_coef,
-        loop_gain=gain,
     )
+    object.__setattr__(cmap, "technical", M)  # built here already (the cached property's value)
+    if tau_problem(doc.parameters.tau, cmap, str(path), "parameters.tau"):
+        raise GiveUp("parameters.tau")
+    return cmap

@@ -342,11 +342,7 @@ def _load(path: Path, fast: bool) -> ChainMap:
     dead = np.flatnonzero(~reaches(final > 0, l_sup, l_cus, n))
     for k in dead:
         problem("firms", int(k), "id", firms[k].id, "a firm with a supply path to final demand (its baseline output is 0)")
-    gain = max((rho for _, rho in loop_radii(M)), default=0.0)
-    problems += tau_problem(doc.parameters.tau, gain, file, "parameters.tau")
-    raise_if(problems)
-
-    return ChainMap(
+    cmap = ChainMap(
         file=path,
         info=doc.model,
         defaults=doc.defaults,
@@ -360,5 +356,8 @@ def _load(path: Path, fast: bool) -> ChainMap:
         link_supplier=l_sup,
         link_customer=l_cus,
         link_coef=l_coef,
-        loop_gain=gain,
     )
+    object.__setattr__(cmap, "technical", M)  # built here already (the cached property's value)
+    problems += tau_problem(doc.parameters.tau, cmap, file, "parameters.tau")
+    raise_if(problems)
+    return cmap

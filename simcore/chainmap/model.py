@@ -29,7 +29,6 @@ class ChainMap:
     link_supplier: np.ndarray  # firm index per link
     link_customer: np.ndarray
     link_coef: np.ndarray  # a[product(supplier), product(customer)] per link
-    loop_gain: float = 0.0  # spectral radius of the strongest supply loop (docs/model.md, A stable steady state)
     # set only by policies that edit the map (simcore.scenario.policies):
     open_inputs: frozenset[int] = frozenset()  # firms whose inputs come from outside the map (no input slots)
     scheduled: tuple[tuple, ...] = ()  # timed changes, primitive rows (kind, target, value, start, duration, profile, param)
@@ -41,6 +40,27 @@ class ChainMap:
     @property
     def name(self) -> str:
         return self.info.name
+
+    @cached_property
+    def technical(self):
+        """`M[j, i] = share(j -> i) * a[product(j), product(i)]` (docs/model.md, Baseline), sparse."""
+        from simcore.chainmap.baseline import technical_matrix
+
+        return technical_matrix(len(self.firms), self.link_supplier, self.link_customer, self.links.numbers("share") * self.link_coef)
+
+    @cached_property
+    def loop_gain(self) -> float:
+        """The spectral radius of the strongest supply loop (docs/model.md, A stable steady state); 0 without loops."""
+        from simcore.chainmap.baseline import loop_radii
+
+        return max((rho for _, rho in loop_radii(self.technical)), default=0.0)
+
+    @cached_property
+    def loop_bound(self) -> float:
+        """An upper bound of `loop_gain` that is cheap on any map (simcore.chainmap.baseline.loop_bound)."""
+        from simcore.chainmap.baseline import loop_bound
+
+        return loop_bound(self.technical)
 
     @cached_property
     def product_index(self) -> dict[str, int]:
@@ -117,13 +137,13 @@ class ChainMap:
         """Per named chain, the share of each firm's baseline output that the chain's final demand calls for,
         `x_c / x` with `x_c = (I - M)^-1 d_c` (docs/model.md, Chains); the final demand of a firm listed in several
         chains is split evenly among them. Costs are attributed to chains by these shares."""
-        from simcore.chainmap.baseline import solve_outputs, technical_matrix
+        from simcore.chainmap.baseline import solve_outputs
 
         n = len(self.firms)
         count = np.zeros(n)
         for finals in self.chain_finals.values():
             count[finals] += 1
-        M = technical_matrix(n, self.link_supplier, self.link_customer, self.links.numbers("share") * self.link_coef)
+        M = self.technical
         x = np.asarray(self.outputs, dtype=float)
         shares = {}
         for c, finals in self.chain_finals.items():

@@ -128,7 +128,7 @@ def read_scenario(path: str | Path, rank_products: RankProducts | None = None, r
 
     if cmap is not None:
         if doc is not None and doc.parameters.tau is not None:
-            problems += tau_problem(doc.parameters.tau, cmap.loop_gain, file, "parameters.tau")
+            problems += tau_problem(doc.parameters.tau, cmap, file, "parameters.tau")
         for n, shock in shock_specs:
             problems += SHOCK_KINDS[shock.kind](cmap, shock, file, f"shocks[{n}]")[1]
         for k, v in variants:
@@ -136,7 +136,7 @@ def read_scenario(path: str | Path, rank_products: RankProducts | None = None, r
                 problems += selector_problems(cmap, override.select, file, f"variants[{k}].firms[{j}].select")
                 problems += _cover_problems(cmap, override, file, f"variants[{k}].firms[{j}].cover_by_input")
             if v.parameters.tau is not None:
-                problems += tau_problem(v.parameters.tau, cmap.loop_gain, file, f"variants[{k}].parameters.tau")
+                problems += tau_problem(v.parameters.tau, cmap, file, f"variants[{k}].parameters.tau")
     resolved: dict[int, list] = {}  # variant position -> its policies' validated settings
     for k, item in enumerate(arrays.get("variants", [])):  # raw, so that a variant with a bad field is checked too
         name = item.get("name")
