@@ -51,7 +51,7 @@ class _AnyId(frozenset):
 
 def _unproductive_loops(M) -> list[tuple[set[int], float]]:
     """Strongly connected groups of firms whose own block of `M` has spectral radius >= 1."""
-    return [(set(members.tolist()), rho) for members, rho in loop_radii(M) if not rho < 1.0 - 1e-12]  # nan (no convergence) counts as suspect
+    return [(set(members.tolist()), rho) for members, rho in loop_radii(M, at_least=1.0 - 1e-12) if not rho < 1.0 - 1e-12]  # nan (no convergence) counts as suspect
 
 
 def _columnar(path: Path, doc: ChainMapFile, inline: dict, table_paths: dict) -> ChainMap:

@@ -51,16 +51,16 @@ class ChainMap:
     @cached_property
     def loop_gain(self) -> float:
         """The spectral radius of the strongest supply loop (docs/model.md, A stable steady state); 0 without loops."""
-        from simcore.chainmap.baseline import loop_radii
+        from simcore.chainmap.baseline import strongest_loop
 
-        return max((rho for _, rho in loop_radii(self.technical)), default=0.0)
+        return strongest_loop(self.technical)
 
     @cached_property
-    def loop_bound(self) -> float:
-        """An upper bound of `loop_gain` that is cheap on any map (simcore.chainmap.baseline.loop_bound)."""
-        from simcore.chainmap.baseline import loop_bound
+    def loop_gain_bound(self) -> float:
+        """An upper bound of `loop_gain`, cheap on any map (simcore.chainmap.baseline.gain_bounds)."""
+        from simcore.chainmap.baseline import gain_upper_bound
 
-        return loop_bound(self.technical)
+        return gain_upper_bound(self.technical)
 
     @cached_property
     def product_index(self) -> dict[str, int]:
