@@ -139,7 +139,7 @@ def plot_chain_masters(result: ScenarioResult, path: Path | None = None, tag: st
     """Small multiples: output / baseline of each chain-master firm over time (titled by the firm's name), one line
     per variant; the legend beside the panels."""
     model = result.scenario.model
-    firms = [f for f in model.firms if tag in f.tags]
+    firms = [model.firms[k] for k in np.flatnonzero(model.tagged(tag)).tolist()]
     table = result.firm_trajectories()
     if not firms or table is None:
         return None

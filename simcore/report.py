@@ -33,8 +33,9 @@ def scenario_context(scenario) -> dict:
     cmap = scenario.model
     rows = short_boards_of(cmap)
     chains = {}
+    master = cmap.tagged(CHAIN_MASTER)
     for chain, members in cmap.chain_members.items():
-        masters = [_named(cmap.firms[k]) for k in members.tolist() if CHAIN_MASTER in cmap.firms[k].tags]
+        masters = [_named(cmap.firms[k]) for k in members[master[members]].tolist()]
         boards: dict[str, dict] = {}
         for r in rows:
             if chain == "total" or chain in r["chains"]:

@@ -45,17 +45,12 @@ def origin_label(origins=DEFAULT_ORIGINS) -> str:
     return "/".join(origins) + "-only"
 
 
-def of_origin(firm, origins) -> bool:
-    """Whether a firm is of one of the named origins: an origin is a tag of the firm or its region."""
-    return any(o == firm.region or o in firm.tags for o in origins)
-
-
 def origin_problems(cmap: ChainMap, origins, file: str, field: str) -> list[Problem]:
     """Named origins the map has no firm of (neither a tag nor a region): they would silently match nothing.
     The default, `foreign`, is not checked: a map without foreign firms simply has no foreign-only boards."""
     if tuple(origins) == DEFAULT_ORIGINS:
         return []
-    known = {t for f in cmap.firms for t in f.tags} | {f.region for f in cmap.firms}
+    known = set(cmap.tags) | set(cmap.regions)
     return [
         Problem(file, f"{field}[{k}]", o, f"a tag or region of the map's firms: {names_hint(o, known)}")
         for k, o in enumerate(origins)
@@ -68,37 +63,44 @@ def short_boards_of(cmap: ChainMap, origins=DEFAULT_ORIGINS) -> list[dict]:
     map order of the customers, then recipe order: a binding input whose supply to that customer (its links from
     makers of the input) comes from one firm (`single-sourced`), or from firms all of a named origin (a tag or
     region, `foreign-only`), or both. The one definition `simcore inspect`, the stress test's flags and
-    `fill_short_board` use."""
+    `fill_short_board` use. Worked out on the link arrays; only the rows found are built (a big map has no
+    record per firm to spare)."""
     origins = tuple(origins)
-    supply: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for j, i, binding in zip(cmap.link_supplier.tolist(), cmap.link_customer.tolist(), cmap.binding_link):
-        if binding:
-            supply[i, cmap.firms[j].product].append(j)
+    n, P = len(cmap.firms), len(cmap.products)
+    binding = np.flatnonzero(cmap.binding_link)
+    supplier = cmap.link_supplier[binding].astype(np.int64)
+    pair = cmap.link_customer[binding].astype(np.int64) * P + cmap.firm_product[supplier]  # (customer, input product)
+    pairs, pair_of = np.unique(pair, return_inverse=True)
+    _, first = np.unique(pair_of * n + supplier, return_index=True)
+    first.sort()  # each (pair, supplier) once, at its first link: the suppliers in link order
+    pair_of, supplier = pair_of[first], supplier[first]
+    single = np.bincount(pair_of, minlength=len(pairs)) == 1
+    foreign = np.bincount(pair_of, weights=(~cmap.of_origin(origins)[supplier]).astype(float), minlength=len(pairs)) == 0  # none not of origin
+    found = np.flatnonzero(single | foreign)
+    if not found.size:
+        return []
+    customer, product = pairs[found] // P, pairs[found] % P
+    place = {c * P + cmap.product_index[q]: k for c, p in enumerate(cmap.products) for k, q in enumerate(p.recipe)}
+    recipe_order = np.array([place[int(c) * P + int(q)] for c, q in zip(cmap.firm_product[customer], product)])
+    found = found[np.lexsort((recipe_order, customer))]  # customers in map order, then recipe order
+    kept = np.isin(pair_of, found)
+    order = np.argsort(pair_of[kept], kind="stable")
+    by_pair = np.split(supplier[kept][order], np.flatnonzero(np.diff(pair_of[kept][order])) + 1)
+    suppliers_of = dict(zip(np.unique(pair_of[kept]).tolist(), by_pair))
+    ids = cmap.firms.column("id")
     rows = []
-    for i, f in enumerate(cmap.firms):
-        recipe = cmap.products[cmap.firm_product[i]].recipe
-        for q in recipe:
-            suppliers = list(dict.fromkeys(supply.get((i, q), [])))
-            if not suppliers:
-                continue
-            reasons = []
-            if len(suppliers) == 1:
-                reasons.append(SINGLE)
-            if all(of_origin(cmap.firms[j], origins) for j in suppliers):
-                reasons.append(origin_label(origins))
-            if not reasons:
-                continue
-            product = cmap.products[cmap.product_index[q]]
-            rows.append(
-                {
-                    "product": q,
-                    "customer": f.id,
-                    "chains": sorted(cmap.firm_chains(i)),
-                    "basic": BASIC_OF[product.category],
-                    "reason": " + ".join(reasons),
-                    "suppliers": [cmap.firms[j].id for j in suppliers],
-                }
-            )
+    for g in found.tolist():
+        i, q = divmod(int(pairs[g]), P)
+        product = cmap.products[q]
+        reasons = ([SINGLE] if single[g] else []) + ([origin_label(origins)] if foreign[g] else [])
+        rows.append({
+            "product": product.id,
+            "customer": ids[i],
+            "chains": sorted(cmap.firm_chains(i)),
+            "basic": BASIC_OF[product.category],
+            "reason": " + ".join(reasons),
+            "suppliers": [ids[j] for j in suppliers_of[g].tolist()],
+        })  # fmt: skip
     return rows
 
 

@@ -78,6 +78,20 @@ class ChainMap:
     def tags(self) -> tuple[str, ...]:
         return tuple(sorted({t for tags in self.firms.column("tags") for t in tags}))
 
+    def tagged(self, *tags: str) -> np.ndarray:
+        """Which firms carry one of `tags` (a mask), read from the tags column: no firm record is built."""
+        wanted = set(tags)
+        if wanted.isdisjoint(self.tags):
+            return np.zeros(len(self.firms), dtype=bool)
+        return np.fromiter((not wanted.isdisjoint(t) for t in self.firms.column("tags")), dtype=bool, count=len(self.firms))
+
+    def of_origin(self, origins) -> np.ndarray:
+        """Which firms are of one of the named origins (a mask): an origin is a tag of the firm or its region
+        (docs/model.md, Short boards)."""
+        named = set(origins)
+        region = np.fromiter((r in named for r in self.firms.column("region")), dtype=bool, count=len(self.firms))
+        return region | self.tagged(*named)
+
     @cached_property
     def chains(self) -> tuple[str, ...]:
         """Named key chains of the map; `()` when the map is one unnamed chain."""

@@ -27,8 +27,7 @@ def select_firms(cmap: ChainMap, sel: Selector) -> np.ndarray:
         ids = set(sel.ids)
         chosen &= np.array([f in ids for f in cmap.firms.column("id")], dtype=bool)
     if sel.tags:
-        tags = set(sel.tags)
-        chosen &= np.array([bool(tags.intersection(t)) for t in cmap.firms.column("tags")], dtype=bool)
+        chosen &= cmap.tagged(*sel.tags)
     if sel.regions:
         regions = set(sel.regions)
         chosen &= np.array([r in regions for r in cmap.firms.column("region")], dtype=bool)

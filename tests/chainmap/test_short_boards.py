@@ -7,11 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import simcore
-from naive import build_scenario, write_scenario
+from naive import build_scenario, chain_maps, write_scenario
 from simcore.chainmap import load_model
-from simcore.chainmap.inspect import short_boards, short_boards_of
+from simcore.chainmap.inspect import BASIC_OF, SINGLE, origin_label, short_boards, short_boards_of
 from simcore.cli import main
 from simcore.errors import InputError
 from simcore.scenario.policies import FillShortBoard, ranked
@@ -167,3 +169,31 @@ def test_the_technology_base_is_the_fifth_basic_and_services_are_none():
     cmap = build_model(products, firms, links, [{"firm": "G", "units": 1.0}])
     basics = {r["product"]: r["basic"] for r in short_boards_of(cmap, ("foreign",))}
     assert basics == {"lab": "technology base", "haul": "not a basic"}
+
+
+def naive_short_boards(cmap, origins) -> list[dict]:
+    """The definition read off record by record: each customer's binding recipe inputs, their distinct suppliers in
+    link order, and the two reasons."""
+    rows = []
+    for i, f in enumerate(cmap.firms):
+        product = cmap.products[cmap.product_index[f.product]]
+        for q in product.recipe:
+            if not cmap.binds(product, q):
+                continue
+            suppliers = list(dict.fromkeys(l.supplier for l in cmap.links if l.customer == f.id and cmap.firms[cmap.firm_index[l.supplier]].product == q))
+            if not suppliers:
+                continue
+            of = [cmap.firms[cmap.firm_index[s]] for s in suppliers]
+            reasons = ([SINGLE] if len(suppliers) == 1 else []) + ([origin_label(origins)] if all(s.region in origins or set(s.tags) & set(origins) for s in of) else [])
+            if reasons:
+                board = cmap.products[cmap.product_index[q]]
+                rows.append({"product": q, "customer": f.id, "chains": sorted(cmap.firm_chains(i)), "basic": BASIC_OF[board.category],
+                             "reason": " + ".join(reasons), "suppliers": suppliers})
+    return rows
+
+
+@settings(max_examples=60, deadline=None)
+@given(chain_maps(max_firms=14), st.sampled_from([("foreign",), ("east",), ("west",), ("east", "west")]))
+def test_short_boards_on_the_link_arrays_are_the_definition(cmap, origins):
+    """short_boards_of, worked out on the link arrays, gives the rows of the definition read record by record."""
+    assert short_boards_of(cmap, origins) == naive_short_boards(cmap, origins)
