@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -73,12 +72,20 @@ def measure(folder: Path, firms: int, rounds: int, record: bool) -> dict:
     row["load_and_compile_over_engine"] = (row["columns_s"] + row["columns_compile_s"]) / row["engine_s"]
     if record:
         row["records_over_columns"] = row["records_s"] / row["columns_s"]
-    t0 = time.perf_counter()
-    proc = subprocess.run(simcore("validate", str(model)), capture_output=True)
-    row["validate_command_s"] = time.perf_counter() - t0
-    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
-    row["validate_command_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest child so far
+    row["validate_command_s"], row["validate_command_peak_mb"] = command_cost(simcore("validate", str(model)))
     return row
+
+
+def command_cost(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of a command, run under a small Python parent of its own: a process's
+    children's peak (RUSAGE_CHILDREN) is the largest of all its children, here only the command's."""
+    probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); p = subprocess.run(sys.argv[1:], capture_output=True); "
+             "s = time.perf_counter() - t; sys.stderr.write(p.stderr.decode()[-2000:]) if p.returncode else None; "
+             "print(s, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024); sys.exit(p.returncode)")
+    proc = subprocess.run([sys.executable, "-c", probe, *cmd], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    seconds, peak = proc.stdout.split()
+    return float(seconds), float(peak)
 
 
 def _with_map(scenario, cmap):
