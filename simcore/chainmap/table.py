@@ -63,10 +63,14 @@ class RecordTable(Sequence):
         names = list(self.model.model_fields)
         values = [self.column(f) for f in names]
         given = [self._given(f) for f in names]
+        copied = [f for f in names if isinstance(self._default(f), list | dict)]  # each record its own, as pydantic gives
         new, setattr_ = self.model.__new__, object.__setattr__
         for k in range(self._length):
             record = new(self.model)
-            setattr_(record, "__dict__", {f: v[k] for f, v in zip(names, values)})
+            cells = {f: v[k] for f, v in zip(names, values)}
+            for f in copied:
+                cells[f] = type(cells[f])(cells[f])
+            setattr_(record, "__dict__", cells)
             setattr_(record, "__pydantic_fields_set__", {f for f, g in zip(names, given) if g is not None and g[k]})
             setattr_(record, "__pydantic_extra__", None)
             setattr_(record, "__pydantic_private__", None)
@@ -123,18 +127,19 @@ class RecordTable(Sequence):
         return type(value)() if isinstance(value, list | dict) else value
 
     def _filled(self, field: str) -> list:
+        """A stored column as `column` gives it. Where no row gave a value the rows share one default object, also a
+        list or dict (a million empty lists are 60 MB): a column is read, never written (records get their own)."""
         raw = self._columns.get(field)
         default = self._default(field)
-        mutable = isinstance(default, list | dict)  # a fresh default per record, as pydantic gives
         if raw is None:
-            return [self._default(field) for _ in range(self._length)] if mutable else [default] * self._length
+            return [default] * self._length
         if isinstance(raw, np.ndarray):
             raw = raw.tolist() if not np.isnan(raw).any() else [None if v != v else v for v in raw.tolist()]
         elif hasattr(raw, "to_pylist"):  # an Arrow array of text
             raw = raw.to_pylist()
         if not any(v is None for v in raw):
             return list(raw)
-        return [(self._default(field) if mutable else default) if v is None else v for v in raw]
+        return [default if v is None else v for v in raw]
 
     def _cell(self, field: str, k: int) -> Any:
         """Row `k`'s cell of a stored column: its value, or None where the row gave none."""

@@ -55,13 +55,15 @@ class ShockSampler:
 
     def __init__(self, cmap: ChainMap, shocks, horizon: int):
         self.horizon = horizon
-        self.longest_factor = MAX_LEAD_TIME / np.maximum(cmap.links.numbers("lead_time"), 1e-9)  # per map link
+        self.longest_factor = None  # per map link, the lead factor that reaches MAX_LEAD_TIME: only for lead_time_noise
         self.plan = []  # (scenario shock index, shock, resolved targets)
         for n, s in enumerate(shocks):
             if isinstance(s, RandomOutage):
                 self.plan.append((n, s, _units(cmap, s)))
             elif isinstance(s, LeadTimeNoise):
                 self.plan.append((n, s, _noise_links(cmap, s)))
+                if self.longest_factor is None:
+                    self.longest_factor = MAX_LEAD_TIME / np.maximum(cmap.links.numbers("lead_time"), 1e-9)
             elif any(is_random(getattr(s, f, None)) for f in ("start", "duration", "magnitude", "factor")):
                 self.plan.append((n, s, None))
 

@@ -42,15 +42,16 @@ def select_firms(cmap: ChainMap, sel: Selector) -> np.ndarray:
 
 def selector_problems(cmap: ChainMap, sel: Selector, file: str, field: str) -> list[Problem]:
     """Names in a selector that the map does not have, and selectors that choose nothing."""
-    known = {
-        "ids": set(cmap.firm_index),
-        "tags": set(cmap.tags),
-        "regions": set(cmap.regions),
-        "products": set(cmap.product_index),
-        "chains": set(cmap.chains),
+    known = {  # each built only for a selector that names some (a million-firm map's ids are a big set)
+        "ids": lambda: set(cmap.firms.column("id")),
+        "tags": lambda: set(cmap.tags),
+        "regions": lambda: set(cmap.regions),
+        "products": lambda: set(cmap.product_index),
+        "chains": lambda: set(cmap.chains),
     }
     problems = []
-    for key, names in known.items():
+    for key, names_of in known.items():
+        names = names_of() if getattr(sel, key) else set()
         for k, name in enumerate(getattr(sel, key)):
             if name not in names:
                 expected = f"one of the map's {key}: {names_hint(name, names)}" if names else f"one of the map's {key} (the map has none)"
