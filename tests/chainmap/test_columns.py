@@ -206,3 +206,23 @@ def test_a_broken_map_gets_the_record_paths_errors(tmp_path, case):
     if doc is not None:
         with pytest.raises(GiveUp):
             L._columnar(path, doc, {}, doc.tables.model_dump())
+
+
+def test_a_column_map_shares_one_default_but_its_records_do_not(tmp_path):
+    """Firms without a tags column read as one shared empty list per column (a million would be 60 MB), and
+    every firm record still gets a list of its own: changing one record's tags changes no other and not the column."""
+    tables = {
+        "products": [{"id": "a", "category": "raw_material"}, {"id": "b", "category": "final_product"}],
+        "recipes": [{"product": "b", "input": "a", "units": "2"}],
+        "firms": [{"id": "fa", "product": "a", "region": "r"}, {"id": "fb", "product": "b", "region": "r"}],
+        "links": [{"supplier": "fa", "customer": "fb", "share": "1"}],
+        "demand": [{"firm": "fb", "product": "", "units": "5"}],
+    }
+    cmap = L.load_model(write_map(tmp_path, tables))
+    assert cmap.firms.by_columns
+    tags = cmap.firms.column("tags")
+    assert tags == [[], []] and tags[0] is tags[1]
+    first, second = list(cmap.firms)
+    first.tags.append("chain_master")
+    assert second.tags == [] and cmap.firms.column("tags") == [[], []] and cmap.firms[0].tags == []
+    assert cmap.tagged("chain_master").tolist() == [False, False]
