@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from simcore.cli import main
-from simcore.estimate import Estimate
+from simcore.estimate import CALIBRATION_DAYS, Estimate
 from simcore.montecarlo.batch import BINS
 from simcore.montecarlo.result import SLICE
 
@@ -43,3 +43,13 @@ def test_the_estimate_extrapolates_the_calibration_linearly():
     single = Estimate(firms=100, days=365, variants=2, chains=3, replications=None, startup_s=0, load_s=0, compile_s=0, warmup_s=0,
                       calibrated=1, calibration_s=0.1, peak_bytes=0)  # fmt: skip
     assert single.simulate_s == pytest.approx(0.1) and single.rows == 365 * 2 * 103
+    first = dataclasses.replace(single, calibrated_days=73)  # its first 73 of 365 days took 0.1 s: the run 0.5 s
+    assert first.simulate_s == pytest.approx(0.5) and first.firm_days_per_s == pytest.approx(100 * 73 * 2 / 0.1)
+    assert dataclasses.replace(single, firm_rows=False).rows == 365 * 2 * 3  # chain trajectories only
+
+
+def test_a_long_single_run_is_calibrated_on_its_first_days(capsys):
+    """The flagship runs 365 days; its dry run simulates the first CALIBRATION_DAYS of each variant, not the year."""
+    root = Path(__file__).resolve().parents[2]
+    assert main(["run", str(root / "scenarios" / "ev_chip_embargo.toml"), "--dry-run"]) == 0
+    assert f"the first {CALIBRATION_DAYS} days of every variant" in capsys.readouterr().out
