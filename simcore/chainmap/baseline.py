@@ -95,7 +95,7 @@ def supply_loops(M: sp.csr_matrix) -> tuple[np.ndarray, list[np.ndarray]]:
     size = np.bincount(label, minlength=n_comp)
     rows, cols = M.nonzero()
     looped = size > 1
-    looped[label[rows[rows == cols]]] = True
+    looped[label[rows[rows == cols]]] = True  # a firm that supplies itself is a loop of one
     order = np.argsort(label, kind="stable")
     starts = np.concatenate([[0], np.cumsum(size)])
     return label, [order[starts[c] : starts[c + 1]] for c in np.flatnonzero(looped)]
@@ -124,9 +124,7 @@ def gain_bounds(M: sp.csr_matrix, label: np.ndarray, loops: list[np.ndarray], st
         np.minimum.at(low, loop_of, ratio)
         np.maximum.at(high, loop_of, ratio)
         lower, upper = np.maximum(lower, low), np.minimum(upper, high)
-        if not np.all(w > 0.0):  # a member without a positive link in its loop: the bounds so far stand
-            break
-        top = np.zeros(len(loops))
+        top = np.zeros(len(loops))  # w >= v > 0: every step keeps the vector positive
         np.maximum.at(top, loop_of, w)
         v[members] = w / top[loop_of]  # each loop's vector scaled to max 1: no underflow
     return lower, upper
