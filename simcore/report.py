@@ -27,21 +27,25 @@ CHAIN_MASTER = "chain_master"
 def scenario_context(scenario) -> dict:
     """The scenario's words and the map's chain facts (summary.json `context`): a report of the folder alone can
     name the shocks, the variants, each chain's masters and short boards, and the parameters."""
-    from simcore.chainmap.inspect import short_boards_of
+    import numpy as np
+
+    from simcore.chainmap.inspect import BASIC_OF, board_pairs, board_reasons
     from simcore.compile import effective_parameters
 
     cmap = scenario.model
-    rows = short_boards_of(cmap)
-    chains = {}
+    boards = board_pairs(cmap)
+    reasons = board_reasons(boards)
     master = cmap.tagged(CHAIN_MASTER)
+    chains = {}
     for chain, members in cmap.chain_members.items():
         masters = [_named(cmap.firms[k]) for k in members[master[members]].tolist()]
-        boards: dict[str, dict] = {}
-        for r in rows:
-            if chain == "total" or chain in r["chains"]:
-                b = boards.setdefault(r["product"], {"product": r["product"], "basic": r["basic"], "reason": r["reason"], "customers": 0})
-                b["customers"] += 1
-        chains[chain] = {"chain_masters": masters, "short_boards": list(boards.values())}
+        rows = np.arange(len(boards.customer)) if chain == "total" else np.flatnonzero(cmap.chain_member_mask[chain][boards.customer])
+        products, first, customers = np.unique(boards.product[rows], return_index=True, return_counts=True)
+        board_list = []
+        for k in np.argsort(first, kind="stable").tolist():  # products in the order of their first board, with its reason
+            product = cmap.products[int(products[k])]
+            board_list.append({"product": product.id, "basic": BASIC_OF[product.category], "reason": reasons[rows[first[k]]], "customers": int(customers[k])})
+        chains[chain] = {"chain_masters": masters, "short_boards": board_list}
     return {
         "description": scenario.info.description,
         "shocks": [s.model_dump(mode="json", exclude_defaults=True, warnings=False) | {"kind": s.kind} for s in scenario.shock_specs],

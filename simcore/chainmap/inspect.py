@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from typing import NamedTuple
 
 import numpy as np
 
@@ -58,14 +59,20 @@ def origin_problems(cmap: ChainMap, origins, file: str, field: str) -> list[Prob
     ]
 
 
-def short_boards_of(cmap: ChainMap, origins=DEFAULT_ORIGINS) -> list[dict]:
-    """The short boards of every customer (docs/model.md, Short boards), one row per (customer, input product), in
-    map order of the customers, then recipe order: a binding input whose supply to that customer (its links from
-    makers of the input) comes from one firm (`single-sourced`), or from firms all of a named origin (a tag or
-    region, `foreign-only`), or both. The one definition `simcore inspect`, the stress test's flags and
-    `fill_short_board` use. Worked out on the link arrays; only the rows found are built (a big map has no
-    record per firm to spare)."""
-    origins = tuple(origins)
+class BoardPairs(NamedTuple):
+    """Every short board as arrays, one entry per (customer, input product) in `short_boards_of`'s row order."""
+
+    customer: np.ndarray  # firm index
+    product: np.ndarray  # product index of the input
+    single: np.ndarray  # bool: one supplier
+    foreign: np.ndarray  # bool: every supplier of one of the origins
+    supplier: np.ndarray  # the boards' distinct suppliers, board by board in row order, each board's in link order
+    supplier_ptr: np.ndarray  # board k's suppliers are supplier[supplier_ptr[k]:supplier_ptr[k + 1]]
+
+
+def board_pairs(cmap: ChainMap, origins=DEFAULT_ORIGINS) -> BoardPairs:
+    """The short boards of every customer (docs/model.md, Short boards), worked out on the link arrays: a big map
+    has no record per firm to spare, nor a dict per board (a million-firm map has half a million boards)."""
     n, P = len(cmap.firms), len(cmap.products)
     binding = np.flatnonzero(cmap.binding_link)
     supplier = cmap.link_supplier[binding].astype(np.int64)
@@ -75,31 +82,49 @@ def short_boards_of(cmap: ChainMap, origins=DEFAULT_ORIGINS) -> list[dict]:
     first.sort()  # each (pair, supplier) once, at its first link: the suppliers in link order
     pair_of, supplier = pair_of[first], supplier[first]
     single = np.bincount(pair_of, minlength=len(pairs)) == 1
-    foreign = np.bincount(pair_of, weights=(~cmap.of_origin(origins)[supplier]).astype(float), minlength=len(pairs)) == 0  # none not of origin
+    foreign = np.bincount(pair_of, weights=(~cmap.of_origin(tuple(origins))[supplier]).astype(float), minlength=len(pairs)) == 0  # none not of origin
     found = np.flatnonzero(single | foreign)
-    if not found.size:
-        return []
     customer, product = pairs[found] // P, pairs[found] % P
-    place = {c * P + cmap.product_index[q]: k for c, p in enumerate(cmap.products) for k, q in enumerate(p.recipe)}
-    recipe_order = np.array([place[int(c) * P + int(q)] for c, q in zip(cmap.firm_product[customer], product)])
-    found = found[np.lexsort((recipe_order, customer))]  # customers in map order, then recipe order
-    kept = np.isin(pair_of, found)
-    order = np.argsort(pair_of[kept], kind="stable")
-    by_pair = np.split(supplier[kept][order], np.flatnonzero(np.diff(pair_of[kept][order])) + 1)
-    suppliers_of = dict(zip(np.unique(pair_of[kept]).tolist(), by_pair))
+    place = sorted((c * P + cmap.product_index[q], k) for c, p in enumerate(cmap.products) for k, q in enumerate(p.recipe))
+    keys, rank = np.array([k for k, _ in place], dtype=np.int64), np.array([r for _, r in place], dtype=np.int64)
+    recipe_order = rank[np.searchsorted(keys, cmap.firm_product[customer] * P + product)]
+    order = np.lexsort((recipe_order, customer))  # customers in map order, then recipe order
+    found, customer, product = found[order], customer[order], product[order]
+    row_of = np.full(len(pairs), -1)
+    row_of[found] = np.arange(len(found))
+    row = row_of[pair_of]
+    by_row = np.argsort(np.where(row < 0, len(found), row), kind="stable")[: int((row >= 0).sum())]
+    return BoardPairs(customer, product, single[found], foreign[found], supplier[by_row],
+                      np.searchsorted(row[by_row], np.arange(len(found) + 1)))  # fmt: skip
+
+
+def board_reasons(boards: BoardPairs, origins=DEFAULT_ORIGINS) -> np.ndarray:
+    """Each board's reason as `short_boards_of` words it: `single-sourced`, `foreign-only` or both."""
+    words = np.array(["", SINGLE, origin_label(origins), f"{SINGLE} + {origin_label(origins)}"], dtype=object)
+    return words[boards.single.astype(int) + 2 * boards.foreign.astype(int)]
+
+
+def short_boards_of(cmap: ChainMap, origins=DEFAULT_ORIGINS) -> list[dict]:
+    """The short boards of every customer (docs/model.md, Short boards), one row per (customer, input product), in
+    map order of the customers, then recipe order: a binding input whose supply to that customer (its links from
+    makers of the input) comes from one firm (`single-sourced`), or from firms all of a named origin (a tag or
+    region, `foreign-only`), or both. The one definition `simcore inspect`, the stress test's flags and
+    `fill_short_board` use (`board_pairs` holds it as arrays)."""
+    boards = board_pairs(cmap, origins)
     ids = cmap.firms.column("id")
+    reasons = board_reasons(boards, origins)
+    ptr = boards.supplier_ptr.tolist()
+    suppliers = [ids[j] for j in boards.supplier.tolist()]
     rows = []
-    for g in found.tolist():
-        i, q = divmod(int(pairs[g]), P)
+    for k, (i, q) in enumerate(zip(boards.customer.tolist(), boards.product.tolist())):
         product = cmap.products[q]
-        reasons = ([SINGLE] if single[g] else []) + ([origin_label(origins)] if foreign[g] else [])
         rows.append({
             "product": product.id,
             "customer": ids[i],
             "chains": sorted(cmap.firm_chains(i)),
             "basic": BASIC_OF[product.category],
-            "reason": " + ".join(reasons),
-            "suppliers": [ids[j] for j in suppliers_of[g].tolist()],
+            "reason": reasons[k],
+            "suppliers": suppliers[ptr[k] : ptr[k + 1]],
         })  # fmt: skip
     return rows
 

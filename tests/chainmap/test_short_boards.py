@@ -197,3 +197,21 @@ def naive_short_boards(cmap, origins) -> list[dict]:
 def test_short_boards_on_the_link_arrays_are_the_definition(cmap, origins):
     """short_boards_of, worked out on the link arrays, gives the rows of the definition read record by record."""
     assert short_boards_of(cmap, origins) == naive_short_boards(cmap, origins)
+
+
+@pytest.mark.parametrize("name", ["ev_chip_embargo", "city_chip_export_control", "us_io_electronics"])
+def test_the_reports_boards_per_chain_count_the_rows_of_short_boards_of(name):
+    """summary.json's context counts, per chain, each board product's customers in that chain, with the reason of
+    its first row: read here off short_boards_of's rows, worked out there on board_pairs' arrays."""
+    from simcore.report import scenario_context
+
+    sc = simcore.load_scenario(ROOT / "scenarios" / f"{name}.toml")
+    rows = short_boards_of(sc.model)
+    context = scenario_context(sc)["chains"]
+    for chain in sc.model.chain_members:
+        boards: dict[str, dict] = {}
+        for r in rows:
+            if chain == "total" or chain in r["chains"]:
+                b = boards.setdefault(r["product"], {"product": r["product"], "basic": r["basic"], "reason": r["reason"], "customers": 0})
+                b["customers"] += 1
+        assert context[chain]["short_boards"] == list(boards.values())
