@@ -99,7 +99,6 @@ class Estimate:
             "  figures are not counted (--no-plots skips them); nothing was written (--dry-run)",
         ]
 
-
     @property
     def _calibration(self) -> str:
         if self.replications is not None:

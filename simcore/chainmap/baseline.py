@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -130,32 +131,45 @@ def gain_bounds(M: sp.csr_matrix, label: np.ndarray, loops: list[np.ndarray], st
     return lower, upper
 
 
+class LoopBounds(NamedTuple):
+    """A map's supply loops and the bounds of their gains (`gain_bounds`), worked out once for every question."""
+
+    loops: list[np.ndarray]
+    lower: np.ndarray
+    upper: np.ndarray
+
+
+def loop_bounds(M: sp.csr_matrix) -> LoopBounds:
+    label, loops = supply_loops(M)
+    return LoopBounds(loops, *gain_bounds(M, label, loops))
+
+
 def loop_radii(M: sp.csr_matrix, at_least: float = -np.inf) -> list[tuple[np.ndarray, float]]:
     """Each supply loop (a strongly connected group of firms with links among them) and the spectral radius of its
     block of `M`, its gain: what a unit of extra demand comes back as, per turn of the loop. With `at_least`, only
     the loops whose gain may reach it (by `gain_bounds`); the others are left out without an eigenvalue problem."""
-    label, loops = supply_loops(M)
-    if at_least > -np.inf:
-        _, upper = gain_bounds(M, label, loops)
-        loops = [m for m, u in zip(loops, upper) if not u < at_least]
+    if at_least == -np.inf:
+        loops = supply_loops(M)[1]
+    else:
+        found = loop_bounds(M)
+        loops = [m for m, u in zip(found.loops, found.upper) if not u < at_least]
     return [(members, spectral_radius(M[members][:, members])) for members in loops]
 
 
-def strongest_loop(M: sp.csr_matrix) -> float:
+def strongest_loop(M: sp.csr_matrix, bounds: LoopBounds | None = None) -> float:
     """The largest loop gain of `M` (0 without loops), solving exactly only the loops whose upper bound reaches the
-    largest lower bound: the others cannot be the strongest."""
-    label, loops = supply_loops(M)
+    largest lower bound: the others cannot be the strongest. `bounds`: `loop_bounds(M)`, if already known."""
+    loops, lower, upper = loop_bounds(M) if bounds is None else bounds
     if not loops:
         return 0.0
-    lower, upper = gain_bounds(M, label, loops)
     floor = lower.max()
     return max(spectral_radius(M[m][:, m]) for m, u in zip(loops, upper) if not u < floor * (1.0 - 1e-9))  # margin: rounding of the bounds
 
 
-def gain_upper_bound(M: sp.csr_matrix) -> float:
+def gain_upper_bound(M: sp.csr_matrix, bounds: LoopBounds | None = None) -> float:
     """An upper bound of `strongest_loop(M)` from `gain_bounds` alone; 0 without loops."""
-    label, loops = supply_loops(M)
-    return float(gain_bounds(M, label, loops)[1].max()) if loops else 0.0
+    upper = (loop_bounds(M) if bounds is None else bounds).upper
+    return float(upper.max()) if len(upper) else 0.0
 
 
 def min_tau(loop_gain: float) -> float:

@@ -49,18 +49,25 @@ class ChainMap:
         return technical_matrix(len(self.firms), self.link_supplier, self.link_customer, self.links.numbers("share") * self.link_coef)
 
     @cached_property
+    def _loop_bounds(self):
+        """The supply loops and the bounds of their gains (simcore.chainmap.baseline.loop_bounds), for both below."""
+        from simcore.chainmap.baseline import loop_bounds
+
+        return loop_bounds(self.technical)
+
+    @cached_property
     def loop_gain(self) -> float:
         """The spectral radius of the strongest supply loop (docs/model.md, A stable steady state); 0 without loops."""
         from simcore.chainmap.baseline import strongest_loop
 
-        return strongest_loop(self.technical)
+        return strongest_loop(self.technical, self._loop_bounds)
 
     @cached_property
     def loop_gain_bound(self) -> float:
         """An upper bound of `loop_gain`, cheap on any map (simcore.chainmap.baseline.gain_bounds)."""
         from simcore.chainmap.baseline import gain_upper_bound
 
-        return gain_upper_bound(self.technical)
+        return gain_upper_bound(self.technical, self._loop_bounds)
 
     @cached_property
     def product_index(self) -> dict[str, int]:
@@ -85,12 +92,15 @@ class ChainMap:
             return np.zeros(len(self.firms), dtype=bool)
         return np.fromiter((not wanted.isdisjoint(t) for t in self.firms.column("tags")), dtype=bool, count=len(self.firms))
 
+    def in_regions(self, *regions: str) -> np.ndarray:
+        """Which firms are in one of `regions` (a mask), read from the region column."""
+        wanted = set(regions)
+        return np.fromiter((r in wanted for r in self.firms.column("region")), dtype=bool, count=len(self.firms))
+
     def of_origin(self, origins) -> np.ndarray:
         """Which firms are of one of the named origins (a mask): an origin is a tag of the firm or its region
         (docs/model.md, Short boards)."""
-        named = set(origins)
-        region = np.fromiter((r in named for r in self.firms.column("region")), dtype=bool, count=len(self.firms))
-        return region | self.tagged(*named)
+        return self.in_regions(*origins) | self.tagged(*origins)
 
     @cached_property
     def chains(self) -> tuple[str, ...]:

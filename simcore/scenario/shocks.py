@@ -29,8 +29,7 @@ def select_firms(cmap: ChainMap, sel: Selector) -> np.ndarray:
     if sel.tags:
         chosen &= cmap.tagged(*sel.tags)
     if sel.regions:
-        regions = set(sel.regions)
-        chosen &= np.array([r in regions for r in cmap.firms.column("region")], dtype=bool)
+        chosen &= cmap.in_regions(*sel.regions)
     if sel.products:
         products = set(sel.products)
         chosen &= np.isin(cmap.firm_product, [cmap.product_index[p] for p in products if p in cmap.product_index])
