@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numba
 import numpy as np
 
@@ -32,9 +34,32 @@ def run_numba(run: CompiledRun, firm_trajectories: bool = True) -> Trajectories:
         firm_final_delivered=rec.firm_final_delivered if firm_trajectories else no_firms,
     )  # fmt: skip
     calendar = _calendar({name: getattr(run, name)[order] for name in SHOCK_COLUMNS})
-    start_inventory, start_in_transit = kernels.simulate(_chain_map(run), _params(run), calendar, record)
+    chunk_ptr = wide_chunks(run)
+    if chunk_ptr is None:
+        start_inventory, start_in_transit = kernels.simulate(_chain_map(run), _params(run), calendar, record)
+    else:
+        start_inventory, start_in_transit = kernels.simulate_wide(_chain_map(run), _params(run), calendar, record, chunk_ptr)
     rec.start_inventory, rec.start_in_transit = float(start_inventory), float(start_in_transit)
     return rec
+
+
+WIDE_FIRMS = 20_000
+"""Maps of at least this many firms run one run's passes on all of Numba's threads (`kernels.simulate_wide`)."""
+
+
+def wide_chunks(run: CompiledRun, threads: int | None = None, at_least: int | None = None) -> np.ndarray | None:
+    """Ranges of firms for `kernels.simulate_wide`, one per thread, of about equal work (a firm, its inputs and its
+    customers' links); None where one run stays on one thread: a small map, one thread, or a call from a thread other
+    than the main one (a Dask worker's task, or a batch's; a parallel kernel must not be entered from two at once)."""
+    threads = numba.get_num_threads() if threads is None else threads
+    at_least = WIDE_FIRMS if at_least is None else at_least
+    if threads < 2 or run.n_firms < at_least or threading.current_thread() is not threading.main_thread():
+        return None
+    slot_ptr = _i8(run.slot_ptr)
+    links = _i8(run.slot_link_ptr)[slot_ptr]  # each firm's first link as a customer
+    work = np.cumsum(1 + np.diff(slot_ptr) + np.diff(links))
+    cuts = np.searchsorted(work, work[-1] * np.arange(1, threads) / threads)
+    return np.unique(np.r_[0, cuts, run.n_firms]).astype(np.int64)
 
 
 def run_numba_batch(run: CompiledRun, shocks: list) -> BatchTrajectories:

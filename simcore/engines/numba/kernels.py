@@ -23,7 +23,9 @@ sorted by start for shock onsets, kept as a short "live" list from which rows
 whose effect has ended for good are dropped.
 
 Batches of replications run in `lanes.py`: the same tick, many replications
-side by side.
+side by side. One run of a big map runs in `simulate_wide`: the same passes,
+ranges of firms side by side on Numba's threads, the same numbers bit for bit
+(docs/engine.md, One big run on all threads).
 
 The hottest loops (a customer's links, a firm's inputs in production) run over unsigned indices,
 `range(np.uint64(lo), np.uint64(hi))`, and index a link's supplier as `np.uint64(link_supplier[link])`: an array
@@ -38,7 +40,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from simcore.core import bounds, timing
 from simcore.core.compiled import ROUNDING_SLACK
@@ -168,6 +170,17 @@ def reopen_books(live, n_live, calendar, chain_map, state, grouped):
 @njit(cache=True)
 def produce_and_ration(chain_map, params, state, totals_row):
     """Reference steps 2-4 for every firm; the suppliers' fill ratios go to `fill` / `tier_fill` (by group)."""
+    none = np.empty(0)
+    sums = produce_firms(0, len(state.capacity), chain_map, params, state, False, none, none)
+    totals_row[CONSUMED], totals_row[LOST], totals_row[PRODUCED] = sums[0], sums[1], sums[2]
+    totals_row[FINAL_DEMAND], totals_row[FINAL_DELIVERED], totals_row[BACKLOG] = sums[3], sums[4], sums[5]
+
+
+@njit(cache=True, inline="always")
+def produce_firms(lo, hi, chain_map, params, state, keep, lost_of, used_of):
+    """`produce_and_ration` for firms `lo:hi`; returns their sums (consumed, lost, produced, final demand, delivered,
+    backlog), each added one by one in firm (input) order. If `keep` (`simulate_wide`), also each firm's lost sales
+    into `lost_of` and each input's use into `used_of`, for the sums over all firms in that same order."""
     final_demand, slot_ptr, slot_coef, slot_necessity, base_output = (
         chain_map.final_demand, chain_map.slot_ptr, chain_map.slot_coef, chain_map.slot_necessity, chain_map.base_output,
     )  # fmt: skip
@@ -181,7 +194,7 @@ def produce_and_ration(chain_map, params, state, totals_row):
     in_transit, short, final_goods_fill, closed, orders = state.in_transit, state.short, state.final_goods_fill, state.closed, state.orders
     out_ptr, out_link, link_final_goods = chain_map.out_ptr, chain_map.out_link, chain_map.link_final_goods
     consumed = lost = produced = fin_total = delivered_total = backlog_total = 0.0
-    for i in range(len(capacity)):
+    for i in range(lo, hi):
         cap = capacity[i] * (1.0 - damage[i])
         final_new[i] = final_demand[i] * demand_factor[i]
         demand = ordered[i] + final_new[i] + backlog[i]
@@ -196,6 +209,8 @@ def produce_and_ration(chain_map, params, state, totals_row):
         for s in range(np.uint64(slot_ptr[i]), np.uint64(slot_ptr[i + 1])):  # unsigned: see the module's notes
             used = min(slot_coef[s] * y, inventory[s])
             consumed += used
+            if keep:
+                used_of[s] = used
             inventory[s] -= used
             short_i |= inventory[s] + in_transit[s] < slot_coef[s] * plan_i  # ship_and_order's test, before shipments
         short[i] = short_i
@@ -238,22 +253,33 @@ def produce_and_ration(chain_map, params, state, totals_row):
         lost_i = unfilled / backlog_days
         backlog[i] = unfilled - lost_i
 
+        if keep:
+            lost_of[i] = lost_i
         lost += lost_i
         produced += y
         fin_total += final_new[i]
         delivered_total += final_delivered[i]
         backlog_total += backlog[i]
-    totals_row[CONSUMED] = consumed
-    totals_row[LOST] = lost
-    totals_row[PRODUCED] = produced
-    totals_row[FINAL_DEMAND] = fin_total
-    totals_row[FINAL_DELIVERED] = delivered_total
-    totals_row[BACKLOG] = backlog_total
+    return consumed, lost, produced, fin_total, delivered_total, backlog_total
 
 
 @njit(cache=True)
 def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row):
-    """Reference steps 5-6 customer by customer, then the next tick's arrivals; returns the units arriving next tick.
+    """Reference steps 5-6 customer by customer, then the next tick's arrivals; returns the units arriving next tick."""
+    shipped, stock, transit, arriving = ship_customers(t, 0, len(state.capacity), chain_map, params, state, any_closed, any_lead, True, False, np.empty(0))
+    totals_row[SHIPPED] = shipped
+    totals_row[INVENTORY] = stock
+    totals_row[IN_TRANSIT] = transit
+    return arriving
+
+
+@njit(cache=True, inline="always")
+def ship_customers(t, lo, hi, chain_map, params, state, any_closed, any_lead, scatter, keep, units_of):
+    """`ship_and_order` for customers `lo:hi`; returns their sums (shipped, stock, in transit, arriving).
+
+    `simulate_wide` runs ranges side by side: without `scatter` the orders go only to `orders` (the suppliers'
+    books are gathered after); with `keep`, each link's shipment goes to `units_of`, and the range's stock, transit
+    and arrivals are left to `wide_totals`, which adds them to the first range's sums in the order of this loop.
 
     `any_closed`, `any_lead`: whether a live row closes a link or stretches a lead time this tick. An input's order
     depends on the other inputs' positions after today's shipments, so a customer with a `short` input (one whose
@@ -277,13 +303,13 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
     final_goods_fill = state.final_goods_fill
     mask = ring.shape[0] - 1
     shipped = stock = transit = arriving = 0.0
-    for i in range(len(slot_ptr) - 1):
+    for i in range(lo, hi):
         lowest, second, scarcest = math.inf, math.inf, -1
         # with one input, no other input bounds its orders
         two_passes = slot_ptr[i + 1] - slot_ptr[i] > 1 and short[i]
         if two_passes:
             for s in range(slot_ptr[i], slot_ptr[i + 1]):
-                shipped = ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit)
+                shipped = ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit, units_of, keep)
                 if adaptive and slot_link_ptr[s + 1] - slot_link_ptr[s] > 1:
                     adapt_shares(slot_link_ptr[s], slot_link_ptr[s + 1], closed, any_closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, share, link_share, rho, weight)
                 position = inventory[s] + in_transit[s]
@@ -295,7 +321,7 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
         for s in range(slot_ptr[i], slot_ptr[i + 1]):
             lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
             if not two_passes:
-                shipped = ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit)
+                shipped = ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit, units_of, keep)
                 if adaptive and hi - lo > 1:
                     adapt_shares(lo, hi, closed, any_closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, share, link_share, rho, weight)
             # orders for the next tick (reference step 6), into each supplier's next order book
@@ -307,11 +333,15 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
             for link in range(np.uint64(lo), np.uint64(hi)):  # unsigned: see the module's notes
                 o = order * share[link]
                 orders[link] = o
+                if not scatter:
+                    continue
                 j = np.uint64(link_supplier[link])
                 ordered[j] += o  # book_order, written out (see ship)
                 if grouped:
                     tier_ordered[j, link_group[link]] += o * (1.0 - final_goods[link])
                     tier_ordered[j, final_goods_group[link]] += o * final_goods[link]
+            if keep:
+                continue
             # end of tick: record stock and transit, then take in what the next tick will use
             stock += inventory[s]
             transit += in_transit[s]
@@ -322,10 +352,7 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
                 inventory[s] += units
                 in_transit[s] -= units
                 arriving += units
-    totals_row[SHIPPED] = shipped
-    totals_row[INVENTORY] = stock
-    totals_row[IN_TRANSIT] = transit
-    return arriving
+    return shipped, stock, transit, arriving
 
 
 @njit(cache=True)
@@ -340,10 +367,10 @@ def book_order(link, o, j, ordered, grouped, tier_ordered, link_group, final_goo
 
 
 @njit(cache=True, inline="always")
-def ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit):
+def ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit, units_of, keep):
     """Input `s`'s deliveries of tick `t`, each link's pulled from its supplier's fill ratio, into the ring and in
-    transit; returns `shipped` plus them, added one by one (the order of the reference's sum). Inlined: a call
-    with array arguments costs more than the arithmetic."""
+    transit; returns `shipped` plus them, added one by one (the order of the reference's sum), and if `keep`
+    writes each link's into `units_of`. Inlined: a call with array arguments costs more than the arithmetic."""
     for link in range(np.uint64(slot_link_ptr[s]), np.uint64(slot_link_ptr[s + 1])):  # unsigned: see the module's notes
         book = 0.0 if (any_closed and closed[link]) else orders[link]
         j = np.uint64(link_supplier[link])
@@ -354,6 +381,8 @@ def ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill
         else:
             ratio = fill[j]
         units = book * ratio
+        if keep:
+            units_of[link] = units if units > 0.0 else 0.0
         if units > 0.0:
             lead = link_lead[link] * lead_factor[link] if any_lead else link_lead[link]
             ring[arrival_tick(t, lead) & mask, s] += units
@@ -425,8 +454,154 @@ def simulate(chain_map, params, calendar, record):
     The arguments are `bundles.ChainMap`, `Params`, `Calendar` (rows sorted by start: the order their onsets
     fire) and `Record`; the run's `bundles.State` is built here.
     """
-    horizon, grouped, mixed, n_groups, adaptive = params.horizon, params.grouped, params.mixed, params.n_groups, params.adaptive
-    kind, target, value, start = calendar.kind, calendar.target, calendar.value, calendar.start
+    state, live, any_lead_row, start_inventory, start_in_transit, arriving = initial_state(chain_map, params, calendar)
+    next_row = n_live = 0
+    for t in range(params.horizon):
+        row = record.totals[t]
+        row[ARRIVED] = arriving
+        next_row, n_live, any_closed = open_tick(t, next_row, n_live, live, calendar, chain_map, params, state)
+        produce_and_ration(chain_map, params, state, row)
+        state.ordered[:] = 0.0
+        if params.grouped:
+            state.tier_ordered[:, :] = 0.0
+        arriving = ship_and_order(t, chain_map, params, state, any_closed, any_lead_row and n_live > 0, row)
+        record_tick(t, chain_map, state, record)
+    return start_inventory, start_in_transit
+
+
+@njit(cache=True)
+def simulate_wide(chain_map, params, calendar, record, chunk_ptr):
+    """`simulate` with each tick's passes split into the ranges of firms `chunk_ptr[c]:chunk_ptr[c + 1]`, run in
+    parallel on Numba's threads (one big map, one run); the same numbers bit for bit.
+
+    A firm's pass writes only its own state, and a customer's pass only its inputs' and links': what the serial
+    loops share is their running sums and the suppliers' books. Here each pass leaves its per-firm, per-input and
+    per-link terms in scratch arrays, and every total is then added in the serial loop's order; each supplier's
+    book is gathered over its links (`out_link`, in link order: the order the serial loop adds them in).
+    """
+    state, live, any_lead_row, start_inventory, start_in_transit, arriving = initial_state(chain_map, params, calendar)
+    wide_ticks(chain_map, params, calendar, record, chunk_ptr, state, live, any_lead_row, arriving)
+    return start_inventory, start_in_transit
+
+
+@njit(cache=True, parallel=True)
+def wide_ticks(chain_map, params, calendar, record, chunk_ptr, state, live, any_lead_row, arriving):
+    """`simulate_wide`'s days (the state an argument: Numba's parallel loops take a named tuple only so)."""
+    n, n_slots, n_links = len(state.capacity), len(state.inventory), len(state.orders)
+    lost_of, used_of, units_of = np.zeros(n), np.zeros(n_slots), np.zeros(n_links)
+    first = np.zeros(10)  # the first range's sums: consumed, lost, produced, final demand, delivered, backlog; shipped, stock, transit, arriving
+    next_row = n_live = 0
+    for t in range(params.horizon):
+        row = record.totals[t]
+        row[ARRIVED] = arriving
+        next_row, n_live, any_closed = open_tick(t, next_row, n_live, live, calendar, chain_map, params, state)
+        for c in prange(len(chunk_ptr) - 1):
+            sums = produce_firms(chunk_ptr[c], chunk_ptr[c + 1], chain_map, params, state, c > 0, lost_of, used_of)
+            if c == 0:
+                first[0], first[1], first[2], first[3], first[4], first[5] = sums
+        any_lead = any_lead_row and n_live > 0
+        for c in prange(len(chunk_ptr) - 1):
+            sums = ship_customers(t, chunk_ptr[c], chunk_ptr[c + 1], chain_map, params, state, any_closed, any_lead, False, c > 0, units_of)
+            if c == 0:
+                first[6], first[7], first[8], first[9] = sums
+        for c in prange(len(chunk_ptr) - 1):
+            gather_books(chunk_ptr[c], chunk_ptr[c + 1], chain_map, params, state)
+        arriving = wide_totals(t, chunk_ptr[1], chain_map, state, row, first, lost_of, used_of, units_of)
+        record_tick(t, chain_map, state, record)
+
+
+@njit(cache=True, inline="always")
+def gather_books(lo, hi, chain_map, params, state):
+    """Suppliers `lo:hi`'s order books for the next tick from `orders`, each added over the supplier's links in
+    link order (`out_link`), as `ship_customers` adds them one customer after another."""
+    out_ptr, out_link, link_group, final_goods, final_goods_group = (
+        chain_map.out_ptr, chain_map.out_link, chain_map.link_group, chain_map.link_final_goods, chain_map.link_final_goods_group,
+    )  # fmt: skip
+    orders, ordered, tier_ordered, grouped = state.orders, state.ordered, state.tier_ordered, params.grouped
+    for j in range(lo, hi):
+        book = 0.0
+        if grouped:
+            tier_ordered[j, :] = 0.0
+        for m in range(out_ptr[j], out_ptr[j + 1]):
+            link = out_link[m]
+            o = orders[link]
+            book += o
+            if grouped:
+                tier_ordered[j, link_group[link]] += o * (1.0 - final_goods[link])
+                tier_ordered[j, final_goods_group[link]] += o * final_goods[link]
+        ordered[j] = book
+
+
+@njit(cache=True, inline="always")
+def wide_totals(t, lo, chain_map, state, totals_row, first, lost_of, used_of, units_of):
+    """The tick's totals: the first range's sums (`first`), continued one by one over firms `lo:` and their inputs
+    and links in the serial loops' order; those inputs take in what arrives at the start of the next tick (the end
+    of `ship_customers`' loop). Returns the units arriving. Two loops side by side: the firms' and links' sums,
+    and the inputs'."""
+    output, final_new, final_delivered, backlog = state.output, state.final_new, state.final_delivered, state.backlog
+    inventory, in_transit, ring = state.inventory, state.in_transit, state.ring
+    b = (t + 1) & (ring.shape[0] - 1)
+    first_slot = chain_map.slot_ptr[lo]
+    first_link = chain_map.slot_link_ptr[first_slot]
+    for part in prange(2):
+        if part == 0:
+            lost, produced, fin_total, delivered_total, backlog_total = first[1], first[2], first[3], first[4], first[5]
+            for i in range(lo, len(output)):
+                lost += lost_of[i]
+                produced += output[i]
+                fin_total += final_new[i]
+                delivered_total += final_delivered[i]
+                backlog_total += backlog[i]
+            shipped = first[6]
+            for link in range(first_link, len(units_of)):
+                shipped += units_of[link]
+            totals_row[LOST], totals_row[PRODUCED], totals_row[FINAL_DEMAND] = lost, produced, fin_total
+            totals_row[FINAL_DELIVERED], totals_row[BACKLOG], totals_row[SHIPPED] = delivered_total, backlog_total, shipped
+        else:
+            consumed, stock, transit, arriving = first[0], first[7], first[8], first[9]
+            for s in range(first_slot, len(inventory)):
+                consumed += used_of[s]
+                stock += inventory[s]
+                transit += in_transit[s]
+                units = ring[b, s]
+                if units != 0.0:
+                    ring[b, s] = 0.0
+                    inventory[s] += units
+                    in_transit[s] -= units
+                    arriving += units
+            totals_row[CONSUMED], totals_row[INVENTORY], totals_row[IN_TRANSIT] = consumed, stock, transit
+            first[9] = arriving
+    return first[9]
+
+
+@njit(cache=True)
+def open_tick(t, next_row, n_live, live, calendar, chain_map, params, state):
+    """Tick `t`'s shock onsets and timed policies, then the live rows' effects; returns (next calendar row, live
+    rows, whether a live row closes a link)."""
+    kind, target, start = calendar.kind, calendar.target, calendar.start
+    while next_row < len(kind) and start[next_row] <= t:
+        if kind[next_row] >= SOURCE:
+            apply_set(next_row, calendar, chain_map, state)
+        else:
+            live[n_live] = next_row
+            n_live += 1
+        next_row += 1
+    n_live = apply_shocks(t, live, n_live, calendar, state)
+    any_closed = False
+    for k in range(n_live):
+        any_closed = any_closed or (kind[live[k]] == CLOSE and state.closed[target[live[k]]])
+    if any_closed:
+        reopen_books(live, n_live, calendar, chain_map, state, params.grouped)
+    return next_row, n_live, any_closed
+
+
+@njit(cache=True)
+def initial_state(chain_map, params, calendar):
+    """The run's `bundles.State` at t = 0 (docs/model.md, Baseline: targets held, baseline order books, pipelines
+    full), tick 0's arrivals taken in; returns it with the live-row scratch, whether any row stretches a lead time,
+    inventory and in transit at t = 0, and the units that arrived."""
+    grouped, mixed, n_groups, adaptive = params.grouped, params.mixed, params.n_groups, params.adaptive
+    kind, target, value = calendar.kind, calendar.target, calendar.value
     link_supplier, link_slot, link_lead, link_group, link_flow = (
         chain_map.link_supplier, chain_map.link_slot, chain_map.link_lead, chain_map.link_group, chain_map.link_flow,
     )  # fmt: skip
@@ -435,7 +610,6 @@ def simulate(chain_map, params, calendar, record):
     capacity, slot_target = chain_map.capacity.copy(), chain_map.slot_target.copy()
     slot_pipeline, base_share = chain_map.slot_pipeline.copy(), chain_map.link_share.copy()
 
-    # state at t = 0 (docs/model.md, Baseline): targets held, baseline order books, pipelines full
     inventory = slot_target.copy()
     in_transit = np.zeros(n_slots)
     orders = link_flow.copy()
@@ -460,58 +634,22 @@ def simulate(chain_map, params, calendar, record):
         in_transit[s] -= ring[0, s]
         ring[0, s] = 0.0
 
-    # shocks and their effects
     live = np.empty(len(kind), dtype=np.int64)
-    next_row = n_live = 0
     any_lead_row = False
     for s in range(len(kind)):
         any_lead_row = any_lead_row or kind[s] == LEAD
-    damage = np.zeros(n)
-    damage_next = np.zeros(n)
-    demand_factor = np.ones(n)
-    closed = np.zeros(n_links, dtype=np.bool_)
-    lead_factor = np.ones(n_links)
-
-    # per-tick scratch
-    plan = np.zeros(n)
-    short = np.zeros(n, dtype=np.bool_)
-    output = np.zeros(n)
-    fill = np.zeros(n)
+    # the tick's scratch
     tier_fill = np.zeros((n, n_groups) if grouped else (1, n_groups))
     final_goods_fill = np.zeros(n if mixed else 0)
-    final_new = np.zeros(n)
-    final_delivered = np.zeros(n)
     weight = np.zeros(n_links if adaptive else 0)  # adapt_shares' scratch
     state = State(
         capacity=capacity, slot_target=slot_target, slot_pipeline=slot_pipeline, base_share=base_share,
         share=share, inventory=inventory, in_transit=in_transit, ring=ring,
         orders=orders, ordered=ordered, tier_ordered=tier_ordered, backlog=backlog,
-        damage=damage, damage_next=damage_next, demand_factor=demand_factor, closed=closed, lead_factor=lead_factor,
-        plan=plan, short=short, output=output, fill=fill, tier_fill=tier_fill, final_goods_fill=final_goods_fill,
-        final_new=final_new, final_delivered=final_delivered, weight=weight,
+        damage=np.zeros(n), damage_next=np.zeros(n), demand_factor=np.ones(n),
+        closed=np.zeros(n_links, dtype=np.bool_), lead_factor=np.ones(n_links),
+        plan=np.zeros(n), short=np.zeros(n, dtype=np.bool_), output=np.zeros(n), fill=np.zeros(n),
+        tier_fill=tier_fill, final_goods_fill=final_goods_fill, final_new=np.zeros(n), final_delivered=np.zeros(n),
+        weight=weight,
     )  # fmt: skip
-
-    for t in range(horizon):
-        row = record.totals[t]
-        row[ARRIVED] = arriving
-        while next_row < len(kind) and start[next_row] <= t:
-            if kind[next_row] >= SOURCE:
-                apply_set(next_row, calendar, chain_map, state)
-            else:
-                live[n_live] = next_row
-                n_live += 1
-            next_row += 1
-        n_live = apply_shocks(t, live, n_live, calendar, state)
-        any_closed = False
-        for k in range(n_live):
-            any_closed = any_closed or (kind[live[k]] == CLOSE and closed[target[live[k]]])
-        if any_closed:
-            reopen_books(live, n_live, calendar, chain_map, state, grouped)
-
-        produce_and_ration(chain_map, params, state, row)
-        ordered[:] = 0.0
-        if grouped:
-            tier_ordered[:, :] = 0.0
-        arriving = ship_and_order(t, chain_map, params, state, any_closed, any_lead_row and n_live > 0, row)
-        record_tick(t, chain_map, state, record)
-    return start_inventory, start_in_transit
+    return state, live, any_lead_row, start_inventory, start_in_transit, arriving
