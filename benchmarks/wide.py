@@ -78,7 +78,7 @@ def main(argv=None) -> int:
             print(f"{n:>9,} firms {rationing:12s} " + "  ".join(f"{label} {med[label]:.3f} s ({base / med[label]:.2f}x)" for label in cases), flush=True)
     args.results.write_text(json.dumps({"command": f"python benchmarks/wide.py --sizes {' '.join(map(str, args.sizes))} --rationing {' '.join(args.rationing)} --rounds {args.rounds}", "cpus": os.cpu_count(),
                                         "load_average": os.getloadavg(), "results": rows}, indent=2) + "\n")  # fmt: skip
-    print(f"written {args.results.relative_to(HERE.parent)}")
+    print(f"written {args.results}")
     return 0
 
 
