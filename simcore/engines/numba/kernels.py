@@ -274,8 +274,8 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
 
 
 @njit(cache=True, inline="always")
-def ship_customers(t, lo, hi, chain_map, params, state, any_closed, any_lead, scatter, keep, units_of):
-    """`ship_and_order` for customers `lo:hi`; returns their sums (shipped, stock, in transit, arriving).
+def ship_customers(t, begin, end, chain_map, params, state, any_closed, any_lead, scatter, keep, units_of):
+    """`ship_and_order` for customers `begin:end`; returns their sums (shipped, stock, in transit, arriving).
 
     `simulate_wide` runs ranges side by side: without `scatter` the orders go only to `orders` (the suppliers'
     books are gathered after); with `keep`, each link's shipment goes to `units_of`, and the range's stock, transit
@@ -303,7 +303,7 @@ def ship_customers(t, lo, hi, chain_map, params, state, any_closed, any_lead, sc
     final_goods_fill = state.final_goods_fill
     mask = ring.shape[0] - 1
     shipped = stock = transit = arriving = 0.0
-    for i in range(lo, hi):
+    for i in range(begin, end):
         lowest, second, scarcest = math.inf, math.inf, -1
         # with one input, no other input bounds its orders
         two_passes = slot_ptr[i + 1] - slot_ptr[i] > 1 and short[i]
