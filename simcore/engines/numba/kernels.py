@@ -595,7 +595,7 @@ def open_tick(t, next_row, n_live, live, calendar, chain_map, params, state):
     return next_row, n_live, any_closed
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def initial_state(chain_map, params, calendar):
     """The run's `bundles.State` at t = 0 (docs/model.md, Baseline: targets held, baseline order books, pipelines
     full), tick 0's arrivals taken in; returns it with the live-row scratch, whether any row stretches a lead time,
