@@ -24,6 +24,17 @@ HORIZON = 40
 BATCH_SERIES = ("chain_output", "chain_final_demand", "chain_final_delivered", "firm_min_ratio")
 
 
+def run_parameters():
+    """The parameters a kernel reads: rationing rule, adaptive sourcing, `tau`, share recovery."""
+    return st.builds(
+        Parameters,
+        rationing=st.sampled_from(RATIONING_RULES),
+        adaptive_sourcing=st.booleans(),
+        tau=st.sampled_from([1.0, 4.5]),
+        share_recovery=st.floats(0.0, 1.0),
+    )
+
+
 @st.composite
 def set_rows(draw, cmap, n_slots: int, max_rows: int = 3):
     """Timed-policy rows: a link's new share, added target stock on a slot, added capacity on a firm (which
@@ -51,12 +62,7 @@ def assert_batch_is_single_runs(run, tables) -> None:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
 @given(cmap=chain_maps(), data=st.data())
 def test_each_lane_is_a_single_run(cmap, data, monkeypatch):
-    params = Parameters(
-        rationing=data.draw(st.sampled_from(RATIONING_RULES)),
-        adaptive_sourcing=data.draw(st.booleans()),
-        tau=data.draw(st.sampled_from([1.0, 4.5])),
-        share_recovery=data.draw(st.floats(0.0, 1.0)),
-    )
+    params = data.draw(run_parameters())
     run = compile_model(cmap, params, HORIZON, ShockTable.empty())
     tables = [ShockTable.from_rows(data.draw(shock_rows(cmap, HORIZON)) + data.draw(set_rows(cmap, run.n_slots))) for _ in range(data.draw(st.integers(1, 7)))]
     monkeypatch.setattr(lanes, "LANES", data.draw(st.sampled_from([1, 2, 3, 8])))

@@ -12,14 +12,13 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from naive import RATIONING_RULES, chain_maps, shock_rows
+from naive import chain_maps, shock_rows
 
 import simcore
-from simcore.chainmap.schema import Parameters
 from simcore.compile import compile_model
 from simcore.core.primitives import ShockTable
 from simcore.engines.numba import engine, run_numba
-from test_lanes import HORIZON, set_rows
+from test_lanes import HORIZON, run_parameters, set_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 wide_chunks = engine.wide_chunks  # run_split patches the engine's
@@ -40,12 +39,7 @@ def assert_bitwise_equal(a, b) -> None:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
 @given(cmap=chain_maps(), data=st.data())
 def test_split_runs_are_the_serial_run(cmap, data, monkeypatch):
-    params = Parameters(
-        rationing=data.draw(st.sampled_from(RATIONING_RULES)),
-        adaptive_sourcing=data.draw(st.booleans()),
-        tau=data.draw(st.sampled_from([1.0, 4.5])),
-        share_recovery=data.draw(st.floats(0.0, 1.0)),
-    )
+    params = data.draw(run_parameters())
     base = compile_model(cmap, params, HORIZON, ShockTable.empty())
     run = base.with_shocks(ShockTable.from_rows(data.draw(shock_rows(cmap, HORIZON)) + data.draw(set_rows(cmap, base.n_slots))))
     n = run.n_firms

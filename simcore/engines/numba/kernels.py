@@ -563,7 +563,7 @@ def wide_totals(t, lo, chain_map, state, totals_row, first, lost_of, used_of, un
                 consumed += used_of[s]
                 stock += inventory[s]
                 transit += in_transit[s]
-                units = ring[b, s]
+                units = ring[b, s]  # the intake at the end of ship_customers' loop, written out as it is there (as an inlined helper it made the serial kernel 1.3x slower)
                 if units != 0.0:
                     ring[b, s] = 0.0
                     inventory[s] += units
