@@ -45,14 +45,15 @@ def timed(cmd: list[str]) -> dict:
     """Wall seconds and peak resident MB of one command in a fresh process: `peak_mb`, the largest process's
     (the kernel's ru_maxrss: the command itself, or a Dask worker it started if larger); `tree_peak_mb`, the
     largest sum over the command and every process under it (its Dask scheduler, nannies and workers), sampled
-    every 0.1 s (shared pages counted in each process)."""
+    every 0.1 s (shared pages counted in each process); `tree_mb_at_25` (50, 75), that sum a quarter (half, three
+    quarters) of the way through the run, to see whether memory stays flat as the work is done."""
     import threading
 
     import psutil
 
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    tree = [0]
+    tree, series = [0], []
     stop = threading.Event()
 
     def sample() -> None:
@@ -69,6 +70,7 @@ def timed(cmd: list[str]) -> dict:
                 except psutil.Error:
                     pass
             tree[0] = max(tree[0], total)
+            series.append(total)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -78,7 +80,8 @@ def timed(cmd: list[str]) -> dict:
     sampler.join()
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr.read().decode()[-2000:]}")
-    return {"seconds": wall, "peak_mb": usage.ru_maxrss / 1024, "tree_peak_mb": max(tree[0], usage.ru_maxrss * 1024) / 2**20}
+    along = {f"tree_mb_at_{q}": series[len(series) * q // 100] / 2**20 for q in (25, 50, 75)} if len(series) >= 4 else {}  # flat as work is done?
+    return {"seconds": wall, "peak_mb": usage.ru_maxrss / 1024, "tree_peak_mb": max(tree[0], usage.ru_maxrss * 1024) / 2**20, **along}
 
 
 def dry_run(scenario: Path, replications: int) -> dict:
@@ -133,6 +136,8 @@ def main(argv=None) -> int:
     p.add_argument("--dask", type=int, default=0, metavar="N", help="also run the replications and knock-outs on `--dask-local N` (0: not)")
     p.add_argument("--dask-replications", type=int, nargs="*", default=None, help="sizes of the Dask replications series (default: --replications)")
     p.add_argument("--dask-knockouts", type=int, nargs="*", default=None, help="sizes of the Dask knock-outs series (default: --knockouts)")
+    p.add_argument("--stress-horizon", type=int, default=HORIZON, metavar="DAYS",
+                   help=f"the knock-outs' horizon (default {HORIZON}); another makes the series 'knock-outs, DAYS days', so that 100,000 knock-outs fit in hours")
     p.add_argument("--dry-run", action="store_true", help="also record what `simcore run --dry-run` predicts for each replications size")
     p.add_argument("--keep", action="store_true", help="keep the rows of results/scaling.json of series and sizes not measured now")
     p.add_argument("--make", nargs=2, metavar=("FIRMS", "FOLDER"), help=argparse.SUPPRESS)
@@ -160,14 +165,16 @@ def main(argv=None) -> int:
                 rows.append({"series": series, "size": r, "firm_days": r * per_replication,
                              **timed(simcore("run", str(FLAGSHIP), "--replications", str(r), "--no-plots", *extra, *out("batch"))), **predicted})  # fmt: skip
                 print(rows[-1], flush=True)
-        plans = [("knock-outs", args.knockouts, [])]
+        days = args.stress_horizon
+        name = "knock-outs" if days == HORIZON else f"knock-outs, {days} days"
+        plans = [(name, args.knockouts, [])]
         if args.dask:
-            plans.append((f"knock-outs (dask {args.dask})", args.knockouts if args.dask_knockouts is None else args.dask_knockouts, dask))
+            plans.append((f"{name} (dask {args.dask})", args.knockouts if args.dask_knockouts is None else args.dask_knockouts, dask))
         for series, sizes, extra in plans:
             for k in sizes:
                 model, _ = synthetic(folder, k)
-                cmd = simcore("stress", str(model), "--by", "firm", "--horizon", str(HORIZON), "--no-plots", *extra, *out("stress"))
-                rows.append({"series": series, "size": k, "firm_days": k * k * HORIZON, **timed(cmd)})
+                cmd = simcore("stress", str(model), "--by", "firm", "--horizon", str(days), "--no-plots", *extra, *out("stress"))
+                rows.append({"series": series, "size": k, "firm_days": k * k * days, **timed(cmd)})
                 print(rows[-1], flush=True)
     if args.keep and RESULTS.exists():
         measured = {(r["series"], r["size"]) for r in rows}
