@@ -2,6 +2,7 @@
 
     python benchmarks/loading.py                          # 2,000 and 100,000 firms (a minute)
     python benchmarks/loading.py --firms 2000 100000 1000000 --record-up-to 100000
+    python benchmarks/loading.py --firms 2000 100000 1000000 --record-up-to 0 --parquet   # CSV against Parquet tables
 
 For each size, a synthetic map (`simcore generate`, 5 tiers, seed 1, as benchmarks/scaling.py makes) is loaded in
 the same process by both paths of `simcore.chainmap.load` — `_load(fast=True)`, the columns, and `_load(fast=False)`,
@@ -9,6 +10,9 @@ record by record — and compiled (`compile_variant`, the scenario's one variant
 Then the engine runs it (365 days, proportional rationing, the ten largest suppliers out for 30 days), so that
 loading can be read as a ratio of the run it serves. Medians of `--rounds` rounds, the paths alternating. Finally
 `simcore validate` of the map in a fresh process gives the whole command's wall time and peak resident memory.
+With `--parquet`, the map's tables are also converted to Parquet (the column types Arrow infers from the CSV files,
+as a user converting them would get) and loaded by the column path in the same rounds, checked equal to the CSV map,
+and `simcore validate` runs on that form too.
 
 Writes `results/loading.json`.
 """
@@ -38,7 +42,21 @@ def clock(fn):
     return time.perf_counter() - t0, value
 
 
-def measure(folder: Path, firms: int, rounds: int, record: bool) -> dict:
+def as_parquet(model: Path) -> Path:
+    """A copy of the model file naming Parquet tables, converted from its CSV tables (Arrow's inferred types)."""
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    folder = model.with_suffix("")
+    for table in folder.glob("*.csv"):
+        if not table.with_suffix(".parquet").exists():
+            pq.write_table(pcsv.read_csv(table), table.with_suffix(".parquet"))
+    copy = model.with_name(f"{model.stem}_parquet.toml")
+    copy.write_text(model.read_text(encoding="utf-8").replace('.csv"', '.parquet"'), encoding="utf-8")
+    return copy
+
+
+def measure(folder: Path, firms: int, rounds: int, record: bool, parquet: bool = False) -> dict:
     import numpy as np
 
     from simcore import load_scenario
@@ -49,13 +67,19 @@ def measure(folder: Path, firms: int, rounds: int, record: bool) -> dict:
     model, scenario_path = synthetic(folder, firms)
     scenario = load_scenario(scenario_path)
     variant = scenario.variants[0]
-    times: dict[str, list[float]] = {"columns": [], "columns_compile": [], "records": [], "records_compile": []}
+    times: dict[str, list[float]] = {"columns": [], "columns_compile": [], "records": [], "records_compile": [], "parquet": []}
+    pq_model = as_parquet(model) if parquet else None
     for _ in range(rounds):
         for path, fast in (("columns", True), ("records", False))[: 2 if record else 1]:
             seconds, cmap = clock(lambda fast=fast: _load(model, fast=fast))
             times[path].append(seconds)
             times[f"{path}_compile"].append(clock(lambda cmap=cmap: compile_variant(_with_map(scenario, cmap), variant))[0])
             assert cmap.firms.by_columns == fast, "the path measured is not the one asked for"
+        if parquet:
+            seconds, by_parquet = clock(lambda: _load(pq_model, fast=True))
+            times["parquet"].append(seconds)
+            assert by_parquet.firms.by_columns and np.array_equal(by_parquet.outputs, cmap.outputs) and np.array_equal(by_parquet.link_coef, cmap.link_coef)
+            del by_parquet
     if record:
         a, b = _load(model, fast=True), _load(model, fast=False)
         assert np.array_equal(a.outputs, b.outputs) and np.array_equal(a.link_coef, b.link_coef) and a.links[-1] == b.links[-1]
@@ -72,6 +96,11 @@ def measure(folder: Path, firms: int, rounds: int, record: bool) -> dict:
     row["load_and_compile_over_engine"] = (row["columns_s"] + row["columns_compile_s"]) / row["engine_s"]
     if record:
         row["records_over_columns"] = row["records_s"] / row["columns_s"]
+    if parquet:
+        row["parquet_over_columns"] = row["parquet_s"] / row["columns_s"]
+        row["csv_mb"] = sum(f.stat().st_size for f in model.with_suffix("").glob("*.csv")) / 2**20
+        row["parquet_mb"] = sum(f.stat().st_size for f in model.with_suffix("").glob("*.parquet")) / 2**20
+        row["validate_parquet_command_s"], row["validate_parquet_command_peak_mb"] = command_cost(simcore("validate", str(pq_model)))
     row["validate_command_s"], row["validate_command_peak_mb"] = command_cost(simcore("validate", str(model)))
     return row
 
@@ -100,21 +129,26 @@ def main(argv=None) -> int:
     p.add_argument("--record-up-to", type=int, default=100000, help="time the record path only on maps up to this many firms")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--folder", type=Path, default=None, help="where the maps are made (and kept); default: a temporary folder")
+    p.add_argument("--parquet", action="store_true", help="also load the maps as Parquet tables")
     args = p.parse_args(argv)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.folder or Path(tmp)
         for n in sorted(args.firms):  # the largest last: its validate command's peak is the largest child's
-            rows.append(measure(folder, n, args.rounds, n <= args.record_up_to))
+            rows.append(measure(folder, n, args.rounds, n <= args.record_up_to, args.parquet))
             print(json.dumps(rows[-1]), flush=True)
     RESULTS.parent.mkdir(exist_ok=True)
-    command = f"python benchmarks/loading.py --firms {' '.join(map(str, args.firms))} --record-up-to {args.record_up_to} --rounds {args.rounds}"  # not the folder: a local path
-    RESULTS.write_text(json.dumps({"command": command, "cores": os.cpu_count(), "rows": rows}, indent=2) + "\n")
+    command = f"python benchmarks/loading.py --firms {' '.join(map(str, args.firms))} --record-up-to {args.record_up_to} --rounds {args.rounds}" + " --parquet" * args.parquet  # not the folder: a local path
+    results = RESULTS.with_name("loading_parquet.json") if args.parquet else RESULTS  # the CSV-only table stays as it was
+    results.write_text(json.dumps({"command": command, "cores": os.cpu_count(), "rows": rows}, indent=2) + "\n")
     print(f"{'firms':>9} {'links':>9} {'columns s':>10} {'compile s':>10} {'records s':>10} {'x':>6} {'engine s':>9} {'load/engine':>12} {'validate s':>11} {'peak MB':>8}")
     for r in rows:
         rec = f"{r['records_s']:>10.2f} {r['records_over_columns']:>6.1f}" if "records_s" in r else f"{'':>10} {'':>6}"
         print(f"{r['firms']:>9,} {r['links']:>9,} {r['columns_s']:>10.2f} {r['columns_compile_s']:>10.2f} {rec} {r['engine_s']:>9.2f} "
               f"{r['load_and_compile_over_engine']:>12.2f} {r['validate_command_s']:>11.2f} {r['validate_command_peak_mb']:>8.0f}")
+        if "parquet_s" in r:
+            print(f"{'':>9} Parquet: load {r['parquet_s']:.2f} s ({r['parquet_over_columns']:.2f} of CSV), files {r['parquet_mb']:.0f} MB (CSV {r['csv_mb']:.0f} MB), "
+                  f"validate {r['validate_parquet_command_s']:.2f} s, peak {r['validate_parquet_command_peak_mb']:.0f} MB")
     return 0
 
 

@@ -102,7 +102,8 @@ def _parser(argv: list[str]) -> argparse.ArgumentParser:
     t.set_defaults(command=_template)
 
     g = sub.add_parser("generate", help="write a synthetic multi-tier chain map (for scale work)")
-    g.add_argument("out", type=Path, help="model file to write; its CSV tables go in a folder of the same name")
+    g.add_argument("out", type=Path, help="model file to write; its tables go in a folder of the same name")
+    g.add_argument("--format", choices=["csv", "parquet"], default="csv", help="the tables' format (default: csv)")
     g.add_argument("--firms", type=int, required=True)
     g.add_argument("--tiers", type=int, default=4)
     g.add_argument("--regions", type=int, default=6)
@@ -554,7 +555,7 @@ def _generate(args) -> int:
     if problems:
         raise InputError(problems)
     smap = generate_map(args.firms, tiers=args.tiers, seed=args.seed, regions=args.regions)
-    path = write_map(smap, args.out, name=args.out.stem, description=f"synthetic: {args.firms} firms, {args.tiers} tiers, seed {args.seed}")
+    path = write_map(smap, args.out, name=args.out.stem, description=f"synthetic: {args.firms} firms, {args.tiers} tiers, seed {args.seed}", table_format=args.format)
     print(f"{path}: {len(smap.firms)} firms, {len(smap.links)} links, {len(smap.products)} products")
     return 0
 

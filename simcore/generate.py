@@ -114,6 +114,6 @@ def generate_map(n_firms: int, tiers: int = 4, seed: int = 0, regions: int = 6, 
     )
 
 
-def write_map(smap: SyntheticMap, out: Path, name: str, description: str) -> Path:
-    """Write a model file `out` with its CSV tables in a folder beside it (the importers' writer)."""
-    return write_chain_map(smap, out, name=name, description=description, provenance="synthetic: simcore generate")
+def write_map(smap: SyntheticMap, out: Path, name: str, description: str, table_format: str = "csv") -> Path:
+    """Write a model file `out` with its CSV (or Parquet) tables in a folder beside it (the importers' writer)."""
+    return write_chain_map(smap, out, name=name, description=description, provenance="synthetic: simcore generate", table_format=table_format)

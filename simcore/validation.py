@@ -339,20 +339,23 @@ MAP_COLUMNS = {"cover_by_input"}
 
 @dataclass
 class CsvTable:
-    """The rows of one table (a CSV file or a workbook sheet), the line or sheet row each starts on, and the problems found."""
+    """The rows of one table (a CSV file, a Parquet file or a workbook sheet), the line or row each starts on, and the
+    problems found."""
 
     rows: list[dict[str, Any]]
     lines: list[int]
     problems: list[Problem]
     complete: bool  # False when the file could not be read to its end
     table: str = ""
-    sheet: str | None = None  # the workbook sheet the rows come from; None for a CSV file
+    sheet: str | None = None  # the workbook sheet the rows come from; None for a CSV or Parquet file
     letters: dict[str, str] = field(default_factory=dict)  # a sheet's column letter of each field
+    unit: str = "line"  # what `lines` count: a CSV file's lines, a Parquet file's rows
 
     def where(self, i: int, field: str = "") -> str:
-        """Row `i` (and its `field`) as messages name it: `firms[3] (line 5).cover`, or `sheet firms, row 5, column H (cover)`."""
+        """Row `i` (and its `field`) as messages name it: `firms[3] (line 5).cover`, `firms[3] (row 4).cover` (Parquet),
+        or `sheet firms, row 5, column H (cover)`."""
         if self.sheet is None:
-            return f"{self.table}[{i}] (line {self.lines[i]})" + (f".{field}" if field else "")
+            return f"{self.table}[{i}] ({self.unit} {self.lines[i]})" + (f".{field}" if field else "")
         return f"sheet {self.sheet}, row {self.lines[i]}" + self._column(field)
 
     def where_rows(self, rows: list[int], field: str = "") -> str:
@@ -425,6 +428,80 @@ def read_csv_table(path: Path, table: str, columns: Iterable[str] | None = None)
     return CsvTable(rows, lines, problems, False, table)
 
 
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+def is_parquet(path: str | Path) -> bool:
+    return Path(path).suffix.lower() in PARQUET_SUFFIXES
+
+
+def parquet_cells(column):
+    """A Parquet column as the text cells a CSV file of the table would hold, or None for a type no field takes:
+    text as it is; numbers as the shortest text that reads back as the same float64 (Arrow's; a float32 is widened
+    first); a list of text joined by `;`; a null as an empty cell. Both loading paths read a Parquet table through
+    these cells (or, for numbers, their values), so it is checked as the same table written as CSV would be."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = column.type
+    if pa.types.is_dictionary(kind):  # pandas' categoricals
+        column, kind = pc.cast(column, kind.value_type), kind.value_type
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        if not (pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type)):
+            return None
+        column = pc.binary_join(column, ";")
+    elif pa.types.is_floating(kind):
+        column = pc.cast(pc.cast(column, pa.float64()), pa.string())
+    elif pa.types.is_integer(kind):
+        column = pc.cast(column, pa.string())
+    elif not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        return None
+    return pc.fill_null(pc.cast(column, pa.string()), "")
+
+
+def read_parquet(path: Path):
+    """The Arrow table of a Parquet file, or the problem that it cannot be read."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path).read(), None  # `pq.read_table` refuses a column named twice: read it, then name it
+    except (pa.ArrowException, OSError) as exc:
+        return None, Problem(str(path), "", NO_VALUE, f"expected a Parquet file that pyarrow can read ({exc})")
+
+
+def read_parquet_table(path: Path, table: str, columns: Iterable[str] | None = None) -> CsvTable:
+    """Rows of a Parquet table as `read_csv_table` gives a CSV file's: cells as text (`parquet_cells`), an empty cell
+    left out, list and pair columns split as in CSV, rows numbered from 1; the same problems of columns and cells,
+    and a column of a type no field takes (dates, booleans, structs) named with its type."""
+    file = str(path)
+    data, problem = read_parquet(path)
+    if data is None:
+        return CsvTable([], [], [problem], False, table, unit="row")
+    header = data.column_names
+    problems = repeated_columns(file, table, header, at="columns")
+    known = None if columns is None else list(columns)
+    text = []
+    for c, name in enumerate(header):
+        if known is not None and name.strip() not in known:
+            where = f"{table} (columns).{name.strip()}" if name.strip() else f"{table} (columns), column {c + 1}"
+            problems.append(Problem(file, where, NO_VALUE, f"{'unknown column' if name.strip() else 'a column without a name'}; expected one of {', '.join(known)}"))
+            continue
+        cells = parquet_cells(data.column(c))
+        if cells is None:
+            expected = f"expected a column of text, numbers or lists of text; this one holds {data.schema.field(c).type}"
+            problems.append(Problem(file, f"{table} (columns).{name.strip()}", NO_VALUE, expected))
+            continue
+        text.append((name.strip(), cells.to_pylist()))
+    rows = []
+    for i in range(data.num_rows):
+        where = f"{table}[{i}] (row {i + 1})"
+        rows.append(table_row(((name, cells[i]) for name, cells in text), file, lambda key, where=where: f"{where}.{key}", problems))
+    if not rows:
+        problems.append(Problem(file, table, NO_VALUE, "expected at least one row (leave a table without rows out of [tables])"))
+    return CsvTable(rows, list(range(1, len(rows) + 1)), problems, True, table, unit="row")
+
+
 def table_row(cells: Iterable[tuple[str, str]], file: str, where: Callable[[str], str], problems: list[Problem]) -> dict[str, Any]:
     """One row's (column, text) cells as a record's fields; shared by CSV files and workbook sheets, so both read alike.
 
@@ -451,14 +528,15 @@ def table_row(cells: Iterable[tuple[str, str]], file: str, where: Callable[[str]
 UNCLOSED_QUOTE = "expected a closing quote: the quoted cell that opens on this line runs to the end of the file"
 
 
-def repeated_columns(file: str, table: str, header: list[str]) -> list[Problem]:
-    """A column named twice in a CSV header (a reader would silently keep only one of them)."""
+def repeated_columns(file: str, table: str, header: list[str], at: str = "line 1") -> list[Problem]:
+    """A column named twice in a CSV header (a reader would silently keep only one of them), or in a Parquet file's
+    columns (`at="columns"`)."""
     first: dict[str, int] = {}
     problems = []
     for c, name in enumerate(header):
         name = name.strip()
         if name and name in first:
-            problems.append(Problem(file, f"{table} (line 1).{name}", NO_VALUE, f"expected each column once (columns {first[name] + 1} and {c + 1} are both named '{name}')"))
+            problems.append(Problem(file, f"{table} ({at}).{name}", NO_VALUE, f"expected each column once (columns {first[name] + 1} and {c + 1} are both named '{name}')"))
         first.setdefault(name, c)
     return problems
 

@@ -27,6 +27,7 @@ import numpy as np
 from simcore.chainmap.schema import ROW_MODELS, Category, Necessity
 from simcore.chainmap.table import RecordTable
 from simcore.limits import MAX_LEAD_TIME
+from simcore.validation import is_parquet, parquet_cells, read_parquet
 
 # the plain form of each CSV column: (kind, low, low inclusive, high); kinds below
 ID, TEXT, IDS, NUMBER, TIER, CATEGORY, NECESSITY, COVERS = "id", "text", "ids", "number", "tier", "category", "necessity", "covers"
@@ -65,16 +66,21 @@ def fast_columns(path: Path, table: str) -> tuple[dict, int] | None:
     from pyarrow import csv
 
     spec, model = COLUMNS[table], ROW_MODELS[table]
-    try:
-        bom, header = _header(path)
-        data = csv.read_csv(
-            path,
-            read_options=csv.ReadOptions(encoding="utf8"),
-            parse_options=csv.ParseOptions(newlines_in_values=False),
-            convert_options=csv.ConvertOptions(column_types={n: pa.string() for n in header}, strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
-    except (pa.ArrowInvalid, OSError, UnicodeDecodeError, ValueError):
-        return None
+    if is_parquet(path):
+        data, bom = read_parquet(path)[0], False
+        if data is None:
+            return None
+    else:
+        try:
+            bom, header = _header(path)
+            data = csv.read_csv(
+                path,
+                read_options=csv.ReadOptions(encoding="utf8"),
+                parse_options=csv.ParseOptions(newlines_in_values=False),
+                convert_options=csv.ConvertOptions(column_types={n: pa.string() for n in header}, strings_can_be_null=False, quoted_strings_can_be_null=False),
+            )
+        except (pa.ArrowInvalid, OSError, UnicodeDecodeError, ValueError):
+            return None
     names = data.column_names
     stripped = [n.strip() for n in names]
     if bom or len(set(stripped)) != len(stripped) or not set(stripped) <= set(spec) or data.num_rows == 0:
@@ -83,8 +89,8 @@ def fast_columns(path: Path, table: str) -> tuple[dict, int] | None:
     if not set(required) <= set(stripped):
         return None
     columns: dict[str, Any] = {}
-    for name, field in zip(names, stripped):
-        values = _column(data.column(name), spec[field], field in required)
+    for c, field in enumerate(stripped):
+        values = _column(data.column(c), spec[field], field in required)
         if values is None:
             return None
         columns[field] = values
@@ -107,8 +113,15 @@ def _column(column, spec: tuple, required: bool) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    raw = column.combine_chunks()
     kind = spec[0]
+    if not pa.types.is_string(column.type) or column.null_count:  # Parquet: numbers as they are, the rest as text cells
+        numeric = pa.types.is_floating(column.type) or (pa.types.is_integer(column.type) and _exact(column))
+        if kind == NUMBER and numeric:
+            return _numbers(column, spec, required)
+        column = parquet_cells(column)
+        if column is None:
+            return None
+    raw = column.combine_chunks()
     if kind == NUMBER:
         text = pc.utf8_trim(raw, " \t")
         empty = pc.equal(text, "")
@@ -150,6 +163,30 @@ def _column(column, spec: tuple, required: bool) -> Any:
     if kind == IDS:
         return [[x.strip() for x in c.split(";") if x.strip()] if c else None for c in cells]
     return _covers(cells)
+
+
+def _exact(column) -> bool:
+    """Whether every integer of a column is a float64 as it is (the record path reads its text as a float)."""
+    import pyarrow.compute as pc
+
+    bounds = pc.min_max(column)
+    return bounds["min"].as_py() is None or max(abs(bounds["min"].as_py()), abs(bounds["max"].as_py())) <= 2**53
+
+
+def _numbers(column, spec: tuple, required: bool) -> np.ndarray | None:
+    """A Parquet column of numbers as `_column` gives a CSV column (NaN for a null), or None if a value is missing
+    where required, not finite or out of range; float32 is widened, as `parquet_cells` widens it."""
+    import pyarrow as pa
+
+    values = column.cast(pa.float64()).to_numpy()  # a null becomes NaN
+    gaps = column.is_null().to_numpy(zero_copy_only=False)
+    if required and gaps.any():
+        return None
+    _, low, inclusive, high = spec
+    given = values[~gaps]
+    if not (np.isfinite(given).all() and (given >= low if inclusive else given > low).all() and (given <= high).all()):
+        return None
+    return values
 
 
 def _covers(cells: list[str]) -> list | None:

@@ -18,7 +18,7 @@ from simcore.chainmap.schema import ROW_MODELS, ChainMapFile, ModelInfo, RecipeR
 from simcore.errors import NO_VALUE, InputError, Problem, did_you_mean, format_loc
 from simcore.limits import MAX_OUTPUT
 from simcore.chainmap.columns import GiveUp, fast_records, load_columnar
-from simcore.validation import CsvTable, is_workbook, raise_if, read_csv_table, read_toml, validate
+from simcore.validation import CsvTable, is_parquet, is_workbook, raise_if, read_csv_table, read_parquet_table, read_toml, validate
 from simcore.chainmap.workbook import read_sheet, workbook_model
 
 _RECORD_TABLES = ("products", "firms", "links", "demand")
@@ -56,7 +56,7 @@ def _unproductive_loops(M) -> list[tuple[set[int], float]]:
 
 def _columnar(path: Path, doc: ChainMapFile, inline: dict, table_paths: dict) -> ChainMap:
     """The map by the column path (`simcore.chainmap.columns.load_columnar`) when its firms, links and demand are
-    plain CSV tables; raise GiveUp otherwise (the record path then loads the map)."""
+    plain CSV or Parquet tables; raise GiveUp otherwise (the record path then loads the map)."""
     if inline or any(table_paths.get(t) is None or is_workbook(table_paths[t]) for t in ("firms", "links", "demand")):
         raise GiveUp("inline records or workbook sheets")
     products, recipe_rows = [], []
@@ -136,7 +136,7 @@ def _load(path: Path, fast: bool) -> ChainMap:
             continue
         csv_path = path.parent / rel
         if not csv_path.is_file():
-            expected = f"an existing CSV file or .xlsx workbook (looked for {csv_path}; paths are relative to the model file's folder)"
+            expected = f"an existing CSV file, Parquet file or .xlsx workbook (looked for {csv_path}; paths are relative to the model file's folder)"
             problems.append(Problem(file, f"tables.{table}", rel, expected))
             unreadable.add(table)
             continue
@@ -150,7 +150,11 @@ def _load(path: Path, fast: bool) -> ChainMap:
                 records[table] += quick
                 origin[table] += [(str(csv_path), i, rows) for i in range(len(quick))]
             continue
-        csv_table = read_sheet(csv_path, table, books) if is_workbook(csv_path) else read_csv_table(csv_path, table, model.model_fields)
+        if is_workbook(csv_path):
+            csv_table = read_sheet(csv_path, table, books)
+        else:
+            read = read_parquet_table if is_parquet(csv_path) else read_csv_table
+            csv_table = read(csv_path, table, model.model_fields)
         problems += csv_table.problems
         if not csv_table.complete:
             unreadable.add(table)

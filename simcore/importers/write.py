@@ -95,6 +95,24 @@ def table_text(df: pd.DataFrame) -> str:
     return buf.getvalue()
 
 
+def table_arrow(df: pd.DataFrame):
+    """A table as an Arrow table for a Parquet file: the columns `table_text` writes, numbers as float64 (a column
+    whose every value is a number), everything else as the text cells CSV holds, an empty cell as a null."""
+    import pyarrow as pa
+
+    columns = {}
+    for c in df.columns:
+        values = df[c].tolist()
+        if all(_is_empty(v) for v in values):
+            continue
+        numbers = all(_is_empty(v) or (isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))) for v in values)
+        if numbers:
+            columns[c] = pa.array([None if _is_empty(v) else float(format_number(v)) for v in values], pa.float64())
+        else:
+            columns[c] = pa.array([None if _is_empty(v) else _cell(v) for v in values], pa.string())
+    return pa.table(columns)
+
+
 def toml_string(text: str) -> str:
     """A TOML string: a multi-line literal string when that reads better, else a basic string."""
     if "\n" in text and "'''" not in text and all(c == "\n" or c == "\t" or ord(c) >= 32 for c in text) and "\r" not in text:
@@ -137,13 +155,14 @@ def model_text(header: ModelHeader, table_paths: Mapping[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_chain_map(tables: Any, out: str | Path, header: ModelHeader | None = None, **header_fields: Any) -> Path:
-    """Write `out` (a `.toml` model file) and its CSV tables in a folder of the same name beside it.
+def write_chain_map(tables: Any, out: str | Path, header: ModelHeader | None = None, table_format: str = "csv", **header_fields: Any) -> Path:
+    """Write `out` (a `.toml` model file) and its CSV (or Parquet) tables in a folder of the same name beside it.
 
     `tables` has the attributes `products`, `recipes`, `firms`, `links`,
     `demand` (DataFrames; None or empty ones are not written). The header is a
     `ModelHeader` or its fields as keywords (`name=...`, `provenance=...`).
-    Returns the path of the model file.
+    `table_format="parquet"` writes the tables as Parquet files (`table_arrow`),
+    which load to the same map as the CSV form. Returns the path of the model file.
     """
     header = header or ModelHeader(**header_fields)
     out = Path(out)
@@ -154,8 +173,13 @@ def write_chain_map(tables: Any, out: str | Path, header: ModelHeader | None = N
         df = getattr(tables, table, None)
         if df is None or len(df) == 0:
             continue
-        (folder / f"{table}.csv").write_text(table_text(df), encoding="utf-8")
-        paths[table] = f"{folder.name}/{table}.csv"
+        if table_format == "parquet":
+            import pyarrow.parquet as pq
+
+            pq.write_table(table_arrow(df), folder / f"{table}.parquet")
+        else:
+            (folder / f"{table}.csv").write_text(table_text(df), encoding="utf-8")
+        paths[table] = f"{folder.name}/{table}.{table_format}"
     out.write_text(model_text(header, paths), encoding="utf-8")
     return out
 
