@@ -137,7 +137,7 @@ def main(argv=None) -> int:
     p.add_argument("--dask-replications", type=int, nargs="*", default=None, help="sizes of the Dask replications series (default: --replications)")
     p.add_argument("--dask-knockouts", type=int, nargs="*", default=None, help="sizes of the Dask knock-outs series (default: --knockouts)")
     p.add_argument("--stress-horizon", type=int, default=HORIZON, metavar="DAYS",
-                   help=f"the knock-outs' horizon (default {HORIZON}); another makes the series 'knock-outs, DAYS days', so that 100,000 knock-outs fit in hours")
+                   help=f"the knock-outs' horizon (default {HORIZON}); another makes the series 'knock-outs, DAYS-day horizon', so that 100,000 knock-outs fit in hours")
     p.add_argument("--dry-run", action="store_true", help="also record what `simcore run --dry-run` predicts for each replications size")
     p.add_argument("--keep", action="store_true", help="keep the rows of results/scaling.json of series and sizes not measured now")
     p.add_argument("--make", nargs=2, metavar=("FIRMS", "FOLDER"), help=argparse.SUPPRESS)
@@ -166,7 +166,7 @@ def main(argv=None) -> int:
                              **timed(simcore("run", str(FLAGSHIP), "--replications", str(r), "--no-plots", *extra, *out("batch"))), **predicted})  # fmt: skip
                 print(rows[-1], flush=True)
         days = args.stress_horizon
-        name = "knock-outs" if days == HORIZON else f"knock-outs, {days} days"
+        name = "knock-outs" if days == HORIZON else f"knock-outs, {days}-day horizon"
         plans = [(name, args.knockouts, [])]
         if args.dask:
             plans.append((f"{name} (dask {args.dask})", args.knockouts if args.dask_knockouts is None else args.dask_knockouts, dask))
