@@ -390,15 +390,8 @@ def read_csv_table(path: Path, table: str, columns: Iterable[str] | None = None)
             if not header:
                 return CsvTable([], [], [Problem(file, f"{table} (line 1)", NO_VALUE, "expected a header row naming the columns")], False)
             problems += repeated_columns(file, table, header)
-            ignored = set()
-            if columns is not None:
-                known = list(columns)
-                for c, name in enumerate(header):
-                    if name.strip() not in known:
-                        ignored.add(name)
-                        where = f"{table} (line 1).{name.strip()}" if name.strip() else f"{table} (line 1), column {c + 1}"
-                        what = "unknown column" if name.strip() else "a column without a name"
-                        problems.append(Problem(file, where, NO_VALUE, f"{what}; expected one of {', '.join(known)}"))
+            problems += unknown_columns(file, table, header, columns)
+            ignored = {name for name in header if columns is not None and name.strip() not in columns}
             for i, raw in enumerate(reader):
                 # the line the row starts on: DictReader skips blank lines, and quoted cells may span lines
                 line = reader.line_num - sum(str(c).count("\n") for c in _cells(raw))
@@ -479,13 +472,10 @@ def read_parquet_table(path: Path, table: str, columns: Iterable[str] | None = N
     if data is None:
         return CsvTable([], [], [problem], False, table, unit="row")
     header = data.column_names
-    problems = repeated_columns(file, table, header, at="columns")
-    known = None if columns is None else list(columns)
+    problems = repeated_columns(file, table, header, at="columns") + unknown_columns(file, table, header, columns, at="columns")
     text = []
     for c, name in enumerate(header):
-        if known is not None and name.strip() not in known:
-            where = f"{table} (columns).{name.strip()}" if name.strip() else f"{table} (columns), column {c + 1}"
-            problems.append(Problem(file, where, NO_VALUE, f"{'unknown column' if name.strip() else 'a column without a name'}; expected one of {', '.join(known)}"))
+        if columns is not None and name.strip() not in columns:
             continue
         cells = parquet_cells(data.column(c))
         if cells is None:
@@ -538,6 +528,20 @@ def repeated_columns(file: str, table: str, header: list[str], at: str = "line 1
         if name and name in first:
             problems.append(Problem(file, f"{table} ({at}).{name}", NO_VALUE, f"expected each column once (columns {first[name] + 1} and {c + 1} are both named '{name}')"))
         first.setdefault(name, c)
+    return problems
+
+
+def unknown_columns(file: str, table: str, header: list[str], columns: Iterable[str] | None, at: str = "line 1") -> list[Problem]:
+    """A column that names no field (reported once, then ignored), in a CSV header or a Parquet file's columns."""
+    if columns is None:
+        return []
+    known = list(columns)
+    problems = []
+    for c, name in enumerate(header):
+        if name.strip() not in known:
+            where = f"{table} ({at}).{name.strip()}" if name.strip() else f"{table} ({at}), column {c + 1}"
+            what = "unknown column" if name.strip() else "a column without a name"
+            problems.append(Problem(file, where, NO_VALUE, f"{what}; expected one of {', '.join(known)}"))
     return problems
 
 
