@@ -164,8 +164,17 @@ class CompiledRun:
             "shock_param": (param, ev.param),
         }
         merged = {name: np.concatenate(pair).astype(np.int64 if name in INT_COLUMNS else float) for name, pair in cols.items()}
-        order = np.argsort(merged["shock_start"], kind="stable")
+        order = self._row_order(shocks)
         return {name: a[order] for name, a in merged.items()}
+
+    def own_rows(self, shocks: ShockTable) -> np.ndarray:
+        """Per row of `shock_columns(shocks)`: whether it is one of `shocks`' rows rather than one of this run's
+        policy events (which a baseline run has too: engines/numba/partial.py)."""
+        return (np.arange(len(shocks.kind) + len(self.policy_events.kind)) < len(shocks.kind))[self._row_order(shocks)]
+
+    def _row_order(self, shocks: ShockTable) -> np.ndarray:
+        """`shock_columns`' order of `shocks`' rows followed by the policy events: by start, stable."""
+        return np.argsort(np.concatenate([shocks.start, self.policy_events.start]).astype(float), kind="stable")
 
     @property
     def chain_baseline(self) -> np.ndarray:

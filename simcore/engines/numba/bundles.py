@@ -132,3 +132,32 @@ class LaneRecord(NamedTuple):
     chain_final_demand: np.ndarray  # (lanes, T, C)
     chain_final_delivered: np.ndarray  # (lanes, T, C)
     firm_min_ratio: np.ndarray  # (lanes, n)
+
+
+class Baseline(NamedTuple):
+    """A compiled run's baseline run (no shocks, its timed policies), tick by tick, and the index arrays a partial
+    simulation needs (`partial.py`): what it replays for the firms a replication's shocks have not reached.
+
+    Row `t` of a series is tick `t`: state "at the start" is before the tick's shock onsets; fill ratios and flows
+    are the tick's; orders and shares are those left at the end of the tick (placed in its slot pass).
+    """
+
+    backlog: np.ndarray  # (T, n) at the start of the tick
+    inventory: np.ndarray  # (T, S) at the start of the tick
+    in_transit: np.ndarray  # (T, S) at the start of the tick
+    output: np.ndarray  # (T, n)
+    final_new: np.ndarray  # (T, n)
+    final_delivered: np.ndarray  # (T, n)
+    fill: np.ndarray  # (T, n)
+    final_goods_fill: np.ndarray  # (T, n) when mixed, else (T, 0)
+    tier_fill: np.ndarray  # (T, n, G) when grouped, else (T, 0, G)
+    orders: np.ndarray  # (T, L) placed in the tick
+    share: np.ndarray  # (T, L) at the end of the tick with adaptive sourcing, else (T, 0): shares move only then
+    min_ratio: np.ndarray  # (T, n) lowest output / base output up to the tick, inf for a standby supplier
+    chain_output: np.ndarray  # (T, C)
+    chain_final_demand: np.ndarray  # (T, C)
+    chain_final_delivered: np.ndarray  # (T, C)
+    slot_firm: np.ndarray  # (S,) int64: the firm an input slot belongs to
+    firm_chain_ptr: np.ndarray  # (n + 1,) int64: firm i is a member of chains firm_chain[firm_chain_ptr[i]:firm_chain_ptr[i + 1]]
+    firm_chain: np.ndarray  # int64
+    work: np.ndarray  # (n,) int64: a firm's share of a tick's work (1 + its inputs, in-links and out-links)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import threading
+import weakref
+from dataclasses import dataclass
 
 import numba
 import numpy as np
 
 from simcore.core.compiled import MIXED, PRIORITY, CompiledRun
-from simcore.engines.numba import kernels, lanes
-from simcore.engines.numba.bundles import Calendar, ChainMap, LaneRecord, Params, Record
+from simcore.core.primitives import ShockTable
+from simcore.engines.numba import kernels, lanes, partial
+from simcore.engines.numba.bundles import Baseline, Calendar, ChainMap, LaneRecord, Params, Record
 from simcore.engines.trajectories import BatchTrajectories, Trajectories
 
 
@@ -63,21 +66,139 @@ def wide_chunks(run: CompiledRun, threads: int | None = None, at_least: int | No
 
 
 def run_numba_batch(run: CompiledRun, shocks: list) -> BatchTrajectories:
-    """One replication per shock table (map-level `ShockTable`s), `lanes_for(run)` to a kernel call, the calls in
-    parallel over Numba's threads; each replication's numbers are those of `run_numba(run.with_shocks(table))`."""
+    """One replication per shock table (map-level `ShockTable`s); each replication's numbers are those of
+    `run_numba(run.with_shocks(table))`. Replications run as partial simulations where that pays
+    (`partial_for`), the others `lanes_for(run)` to a kernel call; the calls in parallel over Numba's threads."""
     rows = [run.shock_columns(table) for table in shocks]  # each sorted by start
+    calendar, row_ptr = _batch_calendar(run, rows)
+    out = BatchTrajectories.allocate(len(rows), run.horizon, len(run.chain_names), run.n_firms)
+    plan = partial_for(run)
+    if plan is None or not rows:
+        _run_lanes(run, calendar, row_ptr, out)
+        return out
+    touch = np.concatenate([run.own_rows(table) for table in shocks])
+    done = np.full(len(rows), -1.0)
+    first = len(rows) if plan.tried >= PARTIAL_PROBE else min(len(rows), PARTIAL_PROBE)
+    for a, b in ((0, first), (first, len(rows))):
+        if a < b and plan.usable:
+            done[a:b] = _run_partial(run, plan.baseline, calendar, touch, row_ptr[a : b + 1], _lane_record(out, a, b))
+            plan.count(done[a:b])
+    redo = np.flatnonzero(done < 0)
+    if redo.size:  # the replications a partial simulation gave up on (or did not try): the whole map in lanes
+        again = BatchTrajectories.allocate(redo.size, run.horizon, len(run.chain_names), run.n_firms)
+        _run_lanes(run, *_batch_calendar(run, [rows[k] for k in redo]), again)
+        for name in LaneRecord._fields:
+            getattr(out, name)[redo] = getattr(again, name)
+    return out
+
+
+def _batch_calendar(run: CompiledRun, rows: list) -> tuple[Calendar, np.ndarray]:
+    """The replications' shock rows (`CompiledRun.shock_columns` of each) one after another, and where each starts."""
     row_ptr = np.zeros(len(rows) + 1, dtype=np.int64)
     row_ptr[1:] = np.cumsum([r["shock_kind"].size for r in rows])
     calendar = _calendar({name: np.concatenate([r[name] for r in rows]) if rows else getattr(run, name) for name in SHOCK_COLUMNS})
-    out = BatchTrajectories.allocate(len(rows), run.horizon, len(run.chain_names), run.n_firms)
-    group_ptr = np.unique(np.r_[np.arange(0, len(rows), lanes_for(run)), len(rows)]).astype(np.int64)
+    return calendar, row_ptr
+
+
+def _run_lanes(run: CompiledRun, calendar: Calendar, row_ptr: np.ndarray, out: BatchTrajectories) -> None:
+    """The whole map for every replication, `lanes_for(run)` side by side."""
+    n = len(row_ptr) - 1
+    group_ptr = np.unique(np.r_[np.arange(0, n, lanes_for(run)), n]).astype(np.int64)
     chain_map, params = _chain_map(run), _params(run)
     if numba.get_num_threads() == 1:  # one group after another, without entering a parallel region
         for a, b in zip(group_ptr[:-1], group_ptr[1:]):
             lanes.simulate_group(chain_map, params, calendar, row_ptr[a : b + 1], _lane_record(out, a, b))
-        return out
-    lanes.simulate_batch(chain_map, params, calendar, group_ptr, row_ptr, _lane_record(out, 0, len(rows)))
-    return out
+        return
+    lanes.simulate_batch(chain_map, params, calendar, group_ptr, row_ptr, _lane_record(out, 0, n))
+
+
+def _run_partial(run: CompiledRun, base: Baseline, calendar: Calendar, touch: np.ndarray, row_ptr: np.ndarray, record: LaneRecord) -> np.ndarray:
+    """`partial.simulate_partial` for each replication of `row_ptr`: the share of the whole map's work it did, -1 if
+    it gave up (its outputs are then to be computed again)."""
+    done = np.zeros(len(row_ptr) - 1)
+    args = (_chain_map(run), _params(run), calendar, np.ascontiguousarray(touch, dtype=np.bool_), row_ptr, base, record, PARTIAL_LIMIT, done)
+    if numba.get_num_threads() == 1:
+        partial.simulate_serial(*args)
+    else:
+        previous = numba.set_parallel_chunksize(1)  # replications differ in cost: hand them out one at a time
+        try:
+            partial.simulate_parallel(*args)
+        finally:
+            numba.set_parallel_chunksize(previous)
+    return done
+
+
+PARTIAL_LIMIT = 0.35
+"""A partial simulation gives up once its active firms are bound to cost more than this share of the whole map's
+firm-tick work: beyond it, the lanes kernel does the whole map for less (benchmarks/README.md, Partial simulation)."""
+PARTIAL_PROBE = 8
+"""The first replications of a compiled run that try a partial simulation; if most of them give up, the run's
+batches go to the lanes kernel only (a scenario whose shocks reach the whole map: the flagship's)."""
+PARTIAL_BYTES = 256 * 2**20
+"""The largest baseline record a compiled run keeps for partial simulation; a bigger map runs in lanes."""
+
+
+@dataclass(eq=False)
+class PartialPlan:
+    """A compiled run's baseline record and how its partial simulations went: tried, gave up."""
+
+    baseline: Baseline
+    tried: int = 0
+    gave_up: int = 0
+    usable: bool = True
+
+    def count(self, done: np.ndarray) -> None:
+        self.tried += done.size
+        self.gave_up += int((done < 0).sum())
+        self.usable = self.gave_up * 2 <= self.tried
+
+
+_plans: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_plans_lock = threading.Lock()
+
+
+def partial_for(run: CompiledRun) -> PartialPlan | None:
+    """The run's partial-simulation plan (its baseline recorded on first use), or None where batches run whole:
+    `PARTIAL_LIMIT` 0 or less, a baseline record over `PARTIAL_BYTES`, or one that did not pay before."""
+    if PARTIAL_LIMIT <= 0 or baseline_bytes(run) > PARTIAL_BYTES:
+        return None
+    with _plans_lock:
+        plan = _plans.get(run)
+        if plan is None:
+            plan = _plans[run] = PartialPlan(record_baseline(run))
+    return plan if plan.usable else None
+
+
+def baseline_bytes(run: CompiledRun) -> int:
+    """The size of `record_baseline(run)`'s series."""
+    n, S, L, C, G = run.n_firms, run.n_slots, run.n_links, len(run.chain_names), int(run.n_groups)
+    per_tick = 7 * n + 2 * S + L + 3 * C + (n if run.rationing == MIXED else 0) + (n * G if run.rationing == PRIORITY else 0)
+    return 8 * run.horizon * (per_tick + (L if run.adaptive_sourcing else 0))
+
+
+def record_baseline(run: CompiledRun) -> Baseline:
+    """The run without shocks (its timed policies only), tick by tick, for partial simulation (`bundles.Baseline`)."""
+    T, n, S, L, C, G = run.horizon, run.n_firms, run.n_slots, run.n_links, len(run.chain_names), int(run.n_groups)
+    grouped, mixed = run.rationing == PRIORITY, run.rationing == MIXED
+    slot_ptr, chain_ptr, chain_firm = _i8(run.slot_ptr), _i8(run.chain_ptr), _i8(run.chain_firm)
+    chain_of = np.repeat(np.arange(C, dtype=np.int64), np.diff(chain_ptr))
+    by_firm = np.lexsort((chain_of, chain_firm))
+    in_links = np.diff(_i8(run.slot_link_ptr)[slot_ptr])
+    out_links = np.bincount(_i8(run.link_supplier), minlength=n)
+    base = Baseline(
+        backlog=np.zeros((T, n)), inventory=np.zeros((T, S)), in_transit=np.zeros((T, S)),
+        output=np.zeros((T, n)), final_new=np.zeros((T, n)), final_delivered=np.zeros((T, n)), fill=np.zeros((T, n)),
+        final_goods_fill=np.zeros((T, n if mixed else 0)), tier_fill=np.zeros((T, n if grouped else 0, G)),
+        orders=np.zeros((T, L)), share=np.zeros((T, L if run.adaptive_sourcing else 0)), min_ratio=np.zeros((T, n)),
+        chain_output=np.zeros((T, C)), chain_final_demand=np.zeros((T, C)), chain_final_delivered=np.zeros((T, C)),
+        slot_firm=np.repeat(np.arange(n, dtype=np.int64), np.diff(slot_ptr)),
+        firm_chain_ptr=np.r_[0, np.cumsum(np.bincount(chain_firm, minlength=n))].astype(np.int64),
+        firm_chain=np.ascontiguousarray(chain_of[by_firm]),
+        work=(1 + np.diff(slot_ptr) + in_links + out_links).astype(np.int64),
+    )  # fmt: skip
+    calendar = _calendar(run.shock_columns(ShockTable.empty()))
+    partial.record_baseline(_chain_map(run), _params(run), calendar, base)
+    return base
 
 
 GROUP_BYTES = 128 * 2**20

@@ -171,14 +171,15 @@ def reopen_books(live, n_live, calendar, chain_map, state, grouped):
 def produce_and_ration(chain_map, params, state, totals_row):
     """Reference steps 2-4 for every firm; the suppliers' fill ratios go to `fill` / `tier_fill` (by group)."""
     none = np.empty(0)
-    sums = produce_firms(0, len(state.capacity), chain_map, params, state, False, none, none)
+    sums = produce_firms(np.array([0, len(state.capacity)]), chain_map, params, state, False, none, none)
     totals_row[CONSUMED], totals_row[LOST], totals_row[PRODUCED] = sums[0], sums[1], sums[2]
     totals_row[FINAL_DEMAND], totals_row[FINAL_DELIVERED], totals_row[BACKLOG] = sums[3], sums[4], sums[5]
 
 
 @njit(cache=True, inline="always")
-def produce_firms(lo, hi, chain_map, params, state, keep, lost_of, used_of):
-    """`produce_and_ration` for firms `lo:hi`; returns their sums (consumed, lost, produced, final demand, delivered,
+def produce_firms(ranges, chain_map, params, state, keep, lost_of, used_of):
+    """`produce_and_ration` for the firms of `ranges` (int64 [lo, hi, lo, hi, ...]: firms lo:hi, one range after
+    another; ranges, not a list of firms, keep the firm loop as tight as over all firms); returns their sums (consumed, lost, produced, final demand, delivered,
     backlog), each added one by one in firm (input) order. If `keep` (`simulate_wide`), also each firm's lost sales
     into `lost_of` and each input's use into `used_of`, for the sums over all firms in that same order."""
     final_demand, slot_ptr, slot_coef, slot_necessity, base_output = (
@@ -194,79 +195,80 @@ def produce_firms(lo, hi, chain_map, params, state, keep, lost_of, used_of):
     in_transit, short, final_goods_fill, closed, orders = state.in_transit, state.short, state.final_goods_fill, state.closed, state.orders
     out_ptr, out_link, link_final_goods = chain_map.out_ptr, chain_map.out_link, chain_map.link_final_goods
     consumed = lost = produced = fin_total = delivered_total = backlog_total = 0.0
-    for i in range(lo, hi):
-        cap = capacity[i] * (1.0 - damage[i])
-        final_new[i] = final_demand[i] * demand_factor[i]
-        demand = ordered[i] + final_new[i] + backlog[i]
-        plan_i = min(demand, capacity[i] * (1.0 - damage_next[i]))  # for the orders (ship_and_order)
-        plan[i] = plan_i
-        limit = math.inf
-        for s in range(np.uint64(slot_ptr[i]), np.uint64(slot_ptr[i + 1])):  # unsigned: see the module's notes
-            limit = min(limit, input_bound(inventory[s], slot_coef[s], slot_necessity[s], base_output[i]))
-        y = within_slack(min(cap, demand), limit)
-        output[i] = y
-        short_i = False
-        for s in range(np.uint64(slot_ptr[i]), np.uint64(slot_ptr[i + 1])):  # unsigned: see the module's notes
-            used = min(slot_coef[s] * y, inventory[s])
-            consumed += used
+    for r in range(0, len(ranges), 2):
+        for i in range(ranges[r], ranges[r + 1]):
+            cap = capacity[i] * (1.0 - damage[i])
+            final_new[i] = final_demand[i] * demand_factor[i]
+            demand = ordered[i] + final_new[i] + backlog[i]
+            plan_i = min(demand, capacity[i] * (1.0 - damage_next[i]))  # for the orders (ship_and_order)
+            plan[i] = plan_i
+            limit = math.inf
+            for s in range(np.uint64(slot_ptr[i]), np.uint64(slot_ptr[i + 1])):  # unsigned: see the module's notes
+                limit = min(limit, input_bound(inventory[s], slot_coef[s], slot_necessity[s], base_output[i]))
+            y = within_slack(min(cap, demand), limit)
+            output[i] = y
+            short_i = False
+            for s in range(np.uint64(slot_ptr[i]), np.uint64(slot_ptr[i + 1])):  # unsigned: see the module's notes
+                used = min(slot_coef[s] * y, inventory[s])
+                consumed += used
+                if keep:
+                    used_of[s] = used
+                inventory[s] -= used
+                short_i |= inventory[s] + in_transit[s] < slot_coef[s] * plan_i  # ship_and_order's test, before shipments
+            short[i] = short_i
+
+            final_due = final_new[i] + backlog[i]
+            if mixed:  # the reference's three groups: firms' orders for intermediate goods, for final goods, final demand
+                if y >= ordered[i]:  # every firm's order in full: how the book splits does not matter
+                    fill[i] = final_goods_fill[i] = 1.0
+                    rest = y - ordered[i]
+                else:  # split the book, only for a short supplier (off the hot path)
+                    final_goods = 0.0
+                    for m in range(out_ptr[i], out_ptr[i + 1]):
+                        link = out_link[m]
+                        if not closed[link]:
+                            final_goods += orders[link] * link_final_goods[link]
+                    book = max(0.0, ordered[i] - final_goods)
+                    fill[i] = min(1.0, y / book) if book > 0.0 else 0.0
+                    rest = max(0.0, y - book)  # y itself without orders (a book is never negative)
+                    final_goods_fill[i] = min(1.0, rest / final_goods) if final_goods > 0.0 else 0.0
+                    rest = max(0.0, rest - final_goods)
+                final_fill = min(1.0, rest / final_due) if final_due > 0.0 else 0.0
+            elif not grouped:
+                ratio = y / demand if demand > 0.0 else 0.0
+                fill[i] = ratio
+                final_fill = ratio
+            else:
+                remaining, final_fill = y, 0.0
+                for group in range(n_groups):
+                    wanted = tier_ordered[i, group] + (final_due if group == final_group else 0.0)
+                    tier_fill[i, group] = 0.0
+                    if wanted <= 0.0:
+                        continue
+                    ratio = min(1.0, remaining / wanted)
+                    tier_fill[i, group] = ratio
+                    if group == final_group:
+                        final_fill = ratio
+                    remaining = max(0.0, remaining - wanted)
+            final_delivered[i] = final_due * final_fill
+            unfilled = final_due - final_delivered[i]
+            lost_i = unfilled / backlog_days
+            backlog[i] = unfilled - lost_i
+
             if keep:
-                used_of[s] = used
-            inventory[s] -= used
-            short_i |= inventory[s] + in_transit[s] < slot_coef[s] * plan_i  # ship_and_order's test, before shipments
-        short[i] = short_i
-
-        final_due = final_new[i] + backlog[i]
-        if mixed:  # the reference's three groups: firms' orders for intermediate goods, for final goods, final demand
-            if y >= ordered[i]:  # every firm's order in full: how the book splits does not matter
-                fill[i] = final_goods_fill[i] = 1.0
-                rest = y - ordered[i]
-            else:  # split the book, only for a short supplier (off the hot path)
-                final_goods = 0.0
-                for m in range(out_ptr[i], out_ptr[i + 1]):
-                    link = out_link[m]
-                    if not closed[link]:
-                        final_goods += orders[link] * link_final_goods[link]
-                book = max(0.0, ordered[i] - final_goods)
-                fill[i] = min(1.0, y / book) if book > 0.0 else 0.0
-                rest = max(0.0, y - book)  # y itself without orders (a book is never negative)
-                final_goods_fill[i] = min(1.0, rest / final_goods) if final_goods > 0.0 else 0.0
-                rest = max(0.0, rest - final_goods)
-            final_fill = min(1.0, rest / final_due) if final_due > 0.0 else 0.0
-        elif not grouped:
-            ratio = y / demand if demand > 0.0 else 0.0
-            fill[i] = ratio
-            final_fill = ratio
-        else:
-            remaining, final_fill = y, 0.0
-            for group in range(n_groups):
-                wanted = tier_ordered[i, group] + (final_due if group == final_group else 0.0)
-                tier_fill[i, group] = 0.0
-                if wanted <= 0.0:
-                    continue
-                ratio = min(1.0, remaining / wanted)
-                tier_fill[i, group] = ratio
-                if group == final_group:
-                    final_fill = ratio
-                remaining = max(0.0, remaining - wanted)
-        final_delivered[i] = final_due * final_fill
-        unfilled = final_due - final_delivered[i]
-        lost_i = unfilled / backlog_days
-        backlog[i] = unfilled - lost_i
-
-        if keep:
-            lost_of[i] = lost_i
-        lost += lost_i
-        produced += y
-        fin_total += final_new[i]
-        delivered_total += final_delivered[i]
-        backlog_total += backlog[i]
+                lost_of[i] = lost_i
+            lost += lost_i
+            produced += y
+            fin_total += final_new[i]
+            delivered_total += final_delivered[i]
+            backlog_total += backlog[i]
     return consumed, lost, produced, fin_total, delivered_total, backlog_total
 
 
 @njit(cache=True)
 def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row):
     """Reference steps 5-6 customer by customer, then the next tick's arrivals; returns the units arriving next tick."""
-    shipped, stock, transit, arriving = ship_customers(t, 0, len(state.capacity), chain_map, params, state, any_closed, any_lead, True, False, np.empty(0))
+    shipped, stock, transit, arriving = ship_customers(t, np.array([0, len(state.capacity)]), chain_map, params, state, any_closed, any_lead, True, False, np.empty(0))
     totals_row[SHIPPED] = shipped
     totals_row[INVENTORY] = stock
     totals_row[IN_TRANSIT] = transit
@@ -274,8 +276,8 @@ def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row
 
 
 @njit(cache=True, inline="always")
-def ship_customers(t, begin, end, chain_map, params, state, any_closed, any_lead, scatter, keep, units_of):
-    """`ship_and_order` for customers `begin:end`; returns their sums (shipped, stock, in transit, arriving).
+def ship_customers(t, ranges, chain_map, params, state, any_closed, any_lead, scatter, keep, units_of):
+    """`ship_and_order` for the customers of `ranges` (as in `produce_firms`); returns their sums (shipped, stock, in transit, arriving).
 
     `simulate_wide` runs ranges side by side: without `scatter` the orders go only to `orders` (the suppliers'
     books are gathered after); with `keep`, each link's shipment goes to `units_of`, and the range's stock, transit
@@ -303,55 +305,56 @@ def ship_customers(t, begin, end, chain_map, params, state, any_closed, any_lead
     final_goods_fill = state.final_goods_fill
     mask = ring.shape[0] - 1
     shipped = stock = transit = arriving = 0.0
-    for i in range(begin, end):
-        lowest, second, scarcest = math.inf, math.inf, -1
-        # with one input, no other input bounds its orders
-        two_passes = slot_ptr[i + 1] - slot_ptr[i] > 1 and short[i]
-        if two_passes:
+    for r in range(0, len(ranges), 2):
+        for i in range(ranges[r], ranges[r + 1]):
+            lowest, second, scarcest = math.inf, math.inf, -1
+            # with one input, no other input bounds its orders
+            two_passes = slot_ptr[i + 1] - slot_ptr[i] > 1 and short[i]
+            if two_passes:
+                for s in range(slot_ptr[i], slot_ptr[i + 1]):
+                    shipped = ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit, units_of, keep)
+                    if adaptive and slot_link_ptr[s + 1] - slot_link_ptr[s] > 1:
+                        adapt_shares(slot_link_ptr[s], slot_link_ptr[s + 1], closed, any_closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, share, link_share, rho, weight)
+                    position = inventory[s] + in_transit[s]
+                    if position < slot_coef[s] * plan[i]:  # a bound at or above the plan never binds
+                        bound = input_bound(position, slot_coef[s], slot_necessity[s], base_output[i])
+                        second = min(second, max(lowest, bound))  # the two smallest bounds, and where the smallest is
+                        scarcest = s if bound < lowest else scarcest
+                        lowest = min(lowest, bound)
             for s in range(slot_ptr[i], slot_ptr[i + 1]):
-                shipped = ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit, units_of, keep)
-                if adaptive and slot_link_ptr[s + 1] - slot_link_ptr[s] > 1:
-                    adapt_shares(slot_link_ptr[s], slot_link_ptr[s + 1], closed, any_closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, share, link_share, rho, weight)
-                position = inventory[s] + in_transit[s]
-                if position < slot_coef[s] * plan[i]:  # a bound at or above the plan never binds
-                    bound = input_bound(position, slot_coef[s], slot_necessity[s], base_output[i])
-                    second = min(second, max(lowest, bound))  # the two smallest bounds, and where the smallest is
-                    scarcest = s if bound < lowest else scarcest
-                    lowest = min(lowest, bound)
-        for s in range(slot_ptr[i], slot_ptr[i + 1]):
-            lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
-            if not two_passes:
-                shipped = ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit, units_of, keep)
-                if adaptive and hi - lo > 1:
-                    adapt_shares(lo, hi, closed, any_closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, share, link_share, rho, weight)
-            # orders for the next tick (reference step 6), into each supplier's next order book
-            expected = within_slack(plan[i], second if s == scarcest else lowest)
-            gap = slot_target[s] + slot_pipeline[s] - inventory[s] - in_transit[s]
-            order = max(0.0, slot_coef[s] * expected + gap / tau)
-            if order < ROUNDING_SLACK * slot_coef[s] * base_output[i]:
-                order = 0.0  # rounding, not an order
-            for link in range(np.uint64(lo), np.uint64(hi)):  # unsigned: see the module's notes
-                o = order * share[link]
-                orders[link] = o
-                if not scatter:
+                lo, hi = slot_link_ptr[s], slot_link_ptr[s + 1]
+                if not two_passes:
+                    shipped = ship(t, s, shipped, any_closed, any_lead, closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, link_lead, lead_factor, slot_link_ptr, ring, mask, in_transit, units_of, keep)
+                    if adaptive and hi - lo > 1:
+                        adapt_shares(lo, hi, closed, any_closed, orders, grouped, tier_fill, mixed, fill, final_goods_fill, link_supplier, link_group, final_goods_group, final_goods, share, link_share, rho, weight)
+                # orders for the next tick (reference step 6), into each supplier's next order book
+                expected = within_slack(plan[i], second if s == scarcest else lowest)
+                gap = slot_target[s] + slot_pipeline[s] - inventory[s] - in_transit[s]
+                order = max(0.0, slot_coef[s] * expected + gap / tau)
+                if order < ROUNDING_SLACK * slot_coef[s] * base_output[i]:
+                    order = 0.0  # rounding, not an order
+                for link in range(np.uint64(lo), np.uint64(hi)):  # unsigned: see the module's notes
+                    o = order * share[link]
+                    orders[link] = o
+                    if not scatter:
+                        continue
+                    j = np.uint64(link_supplier[link])
+                    ordered[j] += o  # book_order, written out (see ship)
+                    if grouped:
+                        tier_ordered[j, link_group[link]] += o * (1.0 - final_goods[link])
+                        tier_ordered[j, final_goods_group[link]] += o * final_goods[link]
+                if keep:
                     continue
-                j = np.uint64(link_supplier[link])
-                ordered[j] += o  # book_order, written out (see ship)
-                if grouped:
-                    tier_ordered[j, link_group[link]] += o * (1.0 - final_goods[link])
-                    tier_ordered[j, final_goods_group[link]] += o * final_goods[link]
-            if keep:
-                continue
-            # end of tick: record stock and transit, then take in what the next tick will use
-            stock += inventory[s]
-            transit += in_transit[s]
-            b = (t + 1) & mask
-            units = ring[b, s]
-            if units != 0.0:
-                ring[b, s] = 0.0
-                inventory[s] += units
-                in_transit[s] -= units
-                arriving += units
+                # end of tick: record stock and transit, then take in what the next tick will use
+                stock += inventory[s]
+                transit += in_transit[s]
+                b = (t + 1) & mask
+                units = ring[b, s]
+                if units != 0.0:
+                    ring[b, s] = 0.0
+                    inventory[s] += units
+                    in_transit[s] -= units
+                    arriving += units
     return shipped, stock, transit, arriving
 
 
@@ -496,40 +499,41 @@ def wide_ticks(chain_map, params, calendar, record, chunk_ptr, state, live, any_
         row[ARRIVED] = arriving
         next_row, n_live, any_closed = open_tick(t, next_row, n_live, live, calendar, chain_map, params, state)
         for c in prange(len(chunk_ptr) - 1):
-            sums = produce_firms(chunk_ptr[c], chunk_ptr[c + 1], chain_map, params, state, c > 0, lost_of, used_of)
+            sums = produce_firms(chunk_ptr[c : c + 2], chain_map, params, state, c > 0, lost_of, used_of)
             if c == 0:
                 first[0], first[1], first[2], first[3], first[4], first[5] = sums
         any_lead = any_lead_row and n_live > 0
         for c in prange(len(chunk_ptr) - 1):
-            sums = ship_customers(t, chunk_ptr[c], chunk_ptr[c + 1], chain_map, params, state, any_closed, any_lead, False, c > 0, units_of)
+            sums = ship_customers(t, chunk_ptr[c : c + 2], chain_map, params, state, any_closed, any_lead, False, c > 0, units_of)
             if c == 0:
                 first[6], first[7], first[8], first[9] = sums
         for c in prange(len(chunk_ptr) - 1):
-            gather_books(chunk_ptr[c], chunk_ptr[c + 1], chain_map, params, state)
+            gather_books(chunk_ptr[c : c + 2], chain_map, params, state)
         arriving = wide_totals(t, chunk_ptr[1], chain_map, state, row, first, lost_of, used_of, units_of)
         record_tick(t, chain_map, state, record)
 
 
 @njit(cache=True, inline="always")
-def gather_books(lo, hi, chain_map, params, state):
-    """Suppliers `lo:hi`'s order books for the next tick from `orders`, each added over the supplier's links in
+def gather_books(ranges, chain_map, params, state):
+    """The order books of the suppliers of `ranges` (as in `produce_firms`) for the next tick from `orders`, each added over the supplier's links in
     link order (`out_link`), as `ship_customers` adds them one customer after another."""
     out_ptr, out_link, link_group, final_goods, final_goods_group = (
         chain_map.out_ptr, chain_map.out_link, chain_map.link_group, chain_map.link_final_goods, chain_map.link_final_goods_group,
     )  # fmt: skip
     orders, ordered, tier_ordered, grouped = state.orders, state.ordered, state.tier_ordered, params.grouped
-    for j in range(lo, hi):
-        book = 0.0
-        if grouped:
-            tier_ordered[j, :] = 0.0
-        for m in range(out_ptr[j], out_ptr[j + 1]):
-            link = out_link[m]
-            o = orders[link]
-            book += o
+    for r in range(0, len(ranges), 2):
+        for j in range(ranges[r], ranges[r + 1]):
+            book = 0.0
             if grouped:
-                tier_ordered[j, link_group[link]] += o * (1.0 - final_goods[link])
-                tier_ordered[j, final_goods_group[link]] += o * final_goods[link]
-        ordered[j] = book
+                tier_ordered[j, :] = 0.0
+            for m in range(out_ptr[j], out_ptr[j + 1]):
+                link = out_link[m]
+                o = orders[link]
+                book += o
+                if grouped:
+                    tier_ordered[j, link_group[link]] += o * (1.0 - final_goods[link])
+                    tier_ordered[j, final_goods_group[link]] += o * final_goods[link]
+            ordered[j] = book
 
 
 @njit(cache=True, inline="always")
