@@ -1,9 +1,18 @@
-"""What a partial simulation could save (issue 15, item 2): the firm-ticks a shock makes leave the baseline run.
+"""Partial simulation (issue 15, item 2): what it saves, timed against the whole map in the same process, and
+how far a shock reaches.
 
-    python benchmarks/partial.py                 # Willems 38 by firm (2,025 knock-outs) and the flagship (300 per variant)
-    python benchmarks/partial.py --quick         # 200 knock-outs, 50 replications per variant
+    python benchmarks/partial.py                 # Willems 38 by firm (2,025 knock-outs, 3 rounds) and the flagship (2,000 x 4, 3 rounds)
+    python benchmarks/partial.py --quick         # 200 knock-outs, 500 replications per variant, 1 round
+    python benchmarks/partial.py --quick --limit 0.5   # another engine.PARTIAL_LIMIT (when a replication gives up)
+    python benchmarks/partial.py --reach         # how far shocks reach: the analysis that preceded the design (below)
 
-Every knock-out or replication is run with the whole-map scalar kernel and per-firm trajectories, and compared
+Speed. A stress test and a Monte Carlo batch, each with partial simulation (the default, `engine.PARTIAL_LIMIT`)
+and without it (the limit 0: every replication on the whole map in lanes), taking turns (ABAB...) on the warm JIT;
+each partial round starts without a baseline record, so it pays for recording one. Reported: each way's median wall
+time, the ratio, whether the two gave the same numbers bit for bit, and how the replications went (stayed partial,
+gave up, mean share of the whole map's work done). Results: benchmarks/results/partial_speed.json.
+
+Reach (`--reach`). Every knock-out or replication is run with the whole-map scalar kernel and per-firm trajectories, and compared
 bitwise with the baseline run of the same compiled run: no shocks, the variant's timed policies (they are the same
 in every replication, so a baseline record would hold them); the baseline run is not bitwise stationary, so
 "at baseline" means equal to the baseline run's own numbers tick by tick. Two counts per run, a firm counting from
@@ -28,6 +37,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import statistics
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -101,10 +111,94 @@ def group_shares(first: np.ndarray, T: int) -> dict:
     return out
 
 
+def plans_summary() -> dict:
+    """How the partial simulations of the runs since `engine._plans` was last cleared went."""
+    from simcore.engines.numba import engine
+
+    plans = list(engine._plans.values())
+    tried, gave_up = sum(p.tried for p in plans), sum(p.gave_up for p in plans)
+    kept = tried - gave_up
+    return {"runs": len(plans), "tried": tried, "gave_up": gave_up, "mean_work_share_kept": sum(p.work for p in plans) / kept if kept else None,
+            "runs_given_up_on": sum(not p.usable for p in plans)}  # fmt: skip
+
+
+def timed_ways(label: str, rounds: int, work) -> dict:
+    """`work()` with partial simulation and without (`engine.PARTIAL_LIMIT` 0), taking turns; each partial round
+    with no baseline record kept from before. Medians, the ratio, and whether both ways gave the same numbers."""
+    from simcore.engines.numba import engine
+
+    limit = engine.PARTIAL_LIMIT
+    seconds, cpu = {"partial": [], "whole": []}, {"partial": [], "whole": []}  # wall; CPU of this process (steadier on a loaded machine)
+    results, summary = {}, None
+    for r in range(rounds):
+        for way in ("partial", "whole") if r % 2 == 0 else ("whole", "partial"):
+            engine.PARTIAL_LIMIT = limit if way == "partial" else 0.0
+            engine._plans.clear()
+            t0, c0 = time.perf_counter(), time.process_time()
+            results[way] = work()
+            seconds[way].append(time.perf_counter() - t0)
+            cpu[way].append(time.process_time() - c0)
+            if way == "partial":
+                summary = plans_summary()
+            print(f"{label}, round {r + 1}, {way}: {seconds[way][-1]:.1f} s, CPU {cpu[way][-1]:.1f} s", flush=True)
+    engine.PARTIAL_LIMIT = limit
+    median = {way: statistics.median(s) for way, s in seconds.items()}
+    median_cpu = {way: statistics.median(s) for way, s in cpu.items()}
+    same = all(np.array_equal(a, b, equal_nan=True) for a, b in zip(results["partial"], results["whole"]))
+    out = {"rounds": rounds, "seconds": seconds, "median_partial": median["partial"], "median_whole": median["whole"],
+           "speedup": median["whole"] / median["partial"],
+           "cpu_seconds": cpu, "median_cpu_partial": median_cpu["partial"], "median_cpu_whole": median_cpu["whole"], "cpu_speedup": median_cpu["whole"] / median_cpu["partial"],
+           "bitwise_equal": same, "partial_limit": limit, "replications": summary}  # fmt: skip
+    print(f"{label}: {json.dumps(out)}", flush=True)
+    return out
+
+
+def speed(args) -> None:
+    import numba
+
+    from simcore import load_scenario
+    from simcore.montecarlo import run_batch
+    from simcore.stress import run_stress, setup_stress
+
+    rounds = args.rounds or (1 if args.quick else 3)
+    setup, _ = setup_stress(WILLEMS, by="firm", duration=30, magnitude=1.0, horizon=365, sample=200 if args.quick else None, seed=1)
+    warm, _ = setup_stress(WILLEMS, by="firm", horizon=365, sample=20, seed=2)
+    run_stress(warm, progress=False)  # the JIT, both ways
+    willems = timed_ways("Willems 38 by firm", rounds, lambda: [run_stress(setup, progress=False)])
+
+    scenario = load_scenario(FLAGSHIP)
+    reps = 500 if args.quick else 2000
+    run_batch(scenario, 64, progress=False)
+    flagship = timed_ways(f"flagship, {reps} replications x {len(scenario.variants)} variants", rounds, lambda: (lambda r: [r.metrics, r.counts])(run_batch(scenario, reps, progress=False)))
+
+    (HERE / "results" / ("partial_speed_quick.json" if args.quick else "partial_speed.json")).write_text(
+        json.dumps(
+            {
+                "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": platform.machine(), "python": platform.python_version(),
+                "threads": numba.get_num_threads(),
+                "willems_38": {"model": str(WILLEMS.relative_to(ROOT)), "knockouts": len(setup.units), "what": "run_stress, by firm, 30 days, magnitude 1, 365-day horizon", **willems},
+                "flagship": {"scenario": str(FLAGSHIP.relative_to(ROOT)), "replications_per_variant": reps, "variants": len(scenario.variants), "what": "run_batch", **flagship},
+            },
+            indent=1,
+        )
+        + "\n"
+    )  # fmt: skip
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--rounds", type=int, help="rounds of each way (default 3, --quick 1)")
+    p.add_argument("--limit", type=float, help="engine.PARTIAL_LIMIT for the partial rounds (default: the engine's)")
+    p.add_argument("--reach", action="store_true", help="how far shocks reach (the analysis before the design), not the speed")
     args = p.parse_args()
+    if not args.reach:
+        if args.limit is not None:
+            from simcore.engines.numba import engine
+
+            engine.PARTIAL_LIMIT = args.limit
+        speed(args)
+        return
 
     from simcore.api import load_scenario
     from simcore.compile import compile_variant

@@ -1,4 +1,4 @@
-"""The Numba kernels' arguments, in five documented bundles (named tuples of arrays and scalars).
+"""The Numba kernels' arguments, in documented bundles (named tuples of arrays and scalars).
 
 `kernels.simulate(chain_map, params, calendar, record)` runs one compiled run, and `lanes.simulate_group(chain_map,
 params, calendar, row_ptr, record)` a group of replications side by side; both build their `State`. Numba passes a

@@ -101,9 +101,11 @@ def _batch_calendar(run: CompiledRun, rows: list) -> tuple[Calendar, np.ndarray]
 
 
 def _run_lanes(run: CompiledRun, calendar: Calendar, row_ptr: np.ndarray, out: BatchTrajectories) -> None:
-    """The whole map for every replication, `lanes_for(run)` side by side."""
+    """The whole map for every replication, `lanes_for(run)` side by side, or fewer where a batch is too small to
+    give every thread a group (the replications a partial simulation gave up on, mostly)."""
     n = len(row_ptr) - 1
-    group_ptr = np.unique(np.r_[np.arange(0, n, lanes_for(run)), n]).astype(np.int64)
+    width = max(1, min(lanes_for(run), -(-n // numba.get_num_threads())))
+    group_ptr = np.unique(np.r_[np.arange(0, n, width), n]).astype(np.int64)
     chain_map, params = _chain_map(run), _params(run)
     if numba.get_num_threads() == 1:  # one group after another, without entering a parallel region
         for a, b in zip(group_ptr[:-1], group_ptr[1:]):
@@ -140,16 +142,19 @@ PARTIAL_BYTES = 256 * 2**20
 
 @dataclass(eq=False)
 class PartialPlan:
-    """A compiled run's baseline record and how its partial simulations went: tried, gave up."""
+    """A compiled run's baseline record and how its partial simulations went: tried, gave up, the work done by
+    those that did not (in shares of the whole map's)."""
 
     baseline: Baseline
     tried: int = 0
     gave_up: int = 0
+    work: float = 0.0
     usable: bool = True
 
     def count(self, done: np.ndarray) -> None:
         self.tried += done.size
         self.gave_up += int((done < 0).sum())
+        self.work += float(done[done >= 0].sum())
         self.usable = self.gave_up * 2 <= self.tried
 
 

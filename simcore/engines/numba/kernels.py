@@ -171,15 +171,16 @@ def reopen_books(live, n_live, calendar, chain_map, state, grouped):
 def produce_and_ration(chain_map, params, state, totals_row):
     """Reference steps 2-4 for every firm; the suppliers' fill ratios go to `fill` / `tier_fill` (by group)."""
     none = np.empty(0)
-    sums = produce_firms(np.array([0, len(state.capacity)]), chain_map, params, state, False, none, none)
+    sums = produce_firms((0, len(state.capacity)), chain_map, params, state, False, none, none)
     totals_row[CONSUMED], totals_row[LOST], totals_row[PRODUCED] = sums[0], sums[1], sums[2]
     totals_row[FINAL_DEMAND], totals_row[FINAL_DELIVERED], totals_row[BACKLOG] = sums[3], sums[4], sums[5]
 
 
 @njit(cache=True, inline="always")
 def produce_firms(ranges, chain_map, params, state, keep, lost_of, used_of):
-    """`produce_and_ration` for the firms of `ranges` (int64 [lo, hi, lo, hi, ...]: firms lo:hi, one range after
-    another; ranges, not a list of firms, keep the firm loop as tight as over all firms); returns their sums (consumed, lost, produced, final demand, delivered,
+    """`produce_and_ration` for the firms of `ranges` ((lo, hi, lo, hi, ...), a tuple or an int64 array: firms
+    lo:hi, one range after another; a partial simulation's active firms, partial.py): one call for many firms, since
+    a call per firm would unpack the bundles' thirty arrays each time (5x slower); returns their sums (consumed, lost, produced, final demand, delivered,
     backlog), each added one by one in firm (input) order. If `keep` (`simulate_wide`), also each firm's lost sales
     into `lost_of` and each input's use into `used_of`, for the sums over all firms in that same order."""
     final_demand, slot_ptr, slot_coef, slot_necessity, base_output = (
@@ -268,7 +269,7 @@ def produce_firms(ranges, chain_map, params, state, keep, lost_of, used_of):
 @njit(cache=True)
 def ship_and_order(t, chain_map, params, state, any_closed, any_lead, totals_row):
     """Reference steps 5-6 customer by customer, then the next tick's arrivals; returns the units arriving next tick."""
-    shipped, stock, transit, arriving = ship_customers(t, np.array([0, len(state.capacity)]), chain_map, params, state, any_closed, any_lead, True, False, np.empty(0))
+    shipped, stock, transit, arriving = ship_customers(t, (0, len(state.capacity)), chain_map, params, state, any_closed, any_lead, True, False, np.empty(0))
     totals_row[SHIPPED] = shipped
     totals_row[INVENTORY] = stock
     totals_row[IN_TRANSIT] = transit
@@ -499,16 +500,16 @@ def wide_ticks(chain_map, params, calendar, record, chunk_ptr, state, live, any_
         row[ARRIVED] = arriving
         next_row, n_live, any_closed = open_tick(t, next_row, n_live, live, calendar, chain_map, params, state)
         for c in prange(len(chunk_ptr) - 1):
-            sums = produce_firms(chunk_ptr[c : c + 2], chain_map, params, state, c > 0, lost_of, used_of)
+            sums = produce_firms((chunk_ptr[c], chunk_ptr[c + 1]), chain_map, params, state, c > 0, lost_of, used_of)
             if c == 0:
                 first[0], first[1], first[2], first[3], first[4], first[5] = sums
         any_lead = any_lead_row and n_live > 0
         for c in prange(len(chunk_ptr) - 1):
-            sums = ship_customers(t, chunk_ptr[c : c + 2], chain_map, params, state, any_closed, any_lead, False, c > 0, units_of)
+            sums = ship_customers(t, (chunk_ptr[c], chunk_ptr[c + 1]), chain_map, params, state, any_closed, any_lead, False, c > 0, units_of)
             if c == 0:
                 first[6], first[7], first[8], first[9] = sums
         for c in prange(len(chunk_ptr) - 1):
-            gather_books(chunk_ptr[c : c + 2], chain_map, params, state)
+            gather_books((chunk_ptr[c], chunk_ptr[c + 1]), chain_map, params, state)
         arriving = wide_totals(t, chunk_ptr[1], chain_map, state, row, first, lost_of, used_of, units_of)
         record_tick(t, chain_map, state, record)
 
