@@ -3,7 +3,7 @@
 A knock-out of one firm moves, over a 30-day horizon, a few hundred firms of a 2,000-firm map off the baseline; the
 others compute the baseline run's numbers again (benchmarks/README.md, Partial simulation). Here a replication
 starts with no firm *active*; a firm joins the active set, for good, at the first tick its state can leave the
-baseline run's (docs/engine.md, Partial simulation):
+baseline run's (docs/engine.md, Only what a shock reaches: partial simulation):
 
 - at the onset of a shock row that touches it (its damage or demand, a closed link at either end, a slowed link's
   customer, a timed-policy row of the replication's own on its capacity, inputs or shares);
