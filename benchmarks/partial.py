@@ -1,12 +1,13 @@
 """Partial simulation (issue 15, item 2): what it saves, timed against the whole map in the same process, and
 how far a shock reaches.
 
-    python benchmarks/partial.py                 # Willems 38 by firm (2,025 knock-outs, 3 rounds) and the flagship (2,000 x 4, 3 rounds)
-    python benchmarks/partial.py --quick         # 200 knock-outs, 500 replications per variant, 1 round
+    python benchmarks/partial.py                 # Willems 38 by firm (2,025 knock-outs), 3 rounds each way
+    python benchmarks/partial.py --quick         # 200 knock-outs, 1 round
     python benchmarks/partial.py --quick --limit 0.5   # another engine.PARTIAL_LIMIT (when a replication gives up)
     python benchmarks/partial.py --reach         # how far shocks reach: the analysis that preceded the design (below)
 
-Speed. A stress test and a Monte Carlo batch, each with partial simulation (the default, `engine.PARTIAL_LIMIT`)
+Speed. A stress test (its knock-outs run as partial simulations: `run_numba_batch(..., partial=True)`; Monte Carlo
+batches do not, docs/engine.md) with partial simulation (`engine.PARTIAL_LIMIT`)
 and without it (the limit 0: every replication on the whole map in lanes), taking turns (ABAB...) on the warm JIT;
 each partial round starts without a baseline record, so it pays for recording one. Reported: each way's median wall
 time, the ratio, whether the two gave the same numbers bit for bit, and how the replications went (stayed partial,
@@ -156,8 +157,6 @@ def timed_ways(label: str, rounds: int, work) -> dict:
 def speed(args) -> None:
     import numba
 
-    from simcore import load_scenario
-    from simcore.montecarlo import run_batch
     from simcore.stress import run_stress, setup_stress
 
     rounds = args.rounds or (1 if args.quick else 3)
@@ -166,18 +165,12 @@ def speed(args) -> None:
     run_stress(warm, progress=False)  # the JIT, both ways
     willems = timed_ways("Willems 38 by firm", rounds, lambda: [run_stress(setup, progress=False)])
 
-    scenario = load_scenario(FLAGSHIP)
-    reps = 500 if args.quick else 2000
-    run_batch(scenario, 64, progress=False)
-    flagship = timed_ways(f"flagship, {reps} replications x {len(scenario.variants)} variants", rounds, lambda: (lambda r: [r.metrics, r.counts])(run_batch(scenario, reps, progress=False)))
-
     (HERE / "results" / ("partial_speed_quick.json" if args.quick else "partial_speed.json")).write_text(
         json.dumps(
             {
                 "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": platform.machine(), "python": platform.python_version(),
                 "threads": numba.get_num_threads(),
                 "willems_38": {"model": str(WILLEMS.relative_to(ROOT)), "knockouts": len(setup.units), "what": "run_stress, by firm, 30 days, magnitude 1, 365-day horizon", **willems},
-                "flagship": {"scenario": str(FLAGSHIP.relative_to(ROOT)), "replications_per_variant": reps, "variants": len(scenario.variants), "what": "run_batch", **flagship},
             },
             indent=1,
         )

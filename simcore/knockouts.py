@@ -44,7 +44,7 @@ def knockout(setup: StressSetup, u: int) -> ShockTable:
 
 def stress_chunk(setup: StressSetup, first: int, stop: int) -> tuple[int, np.ndarray]:
     """Units `first .. stop - 1`: (first, metrics (units, chains, 5: loss, depth, tts, ttr, fill_rate))."""
-    out = get_batch_engine(setup.engine)(setup.run, [knockout(setup, u) for u in range(first, stop)])
+    out = get_batch_engine(setup.engine)(setup.run, [knockout(setup, u) for u in range(first, stop)], partial=True)  # a knock-out's reach is local
     metrics = chain_metrics(setup.run, out, np.zeros(stop - first))  # every knock-out starts on day 0
     return first, metrics
 

@@ -25,11 +25,12 @@ def get_engine(name: str) -> Engine:
     raise ValueError(f"unknown engine {name!r}; expected one of {', '.join(ENGINES)}")
 
 
-BatchEngine = Callable[[CompiledRun, list], BatchTrajectories]
+BatchEngine = Callable[..., BatchTrajectories]
 
 
 def get_batch_engine(name: str) -> BatchEngine:
-    """`(run, shock tables) -> BatchTrajectories`: one replication per table (simcore.montecarlo)."""
+    """`(run, shock tables, partial=False) -> BatchTrajectories`: one replication per table (simcore.montecarlo);
+    `partial`: simulate only what each table's shocks reach, where that pays (the Numba engine; the same numbers)."""
     if name == "numba":
         from simcore.engines.numba.engine import run_numba_batch
 
@@ -37,5 +38,5 @@ def get_batch_engine(name: str) -> BatchEngine:
     if name == "reference":
         from simcore.engines.reference import run_reference
 
-        return lambda run, shocks: BatchTrajectories.stack([run_reference(run.with_shocks(t), False) for t in shocks])
+        return lambda run, shocks, partial=False: BatchTrajectories.stack([run_reference(run.with_shocks(t), False) for t in shocks])
     raise ValueError(f"unknown engine {name!r}; expected one of {', '.join(ENGINES)}")

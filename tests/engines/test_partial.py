@@ -137,7 +137,7 @@ def test_batches_give_up_and_fall_back_to_the_whole_map(monkeypatch):
     run = compile_model(cmap, cmap.parameters, 60, ShockTable.empty())
     tables = [ShockTable.from_rows([(DAMAGE, k, 1.0, 0.0, 20.0, STEP, 0.0, 0)]) for k in range(0, run.n_firms, 15)]
     monkeypatch.setattr(engine, "PARTIAL_LIMIT", 1e-9)
-    batch = engine.run_numba_batch(run, tables)
+    batch = engine.run_numba_batch(run, tables, partial=True)
     plan = engine._plans[run]
     assert plan.tried == engine.PARTIAL_PROBE and plan.gave_up == engine.PARTIAL_PROBE and not plan.usable
     assert engine.partial_for(run) is None
@@ -159,7 +159,7 @@ def test_batches_mix_partial_and_whole_replications(threads, monkeypatch):
     previous = numba.get_num_threads()
     numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
     try:
-        batch = engine.run_numba_batch(run, tables)
+        batch = engine.run_numba_batch(run, tables, partial=True)
     finally:
         numba.set_num_threads(previous)
     plan = engine._plans[run]
@@ -168,3 +168,18 @@ def test_batches_mix_partial_and_whole_replications(threads, monkeypatch):
         single = run_numba(run.with_shocks(table), firm_trajectories=False)
         for name in BATCH_SERIES:
             assert np.array_equal(getattr(batch, name)[k], getattr(single, name)), (k, name)
+
+
+def test_only_callers_that_ask_get_partial_simulation(monkeypatch):
+    """Monte Carlo batches (no `partial`) run in lanes and record no baseline; the stress test's knock-outs ask."""
+    from simcore.chainmap.load import load_model
+    from simcore.knockouts import stress_chunk
+    from simcore.stress import setup_stress
+
+    cmap = load_model(ROOT / "models" / "ev_chain.toml")
+    run = compile_model(cmap, cmap.parameters, 30, ShockTable.empty())
+    engine.run_numba_batch(run, [ShockTable.from_rows([(DAMAGE, 0, 1.0, 0.0, 5.0, STEP, 0.0, 0)])])
+    assert run not in engine._plans
+    setup, _ = setup_stress(ROOT / "models" / "ev_chain.toml", by="firm", horizon=30, sample=4, seed=1)
+    stress_chunk(setup, 0, 4)
+    assert engine._plans[setup.run].tried == 4

@@ -65,14 +65,15 @@ def wide_chunks(run: CompiledRun, threads: int | None = None, at_least: int | No
     return np.unique(np.r_[0, cuts, run.n_firms]).astype(np.int64)
 
 
-def run_numba_batch(run: CompiledRun, shocks: list) -> BatchTrajectories:
+def run_numba_batch(run: CompiledRun, shocks: list, partial: bool = False) -> BatchTrajectories:
     """One replication per shock table (map-level `ShockTable`s); each replication's numbers are those of
-    `run_numba(run.with_shocks(table))`. Replications run as partial simulations where that pays
-    (`partial_for`), the others `lanes_for(run)` to a kernel call; the calls in parallel over Numba's threads."""
+    `run_numba(run.with_shocks(table))`. With `partial` (knock-outs: their shocks are local), replications run as
+    partial simulations where that pays (`partial_for`); the others `lanes_for(run)` to a kernel call; the calls in
+    parallel over Numba's threads."""
     rows = [run.shock_columns(table) for table in shocks]  # each sorted by start
     calendar, row_ptr = _batch_calendar(run, rows)
     out = BatchTrajectories.allocate(len(rows), run.horizon, len(run.chain_names), run.n_firms)
-    plan = partial_for(run)
+    plan = partial_for(run) if partial else None
     if plan is None or not rows:
         _run_lanes(run, calendar, row_ptr, out)
         return out
