@@ -11,7 +11,8 @@ import numpy as np
 
 from simcore.core.compiled import MIXED, PRIORITY, CompiledRun
 from simcore.core.primitives import ShockTable
-from simcore.engines.numba import kernels, lanes, partial
+from simcore.engines.numba import kernels, lanes
+from simcore.engines.numba import partial as partial_kernels  # `partial` is run_numba_batch's switch
 from simcore.engines.numba.bundles import Baseline, Calendar, ChainMap, LaneRecord, Params, Record
 from simcore.engines.trajectories import BatchTrajectories, Trajectories
 
@@ -116,16 +117,16 @@ def _run_lanes(run: CompiledRun, calendar: Calendar, row_ptr: np.ndarray, out: B
 
 
 def _run_partial(run: CompiledRun, base: Baseline, calendar: Calendar, touch: np.ndarray, row_ptr: np.ndarray, record: LaneRecord) -> np.ndarray:
-    """`partial.simulate_partial` for each replication of `row_ptr`: the share of the whole map's work it did, -1 if
+    """`partial_kernels.simulate_partial` for each replication of `row_ptr`: the share of the whole map's work it did, -1 if
     it gave up (its outputs are then to be computed again)."""
     done = np.zeros(len(row_ptr) - 1)
     args = (_chain_map(run), _params(run), calendar, np.ascontiguousarray(touch, dtype=np.bool_), row_ptr, base, record, PARTIAL_LIMIT, done)
     if numba.get_num_threads() == 1:
-        partial.simulate_serial(*args)
+        partial_kernels.simulate_serial(*args)
     else:
         previous = numba.set_parallel_chunksize(1)  # replications differ in cost: hand them out one at a time
         try:
-            partial.simulate_parallel(*args)
+            partial_kernels.simulate_parallel(*args)
         finally:
             numba.set_parallel_chunksize(previous)
     return done
@@ -203,7 +204,7 @@ def record_baseline(run: CompiledRun) -> Baseline:
         work=(1 + np.diff(slot_ptr) + in_links + out_links).astype(np.int64),
     )  # fmt: skip
     calendar = _calendar(run.shock_columns(ShockTable.empty()))
-    partial.record_baseline(_chain_map(run), _params(run), calendar, base)
+    partial_kernels.record_baseline(_chain_map(run), _params(run), calendar, base)
     return base
 
 
