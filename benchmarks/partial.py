@@ -6,8 +6,8 @@ how far a shock reaches.
     python benchmarks/partial.py --quick --limit 0.5   # another engine.PARTIAL_LIMIT (when a replication gives up)
     python benchmarks/partial.py --reach         # how far shocks reach: the analysis that preceded the design (below)
 
-Speed. A stress test (its knock-outs run as partial simulations: `run_numba_batch(..., partial=True)`; Monte Carlo
-batches do not, docs/engine.md) with partial simulation (`engine.PARTIAL_LIMIT`)
+Speed. A stress test (its knock-outs run as partial simulations: `run_numba_batch(..., partial=True)`, asked for here
+whatever the test's size, `knockouts.PARTIAL_FIRM_DAYS`; Monte Carlo batches do not, docs/engine.md) with partial simulation (`engine.PARTIAL_LIMIT`)
 and without it (the limit 0: every replication on the whole map in lanes), taking turns (ABAB...) on the warm JIT;
 each partial round starts without a baseline record, so it pays for recording one. Reported: each way's median wall
 time, the ratio, whether the two gave the same numbers bit for bit, and how the replications went (stayed partial,
@@ -36,6 +36,7 @@ Results: benchmarks/results/partial.json.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import platform
 import statistics
@@ -162,6 +163,7 @@ def speed(args) -> None:
     rounds = args.rounds or (1 if args.quick else 3)
     setup, _ = setup_stress(WILLEMS, by="firm", duration=30, magnitude=1.0, horizon=365, sample=200 if args.quick else None, seed=1)
     warm, _ = setup_stress(WILLEMS, by="firm", horizon=365, sample=20, seed=2)
+    setup, warm = (dataclasses.replace(s, partial=True) for s in (setup, warm))  # --quick and the warm-up are below knockouts.PARTIAL_FIRM_DAYS
     run_stress(warm, progress=False)  # the JIT, both ways
     willems = timed_ways("Willems 38 by firm", rounds, lambda: [run_stress(setup, progress=False)])
 

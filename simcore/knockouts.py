@@ -36,6 +36,19 @@ class StressSetup:
     duration: float
     magnitude: float
     engine: str = "numba"
+    partial: bool = False  # knock-outs as partial simulations (docs/engine.md); `setup_stress` asks for big tests only
+
+
+PARTIAL_FIRM_DAYS = 5e8
+"""The knock-outs (units x firms x days) from which a stress test asks for partial simulation. Its kernels take
+80-100 s to compile on a cold cache (a 190-firm stress test: 68 s before them, 158-171 s with them) and save about
+a fifth of the time of a large test (Willems 38 by firm, 1.5e9 firm-days: 64 s against 83 s in lanes); below this,
+about 30 s of lanes, the saving is a few seconds (benchmarks/README.md, Partial simulation)."""
+
+
+def asks_partial(run: CompiledRun, units: int) -> bool:
+    """Whether a stress test of `units` knock-outs of `run` is big enough for partial simulation to pay."""
+    return units * run.n_firms * run.horizon >= PARTIAL_FIRM_DAYS
 
 
 def knockout(setup: StressSetup, u: int) -> ShockTable:
@@ -44,7 +57,7 @@ def knockout(setup: StressSetup, u: int) -> ShockTable:
 
 def stress_chunk(setup: StressSetup, first: int, stop: int) -> tuple[int, np.ndarray]:
     """Units `first .. stop - 1`: (first, metrics (units, chains, 5: loss, depth, tts, ttr, fill_rate))."""
-    out = get_batch_engine(setup.engine)(setup.run, [knockout(setup, u) for u in range(first, stop)], partial=True)  # a knock-out's reach is local
+    out = get_batch_engine(setup.engine)(setup.run, [knockout(setup, u) for u in range(first, stop)], partial=setup.partial)  # a knock-out's reach is local
     metrics = chain_metrics(setup.run, out, np.zeros(stop - first))  # every knock-out starts on day 0
     return first, metrics
 

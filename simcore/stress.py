@@ -23,7 +23,7 @@ from simcore.chainmap.inspect import DEFAULT_ORIGINS, short_board_suppliers
 from simcore.compile import compile_model, compile_variant
 from simcore.core.primitives import ShockTable
 from simcore.errors import InputError, Problem
-from simcore.knockouts import StressSetup, stress_chunk
+from simcore.knockouts import StressSetup, asks_partial, stress_chunk
 from simcore.limits import MAX_HORIZON
 from simcore.metrics import DROP
 from simcore.montecarlo.cluster import Interrupted, plan_chunks, progress_bar, run_tasks
@@ -65,7 +65,8 @@ def setup_stress(source: str | Path, by: str = "firm", duration: float = 30.0, m
     if sample is not None and sample < len(units):
         keep = np.sort(np.random.default_rng(seed).choice(len(units), sample, replace=False))
         units, members = [units[k] for k in keep], [members[k] for k in keep]
-    return StressSetup(name, run, by, tuple(units), tuple(members), float(duration), float(magnitude), engine), cmap
+    setup = StressSetup(name, run, by, tuple(units), tuple(members), float(duration), float(magnitude), engine, asks_partial(run, len(units)))
+    return setup, cmap
 
 
 def _units(cmap: ChainMap, by: str) -> tuple[list[str], list[np.ndarray]]:

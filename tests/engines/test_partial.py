@@ -8,6 +8,7 @@ with the partial kernel itself, not with the lanes kernel it falls back to.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numba
@@ -170,8 +171,9 @@ def test_batches_mix_partial_and_whole_replications(threads, monkeypatch):
             assert np.array_equal(getattr(batch, name)[k], getattr(single, name)), (k, name)
 
 
-def test_only_callers_that_ask_get_partial_simulation(monkeypatch):
-    """Monte Carlo batches (no `partial`) run in lanes and record no baseline; the stress test's knock-outs ask."""
+def test_only_callers_that_ask_get_partial_simulation():
+    """Monte Carlo batches (no `partial`) run in lanes and record no baseline; a stress test's knock-outs ask
+    when its setup says so."""
     from simcore.chainmap.load import load_model
     from simcore.knockouts import stress_chunk
     from simcore.stress import setup_stress
@@ -180,6 +182,32 @@ def test_only_callers_that_ask_get_partial_simulation(monkeypatch):
     run = compile_model(cmap, cmap.parameters, 30, ShockTable.empty())
     engine.run_numba_batch(run, [ShockTable.from_rows([(DAMAGE, 0, 1.0, 0.0, 5.0, STEP, 0.0, 0)])])
     assert run not in engine._plans
-    setup, _ = setup_stress(ROOT / "models" / "ev_chain.toml", by="firm", horizon=30, sample=4, seed=1)
-    stress_chunk(setup, 0, 4)
-    assert engine._plans[setup.run].tried == 4
+    small, _ = setup_stress(ROOT / "models" / "ev_chain.toml", by="firm", horizon=30, sample=4, seed=1)
+    assert not small.partial
+    stress_chunk(small, 0, 4)
+    assert small.run not in engine._plans
+    asking = dataclasses.replace(small, partial=True)
+    stress_chunk(asking, 0, 4)
+    assert engine._plans[asking.run].tried == 4
+
+
+def test_stress_tests_ask_for_partial_simulation_from_their_size(monkeypatch):
+    """`knockouts.PARTIAL_FIRM_DAYS`: units x firms x days at least this asks (below, the partial kernels' compile
+    would cost more than they save); the threshold itself is large (Willems 38 by firm over 365 days asks, over
+    30 days it does not)."""
+    from simcore import knockouts
+    from simcore.stress import setup_stress
+
+    path = ROOT / "models" / "ev_chain.toml"
+    setup, cmap = setup_stress(path, by="firm", horizon=40, sample=10, seed=1)
+    size = 10 * len(cmap.firms) * 40
+    monkeypatch.setattr(knockouts, "PARTIAL_FIRM_DAYS", size)
+    assert setup_stress(path, by="firm", horizon=40, sample=10, seed=1)[0].partial
+    assert not setup_stress(path, by="firm", horizon=39, sample=10, seed=1)[0].partial
+    assert not setup_stress(path, by="firm", horizon=40, sample=9, seed=1)[0].partial
+    monkeypatch.undo()
+    from simcore.chainmap.load import load_model
+
+    willems = load_model(ROOT / "models" / "willems_38.toml")
+    year, month = (compile_model(willems, willems.parameters, days, ShockTable.empty()) for days in (365, 30))
+    assert knockouts.asks_partial(year, len(willems.firms)) and not knockouts.asks_partial(month, len(willems.firms))
