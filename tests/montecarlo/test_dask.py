@@ -259,3 +259,42 @@ def test_dask_keeps_a_bounded_number_of_chunks_on_the_cluster(scenario, local, m
     assert_same(run_batch(scenario, REPLICATIONS, dask_local=2, chunk_size=CHUNK, progress=False), local)
     assert len(held) == len(submitted) == REPLICATIONS // CHUNK == 60
     assert max(n for n, _ in held) <= max(limit for _, limit in held) == 4, held
+
+
+def test_stress_on_a_cluster_equals_local_with_one_baseline_per_worker(cluster, monkeypatch):
+    """A stress test's knock-outs as partial simulations on Dask: the embedded numbers bit for bit, and a worker
+    records the baseline once for all its tasks (the setup is deserialised once per worker, and the plan is kept
+    per compiled run), not once per task: 12 tasks on 2 workers, at most 2 records each (a copy may be made
+    again)."""
+    import dataclasses
+
+    import simcore.stress as stress
+    from simcore.stress import run_stress, setup_stress
+
+    setup, _ = setup_stress(MODEL, by="firm", horizon=60)
+    setup = dataclasses.replace(setup, partial=True)  # below knockouts.PARTIAL_FIRM_DAYS: asked for here
+    local = run_stress(setup, progress=False)
+    monkeypatch.setattr(stress, "CHUNK", 16)
+
+    def count_baselines() -> None:  # on each worker (a local function: sent by value, this file is not importable there)
+        from simcore.engines.numba import engine
+
+        recorded = engine.record_baseline
+
+        def counting(run):
+            engine.baselines_recorded = getattr(engine, "baselines_recorded", 0) + 1
+            return recorded(run)
+
+        engine.record_baseline = counting
+
+    def baselines_recorded() -> int:
+        from simcore.engines.numba import engine
+
+        return getattr(engine, "baselines_recorded", 0)
+
+    cluster.client.run(count_baselines)
+    remote = run_stress(setup, scheduler=cluster.address, progress=False)
+    assert np.array_equal(local, remote, equal_nan=True)
+    recorded = cluster.client.run(baselines_recorded)
+    assert -(-len(setup.units) // 16) == 12
+    assert 1 <= sum(recorded.values()) <= 2 * len(recorded), f"baseline records per worker: {recorded}"
