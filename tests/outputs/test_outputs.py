@@ -124,3 +124,14 @@ def test_parquet_without_pyarrow_is_refused_before_running(tmp_path, monkeypatch
     err = capsys.readouterr().err
     assert "output.format" in err and "pyarrow" in err and str(scenario) in err
     assert not out.exists()
+
+
+def test_the_comparison_is_worked_out_once_and_handed_out_as_copies(serial):
+    """`comparison()` is kept after its first call (every output reads it); a caller's changes to its copy reach
+    neither the result nor the next caller."""
+    first = serial.comparison()
+    expected = serial._compare()
+    first.loc[:, "loss"] = -1.0
+    again = serial.comparison()
+    pd.testing.assert_frame_equal(again, expected, check_exact=True)
+    assert again is not serial.comparison()
