@@ -41,7 +41,7 @@ class StressSetup:
 
 PARTIAL_FIRM_DAYS = 5e8
 """The knock-outs (units x firms x days) from which a stress test asks for partial simulation. Its kernels take
-80-100 s to compile on a cold cache (a 190-firm stress test: 68 s before them, 158-171 s with them) and save about
+70-100 s to compile on a cold cache (a 190-firm stress test: 68 s before them, 158-171 s with them) and save about
 a fifth of the time of a large test (Willems 38 by firm, 1.5e9 firm-days: 64 s against 83 s in lanes); below this,
 about 30 s of lanes, the saving is a few seconds (benchmarks/README.md, Partial simulation)."""
 

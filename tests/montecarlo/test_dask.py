@@ -264,8 +264,8 @@ def test_dask_keeps_a_bounded_number_of_chunks_on_the_cluster(scenario, local, m
 def test_stress_on_a_cluster_equals_local_with_one_baseline_per_worker(cluster, monkeypatch):
     """A stress test's knock-outs as partial simulations on Dask: the embedded numbers bit for bit, and a worker
     records the baseline once for all its tasks (the setup is deserialised once per worker, and the plan is kept
-    per compiled run), not once per task: 12 tasks on 2 workers, at most 2 records each (a copy may be made
-    again)."""
+    per compiled run), not once per task: 12 tasks on 2 workers, at most 4 records in all (a worker's copy may be
+    made again); once per task would be 12."""
     import dataclasses
 
     import simcore.stress as stress
